@@ -1,0 +1,115 @@
+"""Shared fixtures: one migrated database per test session, a rolled-back
+transaction per test, an app and client bound to it, and factories.
+
+The database comes from TRACEAPP_TEST_DATABASE_URL (default: a temporary SQLite
+file); `.ci/run` runs the suite once on SQLite and once on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.factories import Factory
+from traceapp import create_app, schema
+from traceapp.config import Settings
+from traceapp.db import Base, make_engine
+
+TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get(TEST_DATABASE_URL_ENV)
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'traceapp-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The test database, emptied and migrated to head once per session."""
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    schema.upgrade(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def test_settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        env="testing",
+        instance_dir=tmp_path,
+        database_url=database_url,
+        keys_dir=tmp_path / "keys",
+        key_passphrase="test-passphrase",
+        public_base_url="https://trace.example.vn",
+        secret_key="test-secret",
+        scan_salt="test-salt",
+    )
+
+
+@pytest.fixture
+def connection(engine: Engine):
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        yield connection
+        outer.rollback()
+
+
+@pytest.fixture
+def session_factory(connection) -> sessionmaker[Session]:
+    # Commits inside the code under test only release a savepoint.
+    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                        expire_on_commit=False)
+
+
+@pytest.fixture
+def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(test_settings: Settings, session_factory: sessionmaker[Session]):
+    app = create_app(test_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False},
+                     session_factory=session_factory)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(db_session: Session) -> Factory:
+    return Factory(db_session)
+
+
+@pytest.fixture
+def committed_engine(engine: Engine) -> Iterator[Engine]:
+    """For tests that need real commits seen by other connections or processes:
+    every table is emptied afterwards."""
+    yield engine
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())

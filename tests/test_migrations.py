@@ -1,0 +1,60 @@
+"""The schema comes from Alembic migrations, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from traceapp import schema
+from traceapp.db import Base, make_engine
+
+
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
+    """A brand-new empty database on the same server as the test database."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"traceapp_empty_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_engine(database_url).url.set(database=name).render_as_string(hide_password=False)
+    yield url
+    make_engine(url).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrade_from_empty_creates_every_table(empty_database_url: str):
+    schema.upgrade(empty_database_url)
+
+    engine = make_engine(empty_database_url)
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert set(Base.metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def test_downgrade_to_base_and_back_up_again(empty_database_url: str):
+    schema.upgrade(empty_database_url)
+    schema.downgrade(empty_database_url, "base")
+    engine = make_engine(empty_database_url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+
+    schema.upgrade(empty_database_url)
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_models_and_migrations_describe_the_same_schema(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []

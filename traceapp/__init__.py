@@ -1,0 +1,39 @@
+"""TraceApp: signed, QR-coded certification labels for a Cooperative Union."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from traceapp.config import Settings
+from traceapp.db import make_engine, make_sessionmaker
+
+
+def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None,
+               session_factory=None) -> Flask:
+    """Build the web app. Nothing touches the database until a request does.
+
+    Tests pass their own `session_factory` bound to a connection that rolls back.
+    """
+    settings = settings or Settings.from_env()
+    settings.check_safe()
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config or {})
+    app.extensions["traceapp.settings"] = settings
+    if session_factory is None:
+        session_factory = make_sessionmaker(make_engine(settings.database_url))
+    app.extensions["traceapp.sessions"] = session_factory
+
+    from traceapp.web import register_web
+
+    register_web(app)
+    return app

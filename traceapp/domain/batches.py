@@ -1,0 +1,109 @@
+"""Production batches: registering, certifying and recalling them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from traceapp import audit_log
+from traceapp.clock import today_local
+from traceapp.domain.certifications import valid_certifications
+from traceapp.errors import Conflict, InvalidInput, NotFound
+from traceapp.models import Batch, Cooperative, Product
+from traceapp.models._columns import utcnow
+
+# GS1 AI 10 allows 20 characters; this subset needs no escaping in a URL.
+LOT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
+
+
+@dataclass(frozen=True)
+class BatchDetails:
+    product_id: int
+    lot_code: str
+    quantity: int
+    unit: str
+    produced_on: date
+    origin_commune: str
+    origin_province: str
+    best_before: date | None = None
+    origin_farm: str | None = None
+    description: str | None = None
+
+
+def create_batch(session: Session, cooperative: Cooperative, details: BatchDetails,
+                 actor: str) -> Batch:
+    """Register a draft batch after checking every rule the database also enforces."""
+    if not LOT_CODE_PATTERN.match(details.lot_code):
+        raise InvalidInput("lot code must be 1-20 letters, digits, '.', '_' or '-', starting "
+                           "with a letter or digit", field="lot_code")
+    if details.quantity < 0:
+        raise InvalidInput("quantity must not be negative", field="quantity")
+    if details.best_before is not None and details.best_before < details.produced_on:
+        raise InvalidInput("best-before date must not be before the production date",
+                           field="best_before")
+    product = session.get(Product, details.product_id)
+    if product is None or product.cooperative_id != cooperative.id:
+        raise NotFound(f"cooperative {cooperative.name} has no product {details.product_id}",
+                       field="product_id")
+    duplicate = session.scalar(select(Batch.id).where(
+        Batch.cooperative_id == cooperative.id, Batch.lot_code == details.lot_code))
+    if duplicate is not None:
+        raise Conflict(f"lot {details.lot_code!r} already exists for {cooperative.name}",
+                       field="lot_code")
+    batch = Batch(cooperative=cooperative, product=product, status="draft",
+                  **{k: v for k, v in details.__dict__.items() if k != "product_id"})
+    session.add(batch)
+    session.flush()
+    audit_log.record(session, actor, "batch.created", "batch", batch.id,
+                     {"lot_code": batch.lot_code, "quantity": batch.quantity})
+    return batch
+
+
+def get_batch(session: Session, batch_id: int, cooperative_id: int | None = None) -> Batch:
+    """The batch, or NotFound; a cooperative only ever finds its own batches."""
+    batch = session.get(Batch, batch_id)
+    if batch is None or (cooperative_id is not None and batch.cooperative_id != cooperative_id):
+        raise NotFound(f"no batch {batch_id}")
+    return batch
+
+
+def find_batch_by_lot(session: Session, cooperative_id: int, lot_code: str) -> Batch:
+    batch = session.scalar(select(Batch).where(
+        Batch.cooperative_id == cooperative_id, Batch.lot_code == lot_code))
+    if batch is None:
+        raise NotFound(f"no batch with lot {lot_code!r}")
+    return batch
+
+
+def certify_batch(session: Session, batch: Batch, actor: str) -> Batch:
+    """Mark a draft batch certified; it needs a certification valid today."""
+    if batch.status == "recalled":
+        raise Conflict("a recalled batch cannot be certified again")
+    if not valid_certifications(session, batch, today_local()):
+        raise Conflict("the batch has no certification valid today; record one first")
+    if batch.status != "certified":
+        batch.status = "certified"
+        audit_log.record(session, actor, "batch.certified", "batch", batch.id, {})
+    return batch
+
+
+def recall_batch(session: Session, batch: Batch, reason: str, actor: str) -> Batch:
+    if not reason.strip():
+        raise InvalidInput("a recall needs a reason", field="reason")
+    if batch.status == "recalled":
+        raise Conflict("the batch is already recalled")
+    batch.status = "recalled"
+    batch.recalled_at = utcnow()
+    batch.recall_reason = reason
+    audit_log.record(session, actor, "batch.recalled", "batch", batch.id, {"reason": reason})
+    return batch
+
+
+def is_certified(session: Session, batch: Batch, on: date | None = None) -> bool:
+    """Certified means: approved, not recalled, and a certification valid on that day."""
+    return batch.status == "certified" and bool(
+        valid_certifications(session, batch, on or today_local()))

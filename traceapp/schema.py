@@ -1,0 +1,30 @@
+"""Schema migrations, run through Alembic's command API (no alembic.ini needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config(database_url: str, connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Alembic's Config interpolates '%' signs; a URL may contain them.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head", connection: Connection | None = None) -> None:
+    """Bring the schema up to `revision` (the newest by default)."""
+    command.upgrade(alembic_config(database_url, connection), revision)
+
+
+def downgrade(database_url: str, revision: str, connection: Connection | None = None) -> None:
+    command.downgrade(alembic_config(database_url, connection), revision)

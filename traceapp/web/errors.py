@@ -1,0 +1,53 @@
+"""One place that turns errors into RFC 9457 problem details or an HTML page."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from traceapp.errors import DomainError
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "application/json", "application/problem+json"])
+    return best in ("application/json", "application/problem+json")
+
+
+def problem(status: int, title: str, detail: str, **extra: object) -> Response:
+    """A problem-details response, JSON or HTML depending on what the client accepts."""
+    if wants_json():
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+                **{k: v for k, v in extra.items() if v is not None}}
+        response = jsonify(body)
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+        return response
+    html = render_template("error.html", status=status, title=title, detail=detail)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return problem(exc.status, exc.title, exc.detail, field=exc.field)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError) -> Response:
+        app.logger.warning("integrity error: %s", exc.orig)
+        return problem(409, "Conflict", "the change conflicts with data already stored")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        response = problem(exc.code or 500, exc.name, exc.description or exc.name)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        app.logger.exception("unhandled error")
+        return problem(500, "Internal Server Error", "something went wrong on our side")
