@@ -7,12 +7,13 @@ Loading is idempotent: every record is looked up by its natural key first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from traceapp.clock import today_local
+from traceapp.domain.accounts import create_user
 from traceapp.domain.batches import BatchDetails, certify_batch, create_batch
 from traceapp.domain.certifications import CertificationDetails, record_certification
 from traceapp.domain.registry import (
@@ -21,12 +22,14 @@ from traceapp.domain.registry import (
     register_cooperative,
     register_product,
 )
-from traceapp.models import Batch, Certification, Cooperative, Partner, Product, Union
+from traceapp.models import Batch, Certification, Cooperative, Partner, Product, Union, User
 
 DEMO_ACTOR = "demo-loader"
 CAO_BANG_UNION = "VN-CB-LMHTX"
 QUANG_NINH_UNION = "VN-QN-LMHTX"
 BAO_HUNG_LOT = "BH-2611-01"
+# Shown in the README; the demo is for a laptop, never for production data.
+DEMO_PASSWORD = "demo-password"
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,11 @@ def load_demo_data(session: Session) -> DemoSummary:
     ]:
         loader.partner(name, role, province)
 
+    loader.user("can.bo@lienminh-caobang.vn", "Trần Anh Dũng", "union_officer")
+    loader.user("van.hanh@baohung.vn", "Nông Văn Hưng", "cooperative_operator", bao_hung)
+    loader.user("van.hanh@namphong.vn", "Hoàng Thị Phương", "cooperative_operator", nam_phong)
+    loader.user("thanh.tra@caobang.gov.vn", "Lục Văn Kiên", "inspector")
+
     return DemoSummary(bao_hung_batch_id=egg_batch.id, created=loader.created)
 
 
@@ -195,6 +203,15 @@ class _Loader:
     def certify(self, batch: Batch) -> None:
         if batch.status == "draft":
             certify_batch(self.session, batch, DEMO_ACTOR)
+
+    def user(self, email: str, name: str, role: str,
+             cooperative: Cooperative | None = None) -> User:
+        found = self.session.scalar(select(User).where(User.email == email))
+        if found is not None:
+            return found
+        self.created += 1
+        return create_user(self.session, email, name, DEMO_PASSWORD, role, DEMO_ACTOR,
+                           cooperative.id if cooperative else None)
 
     def partner(self, name: str, role: str, province: str) -> Partner:
         found = self.session.scalar(select(Partner).where(Partner.name == name))

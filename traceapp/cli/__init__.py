@@ -6,7 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from traceapp import create_app
-from traceapp.cli import database, demo, serve
+from traceapp.cli import database, demo, issuance, serve, users
 
 
 def _create_app():
@@ -19,5 +19,6 @@ def main() -> None:
     pass
 
 
-for command in (*database.commands, *demo.commands, *serve.commands):
+for command in (*database.commands, *demo.commands, *issuance.commands, *serve.commands,
+                *users.commands):
     main.add_command(command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from traceapp import schema
@@ -16,6 +17,7 @@ def db_group() -> None:
 
 @db_group.command("upgrade", help="Migrate the schema up to REVISION (default: newest).")
 @click.argument("revision", default="head")
+@with_appcontext
 def upgrade(revision: str) -> None:
     _run(lambda url: schema.upgrade(url, revision))
     click.echo(f"database at {revision}")
@@ -23,12 +25,14 @@ def upgrade(revision: str) -> None:
 
 @db_group.command("downgrade", help="Migrate the schema down to REVISION ('base' empties it).")
 @click.argument("revision")
+@with_appcontext
 def downgrade(revision: str) -> None:
     _run(lambda url: schema.downgrade(url, revision))
     click.echo(f"database at {revision}")
 
 
 @click.command("init-db", help="Create or update the schema (same as `db upgrade`).")
+@with_appcontext
 def init_db() -> None:
     _run(schema.upgrade)
     click.echo("database ready")

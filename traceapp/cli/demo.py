@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from traceapp import schema
 from traceapp.cli.serve import serve
@@ -16,6 +17,7 @@ from traceapp.demo_data import load_demo_data
               help="Serve the app on 127.0.0.1 afterwards.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_context
+@with_appcontext
 def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
     config = settings()
     config.instance_dir.mkdir(parents=True, exist_ok=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from keys.gtin import InvalidGTIN, normalize_gtin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from keys.gtin import InvalidGTIN, normalize_gtin
 from traceapp import audit_log
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import PRODUCT_CATEGORIES, Cooperative, Product, Union

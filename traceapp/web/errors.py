@@ -33,7 +33,10 @@ def problem(status: int, title: str, detail: str, **extra: object) -> Response:
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
-        return problem(exc.status, exc.title, exc.detail, field=exc.field)
+        response = problem(exc.status, exc.title, exc.detail, field=exc.field)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="traceapp"'
+        return response
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc: IntegrityError) -> Response:

@@ -1,0 +1,101 @@
+"""Issuing signed labels for a certified batch, never beyond its quantity.
+
+The quota is taken with one conditional UPDATE on the batch row, so two requests
+racing on PostgreSQL (or SQLite) cannot both get the last labels; the labels and
+the quota change commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from itertools import islice
+
+from keys.signing import CodeSigner, new_serials
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from traceapp import audit_log
+from traceapp.domain.batches import get_batch, is_certified
+from traceapp.errors import Conflict, InvalidInput
+from traceapp.models import Batch, IssuanceRun, Label
+
+MAX_LABELS_PER_REQUEST = 100_000
+INSERT_CHUNK = 5_000
+
+Progress = Callable[[int], None]
+
+
+def issue_labels(session: Session, batch_id: int, count: int, signer: CodeSigner, actor: str,
+                 *, cooperative_id: int | None = None, progress: Progress | None = None
+                 ) -> IssuanceRun:
+    """Issue `count` signed labels for a certified batch, in the caller's transaction.
+
+    `cooperative_id` limits the lookup to one cooperative's batches (an operator's).
+    `progress` is called with the number of labels written after each chunk.
+    """
+    if not 1 <= count <= MAX_LABELS_PER_REQUEST:
+        raise InvalidInput(f"a request issues between 1 and {MAX_LABELS_PER_REQUEST:,} labels",
+                           field="count")
+    batch = get_batch(session, batch_id, cooperative_id)
+    if batch.status == "recalled":
+        raise Conflict("the batch is recalled: no labels can be issued")
+    if not is_certified(session, batch):
+        raise Conflict("labels are issued only for a batch with a valid certification")
+    _take_quota(session, batch, count)
+
+    run = IssuanceRun(batch=batch, quantity=count, key_id=signer.key_id, requested_by=actor)
+    session.add(run)
+    session.flush()
+
+    product = batch.product
+    serials = new_serials(count)
+    signed = signer.sign_many(gtin=product.gtin, product_ref=None if product.gtin else product.ref,
+                              lot=batch.lot_code, serials=serials)
+    written = 0
+    for chunk in _chunks(_label_rows(batch.id, run.id, signer.key_id, signed), INSERT_CHUNK):
+        session.execute(insert(Label), chunk)
+        written += len(chunk)
+        if progress:
+            progress(len(chunk))
+
+    audit_log.record(session, actor, "labels.issued", "issuance_run", run.id, {
+        "batch_id": batch.id, "count": count, "key_id": signer.key_id,
+        "serials_sha256": serials_digest(serials),
+    })
+    return run
+
+
+def serials_digest(serials: list[str]) -> str:
+    """SHA-256 of the run's serials in order, one per line: pins what was issued."""
+    return hashlib.sha256("\n".join(serials).encode("ascii")).hexdigest()
+
+
+def remaining_quota(batch: Batch) -> int:
+    return batch.quantity - batch.labels_issued
+
+
+def _take_quota(session: Session, batch: Batch, count: int) -> None:
+    taken = session.execute(
+        update(Batch)
+        .where(Batch.id == batch.id, Batch.status == "certified",
+               Batch.labels_issued + count <= Batch.quantity)
+        .values(labels_issued=Batch.labels_issued + count)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(batch)
+    if taken != 1:
+        raise Conflict(f"only {remaining_quota(batch):,} of the batch's {batch.quantity:,} "
+                       f"certified items have no label yet; {count:,} requested")
+
+
+def _label_rows(batch_id: int, run_id: int, key_id: str,
+                signed: Iterator[tuple[str, str]]) -> Iterator[dict]:
+    for sequence, (serial, uri) in enumerate(signed, start=1):
+        yield {"batch_id": batch_id, "run_id": run_id, "sequence": sequence, "serial": serial,
+               "key_id": key_id, "signature": uri.rsplit("8030=", 1)[1], "status": "active"}
+
+
+def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
