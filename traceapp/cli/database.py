@@ -16,7 +16,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade", help="Migrate the schema up to REVISION (default: newest).")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 @with_appcontext
 def upgrade(revision: str) -> None:
     _run(lambda url: schema.upgrade(url, revision))
