@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from keys.keystore import KeyStore
 from keys.signing import CodeSigner
-
 from traceapp.config import Settings
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from keys.keystore import KeyStoreError
 
+from keys.keystore import KeyStoreError
 from traceapp.cli.support import CommandError, actor, command_session, settings
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST, issue_labels
 from traceapp.signing_keys import active_signer

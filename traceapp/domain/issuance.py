@@ -11,10 +11,10 @@ import hashlib
 from collections.abc import Callable, Iterator
 from itertools import islice
 
-from keys.signing import CodeSigner, new_serials
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from keys.signing import CodeSigner, new_serials
 from traceapp import audit_log
 from traceapp.domain.batches import get_batch, is_certified
 from traceapp.errors import Conflict, InvalidInput
@@ -52,12 +52,7 @@ def issue_labels(session: Session, batch_id: int, count: int, signer: CodeSigner
     serials = new_serials(count)
     signed = signer.sign_many(gtin=product.gtin, product_ref=None if product.gtin else product.ref,
                               lot=batch.lot_code, serials=serials)
-    written = 0
-    for chunk in _chunks(_label_rows(batch.id, run.id, signer.key_id, signed), INSERT_CHUNK):
-        session.execute(insert(Label), chunk)
-        written += len(chunk)
-        if progress:
-            progress(len(chunk))
+    _write_labels(session, _label_rows(batch.id, run.id, signer.key_id, signed), progress)
 
     audit_log.record(session, actor, "labels.issued", "issuance_run", run.id, {
         "batch_id": batch.id, "count": count, "key_id": signer.key_id,
@@ -89,13 +84,39 @@ def _take_quota(session: Session, batch: Batch, count: int) -> None:
                        f"certified items have no label yet; {count:,} requested")
 
 
+LABEL_COLUMNS = ("batch_id", "run_id", "sequence", "serial", "key_id", "signature", "status")
+
+
 def _label_rows(batch_id: int, run_id: int, key_id: str,
-                signed: Iterator[tuple[str, str]]) -> Iterator[dict]:
+                signed: Iterator[tuple[str, str]]) -> Iterator[tuple]:
     for sequence, (serial, uri) in enumerate(signed, start=1):
-        yield {"batch_id": batch_id, "run_id": run_id, "sequence": sequence, "serial": serial,
-               "key_id": key_id, "signature": uri.rsplit("8030=", 1)[1], "status": "active"}
+        yield (batch_id, run_id, sequence, serial, key_id, uri.rsplit("8030=", 1)[1], "active")
 
 
-def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
+def _write_labels(session: Session, rows: Iterator[tuple], progress: Progress | None) -> None:
+    """Stream rows into the labels table in chunks, inside the session's transaction.
+
+    PostgreSQL gets COPY, which is about ten times faster than batched INSERTs
+    and keeps 100,000 labels well under the signing time.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.cursor()
+        with cursor.copy(f"COPY labels ({', '.join(LABEL_COLUMNS)}) FROM STDIN") as copy:
+            for chunk in _chunks(rows, INSERT_CHUNK):
+                for row in chunk:
+                    copy.write_row(row)
+                if progress:
+                    progress(len(chunk))
+        return
+    statement = insert(Label.__table__)
+    for chunk in _chunks(rows, INSERT_CHUNK):
+        connection.execute(statement, [dict(zip(LABEL_COLUMNS, row, strict=True))
+                                       for row in chunk])
+        if progress:
+            progress(len(chunk))
+
+
+def _chunks(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
     while chunk := list(islice(rows, size)):
         yield chunk

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from keys.codes import label_uri
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keys.codes import label_uri
 from labels import LabelData
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
