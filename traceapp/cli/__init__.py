@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import FlaskGroup
 
+from keys.cli import verify_command
 from traceapp import create_app
-from traceapp.cli import database, demo, issuance, serve, users
+from traceapp.cli import database, demo, issuance, labels, serve, users
 
 
 def _create_app():
@@ -14,11 +15,12 @@ def _create_app():
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, set_debug_flag=False,
              help="TraceApp: certify batches and issue signed QR certification labels.")
 def main() -> None:
     pass
 
 
-for command in (*database.commands, *demo.commands, *issuance.commands, *serve.commands,
-                *users.commands):
+for command in (*database.commands, *demo.commands, *issuance.commands, *labels.commands,
+                *serve.commands, *users.commands, verify_command):
     main.add_command(command)

@@ -1,18 +1,35 @@
-"""`traceapp demo`: migrate, load the demo data and (optionally) serve it."""
+"""`traceapp demo`: everything a first-time user needs to see the product work.
+
+Migrates the schema, loads the Cao Bang demo data, makes a signing key, issues the
+Bao Hung cooperative's 1,000 herbal-fed egg labels, writes their A4 label sheet and
+(with --serve) serves the app. Every step is idempotent.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from labels import PrintOptions, get_preset
 from traceapp import schema
 from traceapp.cli.serve import serve
 from traceapp.cli.support import command_session, settings
-from traceapp.demo_data import load_demo_data
+from traceapp.demo_data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
+from traceapp.domain.issuance import issue_labels
+from traceapp.domain.printing import run_labels, run_sheet_pdf
+from traceapp.models import IssuanceRun
+from traceapp.signing_keys import active_signer, key_store
+
+DEMO_LABELS = 1000
+DEMO_PRESET = "a4-65"
 
 
-@click.command("demo", help="Create the schema, load the Cao Bang demo data (idempotent), "
-               "and optionally serve the app.")
+@click.command("demo", help="Create the schema, load the Cao Bang demo data, issue the Bao "
+               "Hung cooperative's 1,000 egg labels, write their label sheet, and optionally "
+               "serve the app. Safe to run again.")
 @click.option("--serve/--no-serve", "then_serve", default=False,
               help="Serve the app on 127.0.0.1 afterwards.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
@@ -21,13 +38,41 @@ from traceapp.demo_data import load_demo_data
 def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
     config = settings()
     config.instance_dir.mkdir(parents=True, exist_ok=True)
-    click.echo("migrating the schema...")
+    click.echo("1/4 migrating the schema")
     schema.upgrade(config.database_url)
+
     with command_session() as session:
         summary = load_demo_data(session)
-    click.echo(f"demo data ready ({summary.created} records created)")
+    click.echo(f"2/4 demo data ready ({summary.created} records created)")
+
+    store = key_store(config)
+    if store.active() is None:
+        store.generate()
+    click.echo(f"3/4 signing key {store.active().kid} active in {config.keys_dir}")
+
+    sheet_path = config.instance_dir / "demo-labels.pdf"
+    with command_session() as session:
+        run = session.scalar(select(IssuanceRun).where(
+            IssuanceRun.batch_id == summary.bao_hung_batch_id).order_by(IssuanceRun.id))
+        if run is None:
+            with click.progressbar(length=DEMO_LABELS, label="    signing 1,000 labels") as bar:
+                run = issue_labels(session, summary.bao_hung_batch_id, DEMO_LABELS,
+                                   active_signer(config), DEMO_ACTOR, progress=bar.update)
+        sheet_path.write_bytes(run_sheet_pdf(session, run, config.public_base_url,
+                                             get_preset(DEMO_PRESET), PrintOptions()))
+        first_code = next(run_labels(session, run, config.public_base_url)).code
+    _explain(sheet_path, first_code, run.id, port)
     if then_serve:
         ctx.invoke(serve, host="127.0.0.1", port=port)
+
+
+def _explain(sheet_path: Path, first_code: str, run_id: int, port: int) -> None:
+    click.echo(f"4/4 label sheet for issuance run {run_id}: {sheet_path}")
+    click.echo("")
+    click.echo(f"  first label's code:  {first_code}")
+    click.echo(f"  console:             http://127.0.0.1:{port}/console  "
+               f"(e.g. van.hanh@baohung.vn / {DEMO_PASSWORD})")
+    click.echo(f"  public keys:         http://127.0.0.1:{port}/.well-known/traceapp-keys.json")
 
 
 commands = [demo]

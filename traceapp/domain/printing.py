@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keys.codes import label_uri
-from labels import LabelData
+from labels import LabelData, PrintOptions, SheetLayout, render_sheet_pdf
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
@@ -55,6 +55,13 @@ def run_labels(session: Session, run: IssuanceRun, base_url: str, *, first: int 
             best_before=batch.best_before,
             marks=marks,
         )
+
+
+def run_sheet_pdf(session: Session, run: IssuanceRun, base_url: str, layout: SheetLayout,
+                  options: PrintOptions, *, first: int = 1, last: int | None = None) -> bytes:
+    """The PDF label sheet for a run, or a range of it."""
+    return render_sheet_pdf(run_labels(session, run, base_url, first=first, last=last),
+                            layout, options)
 
 
 def find_label(session: Session, batch_id: int, serial: str) -> Label:
