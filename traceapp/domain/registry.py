@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from keys.gtin import InvalidGTIN, normalize_gtin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keys.fields import InvalidField, check_product_ref
+from keys.gtin import InvalidGTIN, normalize_gtin
 from traceapp import audit_log
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import PRODUCT_CATEGORIES, Cooperative, Product, Union
-
-PRODUCT_REF_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
-
 
 @dataclass(frozen=True)
 class CooperativeDetails:
@@ -60,9 +57,10 @@ def register_product(session: Session, cooperative: Cooperative, details: Produc
     if details.category not in PRODUCT_CATEGORIES:
         raise InvalidInput(f"category must be one of: {', '.join(PRODUCT_CATEGORIES)}",
                            field="category")
-    if not PRODUCT_REF_PATTERN.match(details.ref):
-        raise InvalidInput("product reference must be 1-20 letters, digits, '.', '_' or '-'",
-                           field="ref")
+    try:
+        check_product_ref(details.ref)
+    except InvalidField as exc:
+        raise InvalidInput(str(exc), field="ref") from exc
     gtin = None
     if details.gtin:
         try:

@@ -1,0 +1,166 @@
+"""Command line: key management (`traceapp keys ...`) and the offline `verify` command.
+
+`keys_cli` is the group the service mounts as `traceapp keys`; `verify_command` is
+also usable on its own, and `python -m keys` runs the whole group without the
+service installed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from keys.codes import LabelCode
+from keys.keyset import InvalidKeySet, PublicKeySet
+from keys.keystore import PASSPHRASE_ENV, KeyInfo, KeyStore, KeyStoreError
+from keys.verify import Verdict, verify_code
+
+KEYS_DIR_ENV = "TRACEAPP_KEYS_DIR"
+ISSUER_ENV = "TRACEAPP_ISSUER"
+DEFAULT_KEYS_DIR = "instance/keys"
+DEFAULT_ISSUER = "VN-CB-LMHTX"
+USAGE_ERROR = 2
+
+keys_dir_option = click.option(
+    "--keys-dir", type=click.Path(file_okay=False, path_type=Path), envvar=KEYS_DIR_ENV,
+    default=DEFAULT_KEYS_DIR, show_default=True, show_envvar=True,
+    help="Directory holding the encrypted private keys and their index.")
+issuer_option = click.option(
+    "--issuer", envvar=ISSUER_ENV, default=DEFAULT_ISSUER, show_default=True,
+    show_envvar=True, help="Issuer id written into the public key document.")
+
+
+def _store(keys_dir: Path) -> KeyStore:
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    return KeyStore(keys_dir, passphrase.encode("utf-8") if passphrase else None)
+
+
+def _run(action: Callable[[], Any]) -> Any:
+    try:
+        return action()
+    except (KeyStoreError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _describe(info: KeyInfo) -> str:
+    dates = f"created {info.created_at}"
+    if info.retired_at:
+        dates += f", retired {info.retired_at}"
+    if info.revoked_at:
+        dates += f", revoked {info.revoked_at}"
+    return f"{info.kid}  {info.status.value:<8} {dates}"
+
+
+@click.group(name="keys")
+def keys_cli() -> None:
+    """Manage the issuer's label signing keys and verify label codes.
+
+    Private keys are encrypted with the passphrase in TRACEAPP_KEY_PASSPHRASE.
+    """
+
+
+@keys_cli.command()
+@keys_dir_option
+def generate(keys_dir: Path) -> None:
+    """Create the first signing key (refused if one is active: use rotate)."""
+    info = _run(_store(keys_dir).generate)
+    click.echo(f"generated key {info.kid} (active) in {keys_dir}")
+
+
+@keys_cli.command(name="list")
+@keys_dir_option
+def list_keys(keys_dir: Path) -> None:
+    """List every key with its status and dates (no passphrase needed)."""
+    infos = _run(_store(keys_dir).list)
+    if not infos:
+        click.echo(f"no keys in {keys_dir}")
+    for info in infos:
+        click.echo(_describe(info))
+
+
+@keys_cli.command()
+@keys_dir_option
+def rotate(keys_dir: Path) -> None:
+    """Create a new active key; the current one is retired (its labels stay valid)."""
+    info = _run(_store(keys_dir).rotate)
+    click.echo(f"rotated: key {info.kid} is now active; export the key set again")
+
+
+@keys_cli.command()
+@click.argument("kid")
+@keys_dir_option
+def revoke(kid: str, keys_dir: Path) -> None:
+    """Revoke key KID: labels it signed will verify as "revoked key"."""
+    store = _store(keys_dir)
+    info = _run(lambda: store.revoke(kid))
+    click.echo(f"revoked key {info.kid}; export the key set again and publish it")
+    if store.active() is None:
+        click.echo("warning: no key is active now; run rotate before issuing labels", err=True)
+
+
+@keys_cli.command(name="export-jwks")
+@keys_dir_option
+@issuer_option
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the document to this file instead of standard output.")
+def export_jwks(keys_dir: Path, issuer: str, out: Path | None) -> None:
+    """Write the public key document (JWKS JSON) that offline verifiers need."""
+    text = _run(lambda: _store(keys_dir).public_keyset(issuer)).to_json()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+    click.echo(f"wrote the public key set of {issuer} to {out}", err=True)
+
+
+def _usage_error(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(USAGE_ERROR)
+
+
+def _load_keyset(path: Path) -> PublicKeySet:
+    try:
+        return PublicKeySet.from_json(path.read_bytes())
+    except OSError as exc:
+        _usage_error(f"cannot read the key file {path}: {exc.strerror or exc}")
+    except InvalidKeySet as exc:
+        _usage_error(f"{path} is not a valid public key file: {exc}")
+
+
+def _code_lines(code: LabelCode) -> list[str]:
+    item = (f"GTIN:     {code.gtin}" if code.gtin is not None
+            else f"Product:  {code.product_ref} (no GTIN)")
+    return [item, f"Lot:      {code.lot}", f"Serial:   {code.serial}",
+            f"Key id:   {code.key_id}"]
+
+
+@click.command(name="verify")
+@click.argument("code")
+@click.option("--keys", "keys_file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The issuer's public key document (JSON from export-jwks).")
+def verify_command(code: str, keys_file: Path) -> None:
+    """Verify label CODE offline against the issuer's public keys.
+
+    Exit status: 0 genuine, 1 any other verdict (tampered, unknown key, revoked
+    key, malformed), 2 usage error such as an unreadable key file.
+    """
+    keyset = _load_keyset(keys_file)
+    result = verify_code(code, keyset)
+    lines = [f"Issuer:   {keyset.issuer}"]
+    if result.code is not None:
+        lines += _code_lines(result.code)
+    lines += [f"Verdict:  {result.verdict.label.upper()}", f"Detail:   {result.detail}"]
+    click.echo("\n".join(lines))
+    sys.exit(0 if result.verdict is Verdict.GENUINE else 1)
+
+
+keys_cli.add_command(verify_command)
