@@ -9,11 +9,11 @@ import click
 from flask.cli import with_appcontext
 
 from labels import (
+    PRESETS,
     LayoutError,
     PrintOptions,
     get_preset,
     load_layout,
-    preset_names,
     render_calibration_pdf,
     render_label_png,
     render_label_svg,
@@ -44,7 +44,7 @@ def _with(options):
 def _sheet_options(function):
     options = [
         click.option("--preset", default="a4-65", show_default=True,
-                     help=f"Label stock: {', '.join(preset_names())}."),
+                     help=f"Label stock: {', '.join(PRESETS)} (or a known alias)."),
         click.option("--layout", "layout_file", default=None,
                      type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Custom grid as a JSON or TOML file (overrides --preset)."),
@@ -66,7 +66,7 @@ def labels_group() -> None:
 
 @labels_group.command("presets", help="List the label stock presets.")
 def presets() -> None:
-    for name in preset_names():
+    for name in PRESETS:
         layout = get_preset(name)
         click.echo(f"{name:<10} {layout.columns * layout.rows:>3} per sheet, "
                    f"{layout.label_width_mm:g} x {layout.label_height_mm:g} mm on "

@@ -74,8 +74,13 @@ def valid_certifications(session: Session, batch: Batch, on: date) -> list[Certi
     return [c for c in certifications_for(session, batch) if c.valid_from <= on <= c.valid_to]
 
 
-def mark(certification: Certification) -> str:
-    """The short mark printed on a label, e.g. 'VietGAP' or 'OCOP ★★★★'."""
+def mark(certification: Certification) -> str | None:
+    """The short mark printed on a label, e.g. 'VietGAP' or 'OCOP ★★★★'.
+
+    Lab tests have none: they are results shown on the verification page, not a mark.
+    """
+    if certification.scheme == "lab_test":
+        return None
     name = SCHEME_NAMES[certification.scheme]
     if certification.scheme == "ocop":
         return f"{name} {'★' * (certification.ocop_stars or 0)}"

@@ -38,7 +38,8 @@ def run_labels(session: Session, run: IssuanceRun, base_url: str, *, first: int 
                            field="range")
     batch = get_batch(session, run.batch_id)
     product = batch.product
-    marks = tuple(mark(c) for c in valid_certifications(session, batch, on or today_local()))
+    marks = tuple(filter(None, (mark(c) for c in valid_certifications(session, batch,
+                                                                      on or today_local()))))
     stmt = (select(Label.serial, Label.signature)
             .where(Label.run_id == run.id, Label.sequence.between(first, last))
             .order_by(Label.sequence)
