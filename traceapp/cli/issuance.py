@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 
@@ -21,8 +23,8 @@ def issue(batch_id: int, count: int) -> None:
         signer = active_signer(settings())
     except KeyStoreError as exc:
         raise CommandError(str(exc)) from exc
-    with click.progressbar(length=count, label="signing labels", file=click.get_text_stream(
-            "stderr")) as bar, command_session() as session:
+    with click.progressbar(length=count, label="signing labels", file=sys.stderr) as bar, \
+            command_session() as session:
         run = issue_labels(session, batch_id, count, signer, actor(), progress=bar.update)
         run_id, lot = run.id, run.batch.lot_code
     click.echo(f"issued {count:,} labels for lot {lot} as run {run_id} (key {signer.key_id})")
