@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
+from keys.bundle import InvalidBundle, OfflineBundle
 from keys.codes import LabelCode
 from keys.keyset import InvalidKeySet, PublicKeySet
 from keys.keystore import PASSPHRASE_ENV, KeyInfo, KeyStore, KeyStoreError
@@ -147,20 +148,42 @@ def _code_lines(code: LabelCode) -> list[str]:
 @click.option("--keys", "keys_file", required=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="The issuer's public key document (JSON from export-jwks).")
-def verify_command(code: str, keys_file: Path) -> None:
+@click.option("--bundle", "bundle_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="An offline batch bundle (from the console) to show the batch's details, "
+                   "recall and voided labels.")
+def verify_command(code: str, keys_file: Path, bundle_file: Path | None = None) -> None:
     """Verify label CODE offline against the issuer's public keys.
 
     Exit status: 0 genuine, 1 any other verdict (tampered, unknown key, revoked
-    key, malformed), 2 usage error such as an unreadable key file.
+    key, malformed; with --bundle also a recalled batch or voided label), 2 usage
+    error such as an unreadable key or bundle file.
     """
     keyset = _load_keyset(keys_file)
+    bundle = _load_bundle(bundle_file, keyset) if bundle_file is not None else None
     result = verify_code(code, keyset)
     lines = [f"Issuer:   {keyset.issuer}"]
     if result.code is not None:
         lines += _code_lines(result.code)
     lines += [f"Verdict:  {result.verdict.label.upper()}", f"Detail:   {result.detail}"]
+    withdrawn = False
+    if bundle is not None and result.code is not None and result.genuine:
+        summary = bundle.find(result.code)
+        if summary is None:
+            lines.append(f"Batch:    not in the bundle of {bundle.generated_at}")
+        else:
+            lines += summary.lines(result.code.serial)
+            withdrawn = summary.label_status(result.code.serial) != "certified"
     click.echo("\n".join(lines))
-    sys.exit(0 if result.verdict is Verdict.GENUINE else 1)
+    sys.exit(0 if result.verdict is Verdict.GENUINE and not withdrawn else 1)
+
+
+def _load_bundle(path: Path, keyset: PublicKeySet) -> OfflineBundle:
+    try:
+        return OfflineBundle.load(path.read_bytes(), keyset)
+    except OSError as exc:
+        _usage_error(f"cannot read the bundle {path}: {exc.strerror or exc}")
+    except InvalidBundle as exc:
+        _usage_error(f"{path} is not a trustworthy bundle: {exc}")
 
 
 keys_cli.add_command(verify_command)

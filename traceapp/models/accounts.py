@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,7 +15,7 @@ from traceapp.models.organisations import Cooperative
 ROLES = ("union_officer", "cooperative_operator", "inspector")
 
 
-class User(Base):
+class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(sql_in("role", ROLES), name="role"),
@@ -36,6 +37,10 @@ class User(Base):
     created_at: Mapped[Timestamp]
 
     cooperative: Mapped[Cooperative | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated user is signed out
+        return self.active
 
 
 class ApiToken(Base):

@@ -1,0 +1,109 @@
+"""Who may call which API operation: a (role, route) -> status matrix.
+
+Anonymous calls get 401; the operator of another cooperative gets 404 for Bao
+Hung's batch and runs. Every /api/v1 rule must have an entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.console.world import ROLES, World, bearer, fill_rule, sign_in_as
+
+# Columns: anonymous, union_officer, operator_own, operator_other, inspector.
+READ_ALL = (401, 200, 200, 200, 200)
+SCOPED_READ = (401, 200, 200, 404, 200)
+ISSUERS_READ = (401, 200, 200, 404, 403)
+OFFICER_WRITE = (401, 422, 403, 403, 403)
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: str
+    method: str
+    url: Callable[[World], str]
+    expected: tuple[int, ...]
+    body: dict | None = None
+
+
+CASES = [
+    Case("api.openapi", "GET", lambda w: "/api/v1/openapi.json", (200,) * 5),
+    Case("api.list_batches_view", "GET", lambda w: "/api/v1/batches", READ_ALL),
+    Case("api.create_batch_view", "POST", lambda w: "/api/v1/batches",
+         (401, 422, 422, 422, 403), {}),
+    Case("api.batch", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}", SCOPED_READ),
+    Case("api.certifications", "GET",
+         lambda w: f"/api/v1/batches/{w.batch_a.id}/certifications", SCOPED_READ),
+    Case("api.create_certification", "POST",
+         lambda w: f"/api/v1/batches/{w.batch_a.id}/certifications", OFFICER_WRITE, {}),
+    Case("api.certify", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/certify",
+         (401, 200, 403, 403, 403)),
+    Case("api.recall", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/recall",
+         OFFICER_WRITE, {}),
+    Case("api.issuance", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/issuance",
+         (401, 422, 422, 404, 403), {}),
+    Case("api.runs", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/runs", ISSUERS_READ),
+    Case("api.scans", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/scans", SCOPED_READ),
+    Case("api.create_inspection", "POST",
+         lambda w: f"/api/v1/batches/{w.batch_a.id}/inspections",
+         (401, 403, 403, 403, 422), {}),
+    Case("api.void_one", "POST",
+         lambda w: f"/api/v1/batches/{w.batch_a.id}/labels/NOSUCHSERIAL/void",
+         OFFICER_WRITE, {}),
+    Case("api.run", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}", ISSUERS_READ),
+    Case("api.labels", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/labels", ISSUERS_READ),
+    Case("api.sheet", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/sheet.pdf", ISSUERS_READ),
+    Case("api.void_range", "POST", lambda w: f"/api/v1/runs/{w.run_a.id}/void",
+         OFFICER_WRITE, {}),
+]
+
+# Served under /api/v1 by the public verification area, without a token on purpose.
+PUBLIC_API = {"public.verify_api"}
+
+MATRIX = [pytest.param(case, role, status, id=f"{case.endpoint}-{role}")
+          for case in CASES for role, status in zip(ROLES, case.expected, strict=True)]
+
+
+@pytest.mark.parametrize(("case", "role", "expected"), MATRIX)
+def test_api_operation_answers_each_role(client, world, case, role, expected):
+    response = client.open(case.url(world), method=case.method, headers=bearer(world, role),
+                           json=case.body)
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    if expected >= 400:
+        assert response.mimetype == "application/problem+json"
+
+
+def test_every_api_route_is_in_the_matrix(app):
+    covered = {case.endpoint for case in CASES}
+    api_rules = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.endpoint.startswith("api.")}
+    assert api_rules - covered == set()
+
+
+def test_other_areas_api_operations_need_a_token(app, client, world):
+    # Operations other areas serve under /api/v1 have their own role matrices; here
+    # each one (bar the deliberately public ones) only has to refuse strangers.
+    unprotected = {}
+    for rule in app.url_map.iter_rules():
+        if (not rule.rule.startswith("/api/v1") or rule.endpoint.startswith("api.")
+                or rule.endpoint in PUBLIC_API):
+            continue
+        url = fill_rule(rule, world)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            status = client.open(url, method=method, json={}).status_code
+            if status != 401:
+                unprotected[f"{method} {url}"] = status
+    assert unprotected == {}
+
+
+def test_token_revoked_in_the_console_is_refused_at_once(client, world):
+    headers = bearer(world, "union_officer")
+    assert client.get("/api/v1/batches", headers=headers).status_code == 200
+    sign_in_as(client, world.users["union_officer"])
+    client.post(f"/console/tokens/{world.token_ids['union_officer']}/revoke")
+    response = client.get("/api/v1/batches", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")

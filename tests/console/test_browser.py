@@ -1,0 +1,133 @@
+"""A cooperative operator's whole way in headless Chromium, on a live server with
+CSRF protection on: sign in, create a batch, (the Union officer certifies it),
+request 1,000 labels, download the sheet."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy.orm import Session
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER_ENV
+from tests.console.world import PASSWORD, build_world
+from traceapp import create_app
+from traceapp.clock import today_local
+
+
+@pytest.fixture
+def browser_thread():
+    """Runs a function with a fresh headless Chromium in its own thread.
+
+    Playwright's sync API allows one instance per thread; the verification tests keep
+    theirs open for the whole session in the main thread, so this one gets its own.
+    """
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if os.environ.get(REQUIRE_BROWSER_ENV) == "1":
+            pytest.fail(f"{REQUIRE_BROWSER_ENV}=1 but {message}", pytrace=False)
+        pytest.skip(message)
+
+    def run(flow):
+        outcome: dict = {}
+
+        def target():
+            from playwright.sync_api import sync_playwright
+
+            try:
+                with sync_playwright() as playwright:
+                    browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                         args=CHROMIUM_ARGS)
+                    try:
+                        outcome["value"] = flow(browser)
+                    finally:
+                        browser.close()
+            except BaseException as exc:  # handed back to the test's thread
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join(timeout=300)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    return run
+
+
+@pytest.fixture
+def live(committed_engine, test_settings, serve):
+    with Session(committed_engine, expire_on_commit=False) as session:
+        world = build_world(session, test_settings)
+        session.commit()
+    return serve(create_app(test_settings)), world
+
+
+def _sign_in(page, base, email):
+    page.goto(f"{base}/console/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/console/")
+
+
+def _sign_out(page):
+    page.click("nav.console form button")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_operator_gets_a_printable_sheet_of_1000_labels_for_a_new_batch(live, browser_thread):
+    pdf = browser_thread(lambda browser: _operator_walkthrough(browser, *live))
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 25  # 1,000 labels, 40 a sheet
+
+
+def _operator_walkthrough(browser, base, world) -> bytes:
+    context = browser.new_context(accept_downloads=True, locale="vi-VN")
+    page = context.new_page()
+    today = today_local()
+
+    _sign_in(page, base, "van.hanh@baohung.vn")
+    page.goto(f"{base}/console/batches/new")
+    page.select_option("#product_id", str(world.product_a.id))
+    page.fill("#lot_code", "BH-2611-05")
+    page.fill("#quantity", "1200")
+    page.fill("#unit", "quả")
+    page.fill("#produced_on", today.isoformat())
+    page.fill("#best_before", (today + timedelta(days=25)).isoformat())
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#batch-status")
+    batch_url = page.url
+    assert page.inner_text("#batch-status") == "draft"
+    _sign_out(page)
+
+    _sign_in(page, base, "can.bo@lienminh-caobang.vn")
+    page.goto(f"{batch_url}/certifications/new")
+    page.select_option("#scheme", "herbal_fed")
+    page.fill("#certificate_number", "LMHTX-CB-2026-0415")
+    page.fill("#issuing_body", "Liên minh Hợp tác xã tỉnh Cao Bằng")
+    page.fill("#valid_from", today.isoformat())
+    page.fill("#valid_to", (today + timedelta(days=335)).isoformat())
+    page.fill("#evidence_ref", "HS-2026-0415.pdf")
+    page.click("main button[type=submit]")
+    page.click("#certify")
+    page.wait_for_selector("#batch-status:text('certified')")
+    _sign_out(page)
+
+    _sign_in(page, base, "van.hanh@baohung.vn")
+    page.goto(batch_url)
+    page.click("#request-labels")
+    page.fill("#count", "1000")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#sheet-form")
+    page.select_option("#preset", "a4-40")
+    page.fill("#start_position", "1")
+    with page.expect_download(timeout=120_000) as download_info:
+        page.click("#download-sheet")
+    pdf = download_info.value.path().read_bytes()
+    context.close()
+    return pdf

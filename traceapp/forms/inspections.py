@@ -1,0 +1,35 @@
+"""Inspectors: finding a batch, recording an inspection, the offline bundle."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from traceapp.models import INSPECTION_RESULTS
+
+
+class LookupForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    batch_id = IntegerField("Batch number", validators=[Optional()])
+    cooperative_id = SelectField("Cooperative", coerce=int, validate_choice=False)
+    lot_code = StringField("Lot code", validators=[Optional(), Length(max=20)])
+    code = StringField("Label code (scan or paste)", validators=[Optional(), Length(max=600)])
+
+
+class InspectionForm(FlaskForm):
+    inspected_on = DateField("Date", validators=[DataRequired()])
+    place = StringField("Place", validators=[DataRequired(), Length(max=200)])
+    result = SelectField("Result", choices=[(r, r) for r in INSPECTION_RESULTS])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)])
+    photo_ref = StringField("Photo reference", validators=[Optional(), Length(max=300)])
+
+
+class BundleForm(FlaskForm):
+    class Meta:
+        csrf = False  # a download
+
+    province = StringField("Province", validators=[DataRequired(), Length(max=100)])
+    commune = StringField("Commune (optional)", validators=[Optional(), Length(max=100)])

@@ -1,0 +1,49 @@
+"""The working console for the Union's officers, cooperatives' operators and inspectors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, request
+
+from traceapp.clock import to_local
+from traceapp.errors import InvalidInput, NotFound
+from traceapp.web.openapi import MAX_ID
+
+blueprint = Blueprint("console", __name__, url_prefix="/console")
+
+OFFICER = "union_officer"
+OPERATOR = "cooperative_operator"
+INSPECTOR = "inspector"
+ALL_ROLES = (OFFICER, OPERATOR, INSPECTOR)
+
+
+@blueprint.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict | None) -> None:
+    # Ids beyond the database's integer range can't exist; say so before a query overflows.
+    for name, value in (values or {}).items():
+        if name.endswith("_id") and isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise NotFound(f"no {name.removesuffix('_id')} {value}")
+
+
+@blueprint.before_request
+def _no_nul_characters() -> None:
+    # PostgreSQL text cannot hold NUL; refuse it at the boundary rather than fail later.
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if "\x00" in value or "\x00" in name:
+                raise InvalidInput("the input must not contain NUL characters", field=name)
+
+
+@blueprint.app_template_filter("console_time")
+def _console_time(moment: datetime) -> str:
+    return to_local(moment).strftime("%d/%m/%Y %H:%M")
+
+
+from traceapp.web.console import (  # noqa: E402,F401  (views register on the blueprint)
+    batches,
+    inspections,
+    registry,
+    sessions,
+    union,
+)

@@ -1,0 +1,79 @@
+"""Inspectors: find a batch, record an inspection, take a district's batches offline."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, redirect, render_template, request, url_for
+
+from traceapp.clock import today_local
+from traceapp.domain.batches import get_batch
+from traceapp.domain.inspections import InspectionDetails, find_batch, record_inspection
+from traceapp.domain.listings import list_cooperatives
+from traceapp.domain.offline_bundle import build_bundle
+from traceapp.forms.inspections import BundleForm, InspectionForm, LookupForm
+from traceapp.signing_keys import key_store
+from traceapp.web.auth import acting_user, actor_name, roles_required
+from traceapp.web.console import INSPECTOR, OFFICER, blueprint
+from traceapp.web.console.form_errors import form_status, refused
+from traceapp.web.request_session import db, settings
+
+
+@blueprint.get("/lookup")
+@roles_required(INSPECTOR, OFFICER)
+def lookup():
+    form = LookupForm(request.args)
+    form.cooperative_id.choices = [(0, "—")] + [(c.id, c.name)
+                                                for c in list_cooperatives(db())]
+    searched = any(request.args.get(k) for k in ("batch_id", "lot_code", "code"))
+    if searched and form.validate():
+        with refused(form):
+            batch = find_batch(db(), batch_id=form.batch_id.data,
+                               cooperative_id=form.cooperative_id.data or None,
+                               lot_code=form.lot_code.data, code=form.code.data)
+            return redirect(url_for("console.batch", batch_id=batch.id))
+    status = 422 if searched and (form.errors or form.form_errors) else 200
+    return render_template("console/lookup.html", form=form), status
+
+
+@blueprint.route("/batches/<int:batch_id>/inspections/new", methods=["GET", "POST"])
+@roles_required(INSPECTOR)
+def inspection_new(batch_id: int):
+    found = get_batch(db(), batch_id)
+    form = InspectionForm()
+    if request.method == "GET":
+        form.inspected_on.data = today_local()
+    if form.validate_on_submit():
+        with refused(form):
+            record_inspection(db(), found.id, InspectionDetails(
+                inspected_on=form.inspected_on.data, place=form.place.data.strip(),
+                result=form.result.data, notes=form.notes.data or None,
+                photo_ref=form.photo_ref.data or None), acting_user(), actor_name())
+            db().commit()
+            return redirect(url_for("console.batch", batch_id=found.id))
+    return render_template("console/form.html", form=form,
+                           title=f"Record an inspection of lot {found.lot_code}",
+                           action=url_for("console.inspection_new", batch_id=found.id)
+                           ), form_status(form)
+
+
+@blueprint.get("/bundle")
+@roles_required(INSPECTOR, OFFICER)
+def bundle():
+    return render_template("console/bundle.html", form=BundleForm(request.args))
+
+
+@blueprint.get("/bundle.json")
+@roles_required(INSPECTOR, OFFICER)
+def bundle_download():
+    form = BundleForm(request.args)
+    if not form.validate():
+        return render_template("console/bundle.html", form=form), 422
+    document = build_bundle(db(), key_store(settings()), settings().issuer, form.province.data,
+                            form.commune.data, actor_name())
+    db().commit()
+    body = json.dumps(document, ensure_ascii=False, indent=1)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="offline-bundle.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,17 @@
+"""The active signing key for views, as a domain refusal when there is none."""
+
+from __future__ import annotations
+
+from keys.fields import InvalidField
+from keys.keystore import KeyStoreError
+from keys.signing import CodeSigner
+from traceapp.errors import Conflict
+from traceapp.signing_keys import active_signer
+from traceapp.web.request_session import settings
+
+
+def signer_or_refusal() -> CodeSigner:
+    try:
+        return active_signer(settings())
+    except (KeyStoreError, InvalidField) as exc:
+        raise Conflict(f"labels cannot be signed now: {exc}") from exc

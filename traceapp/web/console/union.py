@@ -1,0 +1,51 @@
+"""The console's home page for each role, and the Union's signing keys."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from keys.keystore import KeyStoreError
+from traceapp import audit_log
+from traceapp.domain.dashboard import union_figures
+from traceapp.domain.listings import list_batches
+from traceapp.errors import Conflict
+from traceapp.signing_keys import key_store
+from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
+from traceapp.web.console import ALL_ROLES, OFFICER, blueprint
+from traceapp.web.request_session import db, settings
+
+
+@blueprint.get("/")
+@roles_required(*ALL_ROLES)
+def index():
+    user = acting_user()
+    figures = union_figures(db()) if user.role == OFFICER else None
+    drafts = list_batches(db(), status="draft", limit=20) if user.role == OFFICER else []
+    mine = list_batches(db(), cooperative_scope(), limit=20) \
+        if user.role == "cooperative_operator" else []
+    return render_template("console/index.html", user=user, figures=figures, drafts=drafts,
+                           mine=mine)
+
+
+@blueprint.get("/keys")
+@roles_required(OFFICER)
+def keys():
+    try:
+        infos = key_store(settings()).list()
+    except KeyStoreError as exc:
+        raise Conflict(str(exc)) from exc
+    return render_template("console/keys.html", keys=infos)
+
+
+@blueprint.post("/keys/rotate")
+@roles_required(OFFICER)
+def keys_rotate():
+    store = key_store(settings())
+    try:
+        info = store.rotate() if store.list() else store.generate()
+    except KeyStoreError as exc:
+        raise Conflict(str(exc)) from exc
+    audit_log.record(db(), actor_name(), "key.rotated", "signing_key", info.kid, {})
+    db().commit()
+    flash(f"Key {info.kid} is now active; publish the new public key set.")
+    return redirect(url_for("console.keys"))

@@ -1,0 +1,357 @@
+"""The API's OpenAPI 3.1 document, maintained by hand next to the views.
+
+Request body schemas declared here are the ones the API validates with
+jsonschema (traceapp/web/api/bodies.py), so the document and the checks cannot
+drift apart; tests/api/ checks every route is documented and runs schemathesis
+against the served document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
+from traceapp.models import BATCH_STATUSES, CERTIFICATION_SCHEMES, INSPECTION_RESULTS
+
+MAX_ID = 2_147_483_647
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _text(max_length: int, min_length: int = 0) -> dict[str, Any]:
+    return {"type": "string", "minLength": min_length, "maxLength": max_length,
+            "pattern": NO_NUL}
+
+
+def _nullable_text(max_length: int) -> dict[str, Any]:
+    return {"type": ["string", "null"], "maxLength": max_length, "pattern": NO_NUL}
+
+
+DATE = {"type": "string", "format": "date"}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Problem": {
+        "type": "object", "description": "RFC 9457 problem details",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                       "status": {"type": "integer"}, "detail": {"type": "string"},
+                       "field": {"type": "string",
+                                 "description": "the input field the problem is about"}},
+    },
+    "Batch": {
+        "type": "object",
+        "required": ["id", "cooperative_id", "cooperative", "product_id", "product", "gtin",
+                     "lot_code", "quantity", "unit", "labels_issued", "produced_on",
+                     "best_before", "origin_farm", "origin_commune", "origin_province",
+                     "description", "status", "recalled_at", "recall_reason", "created_at"],
+        "properties": {
+            "id": ID, "cooperative_id": ID, "cooperative": {"type": "string"},
+            "product_id": ID, "product": {"type": "string"},
+            "gtin": {"type": ["string", "null"]}, "lot_code": {"type": "string"},
+            "quantity": {"type": "integer"}, "unit": {"type": "string"},
+            "labels_issued": {"type": "integer"}, "produced_on": DATE,
+            "best_before": NULLABLE_DATE, "origin_farm": {"type": ["string", "null"]},
+            "origin_commune": {"type": "string"}, "origin_province": {"type": "string"},
+            "description": {"type": ["string", "null"]},
+            "status": {"type": "string", "enum": list(BATCH_STATUSES)},
+            "recalled_at": NULLABLE_DATETIME, "recall_reason": {"type": ["string", "null"]},
+            "created_at": DATETIME,
+        },
+    },
+    "BatchList": {
+        "type": "object", "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Batch"}}},
+    },
+    "BatchCreate": {
+        "type": "object", "additionalProperties": False,
+        "required": ["cooperative_id", "product_id", "lot_code", "quantity", "unit",
+                     "produced_on", "origin_commune", "origin_province"],
+        "properties": {
+            "cooperative_id": {**ID, "description": "an operator can only name their own"},
+            "product_id": ID, "lot_code": {"type": "string", "pattern":
+                                           "^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$"},
+            "quantity": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+            "unit": _text(20, 1), "produced_on": DATE, "best_before": NULLABLE_DATE,
+            "origin_farm": _nullable_text(200), "origin_commune": _text(100, 1),
+            "origin_province": _text(100, 1), "description": _nullable_text(4000),
+        },
+    },
+    "Certification": {
+        "type": "object",
+        "required": ["id", "batch_id", "cooperative_id", "scheme", "ocop_stars",
+                     "certificate_number", "issuing_body", "valid_from", "valid_to", "claim",
+                     "evidence_ref", "created_at"],
+        "properties": {
+            "id": ID, "batch_id": {"type": ["integer", "null"]},
+            "cooperative_id": {"type": ["integer", "null"]},
+            "scheme": {"type": "string", "enum": list(CERTIFICATION_SCHEMES)},
+            "ocop_stars": {"type": ["integer", "null"]},
+            "certificate_number": {"type": "string"}, "issuing_body": {"type": "string"},
+            "valid_from": DATE, "valid_to": DATE, "claim": {"type": ["string", "null"]},
+            "evidence_ref": {"type": ["string", "null"]}, "created_at": DATETIME,
+        },
+    },
+    "CertificationList": {
+        "type": "object", "required": ["items"],
+        "properties": {"items": {"type": "array",
+                                 "items": {"$ref": "#/components/schemas/Certification"}}},
+    },
+    "CertificationCreate": {
+        "type": "object", "additionalProperties": False,
+        "required": ["scheme", "certificate_number", "issuing_body", "valid_from", "valid_to"],
+        "properties": {
+            "scheme": {"type": "string", "enum": list(CERTIFICATION_SCHEMES)},
+            "ocop_stars": {"type": ["integer", "null"], "minimum": 3, "maximum": 5},
+            "certificate_number": _text(60, 1), "issuing_body": _text(200, 1),
+            "valid_from": DATE, "valid_to": DATE, "claim": _nullable_text(4000),
+            "evidence_ref": _nullable_text(300),
+        },
+    },
+    "IssuanceRequest": {
+        "type": "object", "additionalProperties": False, "required": ["count"],
+        "properties": {"count": {"type": "integer", "minimum": 1,
+                                 "maximum": MAX_LABELS_PER_REQUEST}},
+    },
+    "Run": {
+        "type": "object",
+        "required": ["id", "batch_id", "quantity", "key_id", "requested_by", "created_at",
+                     "labels_url", "sheet_url"],
+        "properties": {"id": ID, "batch_id": ID, "quantity": {"type": "integer"},
+                       "key_id": {"type": "string"}, "requested_by": {"type": "string"},
+                       "created_at": DATETIME, "labels_url": {"type": "string"},
+                       "sheet_url": {"type": "string"}},
+    },
+    "RunList": {
+        "type": "object", "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Run"}}},
+    },
+    "Label": {
+        "type": "object",
+        "required": ["sequence", "serial", "code", "status", "voided_at", "void_reason"],
+        "properties": {"sequence": {"type": "integer"}, "serial": {"type": "string"},
+                       "code": {"type": "string", "description": "the full signed code URI"},
+                       "status": {"type": "string", "enum": ["active", "voided"]},
+                       "voided_at": NULLABLE_DATETIME,
+                       "void_reason": {"type": ["string", "null"]}},
+    },
+    "LabelPage": {
+        "type": "object", "required": ["run_id", "total", "offset", "limit", "items"],
+        "properties": {"run_id": ID, "total": {"type": "integer"},
+                       "offset": {"type": "integer"}, "limit": {"type": "integer"},
+                       "items": {"type": "array",
+                                 "items": {"$ref": "#/components/schemas/Label"}}},
+    },
+    "RecallRequest": {
+        "type": "object", "additionalProperties": False, "required": ["reason"],
+        "properties": {"reason": _text(2000, 1)},
+    },
+    "VoidLabelRequest": {
+        "type": "object", "additionalProperties": False, "required": ["reason"],
+        "properties": {"reason": _text(500, 1)},
+    },
+    "VoidRangeRequest": {
+        "type": "object", "additionalProperties": False, "required": ["first", "last", "reason"],
+        "properties": {"first": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                       "last": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                       "reason": _text(500, 1)},
+    },
+    "VoidResult": {
+        "type": "object", "required": ["voided"],
+        "properties": {"voided": {"type": "integer"}},
+    },
+    "ScanCounts": {
+        "type": "object", "required": ["batch_id", "total", "by_verdict"],
+        "properties": {"batch_id": ID, "total": {"type": "integer"},
+                       "by_verdict": {"type": "object",
+                                      "additionalProperties": {"type": "integer"}}},
+    },
+    "Inspection": {
+        "type": "object",
+        "required": ["id", "batch_id", "inspected_on", "place", "result", "notes", "photo_ref",
+                     "created_at"],
+        "properties": {"id": ID, "batch_id": ID, "inspected_on": DATE,
+                       "place": {"type": "string"},
+                       "result": {"type": "string", "enum": list(INSPECTION_RESULTS)},
+                       "notes": {"type": ["string", "null"]},
+                       "photo_ref": {"type": ["string", "null"]}, "created_at": DATETIME},
+    },
+    "InspectionCreate": {
+        "type": "object", "additionalProperties": False,
+        "required": ["inspected_on", "place", "result"],
+        "properties": {"inspected_on": DATE, "place": _text(200, 1),
+                       "result": {"type": "string", "enum": list(INSPECTION_RESULTS)},
+                       "notes": _nullable_text(4000), "photo_ref": _nullable_text(300)},
+    },
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(name: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    words = {400: "Bad request", 401: "No valid API token", 403: "The role does not allow this",
+             404: "Not found (or another cooperative's)", 409: "Conflicts with the current state",
+             415: "Unsupported media type", 422: "Invalid input; `field` names the field"}
+    return {str(status): {"description": words[status], "content": {
+        "application/problem+json": {"schema": _ref("Problem")}}} for status in statuses}
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": ID}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+def _body(name: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+READ = (401, 404, 422)
+WRITE = (401, 403, 404, 409, 422)
+BATCH_ID = _path_id("batch_id")
+RUN_ID = _path_id("run_id")
+
+
+def _operation(summary: str, operation_id: str, roles: str, responses: dict[str, Any],
+               problems: tuple[int, ...], parameters: list | None = None,
+               body: str | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary, "operationId": operation_id,
+        "description": f"Roles: {roles}.",
+        "responses": {**responses, **_problems(*problems)},
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    if body:
+        operation["requestBody"] = _body(body)
+        operation["responses"].update(_problems(415))
+    return operation
+
+
+def _paths() -> dict[str, Any]:
+    everyone = "union_officer, cooperative_operator (own cooperative), inspector"
+    return {
+        "/api/v1/openapi.json": {"get": {
+            "summary": "This document", "operationId": "openapi", "security": [],
+            "responses": {"200": {"description": "The OpenAPI document",
+                                  "content": {"application/json": {"schema": {
+                                      "type": "object"}}}}}}},
+        "/api/v1/batches": {
+            "get": _operation("List batches, newest first", "listBatches", everyone,
+                              {"200": _json("BatchList", "The batches")}, (401, 422), [
+                                  _query("status", {"type": "string",
+                                                    "enum": list(BATCH_STATUSES)},
+                                         "only batches in this state"),
+                                  _query("limit", {"type": "integer", "minimum": 1,
+                                                   "maximum": 1000}, "page size (200)"),
+                                  _query("offset", {"type": "integer", "minimum": 0,
+                                                    "maximum": MAX_ID}, "items to skip"),
+                              ]),
+            "post": _operation("Create a draft batch", "createBatch",
+                               "cooperative_operator, union_officer",
+                               {"201": _json("Batch", "The new batch")}, WRITE,
+                               body="BatchCreate"),
+        },
+        "/api/v1/batches/{batch_id}": {"get": _operation(
+            "Get a batch", "getBatch", everyone, {"200": _json("Batch", "The batch")}, READ,
+            [BATCH_ID])},
+        "/api/v1/batches/{batch_id}/certifications": {
+            "get": _operation("Certifications covering a batch (its own and its "
+                              "cooperative's)", "listCertifications", everyone,
+                              {"200": _json("CertificationList", "The certifications")},
+                              READ, [BATCH_ID]),
+            "post": _operation("Record a certification of the batch", "createCertification",
+                               "union_officer",
+                               {"201": _json("Certification", "The certification")},
+                               WRITE, [BATCH_ID], "CertificationCreate"),
+        },
+        "/api/v1/batches/{batch_id}/certify": {"post": _operation(
+            "Approve: certify a draft batch (needs a certification valid today)",
+            "certifyBatch", "union_officer", {"200": _json("Batch", "The certified batch")},
+            WRITE, [BATCH_ID])},
+        "/api/v1/batches/{batch_id}/recall": {"post": _operation(
+            "Recall a batch: its labels verify as recalled at once", "recallBatch",
+            "union_officer", {"200": _json("Batch", "The recalled batch")}, WRITE,
+            [BATCH_ID], "RecallRequest")},
+        "/api/v1/batches/{batch_id}/issuance": {"post": _operation(
+            "Issue signed labels for a certified batch, never beyond its quantity",
+            "issueLabels", "cooperative_operator (own cooperative), union_officer",
+            {"201": _json("Run", "The issuance run")}, WRITE, [BATCH_ID], "IssuanceRequest")},
+        "/api/v1/batches/{batch_id}/runs": {"get": _operation(
+            "The batch's issuance runs", "listRuns",
+            "cooperative_operator (own cooperative), union_officer",
+            {"200": _json("RunList", "The runs")}, (401, 403, 404, 422), [BATCH_ID])},
+        "/api/v1/batches/{batch_id}/scans": {"get": _operation(
+            "How often the batch's labels were scanned, by verdict", "scanCounts", everyone,
+            {"200": _json("ScanCounts", "Scan counts")}, READ, [BATCH_ID])},
+        "/api/v1/batches/{batch_id}/inspections": {"post": _operation(
+            "Record an inspection of the batch", "createInspection", "inspector",
+            {"201": _json("Inspection", "The inspection")}, WRITE, [BATCH_ID],
+            "InspectionCreate")},
+        "/api/v1/batches/{batch_id}/labels/{serial}/void": {"post": _operation(
+            "Void one label", "voidLabel", "union_officer",
+            {"200": _json("VoidResult", "One label voided")}, WRITE,
+            [BATCH_ID, {"name": "serial", "in": "path", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9A-Z]{1,20}$"}}],
+            "VoidLabelRequest")},
+        "/api/v1/runs/{run_id}": {"get": _operation(
+            "Get an issuance run", "getRun",
+            "cooperative_operator (own cooperative), union_officer",
+            {"200": _json("Run", "The run")}, (401, 403, 404, 422), [RUN_ID])},
+        "/api/v1/runs/{run_id}/labels": {"get": _operation(
+            "A page of the run's labels with their full code URIs, in print order",
+            "listLabels", "cooperative_operator (own cooperative), union_officer",
+            {"200": _json("LabelPage", "The labels")}, (401, 403, 404, 422), [
+                RUN_ID,
+                _query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                       "labels to skip"),
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
+                       "page size (100)"),
+            ])},
+        "/api/v1/runs/{run_id}/sheet.pdf": {"get": _operation(
+            "The run's labels as a printable PDF sheet", "downloadSheet",
+            "cooperative_operator (own cooperative), union_officer",
+            {"200": {"description": "The PDF; X-Page-Count says how many pages",
+                     "content": {"application/pdf": {"schema": {"type": "string",
+                                                                "format": "binary"}}}}},
+            (401, 403, 404, 422), [
+                RUN_ID,
+                _query("preset", {"type": "string", "maxLength": 40, "pattern": NO_NUL},
+                       "label stock, e.g. a4-40 (default), a4-65, letter-30"),
+                _query("start_position", {"type": "integer", "minimum": 1, "maximum": 200},
+                       "position of the first label on the first sheet (1)"),
+            ])},
+        "/api/v1/runs/{run_id}/void": {"post": _operation(
+            "Void the run's labels at print positions first..last", "voidRange",
+            "union_officer", {"200": _json("VoidResult", "How many labels were voided")},
+            WRITE, [RUN_ID], "VoidRangeRequest")},
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document served at /api/v1/openapi.json."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "TraceApp API", "version": "1.0.0",
+                 "description": "Batches, certifications, label issuance, recall and void "
+                                "for the Cooperative Union. See docs/api.md."},
+        "paths": _paths(),
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer",
+                "description": "An API token made in the console (Console > API tokens)."}},
+        },
+        "security": [{"bearerAuth": []}],
+    }
