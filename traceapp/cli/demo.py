@@ -17,6 +17,7 @@ from labels import PrintOptions, get_preset
 from traceapp import schema
 from traceapp.cli.serve import serve
 from traceapp.cli.support import command_session, settings
+from traceapp.demo_chain import load_demo_chain
 from traceapp.demo_data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.printing import run_labels, run_sheet_pdf
@@ -43,6 +44,7 @@ def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
 
     with command_session() as session:
         summary = load_demo_data(session)
+        load_demo_chain(session, summary, config.public_base_url)  # docs/value-chain.md
     click.echo(f"2/4 demo data ready ({summary.created} records created)")
 
     store = key_store(config)

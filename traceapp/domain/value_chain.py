@@ -1,0 +1,635 @@
+"""The value chain of a batch as GS1 EPCIS 2.0 events: partners, recording steps
+(commissioning, inspecting, packing, shipping, receiving, transforming), the timeline
+shown to consumers, and export/import of EPCIS 2.0 JSON-LD documents.
+
+docs/value-chain.md explains the identifiers and the choices made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from traceapp import audit_log
+from traceapp.clock import to_local, today_local
+from traceapp.domain.batches import get_batch
+from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
+from traceapp.epcis import (
+    EpcisDocumentError,
+    box_uri,
+    class_uri,
+    event_time_of,
+    format_event_time,
+    new_document,
+    parse_box_uri,
+    parse_class_uri,
+    parse_instance_uri,
+    validate_document,
+)
+from traceapp.epcis.documents import VIETNAM_OFFSET
+from traceapp.epcis.identifiers import ClassRef, cooperative_uri, partner_uri
+from traceapp.errors import Conflict, InvalidInput, NotFound
+from traceapp.models import Batch, ChainEvent, ChainEventBatch, Cooperative, Partner, Product
+from traceapp.models._columns import utcnow
+from traceapp.models.value_chain import PARTNER_ROLES
+
+STEPS = ("commissioning", "inspecting", "packing", "shipping", "receiving", "transforming")
+# Batch units with a UN/CEFACT code; units that count things (quả, gói, hộp) carry none.
+UNIT_CODES = {"kg": "KGM", "g": "GRM", "tấn": "TNE", "l": "LTR", "lít": "LTR", "ml": "MLT"}
+MAX_BOXES = 10_000
+MAX_REFERENCE = 60
+_GLN = re.compile(r"^\d{13}$")
+NAME_ATTRIBUTE = "urn:epcglobal:cbv:mda#name"
+LOCATION_VOCABULARY = "urn:epcglobal:epcis:vtype:BusinessLocation"
+
+
+# --- partners -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PartnerDetails:
+    name: str
+    role: str
+    gln: str | None = None
+    address: str | None = None
+    province: str | None = None
+
+
+def register_partner(session: Session, details: PartnerDetails, actor: str) -> Partner:
+    """A company batches can be shipped to, e.g. a supermarket or an exporter."""
+    name = (details.name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("a partner needs a name of 1 to 200 characters", field="name")
+    if details.role not in PARTNER_ROLES:
+        raise InvalidInput(f"role must be one of: {', '.join(PARTNER_ROLES)}", field="role")
+    gln = (details.gln or "").strip() or None
+    if gln is not None and not (_GLN.match(gln) and _check_digit_ok(gln)):
+        raise InvalidInput("a GLN has 13 digits with a valid check digit", field="gln")
+    if session.scalar(select(Partner).where(Partner.name == name)) is not None:
+        raise Conflict(f"a partner named {name!r} is already registered", field="name")
+    if gln and session.scalar(select(Partner).where(Partner.gln == gln)) is not None:
+        raise Conflict(f"a partner with GLN {gln} is already registered", field="gln")
+    partner = Partner(name=name, role=details.role, gln=gln,
+                      address=(details.address or "").strip() or None,
+                      province=(details.province or "").strip() or None)
+    session.add(partner)
+    session.flush()
+    audit_log.record(session, actor, "partner.registered", "partner", partner.id,
+                     {"name": name, "role": details.role, "gln": gln})
+    return partner
+
+
+def list_partners(session: Session) -> list[Partner]:
+    return list(session.scalars(select(Partner).order_by(Partner.name)))
+
+
+def get_partner(session: Session, partner_id: int) -> Partner:
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise NotFound(f"no partner {partner_id}", field="partner_id")
+    return partner
+
+
+def partner_id_uri(partner: Partner, base_url: str) -> str:
+    return partner_uri(base_url, partner.name, partner.gln)
+
+
+# --- recording steps ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StepDetails:
+    """One step to record for a batch; which fields count depends on `step`."""
+
+    step: str
+    at: datetime | None = None
+    partner_id: int | None = None
+    boxes: int | None = None
+    per_box: int | None = None
+    conformant: bool = True
+    reference: str | None = None
+    # transforming: (input batch id, quantity used) pairs; the batch is the output.
+    inputs: tuple[tuple[int, int], ...] = ()
+
+
+def record_step(session: Session, batch_id: int, details: StepDetails, actor: str,
+                base_url: str, cooperative_id: int | None = None) -> list[ChainEvent]:
+    """Record what happened to a batch as EPCIS events, in the caller's transaction."""
+    batch = get_batch(session, batch_id, cooperative_id)
+    if details.step not in STEPS:
+        raise InvalidInput(f"step must be one of: {', '.join(STEPS)}", field="step")
+    at = details.at or utcnow()
+    if at.tzinfo is None:
+        raise InvalidInput("the time needs a time zone offset", field="at")
+    if details.reference is not None and len(details.reference) > MAX_REFERENCE:
+        raise InvalidInput(f"a reference has at most {MAX_REFERENCE} characters",
+                           field="reference")
+    builder = _Builder(session, batch, base_url, at)
+    events = getattr(builder, details.step)(details)
+    audit_log.record(session, actor, f"chain.{details.step}", "batch", batch.id,
+                     {"events": len(events), "first_event_id": events[0].event_id})
+    return events
+
+
+class _Builder:
+    """Makes and stores the event documents of one step for one batch."""
+
+    def __init__(self, session: Session, batch: Batch, base_url: str, at: datetime) -> None:
+        self.session = session
+        self.batch = batch
+        self.base_url = base_url
+        self.at = at
+        self.here = cooperative_uri(base_url, batch.cooperative.registration_number)
+
+    def commissioning(self, details: StepDetails) -> list[ChainEvent]:
+        if self._events_with_step("commissioning"):
+            raise Conflict(f"lot {self.batch.lot_code} is already commissioned", field="step")
+        document = self._event("ObjectEvent", "commissioning", "active", action="ADD",
+                               quantityList=[_quantity(self.batch, self.base_url,
+                                                       self.batch.quantity)])
+        return [self._store(document, [(self.batch.id, "subject")])]
+
+    def inspecting(self, details: StepDetails) -> list[ChainEvent]:
+        disposition = "conformant" if details.conformant else "non_conformant"
+        document = self._event("ObjectEvent", "inspecting", disposition, action="OBSERVE",
+                               quantityList=[_quantity(self.batch, self.base_url,
+                                                       self.batch.quantity)])
+        return [self._store(document, [(self.batch.id, "subject")])]
+
+    def packing(self, details: StepDetails) -> list[ChainEvent]:
+        boxes, per_box = details.boxes or 0, details.per_box or 0
+        if not 1 <= boxes <= MAX_BOXES:
+            raise InvalidInput(f"boxes must be between 1 and {MAX_BOXES}", field="boxes")
+        if per_box < 1:
+            raise InvalidInput("each box holds at least one item", field="per_box")
+        packed = packed_boxes(self.session, self.batch, self.base_url)
+        already = sum(count for _, count in packed)
+        if already + boxes * per_box > self.batch.quantity:
+            raise InvalidInput(
+                f"{boxes} boxes of {per_box} need {boxes * per_box} {self.batch.unit}, but only "
+                f"{self.batch.quantity - already} of lot {self.batch.lot_code} are unpacked",
+                field="boxes")
+        key = _product_key(self.batch.product)
+        events = []
+        for number in range(len(packed) + 1, len(packed) + boxes + 1):
+            document = self._event(
+                "AggregationEvent", "packing", "container_closed", action="ADD",
+                parentID=box_uri(self.base_url, key, self.batch.lot_code, number),
+                childQuantityList=[_quantity(self.batch, self.base_url, per_box)])
+            events.append(self._store(document, [(self.batch.id, "child")]))
+        return events
+
+    def shipping(self, details: StepDetails) -> list[ChainEvent]:
+        partner = self._partner(details)
+        what = self._what()
+        document = self._event(
+            "ObjectEvent", "shipping", "in_transit", action="OBSERVE", **what,
+            sourceList=[{"type": "owning_party", "source": self.here}],
+            destinationList=[{"type": "owning_party",
+                              "destination": partner_id_uri(partner, self.base_url)}],
+            **self._transactions(details, "desadv"))
+        return [self._store(document, [(self.batch.id, "subject")], partner)]
+
+    def receiving(self, details: StepDetails) -> list[ChainEvent]:
+        partner = self._partner(details)
+        shipped = [e for e in self._events_with_step("shipping") if e.partner_id == partner.id]
+        if not shipped:
+            raise Conflict(f"lot {self.batch.lot_code} was never shipped to {partner.name}",
+                           field="partner_id")
+        there = partner_id_uri(partner, self.base_url)
+        document = self._event(
+            "ObjectEvent", "receiving", "in_progress", action="OBSERVE", **self._what(),
+            where=there,
+            sourceList=[{"type": "owning_party", "source": self.here}],
+            destinationList=[{"type": "owning_party", "destination": there}],
+            **self._transactions(details, "recadv"))
+        return [self._store(document, [(self.batch.id, "subject")], partner)]
+
+    def transforming(self, details: StepDetails) -> list[ChainEvent]:
+        if not details.inputs:
+            raise InvalidInput("a transformation needs at least one input batch",
+                               field="inputs")
+        inputs, links = [], [(self.batch.id, "output")]
+        for index, (input_id, quantity) in enumerate(details.inputs):
+            source = self.session.get(Batch, input_id)
+            if source is None or source.id == self.batch.id:
+                raise InvalidInput(f"input {index + 1}: no other batch {input_id}",
+                                   field="inputs")
+            if not 1 <= quantity <= source.quantity:
+                raise InvalidInput(f"input {index + 1}: between 1 and {source.quantity} "
+                                   f"{source.unit} of lot {source.lot_code}", field="inputs")
+            inputs.append(_quantity(source, self.base_url, quantity))
+            links.append((source.id, "input"))
+        partner = self.session.get(Partner, details.partner_id) if details.partner_id else None
+        if details.partner_id and partner is None:
+            raise NotFound(f"no partner {details.partner_id}", field="partner_id")
+        there = partner_id_uri(partner, self.base_url) if partner else self.here
+        # CBV 2.0 has no "transforming" step: the output is commissioned by the event.
+        document = self._event(
+            "TransformationEvent", "commissioning", "active", where=there,
+            inputQuantityList=inputs,
+            outputQuantityList=[_quantity(self.batch, self.base_url, self.batch.quantity)])
+        return [self._store(document, links, partner)]
+
+    # helpers
+
+    def _event(self, event_type: str, biz_step: str, disposition: str,
+               where: str | None = None, **fields: Any) -> dict[str, Any]:
+        place = where or self.here
+        document: dict[str, Any] = {
+            "type": event_type,
+            "eventID": f"urn:uuid:{uuid.uuid4()}",
+            "eventTime": format_event_time(self.at, VIETNAM_OFFSET),
+            "eventTimeZoneOffset": "+07:00",
+        }
+        action = fields.pop("action", None)
+        if action:
+            document["action"] = action
+        document.update({k: v for k, v in fields.items()
+                         if k not in ("sourceList", "destinationList", "bizTransactionList")})
+        document["bizStep"] = biz_step
+        document["disposition"] = disposition
+        document["readPoint"] = {"id": place}
+        document["bizLocation"] = {"id": place}
+        document.update({k: v for k, v in fields.items()
+                         if k in ("bizTransactionList", "sourceList", "destinationList")})
+        return document
+
+    def _store(self, document: dict[str, Any], links: list[tuple[int, str]],
+               partner: Partner | None = None) -> ChainEvent:
+        return _store_event(self.session, document, self.at, links, partner)
+
+    def _events_with_step(self, biz_step: str) -> list[ChainEvent]:
+        return list(self.session.scalars(
+            select(ChainEvent).join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
+            .where(ChainEventBatch.batch_id == self.batch.id, ChainEvent.biz_step == biz_step)))
+
+    def _partner(self, details: StepDetails) -> Partner:
+        if details.partner_id is None:
+            raise InvalidInput(f"{details.step} needs a partner", field="partner_id")
+        return get_partner(self.session, details.partner_id)
+
+    def _what(self) -> dict[str, Any]:
+        boxes = [uri for uri, _ in packed_boxes(self.session, self.batch, self.base_url)]
+        if boxes:
+            return {"epcList": boxes}
+        return {"quantityList": [_quantity(self.batch, self.base_url, self.batch.quantity)]}
+
+    def _transactions(self, details: StepDetails, kind: str) -> dict[str, Any]:
+        if not details.reference:
+            return {}
+        reference = re.sub(r"[^A-Za-z0-9._-]+", "-", details.reference.strip())
+        return {"bizTransactionList": [{
+            "type": kind, "bizTransaction": f"{self.base_url}/chain/documents/{reference}"}]}
+
+
+def _store_event(session: Session, document: dict[str, Any], at: datetime,
+                 links: Iterable[tuple[int, str]], partner: Partner | None) -> ChainEvent:
+    event = ChainEvent(event_id=document["eventID"], event_type=document["type"],
+                       biz_step=document.get("bizStep"), event_time=at,
+                       partner_id=partner.id if partner else None,
+                       document=json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+    session.add(event)
+    session.flush()
+    for batch_id, role in dict.fromkeys(links):
+        session.add(ChainEventBatch(event_id=event.id, batch_id=batch_id, role=role))
+    session.flush()
+    return event
+
+
+def _quantity(batch: Batch, base_url: str, quantity: int) -> dict[str, Any]:
+    element: dict[str, Any] = {"epcClass": batch_class_uri(batch, base_url),
+                               "quantity": quantity}
+    code = UNIT_CODES.get(batch.unit.strip().lower())
+    if code:
+        element["uom"] = code
+    return element
+
+
+def _product_key(product: Product) -> str:
+    return product.gtin or product.ref
+
+
+def batch_class_uri(batch: Batch, base_url: str) -> str:
+    """The EPC class URI of a batch: GS1 Digital Link for a GTIN, else the service's own."""
+    return class_uri(base_url, batch.product.gtin, batch.product.ref, batch.lot_code)
+
+
+def packed_boxes(session: Session, batch: Batch, base_url: str) -> list[tuple[str, int]]:
+    """The boxes packed from a batch so far, in packing order: (box URI, items inside)."""
+    boxes = []
+    for event in _events_of(session, batch.id):
+        if event.event_type != "AggregationEvent" or event.biz_step != "packing":
+            continue
+        document = json.loads(event.document)
+        if document.get("action") != "ADD" or "parentID" not in document:
+            continue
+        count = sum(int(q.get("quantity", 0)) for q in document.get("childQuantityList", []))
+        boxes.append((document["parentID"], count))
+    return boxes
+
+
+def _events_of(session: Session, batch_id: int) -> list[ChainEvent]:
+    stmt = (select(ChainEvent).join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
+            .where(ChainEventBatch.batch_id == batch_id).distinct()
+            .order_by(ChainEvent.event_time, ChainEvent.id))
+    return list(session.scalars(stmt))
+
+
+# --- the timeline ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LinkedBatch:
+    """A batch an event points to (a transformation's input or output)."""
+
+    batch_id: int
+    lot: str
+    product: str
+    cooperative: str
+    status: str
+    certifications: tuple[str, ...]
+
+
+@dataclass
+class TimelineEntry:
+    event_id: str
+    event_type: str
+    step: str
+    at: datetime
+    disposition: str | None
+    place: str | None
+    partner: str | None
+    quantity: str | None
+    boxes: list[str] = field(default_factory=list)
+    box_size: int | None = None
+    inputs: list[LinkedBatch] = field(default_factory=list)
+    outputs: list[LinkedBatch] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+
+
+def batch_timeline(session: Session, batch_id: int, base_url: str) -> list[TimelineEntry]:
+    """The batch's events in time order, packing of many boxes shown as one entry."""
+    names = place_names(session, base_url)
+    resolver = _BatchResolver(session)
+    entries: list[TimelineEntry] = []
+    for event in _events_of(session, batch_id):
+        document = json.loads(event.document)
+        step = _step_of(document)
+        if (step == "packing" and entries and entries[-1].step == "packing"
+                and entries[-1].at == to_local(event.event_time)):
+            entries[-1].boxes.append(document.get("parentID", ""))
+            continue
+        entry = TimelineEntry(
+            event_id=event.event_id, event_type=event.event_type, step=step,
+            at=to_local(event.event_time), disposition=document.get("disposition"),
+            place=_name(names, (document.get("readPoint") or {}).get("id")),
+            partner=_name(names, _destination(document)),
+            quantity=_quantity_text(document, session, batch_id, base_url))
+        if event.event_type == "AggregationEvent" and document.get("parentID"):
+            entry.boxes.append(document["parentID"])
+            entry.box_size = sum(int(q.get("quantity", 0))
+                                 for q in document.get("childQuantityList", []))
+        if event.event_type == "TransformationEvent":
+            for key, target in (("input", entry.inputs), ("output", entry.outputs)):
+                for uri in _uris(document, key):
+                    found = resolver.batch(uri)
+                    if found is None:
+                        entry.external.append(uri)
+                    elif found.id != batch_id or key == "input":
+                        target.append(_linked(session, found))
+        entries.append(entry)
+    return entries
+
+
+def _step_of(document: dict[str, Any]) -> str:
+    if document.get("type") == "TransformationEvent":
+        return "transforming"
+    step = str(document.get("bizStep") or "other")
+    return step.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _destination(document: dict[str, Any]) -> str | None:
+    for item in document.get("destinationList") or []:
+        return item.get("destination")
+    return None
+
+
+def _name(names: dict[str, str], uri: str | None) -> str | None:
+    if not uri:
+        return None
+    return names.get(uri, uri)
+
+
+def _quantity_text(document: dict[str, Any], session: Session, batch_id: int,
+                   base_url: str) -> str | None:
+    if document.get("epcList"):
+        return f"{len(document['epcList'])} boxes"
+    batch = session.get(Batch, batch_id)
+    mine = batch_class_uri(batch, base_url)
+    for element in document.get("quantityList") or []:
+        if element.get("epcClass") == mine:
+            return f"{_number(element.get('quantity'))} {batch.unit}"
+    return None
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
+
+
+def _linked(session: Session, batch: Batch) -> LinkedBatch:
+    today = today_local()
+    marks = tuple(f"{SCHEME_NAMES.get(c.scheme, c.scheme)} {c.certificate_number}"
+                  + ("" if c.valid_from <= today <= c.valid_to else " (expired)")
+                  for c in certifications_for(session, batch))
+    return LinkedBatch(batch_id=batch.id, lot=batch.lot_code, product=batch.product.name,
+                       cooperative=batch.cooperative.name, status=batch.status,
+                       certifications=marks)
+
+
+def place_names(session: Session, base_url: str) -> dict[str, str]:
+    """Names for the place and party URIs this registry knows."""
+    names = {cooperative_uri(base_url, c.registration_number): c.name
+             for c in session.scalars(select(Cooperative))}
+    for partner in session.scalars(select(Partner)):
+        names[partner_uri(base_url, partner.name, None)] = partner.name
+        if partner.gln:
+            names[partner_uri(base_url, partner.name, partner.gln)] = partner.name
+    return names
+
+
+# --- boxes ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BoxContents:
+    uri: str
+    number: int
+    batch: Batch
+    items: int
+    certifications: tuple[str, ...]
+    last_step: str | None
+
+
+def box_contents(session: Session, uri: str) -> BoxContents:
+    """What a box label points to: its batch, how many items, and their status."""
+    box = parse_box_uri(uri)
+    batch = _BatchResolver(session).batch(uri) if box else None
+    if box is None or batch is None:
+        raise NotFound("no such box")
+    base_url = uri[: uri.index("/chain/box/")]
+    contents = dict(packed_boxes(session, batch, base_url))
+    if uri not in contents:
+        raise NotFound("no such box")
+    steps = [_step_of(json.loads(e.document)) for e in _events_of(session, batch.id)]
+    return BoxContents(uri=uri, number=box.number, batch=batch, items=contents[uri],
+                       certifications=_linked(session, batch).certifications,
+                       last_step=steps[-1] if steps else None)
+
+
+# --- export and import ----------------------------------------------------------------
+
+def export_batch(session: Session, batch_id: int, base_url: str,
+                 cooperative_id: int | None = None) -> dict[str, Any]:
+    """The batch's events as an EPCIS 2.0 JSON-LD document."""
+    get_batch(session, batch_id, cooperative_id)
+    events = [json.loads(e.document) for e in _events_of(session, batch_id)]
+    names = place_names(session, base_url)
+    used = sorted({uri for event in events for uri in _place_uris(event) if uri in names})
+    master = [{"type": LOCATION_VOCABULARY, "vocabularyElementList": [
+        {"id": uri, "attributes": [{"id": NAME_ATTRIBUTE, "attribute": names[uri]}]}
+        for uri in used]}] if used else None
+    return new_document(events, utcnow(), master)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    stored: int
+    skipped: int
+    batch_ids: tuple[int, ...]
+
+
+def import_document(session: Session, document: Any, actor: str,
+                    base_url: str) -> ImportResult:
+    """Store the events of an EPCIS 2.0 document, all or nothing.
+
+    Each event must name at least one batch registered here (by EPC class or instance);
+    events already stored (same eventID) are skipped.
+    """
+    try:
+        events = validate_document(document)
+    except EpcisDocumentError as exc:
+        raise InvalidInput(f"not a valid EPCIS 2.0 document at {exc.pointer or '/'}: "
+                           f"{exc.message}", field=exc.pointer or "/") from None
+    resolver = _BatchResolver(session)
+    partners = {uri: p for p in session.scalars(select(Partner))
+                for uri in {partner_id_uri(p, base_url), partner_uri(base_url, p.name, None)}}
+    planned = []
+    seen: set[str] = set()
+    for index, event in enumerate(events):
+        pointer = f"/epcisBody/eventList/{index}"
+        links = _links(event, resolver)
+        if not links:
+            raise InvalidInput(f"event {index} ({pointer}) names no batch registered here: "
+                               f"{', '.join(_all_uris(event)) or 'no EPCs'}", field=pointer)
+        event = dict(event)
+        event.pop("@context", None)
+        if "eventID" not in event:
+            canonical = json.dumps(event, sort_keys=True, ensure_ascii=False)
+            event = {"eventID": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, canonical)}",
+                     **event}
+        if event["eventID"] in seen or session.scalar(
+                select(ChainEvent.id).where(ChainEvent.event_id == event["eventID"])):
+            seen.add(event["eventID"])
+            continue
+        seen.add(event["eventID"])
+        at = event_time_of(event, pointer)
+        partner = partners.get(_destination(event) or "")
+        planned.append((event, at, links, partner))
+    for event, at, links, partner in planned:
+        _store_event(session, event, at, links, partner)
+    batch_ids = tuple(sorted({b for _, _, links, _ in planned for b, _ in links}))
+    audit_log.record(session, actor, "chain.imported", "epcis_document",
+                     document.get("creationDate", ""),
+                     {"stored": len(planned), "skipped": len(events) - len(planned),
+                      "batches": list(batch_ids)})
+    return ImportResult(stored=len(planned), skipped=len(events) - len(planned),
+                        batch_ids=batch_ids)
+
+
+class _BatchResolver:
+    """Finds the local batch an EPC class or instance URI names, remembering answers."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[str, Batch | None] = {}
+
+    def batch(self, uri: str) -> Batch | None:
+        if uri not in self.cache:
+            ref = parse_class_uri(uri) or parse_instance_uri(uri)
+            self.cache[uri] = self._lookup(ref) if ref else None
+        return self.cache[uri]
+
+    def _lookup(self, ref: ClassRef) -> Batch | None:
+        stmt = select(Batch).join(Product, Product.id == Batch.product_id).where(
+            Batch.lot_code == ref.lot)
+        stmt = stmt.where(Product.gtin == ref.gtin) if ref.gtin \
+            else stmt.where(Product.ref == ref.product_ref)
+        return self.session.scalars(stmt).first()
+
+
+_ROLE_FIELDS = {
+    "ObjectEvent": (("epcList", "subject"), ("quantityList", "subject")),
+    "AggregationEvent": (("childEPCs", "child"), ("childQuantityList", "child"),
+                         ("parentID", "parent")),
+    "TransformationEvent": (("inputEPCList", "input"), ("inputQuantityList", "input"),
+                            ("outputEPCList", "output"), ("outputQuantityList", "output")),
+}
+
+
+def _links(event: dict[str, Any], resolver: _BatchResolver) -> list[tuple[int, str]]:
+    links: dict[tuple[int, str], None] = {}
+    for name, role in _ROLE_FIELDS.get(event.get("type", ""), ()):
+        for uri in _field_uris(event, name):
+            batch = resolver.batch(uri)
+            if batch is not None:
+                links[(batch.id, role)] = None
+    # A box of ours whose content came from elsewhere still belongs to the box's batch.
+    child_batches = {b for b, role in links if role == "child"}
+    return [(b, r) for b, r in links if not (r == "parent" and b in child_batches)]
+
+
+def _field_uris(event: dict[str, Any], name: str) -> list[str]:
+    value = event.get(name)
+    if isinstance(value, str):
+        return [value]
+    return [item["epcClass"] if isinstance(item, dict) else item for item in value or []]
+
+
+def _uris(document: dict[str, Any], side: str) -> list[str]:
+    return (_field_uris(document, f"{side}EPCList")
+            + _field_uris(document, f"{side}QuantityList"))
+
+
+def _all_uris(event: dict[str, Any]) -> list[str]:
+    return [uri for name, _ in _ROLE_FIELDS.get(event.get("type", ""), ())
+            for uri in _field_uris(event, name)]
+
+
+def _place_uris(event: dict[str, Any]) -> list[str]:
+    uris = [(event.get(k) or {}).get("id") for k in ("readPoint", "bizLocation")]
+    uris += [s.get("source") for s in event.get("sourceList") or []]
+    uris += [d.get("destination") for d in event.get("destinationList") or []]
+    return [u for u in uris if u]
+
+
+def _check_digit_ok(digits: str) -> bool:
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
