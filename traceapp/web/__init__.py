@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from flask import Flask
 
-from traceapp.web import auth, errors, home, request_session
+from traceapp.web import (
+    api,
+    auth,
+    console,
+    errors,
+    home,
+    public,
+    request_session,
+    security,
+    transparency,
+    value_chain,
+)
 
 
 def register_web(app: Flask) -> None:
     request_session.init_app(app)
     errors.init_app(app)
+    security.init_app(app, app.extensions["traceapp.settings"])
     auth.init_app(app)
     app.register_blueprint(home.blueprint)
+    app.register_blueprint(console.blueprint)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(transparency.blueprint)
+    public.init_app(app)  # Babel and the verification pages
+    value_chain.init_app(app)  # value-chain pages, EPCIS API, the timeline partial

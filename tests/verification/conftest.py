@@ -1,0 +1,72 @@
+"""Fixtures for verifying real signed labels: a key store, a certified batch with
+issued labels, and each label's code as printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from keys.codes import label_uri
+from keys.keystore import KeyStore
+from traceapp.domain.issuance import issue_labels
+from traceapp.models import Batch, Label
+from traceapp.signing_keys import active_signer, key_store
+from traceapp.web.public.keyset_cache import forget_keysets
+
+
+@dataclass
+class IssuedLabels:
+    batch: Batch
+    labels: list[Label]
+    uris: list[str]
+
+    def path(self, index: int = 0) -> str:
+        """The code's path and query, as a phone opening it requests them."""
+        uri = self.uris[index]
+        return uri[uri.index("/", len("https://")):]
+
+
+def code_uri(base_url: str, batch: Batch, label: Label) -> str:
+    product = batch.product
+    return label_uri(base_url, gtin=product.gtin,
+                     product_ref=None if product.gtin else product.ref,
+                     lot=batch.lot_code, serial=label.serial, signature_field=label.signature)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keysets():
+    forget_keysets()
+    yield
+    forget_keysets()
+
+
+@pytest.fixture
+def keystore(test_settings) -> KeyStore:
+    store = key_store(test_settings)
+    store.generate()
+    return store
+
+
+@pytest.fixture
+def issue(db_session, test_settings, keystore):
+    """Issue `n` labels for a new certified batch (or the one given)."""
+    def _issue(n: int = 3, batch: Batch | None = None, *, factory=None,
+               with_gtin: bool = True) -> IssuedLabels:
+        if batch is None:
+            batch = factory.batch(factory.product(with_gtin=with_gtin), certified=True)
+        run = issue_labels(db_session, batch.id, n, active_signer(test_settings), "test")
+        labels = list(db_session.scalars(select(Label).where(Label.run_id == run.id)
+                                         .order_by(Label.sequence)))
+        uris = [code_uri(test_settings.public_base_url, batch, label) for label in labels]
+        return IssuedLabels(batch=batch, labels=labels, uris=uris)
+    return _issue
+
+
+@pytest.fixture
+def issued(issue, factory) -> IssuedLabels:
+    return issue(3, factory=factory)
+
+
+from tests.browser_support import chromium, phone_page, serve  # noqa: E402, F401

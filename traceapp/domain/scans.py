@@ -1,0 +1,250 @@
+"""Recording scans of label codes, and the statistics and anti-clone flags drawn from them.
+
+A scan is telemetry, not a state change: it is not written to the audit log (that
+would serialise every consumer's page view on the log's lock). Only coarse data is
+kept: a salted hash of the client address and a position rounded to ~10 km.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from traceapp.clock import LOCAL_TZ, to_local
+from traceapp.domain.batches import get_batch
+from traceapp.models import Label, Scan
+from traceapp.models._columns import utcnow
+
+# One carton of eggs is opened by one household: a handful of phones, a few dozen
+# scans at most. More distinct phones than that means the code is printed elsewhere.
+MAX_PLAUSIBLE_CLIENTS = 20
+# Repeated scans from one phone are normal (people re-check), so the total bar is higher.
+MAX_PLAUSIBLE_SCANS = 50
+# Cao Bang to Hanoi is ~280 km; one physical item does not cover more than that...
+DISTANT_SCANS_KM = 300.0
+# ...within a morning. Longer gaps allow a real trip (or a shipment) between scans.
+DISTANT_SCANS_WINDOW = timedelta(hours=6)
+# 0.1 degree is ~11 km: enough to tell provinces apart, too coarse to find a house.
+LOCATION_DECIMALS = 1
+# A location sent after the page loaded (the "share my area" link) completes the
+# scan the same phone just made instead of counting a second scan.
+LOCATION_FOLLOW_UP = timedelta(minutes=10)
+# Bound the pairwise distance check: the most recent located scans are what matter.
+DISTANCE_CHECK_LIMIT = 500
+REGION_MAX_LENGTH = 100
+
+FLAG_TOO_MANY_CLIENTS = "too_many_clients"
+FLAG_TOO_MANY_SCANS = "too_many_scans"
+FLAG_DISTANT_PLACES = "distant_places"
+
+
+@dataclass(frozen=True)
+class ScanPlace:
+    """Where a scan came from, as coarse as we keep it; every part optional."""
+
+    latitude: float | None = None
+    longitude: float | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    """What the verification page says about one code's scans."""
+
+    scans: int
+    clients: int
+    first_scanned_at: datetime | None
+    flags: tuple[str, ...] = ()
+
+    @property
+    def suspicious(self) -> bool:
+        return bool(self.flags)
+
+
+@dataclass(frozen=True)
+class FlaggedCode:
+    serial: str
+    scans: int
+    clients: int
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BatchScanStatistics:
+    """Scans of one batch's labels, for the Union and the batch's cooperative."""
+
+    batch_id: int
+    lot_code: str
+    days: list[tuple[date, int]]
+    total_scans: int
+    labels_issued: int
+    labels_scanned: int
+    flagged: list[FlaggedCode] = field(default_factory=list)
+
+    @property
+    def first_scan_ratio(self) -> float:
+        """Labels scanned at least once / labels issued (0 when none are issued)."""
+        return self.labels_scanned / self.labels_issued if self.labels_issued else 0.0
+
+
+def client_hash(address: str, salt: str) -> str:
+    """Salted SHA-256 of a client address: counts distinct phones, never stores the address."""
+    return hashlib.sha256(f"{salt}\n{address}".encode()).hexdigest()
+
+
+def coarse_place(latitude: str | float | None, longitude: str | float | None,
+                 region: str | None = None) -> ScanPlace:
+    """A ScanPlace from untrusted text: rounded to ~0.1°, silently dropped if invalid."""
+    lat = _coordinate(latitude, 90.0)
+    lon = _coordinate(longitude, 180.0)
+    if lat is None or lon is None:
+        lat = lon = None
+    cleaned = region.strip()[:REGION_MAX_LENGTH] if isinstance(region, str) else ""
+    return ScanPlace(lat, lon, cleaned if cleaned.isprintable() and cleaned else None)
+
+
+def _coordinate(value: str | float | None, limit: float) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or abs(number) > limit:
+        return None
+    return round(number, LOCATION_DECIMALS)
+
+
+def record_scan(session: Session, label_id: int | None, verdict: str, client: str,
+                place: ScanPlace, now: datetime | None = None) -> Scan:
+    """Record one scan in the caller's transaction.
+
+    `client` is the already-hashed client address. A location arriving shortly
+    after the same client's scan of the same code fills that scan in instead.
+    """
+    now = now or utcnow()
+    _relax_durability(session)
+    if place.latitude is not None and label_id is not None:
+        recent = session.scalars(
+            select(Scan).where(Scan.label_id == label_id, Scan.client_hash == client,
+                               Scan.latitude.is_(None),
+                               Scan.scanned_at >= now - LOCATION_FOLLOW_UP)
+            .order_by(Scan.scanned_at.desc()).limit(1)).first()
+        if recent is not None:
+            recent.latitude, recent.longitude = place.latitude, place.longitude
+            recent.region = recent.region or place.region
+            return recent
+    scan = Scan(label_id=label_id, scanned_at=now, verdict=verdict, client_hash=client,
+                latitude=place.latitude, longitude=place.longitude, region=place.region)
+    session.add(scan)
+    session.flush()
+    return scan
+
+
+def _relax_durability(session: Session) -> None:
+    # A scan lost in a crash a fraction of a second old costs nothing; waiting for
+    # the WAL flush on every page view costs the page its speed. Only this
+    # transaction is affected (SET LOCAL).
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+
+
+def scan_summary(session: Session, label_id: int) -> ScanSummary:
+    """How often and since when a code was scanned, and whether it looks copied."""
+    count, clients, first = session.execute(
+        select(func.count(Scan.id), func.count(func.distinct(Scan.client_hash)),
+               func.min(Scan.scanned_at)).where(Scan.label_id == label_id)).one()
+    located = session.execute(
+        select(Scan.scanned_at, Scan.latitude, Scan.longitude)
+        .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
+        .order_by(Scan.scanned_at.desc()).limit(DISTANCE_CHECK_LIMIT)).all()
+    flags = _flags(count, clients, [(t, la, lo) for t, la, lo in located])
+    return ScanSummary(scans=count, clients=clients, first_scanned_at=first, flags=flags)
+
+
+def _flags(scans: int, clients: int,
+           located: list[tuple[datetime, float, float]]) -> tuple[str, ...]:
+    flags = []
+    if clients > MAX_PLAUSIBLE_CLIENTS:
+        flags.append(FLAG_TOO_MANY_CLIENTS)
+    if scans > MAX_PLAUSIBLE_SCANS:
+        flags.append(FLAG_TOO_MANY_SCANS)
+    if has_distant_pair(located):
+        flags.append(FLAG_DISTANT_PLACES)
+    return tuple(flags)
+
+
+def has_distant_pair(located: list[tuple[datetime, float, float]]) -> bool:
+    """True if two scans lie more than DISTANT_SCANS_KM apart within DISTANT_SCANS_WINDOW."""
+    ordered = sorted(located, key=lambda scan: _aware(scan[0]))
+    for i, (when, lat, lon) in enumerate(ordered):
+        for later, lat2, lon2 in ordered[i + 1:]:
+            if _aware(later) - _aware(when) > DISTANT_SCANS_WINDOW:
+                break
+            if distance_km(lat, lon, lat2, lon2) > DISTANT_SCANS_KM:
+                return True
+    return False
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _aware(moment: datetime) -> datetime:
+    return to_local(moment)
+
+
+def batch_scan_statistics(session: Session, batch_id: int, today: date, *,
+                          cooperative_id: int | None = None,
+                          days: int = 30) -> BatchScanStatistics:
+    """Scans per local day over the last `days` days, first-scan ratio and flagged codes.
+
+    `cooperative_id` confines the lookup to one cooperative's batches (NotFound otherwise).
+    """
+    batch = get_batch(session, batch_id, cooperative_id)
+    start = today - timedelta(days=days - 1)
+    batch_scans = (select(Scan.scanned_at, Scan.label_id, Scan.client_hash, Scan.latitude,
+                          Scan.longitude)
+                   .join(Label, Label.id == Scan.label_id).where(Label.batch_id == batch.id))
+    per_day: dict[date, int] = defaultdict(int)
+    # Local days are cut in Python: SQLite and PostgreSQL disagree on time zones in SQL.
+    since = datetime.combine(start, datetime.min.time(), LOCAL_TZ)
+    for (moment,) in session.execute(
+            select(Scan.scanned_at).join(Label, Label.id == Scan.label_id)
+            .where(Label.batch_id == batch.id, Scan.scanned_at >= since)):
+        per_day[to_local(moment).date()] += 1
+
+    totals = session.execute(
+        select(Label.id, Label.serial, func.count(Scan.id),
+               func.count(func.distinct(Scan.client_hash)))
+        .join(Scan, Scan.label_id == Label.id).where(Label.batch_id == batch.id)
+        .group_by(Label.id, Label.serial)).all()
+    located: dict[int, list[tuple[datetime, float, float]]] = defaultdict(list)
+    for moment, label_id, _client, lat, lon in session.execute(
+            batch_scans.where(Scan.latitude.is_not(None))
+            .order_by(Scan.scanned_at.desc()).limit(DISTANCE_CHECK_LIMIT * 20)):
+        located[label_id].append((moment, lat, lon))
+
+    flagged = []
+    for label_id, serial, scans, clients in totals:
+        flags = _flags(scans, clients, located.get(label_id, []))
+        if flags:
+            flagged.append(FlaggedCode(serial=serial, scans=scans, clients=clients, flags=flags))
+    flagged.sort(key=lambda code: -code.scans)
+    return BatchScanStatistics(
+        batch_id=batch.id, lot_code=batch.lot_code,
+        days=[(start + timedelta(days=n), per_day.get(start + timedelta(days=n), 0))
+              for n in range(days)],
+        total_scans=sum(row[2] for row in totals), labels_issued=batch.labels_issued,
+        labels_scanned=len(totals), flagged=flagged)
+

@@ -1,0 +1,290 @@
+"""Deciding what a scanned label code means, and everything the public page shows about it.
+
+One verdict per code, decided in this order (the first that applies wins):
+
+1. not_genuine  - malformed, bad signature, unknown key id, or a well-signed code
+                  whose serial was never issued here: nothing on it can be trusted.
+2. revoked_key  - the signature is right but the issuer withdrew the key; the
+                  label's facts cannot be trusted either, so nothing beats this but 1.
+3. voided       - the label itself was withdrawn (damaged, misprinted, lost roll).
+4. recalled     - the whole batch was recalled: a safety message beats paperwork.
+5. expired      - a real, active label on a batch with no certification valid today.
+6. genuine      - otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from keys.codes import LabelCode
+from keys.keyset import PublicKeySet
+from keys.verify import Verdict, verify_code
+from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
+from traceapp.domain.scans import ScanPlace, ScanSummary, record_scan, scan_summary
+from traceapp.models import (
+    AuditEntry,
+    Batch,
+    ChainEvent,
+    ChainEventBatch,
+    Cooperative,
+    Inspection,
+    IssuanceRun,
+    Label,
+    Product,
+)
+
+GENUINE = "genuine"
+NOT_GENUINE = "not_genuine"
+REVOKED_KEY = "revoked_key"
+VOIDED = "voided"
+RECALLED = "recalled"
+EXPIRED = "expired"
+VERDICTS = (GENUINE, NOT_GENUINE, REVOKED_KEY, VOIDED, RECALLED, EXPIRED)
+
+# Why a code is not genuine (the `reason` of a NOT_GENUINE outcome).
+MALFORMED = "malformed"
+TAMPERED = "tampered"
+UNKNOWN_KEY = "unknown_key"
+UNKNOWN_CODE = "unknown_code"
+
+_SHIPPING_STEPS = ("shipping", "departing", "receiving", "arriving")
+
+
+@dataclass(frozen=True)
+class CertificationFacts:
+    scheme: str
+    name: str
+    certificate_number: str
+    issuing_body: str
+    valid_from: date
+    valid_to: date
+    valid_today: bool
+    ocop_stars: int | None
+    claim: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One step of the batch's life: certified, issued, inspected, shipped or recalled."""
+
+    kind: str
+    at: datetime | date
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class LabelFacts:
+    """What is known about a genuine-looking code's label, batch, product and cooperative."""
+
+    batch_id: int
+    label_status: str
+    voided_at: datetime | None
+    void_reason: str | None
+    product_name: str
+    product_category: str
+    gtin: str | None
+    product_ref: str
+    unit: str
+    cooperative_name: str
+    cooperative_commune: str
+    cooperative_province: str
+    lot: str
+    batch_status: str
+    produced_on: date
+    best_before: date | None
+    origin_farm: str | None
+    origin_commune: str
+    origin_province: str
+    recalled_at: datetime | None
+    recall_reason: str | None
+    certifications: list[CertificationFacts] = field(default_factory=list)
+    history: list[HistoryEvent] = field(default_factory=list)
+
+    @property
+    def lab_results(self) -> list[CertificationFacts]:
+        return [c for c in self.certifications if c.scheme == "lab_test"]
+
+
+@dataclass(frozen=True)
+class VerificationOutcome:
+    """The verdict on one code and what the page shows with it."""
+
+    verdict: str
+    reason: str
+    detail: str
+    code: LabelCode | None
+    label_id: int | None = None
+    facts: LabelFacts | None = None
+    scans: ScanSummary | None = None
+
+    @property
+    def genuine(self) -> bool:
+        return self.verdict == GENUINE
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of docs/verification.md."""
+        document: dict[str, Any] = {
+            "verdict": self.verdict, "reason": self.reason, "genuine": self.genuine,
+            "detail": self.detail, "code": None, "product": None, "cooperative": None,
+            "batch": None, "label": None, "certifications": [], "lab_results": [],
+            "history": [], "scans": None,
+        }
+        if self.code is not None:
+            document["code"] = {"gtin": self.code.gtin, "product_ref": self.code.product_ref,
+                                "lot": self.code.lot, "serial": self.code.serial,
+                                "key_id": self.code.key_id}
+        facts = self.facts
+        if facts is not None:
+            document["product"] = {"name": facts.product_name, "category": facts.product_category,
+                                   "gtin": facts.gtin, "ref": facts.product_ref,
+                                   "unit": facts.unit}
+            document["cooperative"] = {"name": facts.cooperative_name,
+                                       "commune": facts.cooperative_commune,
+                                       "province": facts.cooperative_province}
+            document["batch"] = {
+                "lot": facts.lot, "status": facts.batch_status,
+                "produced_on": _iso(facts.produced_on), "best_before": _iso(facts.best_before),
+                "origin": {"farm": facts.origin_farm, "commune": facts.origin_commune,
+                           "province": facts.origin_province},
+                "recalled_at": _iso(facts.recalled_at), "recall_reason": facts.recall_reason}
+            document["label"] = {"status": facts.label_status, "voided_at": _iso(facts.voided_at),
+                                 "void_reason": facts.void_reason}
+            document["certifications"] = [_certification_dict(c) for c in facts.certifications]
+            document["lab_results"] = [_certification_dict(c) for c in facts.lab_results]
+            document["history"] = [{"event": e.kind, "at": _iso(e.at), "detail": e.detail}
+                                   for e in facts.history]
+        if self.scans is not None:
+            document["scans"] = {"count": self.scans.scans, "distinct_clients": self.scans.clients,
+                                 "first_scanned_at": _iso(self.scans.first_scanned_at),
+                                 "possibly_copied": self.scans.suspicious,
+                                 "flags": list(self.scans.flags)}
+        return document
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _certification_dict(c: CertificationFacts) -> dict[str, Any]:
+    return {"scheme": c.scheme, "name": c.name, "certificate_number": c.certificate_number,
+            "issuing_body": c.issuing_body, "valid_from": c.valid_from.isoformat(),
+            "valid_to": c.valid_to.isoformat(), "valid_today": c.valid_today,
+            "ocop_stars": c.ocop_stars, "claim": c.claim}
+
+
+def verify_label(session: Session, uri: str, keyset: PublicKeySet, today: date
+                 ) -> VerificationOutcome:
+    """The verdict on the code `uri` (any text; never raises for bad input)."""
+    result = verify_code(uri, keyset)
+    if result.verdict in (Verdict.MALFORMED, Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
+        reason = {Verdict.MALFORMED: MALFORMED, Verdict.TAMPERED: TAMPERED,
+                  Verdict.UNKNOWN_KEY: UNKNOWN_KEY}[result.verdict]
+        return VerificationOutcome(NOT_GENUINE, reason, result.detail, result.code)
+    code = result.code
+    assert code is not None  # a signature was checked, so the code parsed
+    row = _find_label(session, code)
+    if row is None:
+        return VerificationOutcome(NOT_GENUINE, UNKNOWN_CODE,
+                                   "the signature is valid but this serial was never issued "
+                                   "for this product and lot", code)
+    label, batch, product, cooperative = row
+    facts = _facts(session, label, batch, product, cooperative, today)
+    if result.verdict is Verdict.REVOKED_KEY:
+        verdict, detail = REVOKED_KEY, result.detail
+    elif label.status == "voided":
+        verdict, detail = VOIDED, "the label was voided by its issuer"
+    elif batch.status == "recalled":
+        verdict, detail = RECALLED, "the batch was recalled"
+    elif batch.status != "certified" or not any(c.valid_today for c in facts.certifications):
+        verdict, detail = EXPIRED, "no certification of this batch is valid today"
+    else:
+        verdict, detail = GENUINE, result.detail
+    return VerificationOutcome(verdict, verdict, detail, code, label_id=label.id, facts=facts)
+
+
+def verify_scan(session: Session, uri: str, keyset: PublicKeySet, today: date, *,
+                client: str, place: ScanPlace) -> VerificationOutcome:
+    """verify_label, then record the scan and summarise the code's scans so far.
+
+    Codes that match no label are recorded too (label_id null): forgery attempts
+    are worth counting.
+    """
+    outcome = verify_label(session, uri, keyset, today)
+    record_scan(session, outcome.label_id, outcome.reason, client, place)
+    if outcome.label_id is None:
+        return outcome
+    return VerificationOutcome(outcome.verdict, outcome.reason, outcome.detail, outcome.code,
+                               label_id=outcome.label_id, facts=outcome.facts,
+                               scans=scan_summary(session, outcome.label_id))
+
+
+def _find_label(session: Session, code: LabelCode
+                ) -> tuple[Label, Batch, Product, Cooperative] | None:
+    item = (Product.gtin == code.gtin if code.gtin is not None
+            else (Product.ref == code.product_ref) & Product.gtin.is_(None))
+    row = session.execute(
+        select(Label, Batch, Product, Cooperative)
+        .join(Batch, Batch.id == Label.batch_id)
+        .join(Product, Product.id == Batch.product_id)
+        .join(Cooperative, Cooperative.id == Batch.cooperative_id)
+        .where(Label.serial == code.serial, Batch.lot_code == code.lot, item)).first()
+    # The stored signature must be the one presented: same serial, different
+    # signature is a code this service never printed.
+    if row is None or row[0].signature != code.signature_field:
+        return None
+    return row[0], row[1], row[2], row[3]
+
+
+def _facts(session: Session, label: Label, batch: Batch, product: Product,
+           cooperative: Cooperative, today: date) -> LabelFacts:
+    certifications = [
+        CertificationFacts(scheme=c.scheme, name=SCHEME_NAMES.get(c.scheme, c.scheme),
+                           certificate_number=c.certificate_number, issuing_body=c.issuing_body,
+                           valid_from=c.valid_from, valid_to=c.valid_to,
+                           valid_today=c.valid_from <= today <= c.valid_to,
+                           ocop_stars=c.ocop_stars, claim=c.claim)
+        for c in certifications_for(session, batch)]
+    return LabelFacts(
+        batch_id=batch.id, label_status=label.status, voided_at=label.voided_at,
+        void_reason=label.void_reason, product_name=product.name,
+        product_category=product.category, gtin=product.gtin, product_ref=product.ref,
+        unit=product.unit, cooperative_name=cooperative.name,
+        cooperative_commune=cooperative.commune, cooperative_province=cooperative.province,
+        lot=batch.lot_code, batch_status=batch.status, produced_on=batch.produced_on,
+        best_before=batch.best_before, origin_farm=batch.origin_farm,
+        origin_commune=batch.origin_commune, origin_province=batch.origin_province,
+        recalled_at=batch.recalled_at, recall_reason=batch.recall_reason,
+        certifications=certifications, history=batch_history(session, batch))
+
+
+def batch_history(session: Session, batch: Batch) -> list[HistoryEvent]:
+    """The batch's life in time order: certified, issued, inspected, shipped, recalled."""
+    events = [HistoryEvent("certified", at) for (at,) in session.execute(
+        select(AuditEntry.occurred_at).where(
+            AuditEntry.subject_type == "batch", AuditEntry.subject_id == str(batch.id),
+            AuditEntry.action == "batch.certified"))]
+    events += [HistoryEvent("issued", at, str(quantity)) for at, quantity in session.execute(
+        select(IssuanceRun.created_at, IssuanceRun.quantity)
+        .where(IssuanceRun.batch_id == batch.id))]
+    events += [HistoryEvent("inspected", on, f"{place}: {result}")
+               for on, place, result in session.execute(
+                   select(Inspection.inspected_on, Inspection.place, Inspection.result)
+                   .where(Inspection.batch_id == batch.id))]
+    events += [HistoryEvent("shipped", at, step) for at, step in session.execute(
+        select(ChainEvent.event_time, ChainEvent.biz_step)
+        .join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
+        .where(ChainEventBatch.batch_id == batch.id,
+               or_(*[ChainEvent.biz_step.contains(step) for step in _SHIPPING_STEPS])))]
+    if batch.recalled_at is not None:
+        events.append(HistoryEvent("recalled", batch.recalled_at, batch.recall_reason))
+    return sorted(events, key=_event_order)
+
+
+def _event_order(event: HistoryEvent) -> tuple[date, int]:
+    day = event.at.date() if isinstance(event.at, datetime) else event.at
+    return day, ("certified", "issued", "inspected", "shipped", "recalled").index(event.kind)

@@ -1,0 +1,50 @@
+"""The public pages' language: ?lang= (remembered in a cookie), then the cookie,
+then the browser's Accept-Language; Vietnamese when nothing matches."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+from flask_babel import Babel, refresh
+
+LANGUAGES = ("vi", "en", "fr")
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "fr": "Français"}
+DEFAULT_LANGUAGE = "vi"
+LANGUAGE_COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+babel = Babel()
+
+
+def chosen_language() -> str:
+    """The language of this request (also left in g.lang for base.html)."""
+    asked = request.args.get("lang")
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if asked in LANGUAGES:
+        g.lang = asked
+    elif remembered in LANGUAGES:
+        g.lang = remembered
+    else:
+        g.lang = request.accept_languages.best_match(LANGUAGES, DEFAULT_LANGUAGE)
+    return g.lang
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    babel.init_app(app, locale_selector=chosen_language)
+
+    @app.before_request
+    def _choose_language() -> None:
+        # Flask-Babel caches the locale on the app context, which outlives a
+        # request when the context is pushed by hand (tests, CLI): start afresh.
+        refresh()
+        chosen_language()
+
+    @app.after_request
+    def _remember_language(response: Response) -> Response:
+        asked = request.args.get("lang")
+        if asked in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != asked:
+            response.set_cookie(LANGUAGE_COOKIE, asked, max_age=COOKIE_MAX_AGE,
+                                samesite="Lax", httponly=True,
+                                secure=app.config.get("SESSION_COOKIE_SECURE", False))
+        return response

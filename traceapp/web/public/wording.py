@@ -1,0 +1,51 @@
+"""What each verdict, reason, history event and flag is called on the public page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+VERDICT_TITLES = {
+    "genuine": _l("Genuine"),
+    "not_genuine": _l("Not genuine"),
+    "revoked_key": _l("Signed with a revoked key"),
+    "voided": _l("Voided label"),
+    "recalled": _l("Recalled"),
+    "expired": _l("Certification expired"),
+}
+
+REASON_TEXTS = {
+    "genuine": _l("This label was issued by the Cooperative Union for the product below."),
+    "malformed": _l("This is not a valid label code. Do not trust this product."),
+    "tampered": _l("The code's signature does not match: it was altered or forged. "
+                   "Do not trust this product."),
+    "unknown_key": _l("The code was signed with a key the Union never published. "
+                      "Do not trust this product."),
+    "unknown_code": _l("This serial number was never issued. Do not trust this product."),
+    "revoked_key": _l("The key that signed this label has been withdrawn by the Union. "
+                      "Do not trust this label."),
+    "voided": _l("The Union has cancelled this label. Do not trust this product."),
+    "recalled": _l("This batch has been recalled. Do not eat or use this product."),
+    "expired": _l("The label is real, but no certification of this batch is valid today."),
+}
+
+EVENT_NAMES = {
+    "certified": _l("Certified"),
+    "issued": _l("Labels issued"),
+    "inspected": _l("Inspected"),
+    "shipped": _l("Shipped"),
+    "recalled": _l("Recalled"),
+}
+
+FLAG_TEXTS = {
+    "too_many_clients": _l("scanned by more phones than one item plausibly meets"),
+    "too_many_scans": _l("scanned far more often than one item plausibly is"),
+    "distant_places": _l("scanned in places hundreds of kilometres apart within hours"),
+}
+
+
+def verdict_title(verdict: str) -> str:
+    return str(VERDICT_TITLES[verdict])
+
+
+def reason_text(reason: str) -> str:
+    return str(REASON_TEXTS[reason])
