@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.browser_support import chromium, phone_page, serve  # noqa: F401 (fixtures)
 from tests.factories import Factory
 from traceapp import create_app, schema
 from traceapp.config import Settings

@@ -34,4 +34,3 @@ def world(db_session, test_settings) -> World:
     return built
 
 
-from tests.browser_support import serve  # noqa: E402,F401

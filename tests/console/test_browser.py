@@ -5,58 +5,21 @@ request 1,000 labels, download the sheet."""
 from __future__ import annotations
 
 import io
-import os
-import threading
 from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER_ENV
 from tests.console.world import PASSWORD, build_world
 from traceapp import create_app
 from traceapp.clock import today_local
 
 
 @pytest.fixture
-def browser_thread():
-    """Runs a function with a fresh headless Chromium in its own thread.
-
-    Playwright's sync API allows one instance per thread; the verification tests keep
-    theirs open for the whole session in the main thread, so this one gets its own.
-    """
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get(REQUIRE_BROWSER_ENV) == "1":
-            pytest.fail(f"{REQUIRE_BROWSER_ENV}=1 but {message}", pytrace=False)
-        pytest.skip(message)
-
-    def run(flow):
-        outcome: dict = {}
-
-        def target():
-            from playwright.sync_api import sync_playwright
-
-            try:
-                with sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                         args=CHROMIUM_ARGS)
-                    try:
-                        outcome["value"] = flow(browser)
-                    finally:
-                        browser.close()
-            except BaseException as exc:  # handed back to the test's thread
-                outcome["error"] = exc
-
-        thread = threading.Thread(target=target)
-        thread.start()
-        thread.join(timeout=300)
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
-
-    return run
+def browser_thread(chromium):
+    """Runs flow(browser) with the session's headless Chromium."""
+    return lambda flow: flow(chromium)
 
 
 @pytest.fixture

@@ -81,4 +81,3 @@ def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-from tests.browser_support import serve  # noqa: E402,F401

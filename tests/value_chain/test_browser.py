@@ -1,19 +1,14 @@
 """The demo's egg chain on a phone, in real headless Chromium.
 
-Playwright's sync API allows one instance per thread and the verification tests keep
-theirs open for the whole session, so these run their own Chromium in a thread.
 """
 
 from __future__ import annotations
-
-import os
-import threading
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, REQUIRE_BROWSER_ENV
+from tests.browser_support import PHONE_VIEWPORT
 from tests.verification.conftest import code_uri
 from traceapp import create_app
 from traceapp.demo_chain import load_demo_chain
@@ -26,43 +21,12 @@ STEPS_SCRIPT = "items => items.map(i => i.dataset.step)"
 
 
 @pytest.fixture
-def on_phone():
+def on_phone(phone_page):
     """on_phone(url, inspect) opens `url` in a phone-sized Vietnamese Chromium page and
-    returns inspect(page), run in a thread of its own."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get(REQUIRE_BROWSER_ENV) == "1":
-            pytest.fail(f"{REQUIRE_BROWSER_ENV}=1 but {message}", pytrace=False)
-        pytest.skip(message)
-
+    returns inspect(page)."""
     def run(url, inspect):
-        outcome: dict = {}
-
-        def target():
-            from playwright.sync_api import sync_playwright
-
-            try:
-                with sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                         args=CHROMIUM_ARGS)
-                    try:
-                        context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True,
-                                                      has_touch=True, locale="vi-VN")
-                        page = context.new_page()
-                        page.goto(url)
-                        outcome["value"] = inspect(page)
-                    finally:
-                        browser.close()
-            except BaseException as exc:  # handed back to the test's thread
-                outcome["error"] = exc
-
-        thread = threading.Thread(target=target)
-        thread.start()
-        thread.join(timeout=120)
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
-
+        phone_page.goto(url)
+        return inspect(phone_page)
     return run
 
 

@@ -69,4 +69,3 @@ def issued(issue, factory) -> IssuedLabels:
     return issue(3, factory=factory)
 
 
-from tests.browser_support import chromium, phone_page, serve  # noqa: E402, F401
