@@ -31,6 +31,11 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class Unauthorized(DomainError):
+    status = 401
+    title = "Unauthorized"
+
+
 class Forbidden(DomainError):
     status = 403
     title = "Forbidden"

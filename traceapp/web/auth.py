@@ -11,22 +11,12 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from traceapp.domain.accounts import user_for_token
-from traceapp.errors import DomainError
+from traceapp.errors import Forbidden, Unauthorized
 from traceapp.models import User
 from traceapp.web.request_session import db
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-
-
-class Unauthorized(DomainError):
-    status = 401
-    title = "Unauthorized"
-
-
-class RoleForbidden(DomainError):
-    status = 403
-    title = "Forbidden"
 
 
 def init_app(app: Flask) -> None:
@@ -70,7 +60,7 @@ def roles_required(*roles: str) -> Callable:
             if not current_user.is_authenticated:
                 return redirect(url_for("console.sign_in", next=request.full_path))
             if roles and current_user.role not in roles:
-                raise RoleForbidden("your role does not allow this")
+                raise Forbidden("your role does not allow this")
             return view(*args, **kwargs)
         return wrapper
     return decorator
@@ -88,7 +78,7 @@ def api_roles_required(*roles: str) -> Callable:
                 raise Unauthorized("a valid API token is required (Authorization: Bearer ...)")
             g.api_user = user
             if roles and user.role not in roles:
-                raise RoleForbidden("your role does not allow this")
+                raise Forbidden("your role does not allow this")
             return view(*args, **kwargs)
         return wrapper
     return decorator
