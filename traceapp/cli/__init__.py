@@ -7,7 +7,18 @@ from flask.cli import FlaskGroup
 
 from keys.cli import verify_command
 from traceapp import create_app
-from traceapp.cli import database, demo, issuance, labels, serve, users
+from traceapp.cli import (
+    audit,
+    backup,
+    database,
+    demo,
+    issuance,
+    labels,
+    serve,
+    signing_keys,
+    users,
+    value_chain,
+)
 
 
 def _create_app():
@@ -22,5 +33,6 @@ def main() -> None:
 
 
 for command in (*database.commands, *demo.commands, *issuance.commands, *labels.commands,
-                *serve.commands, *users.commands, verify_command):
+                *serve.commands, *users.commands, verify_command, *audit.commands,
+                *backup.commands, *signing_keys.commands, *value_chain.commands):
     main.add_command(command)

@@ -1,0 +1,281 @@
+"""Portable backups: every table as JSON rows, the key set, and a manifest of SHA-256s.
+
+Archive layout (a .tar.gz; docs/backup.md):
+
+    manifest.json          format, time, schema revisions, per file: rows and SHA-256
+    tables/{table}.jsonl   one JSON object per row, in primary-key order
+    keys/keys.json         the key store's index: public keys and their status
+    keys/jwks.json         the public key set, for offline verifiers
+    keys/{kid}.pem         encrypted private keys, only if asked for
+
+Rows are plain JSON (times as ISO 8601, dates as YYYY-MM-DD), so a backup of a
+SQLite instance restores onto PostgreSQL and the other way round.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Date, DateTime, LargeBinary, Numeric, func, inspect, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import Table
+
+from traceapp.audit_log import timestamp_text
+from traceapp.db import Base
+from traceapp.models._columns import utcnow
+
+BACKUP_FORMAT = "traceapp-backup/1"
+MANIFEST = "manifest.json"
+INSERT_CHUNK = 2_000
+KEY_INDEX = "keys.json"
+
+
+class BackupError(Exception):
+    """The backup cannot be made or restored; the message says why."""
+
+
+@dataclass(frozen=True)
+class RestoreSummary:
+    tables: dict[str, int]
+    keys_restored: list[str]
+
+
+def create_backup(engine: Engine, keys_dir: Path, issuer: str, out: Path,
+                  *, include_private_keys: bool = False) -> dict[str, Any]:
+    """Write the archive to `out`; returns its manifest.
+
+    Reads every table in one transaction, so the rows are a consistent snapshot
+    (REPEATABLE READ on PostgreSQL).
+    """
+    files: dict[str, bytes] = {}
+    tables: dict[str, dict[str, Any]] = {}
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            revisions = _revisions(connection)
+            for table in Base.metadata.sorted_tables:
+                data, rows = _dump_table(connection, table)
+                name = f"tables/{table.name}.jsonl"
+                files[name] = data
+                tables[table.name] = {"file": name, "rows": rows}
+    files.update(_key_files(keys_dir, issuer, include_private_keys))
+    manifest = {
+        "format": BACKUP_FORMAT, "created_at": timestamp_text(utcnow()), "issuer": issuer,
+        "schema_revisions": revisions, "tables": tables,
+        "private_keys_included": include_private_keys,
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(out, "w:gz") as archive:
+        _add(archive, MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+        for name, data in files.items():
+            _add(archive, name, data, private=name.endswith(".pem"))
+    if include_private_keys:
+        out.chmod(0o600)
+    return manifest
+
+
+def read_backup(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The manifest and files of an archive, every file checked against its SHA-256."""
+    try:
+        with tarfile.open(path, "r:gz") as archive:
+            contents = {}
+            for member in archive.getmembers():
+                if not member.isfile():
+                    continue
+                extracted = archive.extractfile(member)
+                contents[member.name] = extracted.read() if extracted else b""
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"cannot read {path}: {exc}") from None
+    try:
+        manifest = json.loads(contents.pop(MANIFEST))
+    except (KeyError, ValueError):
+        raise BackupError(f"{path} has no readable {MANIFEST}: not a TraceApp backup") from None
+    if manifest.get("format") != BACKUP_FORMAT:
+        raise BackupError(f"{path} is not in format {BACKUP_FORMAT}")
+    for name, digest in manifest["files"].items():
+        if name not in contents:
+            raise BackupError(f"{name} is listed in the manifest but missing from {path}")
+        if hashlib.sha256(contents[name]).hexdigest() != digest:
+            raise BackupError(f"{name} does not match its SHA-256 in the manifest: "
+                              "the archive is damaged or was altered")
+    extra = set(contents) - set(manifest["files"])
+    if extra:
+        raise BackupError(f"{path} holds files the manifest does not list: {sorted(extra)}")
+    return manifest, contents
+
+
+def restore_backup(engine: Engine, keys_dir: Path, path: Path) -> RestoreSummary:
+    """Load the archive into an empty, migrated database (one transaction) and its
+    keys into an empty key directory. Refuses anything else."""
+    manifest, contents = read_backup(path)
+    key_files = {name.removeprefix("keys/"): data for name, data in contents.items()
+                 if name.startswith("keys/") and name != "keys/jwks.json"}
+    if key_files and (keys_dir / KEY_INDEX).exists() \
+            and (keys_dir / KEY_INDEX).read_bytes() != key_files.get(KEY_INDEX):
+        raise BackupError(f"{keys_dir} already holds other keys: restore into an empty "
+                          "key directory")
+    counts: dict[str, int] = {}
+    with engine.begin() as connection:
+        revisions = _revisions(connection)
+        if revisions != manifest["schema_revisions"]:
+            raise BackupError(f"the database is at schema {revisions or 'none'} but the backup "
+                              f"is from {manifest['schema_revisions']}: run `traceapp db "
+                              "upgrade` (to the same version) first")
+        for table in Base.metadata.sorted_tables:
+            if connection.scalar(select(func.count()).select_from(table)):
+                raise BackupError(f"the database is not empty (table {table.name} has rows): "
+                                  "restore only onto a fresh instance")
+        for table in Base.metadata.sorted_tables:
+            entry = manifest["tables"].get(table.name)
+            if entry is None:
+                counts[table.name] = 0
+                continue
+            counts[table.name] = _load_table(connection, table, contents[entry["file"]])
+            if counts[table.name] != entry["rows"]:
+                raise BackupError(f"{table.name}: {counts[table.name]} rows read, manifest "
+                                  f"says {entry['rows']}")
+        if connection.dialect.name == "postgresql":
+            _reset_sequences(connection)
+    restored = _restore_keys(keys_dir, key_files)
+    return RestoreSummary(counts, restored)
+
+
+def _revisions(connection: Connection) -> list[str]:
+    if not inspect(connection).has_table("alembic_version"):
+        return []
+    return sorted(connection.scalars(text("SELECT version_num FROM alembic_version")))
+
+
+def _dump_table(connection: Connection, table: Table) -> tuple[bytes, int]:
+    buffer = io.BytesIO()
+    rows = 0
+    stmt = select(table).order_by(*table.primary_key.columns)
+    for row in connection.execution_options(yield_per=INSERT_CHUNK).execute(stmt).mappings():
+        record = {name: _to_json(value) for name, value in row.items()}
+        buffer.write(json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+                     .encode("utf-8") + b"\n")
+        rows += 1
+    return buffer.getvalue(), rows
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # Naive times come from SQLite, which keeps the UTC the app stored.
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def _load_table(connection: Connection, table: Table, data: bytes) -> int:
+    converters = {column.name: _converter(column.type) for column in table.columns}
+    total = 0
+    for chunk in _chunks(data):
+        rows = [{name: converters[name](value) if value is not None else None
+                 for name, value in record.items()} for record in chunk]
+        connection.execute(table.insert(), rows)
+        total += len(rows)
+    return total
+
+
+def _chunks(data: bytes) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for line in data.splitlines():
+        if line.strip():
+            chunk.append(json.loads(line))
+        if len(chunk) >= INSERT_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _converter(column_type):
+    if isinstance(column_type, DateTime):
+        return _parse_datetime if column_type.timezone else _parse_naive_datetime
+    if isinstance(column_type, Date):
+        return date.fromisoformat
+    if isinstance(column_type, Numeric):
+        return Decimal
+    if isinstance(column_type, LargeBinary):
+        return base64.b64decode
+    return lambda value: value
+
+
+def _parse_datetime(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _parse_naive_datetime(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(UTC).replace(tzinfo=None)
+
+
+def _reset_sequences(connection: Connection) -> None:
+    # Rows came in with their ids; the sequences must move past them or the next
+    # insert collides.
+    for table in Base.metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            sequence = connection.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                         {"t": table.name, "c": column.name})
+            if sequence is None:
+                continue
+            highest = connection.scalar(select(func.max(column)))
+            if highest is None:
+                connection.execute(text("SELECT setval(:s, 1, false)"), {"s": sequence})
+            else:
+                connection.execute(text("SELECT setval(:s, :v, true)"),
+                                   {"s": sequence, "v": highest})
+
+
+def _key_files(keys_dir: Path, issuer: str, include_private: bool) -> dict[str, bytes]:
+    from keys.keystore import KeyStore
+
+    files: dict[str, bytes] = {}
+    index = keys_dir / KEY_INDEX
+    if not index.exists():
+        return files
+    files[f"keys/{KEY_INDEX}"] = index.read_bytes()
+    files["keys/jwks.json"] = KeyStore(keys_dir).public_keyset(issuer).to_json().encode("utf-8")
+    if include_private:
+        for pem in sorted(keys_dir.glob("*.pem")):
+            files[f"keys/{pem.name}"] = pem.read_bytes()
+    return files
+
+
+def _restore_keys(keys_dir: Path, key_files: dict[str, bytes]) -> list[str]:
+    if not key_files:
+        return []
+    keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    written = []
+    for name, data in sorted(key_files.items()):
+        target = keys_dir / Path(name).name
+        if target.exists():
+            continue
+        target.write_bytes(data)
+        target.chmod(0o600)
+        written.append(target.name)
+    return written
+
+
+def _add(archive: tarfile.TarFile, name: str, data: bytes, *, private: bool = False) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mode = 0o600 if private else 0o644
+    info.mtime = int(utcnow().timestamp())
+    archive.addfile(info, io.BytesIO(data))
