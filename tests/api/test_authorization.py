@@ -1,7 +1,8 @@
 """Who may call which API operation: a (role, route) -> status matrix.
 
 Anonymous calls get 401; the operator of another cooperative gets 404 for Bao
-Hung's batch and runs. Every /api/v1 rule must have an entry here.
+Hung's batch and runs. Every rule of the API (`api.*`) and of the value chain's API
+(`chain_api.*`) must have an entry here.
 """
 
 from __future__ import annotations
@@ -58,7 +59,18 @@ CASES = [
     Case("api.sheet", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/sheet.pdf", ISSUERS_READ),
     Case("api.void_range", "POST", lambda w: f"/api/v1/runs/{w.run_a.id}/void",
          OFFICER_WRITE, {}),
+    # The value chain (traceapp/web/value_chain.py, blueprint chain_api).
+    Case("chain_api.api_partners", "GET", lambda w: "/api/v1/partners", READ_ALL),
+    Case("chain_api.api_partner_new", "POST", lambda w: "/api/v1/partners", OFFICER_WRITE,
+         {}),
+    Case("chain_api.api_event_new", "POST",
+         lambda w: f"/api/v1/batches/{w.batch_a.id}/chain-events",
+         (401, 422, 422, 404, 403), {}),
+    Case("chain_api.api_export", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/epcis",
+         SCOPED_READ),
+    Case("chain_api.api_import", "POST", lambda w: "/api/v1/epcis", OFFICER_WRITE, {}),
 ]
+MATRIX_BLUEPRINTS = ("api.", "chain_api.")
 
 # Served under /api/v1 by the public verification area, without a token on purpose.
 PUBLIC_API = {"public.verify_api"}
@@ -79,7 +91,7 @@ def test_api_operation_answers_each_role(client, world, case, role, expected):
 def test_every_api_route_is_in_the_matrix(app):
     covered = {case.endpoint for case in CASES}
     api_rules = {rule.endpoint for rule in app.url_map.iter_rules()
-                 if rule.endpoint.startswith("api.")}
+                 if rule.endpoint.startswith(MATRIX_BLUEPRINTS)}
     assert api_rules - covered == set()
 
 
@@ -88,7 +100,7 @@ def test_other_areas_api_operations_need_a_token(app, client, world):
     # each one (bar the deliberately public ones) only has to refuse strangers.
     unprotected = {}
     for rule in app.url_map.iter_rules():
-        if (not rule.rule.startswith("/api/v1") or rule.endpoint.startswith("api.")
+        if (not rule.rule.startswith("/api/v1") or rule.endpoint.startswith(MATRIX_BLUEPRINTS)
                 or rule.endpoint in PUBLIC_API):
             continue
         url = fill_rule(rule, world)

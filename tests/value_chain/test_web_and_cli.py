@@ -67,8 +67,15 @@ def test_api_import_of_an_invalid_document_is_422_with_the_pointer(client, chain
 
 
 def test_api_import_of_something_not_json_is_422(client, tokens):
-    response = client.post("/api/v1/epcis", data=b"\xff{", headers=bearer(tokens["union_officer"]))
+    response = client.post("/api/v1/epcis", data=b"\xff{", content_type="application/ld+json",
+                           headers=bearer(tokens["union_officer"]))
     assert response.status_code == 422
+
+
+def test_api_import_without_a_json_media_type_is_415(client, tokens):
+    response = client.post("/api/v1/epcis", data=b"{}", content_type="text/plain",
+                           headers=bearer(tokens["union_officer"]))
+    assert response.status_code == 415
 
 
 def test_api_registers_a_partner(client, tokens):
@@ -146,3 +153,15 @@ def _script_info(app):
     from flask.cli import ScriptInfo
 
     return ScriptInfo(create_app=lambda: app)
+
+
+def test_api_step_with_an_unknown_field_is_422_naming_it(client, chain, tokens):
+    response = post_step(client, tokens["union_officer"], chain.batch.id, step="packing",
+                         boxes=2, per_box=10, colour="red")
+    assert (response.status_code, response.get_json()["field"]) == (422, "colour")
+
+
+def test_api_partner_with_an_unknown_role_is_422_naming_role(client, tokens):
+    response = client.post("/api/v1/partners", json={"name": "Chợ Xanh", "role": "wholesaler"},
+                           headers=bearer(tokens["union_officer"]))
+    assert (response.status_code, response.get_json()["field"]) == (422, "role")

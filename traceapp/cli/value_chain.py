@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from labels import preset_names
 from traceapp.cli.support import CommandError, actor, command_session, settings
 from traceapp.clock import LOCAL_TZ
+from traceapp.domain.box_labels import DEFAULT_PRESET, box_sheet_pdf
 from traceapp.domain.value_chain import (
     STEPS,
     PartnerDetails,
@@ -59,6 +61,29 @@ def import_command(file: Path) -> None:
         result = import_document(session, document, actor(), settings().public_base_url)
     click.echo(f"imported {result.stored} events ({result.skipped} already stored) for "
                f"batches {', '.join(map(str, result.batch_ids))}")
+
+
+@epcis_group.command("box-labels", help="Write the labels of the boxes a batch was packed "
+                     "into as a PDF sheet; each QR code is the box's URI.")
+@click.argument("batch_id", type=click.IntRange(1))
+@click.option("--out", "out", required=True,
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="PDF file to write.")
+@click.option("--preset", default=DEFAULT_PRESET, show_default=True,
+              type=click.Choice(preset_names(), case_sensitive=False),
+              help="Label stock.")
+@click.option("--packing", type=click.IntRange(1), default=None,
+              help="Only this packing's boxes, numbered from 1 in time order (default: all).")
+@click.option("--start-position", "start_position", type=click.IntRange(1), default=1,
+              show_default=True, help="Position of the first label on the first sheet.")
+@with_appcontext
+def box_labels_command(batch_id: int, out: Path, preset: str, packing: int | None,
+                       start_position: int) -> None:
+    with command_session() as session:
+        pdf, pages = box_sheet_pdf(session, batch_id, settings().public_base_url, packing,
+                                   preset, start_position)
+    out.write_bytes(pdf)
+    click.echo(f"wrote {pages} page(s) of box labels to {out}")
 
 
 @click.group("partners", help="Partner companies that buy, process or export batches.")

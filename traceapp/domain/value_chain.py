@@ -127,6 +127,8 @@ def record_step(session: Session, batch_id: int, details: StepDetails, actor: st
     at = details.at or utcnow()
     if at.tzinfo is None:
         raise InvalidInput("the time needs a time zone offset", field="at")
+    if not 2000 <= at.year <= 2999:
+        raise InvalidInput("the time must lie between the years 2000 and 2999", field="at")
     if details.reference is not None and len(details.reference) > MAX_REFERENCE:
         raise InvalidInput(f"a reference has at most {MAX_REFERENCE} characters",
                            field="reference")
@@ -333,6 +335,35 @@ def packed_boxes(session: Session, batch: Batch, base_url: str) -> list[tuple[st
         count = sum(int(q.get("quantity", 0)) for q in document.get("childQuantityList", []))
         boxes.append((document["parentID"], count))
     return boxes
+
+
+@dataclass(frozen=True)
+class Packing:
+    """Boxes packed from a batch at one time (one recorded packing step)."""
+
+    number: int
+    at: datetime
+    boxes: tuple[tuple[str, int], ...]
+
+
+def packings(session: Session, batch_id: int, base_url: str,
+             cooperative_id: int | None = None) -> list[Packing]:
+    """The batch's packings in time order, numbered from 1; each lists (box URI, items)."""
+    get_batch(session, batch_id, cooperative_id)
+    groups: list[tuple[datetime, list[tuple[str, int]]]] = []
+    for event in _events_of(session, batch_id):
+        if event.event_type != "AggregationEvent" or event.biz_step != "packing":
+            continue
+        document = json.loads(event.document)
+        if document.get("action") != "ADD" or "parentID" not in document:
+            continue
+        count = sum(int(q.get("quantity", 0)) for q in document.get("childQuantityList", []))
+        # One recorded step stores its boxes with the same time, as the timeline shows them.
+        if not groups or groups[-1][0] != event.event_time:
+            groups.append((event.event_time, []))
+        groups[-1][1].append((document["parentID"], count))
+    return [Packing(number=index, at=to_local(at), boxes=tuple(boxes))
+            for index, (at, boxes) in enumerate(groups, start=1)]
 
 
 def _events_of(session: Session, batch_id: int) -> list[ChainEvent]:

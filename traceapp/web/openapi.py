@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
+from traceapp.domain.value_chain import MAX_BOXES, MAX_REFERENCE, STEPS
 from traceapp.models import BATCH_STATUSES, CERTIFICATION_SCHEMES, INSPECTION_RESULTS
+from traceapp.models.value_chain import PARTNER_ROLES
 
 MAX_ID = 2_147_483_647
 NO_NUL = "^[^\\u0000]*$"
@@ -185,6 +187,84 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                        "result": {"type": "string", "enum": list(INSPECTION_RESULTS)},
                        "notes": _nullable_text(4000), "photo_ref": _nullable_text(300)},
     },
+    "Partner": {
+        "type": "object", "required": ["id", "name", "role", "gln", "address", "province"],
+        "properties": {"id": ID, "name": {"type": "string"},
+                       "role": {"type": "string", "enum": list(PARTNER_ROLES)},
+                       "gln": {"type": ["string", "null"]},
+                       "address": {"type": ["string", "null"]},
+                       "province": {"type": ["string", "null"]}},
+    },
+    "PartnerList": {
+        "type": "object", "required": ["items"],
+        "properties": {"items": {"type": "array",
+                                 "items": {"$ref": "#/components/schemas/Partner"}}},
+    },
+    "PartnerCreate": {
+        "type": "object", "additionalProperties": False, "required": ["name", "role"],
+        "properties": {
+            "name": _text(200, 1), "role": {"type": "string", "enum": list(PARTNER_ROLES)},
+            "gln": {"type": ["string", "null"], "pattern": "^[0-9]{13}$",
+                    "description": "13-digit GS1 Global Location Number (check digit verified)"},
+            "address": _nullable_text(300), "province": _nullable_text(100),
+        },
+    },
+    "ChainStepCreate": {
+        "type": "object", "additionalProperties": False, "required": ["step"],
+        "description": "One step of the batch's value chain; which fields count depends on "
+                       "the step (docs/value-chain.md).",
+        "properties": {
+            "step": {"type": "string", "enum": list(STEPS)},
+            "at": {**_nullable_text(40), "description": "ISO 8601 time; without an offset it "
+                   "is Vietnamese time (default: now)"},
+            "partner_id": {**ID, "type": ["integer", "null"],
+                           "description": "shipping, receiving, transforming"},
+            "boxes": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_BOXES,
+                      "description": "packing: how many boxes"},
+            "per_box": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
+                        "description": "packing: items in each box"},
+            "conformant": {"type": "boolean", "description": "inspecting (true)"},
+            "reference": {**_nullable_text(MAX_REFERENCE),
+                          "description": "despatch or receipt document number"},
+            "inputs": {"type": ["array", "null"], "maxItems": 100,
+                       "description": "transforming: input batches and the quantity used",
+                       "items": {"type": "object", "additionalProperties": False,
+                                 "required": ["batch_id", "quantity"],
+                                 "properties": {"batch_id": ID, "quantity": {
+                                     "type": "integer", "minimum": 1, "maximum": MAX_ID}}}},
+        },
+    },
+    "ChainEvents": {
+        "type": "object", "required": ["events"],
+        "properties": {"events": {
+            "type": "array", "description": "the EPCIS 2.0 events recorded, as stored",
+            "items": {"$ref": "#/components/schemas/EpcisEvent"}}},
+    },
+    "EpcisEvent": {
+        "type": "object", "required": ["type", "eventID", "eventTime", "eventTimeZoneOffset"],
+        "description": "An EPCIS 2.0 ObjectEvent, AggregationEvent or TransformationEvent",
+        "properties": {"type": {"type": "string"}, "eventID": {"type": "string"},
+                       "eventTime": {"type": "string"},
+                       "eventTimeZoneOffset": {"type": "string"}},
+    },
+    "EpcisDocument": {
+        "type": "object",
+        "description": "An EPCIS 2.0 JSON-LD document. The importer checks it against GS1's "
+                       "EPCIS 2.0 JSON schema (https://ref.gs1.org/standards/epcis/"
+                       "epcis-json-schema.json) and refuses it with a 422 whose `field` is "
+                       "the JSON pointer of the problem.",
+        "required": ["type", "schemaVersion", "creationDate", "epcisBody"],
+        "properties": {"@context": {}, "type": {"type": "string"},
+                       "schemaVersion": {"type": "string"},
+                       "creationDate": {"type": "string"},
+                       "epcisHeader": {"type": "object"},
+                       "epcisBody": {"type": "object"}},
+    },
+    "ImportResult": {
+        "type": "object", "required": ["stored", "skipped", "batch_ids"],
+        "properties": {"stored": {"type": "integer"}, "skipped": {"type": "integer"},
+                       "batch_ids": {"type": "array", "items": ID}},
+    },
 }
 
 
@@ -213,8 +293,9 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
             "description": description}
 
 
-def _body(name: str) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+def _body(name: str, media_types: tuple[str, ...] = ("application/json",)) -> dict[str, Any]:
+    return {"required": True,
+            "content": {media: {"schema": _ref(name)} for media in media_types}}
 
 
 READ = (401, 404, 422)
@@ -225,7 +306,8 @@ RUN_ID = _path_id("run_id")
 
 def _operation(summary: str, operation_id: str, roles: str, responses: dict[str, Any],
                problems: tuple[int, ...], parameters: list | None = None,
-               body: str | None = None) -> dict[str, Any]:
+               body: str | None = None,
+               media_types: tuple[str, ...] = ("application/json",)) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": summary, "operationId": operation_id,
         "description": f"Roles: {roles}.",
@@ -234,7 +316,7 @@ def _operation(summary: str, operation_id: str, roles: str, responses: dict[str,
     if parameters:
         operation["parameters"] = parameters
     if body:
-        operation["requestBody"] = _body(body)
+        operation["requestBody"] = _body(body, media_types)
         operation["responses"].update(_problems(415))
     return operation
 
@@ -336,6 +418,38 @@ def _paths() -> dict[str, Any]:
             "Void the run's labels at print positions first..last", "voidRange",
             "union_officer", {"200": _json("VoidResult", "How many labels were voided")},
             WRITE, [RUN_ID], "VoidRangeRequest")},
+        **_value_chain_paths(everyone),
+    }
+
+
+def _value_chain_paths(everyone: str) -> dict[str, Any]:
+    """The `chain_api` blueprint's operations (traceapp/web/value_chain.py)."""
+    return {
+        "/api/v1/partners": {
+            "get": _operation("Partner companies batches go to, by name", "listPartners",
+                              everyone.replace(" (own cooperative)", ""),
+                              {"200": _json("PartnerList", "The partners")}, (401,)),
+            "post": _operation("Register a partner company", "createPartner",
+                               "union_officer", {"201": _json("Partner", "The new partner")},
+                               (401, 403, 409, 422), body="PartnerCreate"),
+        },
+        "/api/v1/batches/{batch_id}/chain-events": {"post": _operation(
+            "Record a step of the batch's value chain as EPCIS 2.0 events",
+            "recordChainStep", "cooperative_operator (own cooperative), union_officer",
+            {"201": _json("ChainEvents", "The events recorded")}, WRITE, [BATCH_ID],
+            "ChainStepCreate")},
+        "/api/v1/batches/{batch_id}/epcis": {"get": _operation(
+            "The batch's value-chain events as an EPCIS 2.0 JSON-LD document",
+            "exportEpcis", everyone,
+            {"200": {"description": "The EPCIS 2.0 document",
+                     "content": {"application/ld+json": {"schema": _ref("EpcisDocument")}}}},
+            READ, [BATCH_ID])},
+        "/api/v1/epcis": {"post": _operation(
+            "Import an EPCIS 2.0 JSON-LD document, all or nothing; every event must name a "
+            "batch registered here, events already stored are skipped", "importEpcis",
+            "union_officer", {"201": _json("ImportResult", "What was stored")},
+            (401, 403, 422), body="EpcisDocument",
+            media_types=("application/ld+json", "application/json"))},
     }
 
 
@@ -345,7 +459,8 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "TraceApp API", "version": "1.0.0",
                  "description": "Batches, certifications, label issuance, recall and void "
-                                "for the Cooperative Union. See docs/api.md."},
+                                "for the Cooperative Union, and the batches' value chain "
+                                "as GS1 EPCIS 2.0 events. See docs/api.md."},
         "paths": _paths(),
         "components": {
             "schemas": SCHEMAS,

@@ -20,8 +20,10 @@ from flask import (
     url_for,
 )
 
+from labels import PRESETS
 from traceapp.clock import LOCAL_TZ
 from traceapp.domain.batches import get_batch
+from traceapp.domain.box_labels import DEFAULT_PRESET, box_sheet_pdf
 from traceapp.domain.value_chain import (
     STEPS,
     PartnerDetails,
@@ -31,12 +33,15 @@ from traceapp.domain.value_chain import (
     export_batch,
     import_document,
     list_partners,
+    packings,
     record_step,
     register_partner,
 )
 from traceapp.errors import InvalidInput, NotFound
+from traceapp.forms.batches import SheetForm
 from traceapp.models import Batch
 from traceapp.models.value_chain import PARTNER_ROLES
+from traceapp.web.api.bodies import json_body
 from traceapp.web.auth import (
     actor_name,
     api_roles_required,
@@ -118,7 +123,9 @@ def partner_new():
 def batch_chain(batch_id: int):
     found = get_batch(db(), batch_id, cooperative_scope())
     return render_template("chain/batch.html", batch=found, steps=STEPS,
-                           partners=list_partners(db()))
+                           partners=list_partners(db()),
+                           packings=packings(db(), batch_id, settings().public_base_url),
+                           sheet_form=sheet_form(default_preset=DEFAULT_PRESET))
 
 
 @blueprint.post("/console/chain/batches/<int:batch_id>/events")
@@ -147,6 +154,22 @@ def batch_export(batch_id: int):
     response = _jsonld(document)
     response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_id}.jsonld"'
     return response
+
+
+@blueprint.get("/console/chain/batches/<int:batch_id>/boxes.pdf")
+@roles_required(OFFICER, OPERATOR)
+def box_labels_download(batch_id: int):
+    form = sheet_form(default_preset=DEFAULT_PRESET)
+    if not form.validate():
+        field, errors = next(iter(form.errors.items()))
+        raise InvalidInput(f"{field}: {', '.join(errors)}", field=field)
+    packing = _optional_int(request.args.get("packing"), "packing")
+    pdf, pages = box_sheet_pdf(db(), batch_id, settings().public_base_url, packing,
+                               form.preset.data, form.start_position.data, cooperative_scope())
+    name = f"boxes-batch-{batch_id}{f'-packing-{packing}' if packing else ''}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
+        "X-Page-Count": str(pages)})
 
 
 @blueprint.get("/console/chain/import")
@@ -181,11 +204,10 @@ def api_partners():
 @api.post("/partners")
 @api_roles_required(OFFICER)
 def api_partner_new():
-    data = _json_object()
+    data = json_body("PartnerCreate")
     partner = register_partner(db(), PartnerDetails(
-        name=_text(data, "name"), role=_text(data, "role"), gln=_text(data, "gln", None),
-        address=_text(data, "address", None), province=_text(data, "province", None)),
-        actor_name())
+        name=data["name"], role=data["role"], gln=data.get("gln"),
+        address=data.get("address"), province=data.get("province")), actor_name())
     db().commit()
     return jsonify(_partner_json(partner)), 201
 
@@ -193,21 +215,14 @@ def api_partner_new():
 @api.post("/batches/<int:batch_id>/chain-events")
 @api_roles_required(OFFICER, OPERATOR)
 def api_event_new(batch_id: int):
-    data = _json_object()
-    inputs = data.get("inputs") or []
-    if not isinstance(inputs, list) or not all(
-            isinstance(i, dict) and _is_int(i.get("batch_id")) and _is_int(i.get("quantity"))
-            for i in inputs):
-        raise InvalidInput("inputs is a list of {batch_id, quantity} integers", field="inputs")
-    conformant = data.get("conformant", True)
-    if not isinstance(conformant, bool):
-        raise InvalidInput("conformant is true or false", field="conformant")
+    get_batch(db(), batch_id, cooperative_scope())  # 404 before a body error for strangers
+    data = json_body("ChainStepCreate")
     details = StepDetails(
-        step=_text(data, "step"), at=_moment(_text(data, "at", None)),
-        partner_id=_int(data, "partner_id"), boxes=_int(data, "boxes"),
-        per_box=_int(data, "per_box"), conformant=conformant,
-        reference=_text(data, "reference", None),
-        inputs=tuple((i["batch_id"], i["quantity"]) for i in inputs))
+        step=data["step"], at=_moment(data.get("at")), partner_id=data.get("partner_id"),
+        boxes=data.get("boxes"), per_box=data.get("per_box"),
+        conformant=data.get("conformant", True), reference=data.get("reference"),
+        inputs=tuple((int(i["batch_id"]), int(i["quantity"]))
+                     for i in data.get("inputs") or ()))
     events = record_step(db(), batch_id, details, actor_name(), settings().public_base_url,
                          cooperative_scope())
     db().commit()
@@ -224,14 +239,24 @@ def api_export(batch_id: int):
 @api.post("/epcis")
 @api_roles_required(OFFICER)
 def api_import():
-    result = import_document(db(), _parse_json(request.get_data()), actor_name(),
-                             settings().public_base_url)
+    # The OpenAPI schema only checks the outline; the importer checks the document
+    # against GS1's EPCIS schema and names the JSON pointer of a problem.
+    document = json_body("EpcisDocument")
+    result = import_document(db(), document, actor_name(), settings().public_base_url)
     db().commit()
     return jsonify(stored=result.stored, skipped=result.skipped,
                    batch_ids=list(result.batch_ids)), 201
 
 
 # --- parsing --------------------------------------------------------------------------
+
+def sheet_form(default_preset: str) -> SheetForm:
+    """The label stock chooser of the label sheet page, read from the query string."""
+    form = SheetForm(request.args, preset=default_preset)
+    form.preset.choices = [(name, f"{name} ({layout.labels_per_sheet} per sheet)")
+                           for name, layout in PRESETS.items()]
+    return form
+
 
 def _jsonld(document: dict[str, Any]) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=2)
@@ -243,33 +268,6 @@ def _parse_json(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(f"the document is not JSON: {exc}", field="/") from None
-
-
-def _json_object() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInput("the body must be a JSON object")
-    return data
-
-
-def _text(data: dict[str, Any], name: str, default: Any = "") -> Any:
-    value = data.get(name, default)
-    if value is not None and not isinstance(value, str):
-        raise InvalidInput(f"{name} must be a string", field=name)
-    if isinstance(value, str) and "\x00" in value:
-        raise InvalidInput(f"{name} must not contain NUL characters", field=name)
-    return value
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
-
-
-def _int(data: dict[str, Any], name: str) -> int | None:
-    value = data.get(name)
-    if value is not None and not _is_int(value):
-        raise InvalidInput(f"{name} must be a whole number", field=name)
-    return value
 
 
 def _optional_int(text: str | None, name: str) -> int | None:

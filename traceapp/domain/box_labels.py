@@ -1,0 +1,76 @@
+"""Printable labels for the boxes a batch was packed into: one QR code per box, whose
+content is the box's URI (its public page), on the same sheet stock as item labels."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from labels import LabelData, LayoutError, PrintOptions, get_preset, page_count, render_sheet_pdf
+from traceapp.clock import today_local
+from traceapp.domain.batches import get_batch
+from traceapp.domain.certifications import mark, valid_certifications
+from traceapp.domain.value_chain import Packing, packings
+from traceapp.epcis import parse_box_uri
+from traceapp.errors import InvalidInput, NotFound
+
+DEFAULT_PRESET = "a4-21"
+
+
+def box_labels(session: Session, batch_id: int, base_url: str, packing: int | None = None,
+               cooperative_id: int | None = None, on: date | None = None) -> list[LabelData]:
+    """The labels of one packing's boxes (`packing` numbered from 1), or of every box.
+
+    Each says "Box n/N": n is the box's number within the batch, N the boxes packed from
+    the batch up to and including that packing (all of them for a single packing).
+    """
+    batch = get_batch(session, batch_id, cooperative_id)
+    found = packings(session, batch_id, base_url, cooperative_id)
+    if not found:
+        raise NotFound(f"lot {batch.lot_code} has not been packed into boxes yet",
+                       field="packing")
+    chosen = found if packing is None else [_packing(found, packing)]
+    marks = tuple(filter(None, (mark(c) for c in valid_certifications(
+        session, batch, on or today_local()))))
+    labels = []
+    for group in chosen:
+        total = _last_number(found[group.number - 1])
+        for uri, items in group.boxes:
+            box = parse_box_uri(uri)
+            number = box.number if box else 0
+            labels.append(LabelData(
+                code=uri, serial=f"Box {number}/{total}" if number else "Box",
+                cooperative=batch.cooperative.name,
+                product=f"{batch.product.name} · {items:,} {batch.unit}".replace(",", "."),
+                lot=batch.lot_code, best_before=batch.best_before, marks=marks))
+    return labels
+
+
+def box_sheet_pdf(session: Session, batch_id: int, base_url: str, packing: int | None = None,
+                  preset: str = DEFAULT_PRESET, start_position: int = 1,
+                  cooperative_id: int | None = None) -> tuple[bytes, int]:
+    """The box labels on sheets of `preset` stock from `start_position`; (PDF, pages)."""
+    try:
+        layout = get_preset(preset)
+    except LayoutError as exc:
+        raise InvalidInput(str(exc), field="preset") from exc
+    try:
+        options = PrintOptions(start_position=start_position)
+        options.check_against(layout)
+    except LayoutError as exc:
+        raise InvalidInput(str(exc), field="start_position") from exc
+    labels = box_labels(session, batch_id, base_url, packing, cooperative_id)
+    pdf = render_sheet_pdf(labels, layout, options)
+    return pdf, page_count(len(labels), layout, start_position)
+
+
+def _packing(found: list[Packing], number: int) -> Packing:
+    if not 1 <= number <= len(found):
+        raise NotFound(f"no packing {number}; this lot has {len(found)}", field="packing")
+    return found[number - 1]
+
+
+def _last_number(packing: Packing) -> int:
+    numbers = [box.number for box in map(parse_box_uri, (u for u, _ in packing.boxes)) if box]
+    return max(numbers, default=0)
