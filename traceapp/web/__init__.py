@@ -10,6 +10,7 @@ from traceapp.web import (
     console,
     errors,
     home,
+    ids,
     public,
     request_session,
     security,
@@ -21,6 +22,7 @@ from traceapp.web import (
 def register_web(app: Flask) -> None:
     request_session.init_app(app)
     errors.init_app(app)
+    ids.init_app(app)
     security.init_app(app, app.extensions["traceapp.settings"])
     auth.init_app(app)
     app.register_blueprint(home.blueprint)

@@ -14,8 +14,8 @@ from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
 from traceapp.domain.value_chain import MAX_BOXES, MAX_REFERENCE, STEPS
 from traceapp.models import BATCH_STATUSES, CERTIFICATION_SCHEMES, INSPECTION_RESULTS
 from traceapp.models.value_chain import PARTNER_ROLES
+from traceapp.web.ids import MAX_ID
 
-MAX_ID = 2_147_483_647
 NO_NUL = "^[^\\u0000]*$"
 
 

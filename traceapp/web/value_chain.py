@@ -37,7 +37,7 @@ from traceapp.domain.value_chain import (
     record_step,
     register_partner,
 )
-from traceapp.errors import InvalidInput, NotFound
+from traceapp.errors import InvalidInput
 from traceapp.forms.batches import SheetForm
 from traceapp.models import Batch
 from traceapp.models.value_chain import PARTNER_ROLES
@@ -50,11 +50,11 @@ from traceapp.web.auth import (
     roles_required,
 )
 from traceapp.web.chain_wording import chain_step_name, chain_word
+from traceapp.web.ids import MAX_ID
 from traceapp.web.request_session import db, settings
 
 OFFICER, OPERATOR, INSPECTOR = "union_officer", "cooperative_operator", "inspector"
 ALL_ROLES = (OFFICER, OPERATOR, INSPECTOR)
-MAX_ID = 2**31 - 1
 JSONLD = "application/ld+json"
 
 blueprint = Blueprint("chain", __name__)
@@ -76,14 +76,6 @@ def chain_timeline(batch: Batch | None) -> list:
     if batch is None:
         return []
     return batch_timeline(db(), batch.id, settings().public_base_url)
-
-
-@blueprint.url_value_preprocessor
-@api.url_value_preprocessor
-def _ids_in_range(_endpoint: str | None, values: dict | None) -> None:
-    for name, value in (values or {}).items():
-        if isinstance(value, int) and not 1 <= value <= MAX_ID:
-            raise NotFound(f"no {name.removesuffix('_id')} {value}")
 
 
 # --- public ---------------------------------------------------------------------------

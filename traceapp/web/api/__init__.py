@@ -7,20 +7,12 @@ from functools import cache
 
 from flask import Blueprint, request
 
-from traceapp.errors import InvalidInput, NotFound
+from traceapp.errors import InvalidInput
 from traceapp.web.auth import csrf
-from traceapp.web.openapi import MAX_ID, openapi_document
+from traceapp.web.openapi import openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)  # token-authenticated: no cookies, so no cross-site forgery
-
-
-@blueprint.url_value_preprocessor
-def _ids_in_range(_endpoint: str | None, values: dict | None) -> None:
-    # Ids beyond the database's integer range can't exist; say so before a query overflows.
-    for name, value in (values or {}).items():
-        if name.endswith("_id") and isinstance(value, int) and not 1 <= value <= MAX_ID:
-            raise NotFound(f"no {name.removesuffix('_id')} {value}")
 
 
 @blueprint.before_request

@@ -34,7 +34,7 @@ from traceapp.web.api.representations import (
 from traceapp.web.auth import acting_user, actor_name, api_roles_required, cooperative_scope
 from traceapp.web.console import ALL_ROLES, INSPECTOR, OFFICER, OPERATOR
 from traceapp.web.console.signing import signer_or_refusal
-from traceapp.web.openapi import MAX_ID
+from traceapp.web.ids import MAX_ID
 from traceapp.web.request_session import db
 
 

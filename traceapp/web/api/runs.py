@@ -13,7 +13,8 @@ from traceapp.web.api.bodies import int_query, json_body
 from traceapp.web.api.representations import label_json, run_json
 from traceapp.web.auth import actor_name, api_roles_required, cooperative_scope
 from traceapp.web.console import OFFICER, OPERATOR
-from traceapp.web.openapi import MAX_ID, openapi_document
+from traceapp.web.ids import MAX_ID
+from traceapp.web.openapi import openapi_document
 from traceapp.web.request_session import db, settings
 
 

@@ -7,8 +7,7 @@ from datetime import datetime
 from flask import Blueprint, request
 
 from traceapp.clock import to_local
-from traceapp.errors import InvalidInput, NotFound
-from traceapp.web.openapi import MAX_ID
+from traceapp.errors import InvalidInput
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
 
@@ -16,14 +15,6 @@ OFFICER = "union_officer"
 OPERATOR = "cooperative_operator"
 INSPECTOR = "inspector"
 ALL_ROLES = (OFFICER, OPERATOR, INSPECTOR)
-
-
-@blueprint.url_value_preprocessor
-def _ids_in_range(_endpoint: str | None, values: dict | None) -> None:
-    # Ids beyond the database's integer range can't exist; say so before a query overflows.
-    for name, value in (values or {}).items():
-        if name.endswith("_id") and isinstance(value, int) and not 1 <= value <= MAX_ID:
-            raise NotFound(f"no {name.removesuffix('_id')} {value}")
 
 
 @blueprint.before_request

@@ -1,0 +1,18 @@
+"""Record ids in URLs: a number the database can't hold is a 404, not an overflow."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from traceapp.errors import NotFound
+
+# PostgreSQL INTEGER; a larger id can't exist, and querying it would overflow.
+MAX_ID = 2**31 - 1
+
+
+def init_app(app: Flask) -> None:
+    @app.url_value_preprocessor
+    def _ids_in_range(_endpoint: str | None, values: dict | None) -> None:
+        for name, value in (values or {}).items():
+            if isinstance(value, int) and not 1 <= value <= MAX_ID:
+                raise NotFound(f"no {name.removesuffix('_id')} {value}")
