@@ -12,15 +12,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from keys.keystore import KeyStore
+from keys.signing import CodeSigner
 from tests.browser_support import chromium, phone_page, serve  # noqa: F401 (fixtures)
 from tests.factories import Factory
 from traceapp import create_app, schema
+from traceapp.cli import main
 from traceapp.config import Settings
 from traceapp.db import Base, make_engine
+from traceapp.signing_keys import active_signer, key_store
 
 TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
 
@@ -114,3 +120,30 @@ def committed_engine(engine: Engine) -> Iterator[Engine]:
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@pytest.fixture
+def keystore(test_settings: Settings) -> KeyStore:
+    """The test instance's key store, with one active signing key."""
+    store = key_store(test_settings)
+    store.generate()
+    return store
+
+
+@pytest.fixture
+def signer(test_settings: Settings, keystore: KeyStore) -> CodeSigner:
+    return active_signer(test_settings)
+
+
+@pytest.fixture
+def keyset(test_settings: Settings, keystore: KeyStore):
+    return keystore.public_keyset(test_settings.issuer)
+
+
+@pytest.fixture
+def run_cli(test_settings: Settings):
+    """Run `traceapp ...` in-process against the test database (it sees committed data)."""
+    def run(*args: str, settings: Settings | None = None):
+        info = ScriptInfo(create_app=lambda: create_app(settings or test_settings))
+        return CliRunner().invoke(main, list(args), obj=info)
+    return run

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-from click.testing import CliRunner
-from flask.cli import ScriptInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from traceapp import create_app
-from traceapp.cli import main
 from traceapp.models import Batch, Certification, Cooperative, Product
-
-
-@pytest.fixture
-def run_cli(test_settings):
-    def run(*args: str):
-        info = ScriptInfo(create_app=lambda: create_app(test_settings))
-        return CliRunner().invoke(main, list(args), obj=info)
-
-    return run
 
 
 def _counts(engine) -> dict[str, int]:

@@ -5,27 +5,14 @@ from __future__ import annotations
 import pypdfium2
 import pytest
 import zxingcpp
-from click.testing import CliRunner
-from flask.cli import ScriptInfo
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keys.keystore import KeyStore
 from tests.factories import Factory
-from traceapp import create_app
-from traceapp.cli import main
 from traceapp.domain.printing import get_run, run_labels
 from traceapp.models import Batch, IssuanceRun
-
-
-@pytest.fixture
-def run_cli(test_settings):
-    def run(*args: str):
-        info = ScriptInfo(create_app=lambda: create_app(test_settings))
-        return CliRunner().invoke(main, list(args), obj=info)
-
-    return run
 
 
 @pytest.fixture

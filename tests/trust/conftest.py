@@ -9,47 +9,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from flask.cli import ScriptInfo
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from keys.keystore import KeyStore
-from keys.signing import CodeSigner
-from traceapp import create_app, schema
-from traceapp.cli import main
-from traceapp.config import Settings
+from traceapp import schema
 from traceapp.db import make_engine
-from traceapp.signing_keys import active_signer, key_store
 
 TRACEAPP = str(Path(sys.executable).with_name("traceapp"))
-
-
-@pytest.fixture
-def keystore(test_settings) -> KeyStore:
-    store = key_store(test_settings)
-    store.generate()
-    return store
-
-
-@pytest.fixture
-def signer(test_settings, keystore) -> CodeSigner:
-    return active_signer(test_settings)
-
-
-@pytest.fixture
-def keyset(test_settings, keystore):
-    return keystore.public_keyset(test_settings.issuer)
-
-
-@pytest.fixture
-def run_cli(test_settings):
-    """Run `traceapp ...` in-process against the test database (sees committed data)."""
-    def run(*args: str, settings: Settings | None = None):
-        info = ScriptInfo(create_app=lambda: create_app(settings or test_settings))
-        return CliRunner().invoke(main, list(args), obj=info)
-
-    return run
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from keys.codes import label_uri
-from keys.keystore import KeyStore
 from traceapp.domain.issuance import issue_labels
 from traceapp.models import Batch, Label
-from traceapp.signing_keys import active_signer, key_store
+from traceapp.signing_keys import active_signer
 from traceapp.web.public.keyset_cache import forget_keysets
 
 
@@ -40,13 +39,6 @@ def _fresh_keysets():
     forget_keysets()
     yield
     forget_keysets()
-
-
-@pytest.fixture
-def keystore(test_settings) -> KeyStore:
-    store = key_store(test_settings)
-    store.generate()
-    return store
 
 
 @pytest.fixture
