@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 
 @click.command("serve", help="Serve the app on HOST:PORT with the built-in threaded server.")
@@ -13,7 +14,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def serve(host: str, port: int) -> None:
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # app.run() refuses to start inside the flask CLI; run_simple is what it would call.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 commands = [serve]
