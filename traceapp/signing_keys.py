@@ -1,10 +1,19 @@
-"""The issuer's key store as configured for this instance."""
+"""The issuer's key store as configured for this instance, and key events.
+
+keys/ knows no database, so every change to the key store goes through here:
+the store changes first, then the event is appended to the audit log in the
+caller's transaction.
+"""
 
 from __future__ import annotations
 
-from keys.keystore import KeyStore
+from sqlalchemy.orm import Session
+
+from keys.keystore import KeyInfo, KeyStore, KeyStoreError
 from keys.signing import CodeSigner
+from traceapp.audit_log import record_key_event
 from traceapp.config import Settings
+from traceapp.errors import Conflict
 
 
 def key_store(settings: Settings) -> KeyStore:
@@ -14,3 +23,37 @@ def key_store(settings: Settings) -> KeyStore:
 def active_signer(settings: Settings) -> CodeSigner:
     """The signer for new labels; raises KeyStoreError if no key is active."""
     return key_store(settings).active_signer(settings.issuer, settings.public_base_url)
+
+
+def generate_key(session: Session, settings: Settings, actor: str) -> KeyInfo:
+    """The first signing key (refused while one is active: rotate instead)."""
+    info = _change(lambda store: store.generate(), settings)
+    record_key_event(session, actor, "key.generated", info.kid)
+    return info
+
+
+def rotate_key(session: Session, settings: Settings, actor: str) -> KeyInfo:
+    """A new active key; the current one is retired and its labels stay valid.
+    With no key yet, this makes the first one."""
+    previous = _change(lambda store: store.active(), settings)
+    if previous is None and not _change(lambda store: store.list(), settings):
+        return generate_key(session, settings, actor)
+    info = _change(lambda store: store.rotate(), settings)
+    record_key_event(session, actor, "key.rotated", info.kid,
+                     {"retired": previous.kid if previous else None})
+    return info
+
+
+def revoke_key(session: Session, settings: Settings, kid: str, reason: str,
+               actor: str) -> KeyInfo:
+    """Revoke `kid`: labels it signed then verify as "revoked key"."""
+    info = _change(lambda store: store.revoke(kid), settings)
+    record_key_event(session, actor, "key.revoked", info.kid, {"reason": reason})
+    return info
+
+
+def _change(action, settings: Settings):
+    try:
+        return action(key_store(settings))
+    except (KeyStoreError, ValueError) as exc:
+        raise Conflict(str(exc)) from exc

@@ -22,7 +22,7 @@ from traceapp.demo_data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.printing import run_labels, run_sheet_pdf
 from traceapp.models import IssuanceRun
-from traceapp.signing_keys import active_signer, key_store
+from traceapp.signing_keys import active_signer, generate_key, key_store
 
 DEMO_LABELS = 1000
 DEMO_PRESET = "a4-65"
@@ -49,7 +49,8 @@ def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
 
     store = key_store(config)
     if store.active() is None:
-        store.generate()
+        with command_session() as session:
+            generate_key(session, config, DEMO_ACTOR)
     click.echo(f"3/4 signing key {store.active().kid} active in {config.keys_dir}")
 
     sheet_path = config.instance_dir / "demo-labels.pdf"

@@ -10,10 +10,8 @@ import click
 from flask.cli import with_appcontext
 
 from keys.cli import export_jwks, list_keys, verify_command
-from keys.keystore import KeyStoreError
-from traceapp.audit_log import record_key_event
-from traceapp.cli.support import CommandError, actor, command_session, settings
-from traceapp.signing_keys import key_store
+from traceapp.cli.support import actor, command_session, settings
+from traceapp.signing_keys import generate_key, key_store, revoke_key, rotate_key
 
 
 @click.group("keys", help="Manage the issuer's label signing keys (events go to the audit "
@@ -22,20 +20,12 @@ def keys_group() -> None:
     pass
 
 
-def _store_call(action):
-    try:
-        return action(key_store(settings()))
-    except (KeyStoreError, ValueError) as exc:
-        raise CommandError(str(exc)) from exc
-
-
 @keys_group.command("generate", help="Create the first signing key (refused if one is "
                     "active: use rotate).")
 @with_appcontext
 def generate() -> None:
-    info = _store_call(lambda store: store.generate())
     with command_session() as session:
-        record_key_event(session, actor(), "key.generated", info.kid)
+        info = generate_key(session, settings(), actor())
     click.echo(f"generated key {info.kid} (active)")
 
 
@@ -43,11 +33,8 @@ def generate() -> None:
                     "(its labels stay valid).")
 @with_appcontext
 def rotate() -> None:
-    previous = _store_call(lambda store: store.active())
-    info = _store_call(lambda store: store.rotate())
     with command_session() as session:
-        record_key_event(session, actor(), "key.rotated", info.kid,
-                         {"retired": previous.kid if previous else None})
+        info = rotate_key(session, settings(), actor())
     click.echo(f"rotated: key {info.kid} is now active; export the key set again")
 
 
@@ -57,11 +44,10 @@ def rotate() -> None:
 @click.option("--reason", default="", help="Why, for the audit log.")
 @with_appcontext
 def revoke(kid: str, reason: str) -> None:
-    info = _store_call(lambda store: store.revoke(kid))
     with command_session() as session:
-        record_key_event(session, actor(), "key.revoked", info.kid, {"reason": reason})
+        info = revoke_key(session, settings(), kid, reason, actor())
     click.echo(f"revoked key {info.kid}; export the key set again and publish it")
-    if _store_call(lambda store: store.active()) is None:
+    if key_store(settings()).active() is None:
         click.echo("warning: no key is active now; run rotate before issuing labels", err=True)
 
 

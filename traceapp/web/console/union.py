@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from keys.keystore import KeyStoreError
-from traceapp import audit_log
 from traceapp.domain.dashboard import union_figures
 from traceapp.domain.listings import list_batches
 from traceapp.errors import Conflict
-from traceapp.signing_keys import key_store
+from traceapp.signing_keys import key_store, rotate_key
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, blueprint
 from traceapp.web.request_session import db, settings
@@ -40,12 +39,7 @@ def keys():
 @blueprint.post("/keys/rotate")
 @roles_required(OFFICER)
 def keys_rotate():
-    store = key_store(settings())
-    try:
-        info = store.rotate() if store.list() else store.generate()
-    except KeyStoreError as exc:
-        raise Conflict(str(exc)) from exc
-    audit_log.record(db(), actor_name(), "key.rotated", "signing_key", info.kid, {})
+    info = rotate_key(db(), settings(), actor_name())
     db().commit()
     flash(f"Key {info.kid} is now active; publish the new public key set.")
     return redirect(url_for("console.keys"))
