@@ -8,6 +8,7 @@ file); `.ci/run` runs the suite once on SQLite and once on PostgreSQL.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,3 +148,26 @@ def run_cli(test_settings: Settings):
         info = ScriptInfo(create_app=lambda: create_app(settings or test_settings))
         return CliRunner().invoke(main, list(args), obj=info)
     return run
+
+
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A brand-new empty database beside the test database (another instance's store)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / f'other-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    name = f"traceapp_other_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_engine(database_url).url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(empty_database_url: str) -> str:
+    """A brand-new database migrated to head: a fresh TraceApp instance."""
+    schema.upgrade(empty_database_url)
+    return empty_database_url

@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from traceapp import schema
 from traceapp.db import Base, make_engine
-
-
-@pytest.fixture
-def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
-    """A brand-new empty database on the same server as the test database."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    name = f"traceapp_empty_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_engine(database_url).url.set(database=name).render_as_string(hide_password=False)
-    yield url
-    make_engine(url).dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_upgrade_from_empty_creates_every_table(empty_database_url: str):

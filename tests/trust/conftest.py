@@ -9,11 +9,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-
-from traceapp import schema
-from traceapp.db import make_engine
 
 TRACEAPP = str(Path(sys.executable).with_name("traceapp"))
 
@@ -27,34 +22,6 @@ def cli_env(test_settings) -> dict[str, str]:
             "TRACEAPP_PUBLIC_BASE_URL": test_settings.public_base_url,
             "TRACEAPP_INSTANCE_DIR": str(test_settings.instance_dir),
             "TRACEAPP_ENV": "testing"}
-
-
-@pytest.fixture
-def fresh_database_url(database_url, tmp_path) -> str:
-    """A second database, migrated and empty: SQLite in tmp_path, or <test db>_restore
-    on the same PostgreSQL server."""
-    if not database_url.startswith("postgresql"):
-        url = f"sqlite:///{tmp_path / 'restored.db'}"
-        schema.upgrade(url)
-        return url
-    source = make_url(database_url)
-    name = f"{source.database}_restore"
-    admin = make_engine(source.set(database="postgres").render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                   {"n": name})
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = source.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    schema.upgrade(url)
-    return url
 
 
 @pytest.fixture

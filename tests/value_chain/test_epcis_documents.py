@@ -6,16 +6,14 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.value_chain.conftest import BASE_URL, epcis_schema_errors, make_chain
 from tests.value_chain.test_recording import MORNING
-from traceapp import schema
 from traceapp.db import make_engine
 from traceapp.domain.batches import BatchDetails, create_batch
 from traceapp.domain.registry import (
@@ -55,26 +53,6 @@ def recorded_chain(session: Session):
 def exported(db_session):
     chain = recorded_chain(db_session)
     return chain, export_batch(db_session, chain.batch.id, BASE_URL)
-
-
-@pytest.fixture
-def fresh_database_url(database_url: str, tmp_path) -> Iterator[str]:
-    """A brand-new, migrated database: another TraceApp instance."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'fresh.db'}"
-        schema.upgrade(url)
-        yield url
-        return
-    name = f"traceapp_chain_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_engine(database_url).url.set(database=name).render_as_string(hide_password=False)
-    schema.upgrade(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def same_batch_in(session: Session, batch: Batch, partner_names: list[str]) -> Batch:
