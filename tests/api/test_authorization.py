@@ -7,12 +7,9 @@ Hung's batch and runs. Every rule of the API (`api.*`) and of the value chain's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import pytest
 
-from tests.console.world import ROLES, World, bearer, fill_rule, sign_in_as
+from tests.console.world import RouteCase, bearer, fill_rule, role_matrix, sign_in_as
 
 # Columns: anonymous, union_officer, operator_own, operator_other, inspector.
 READ_ALL = (401, 200, 200, 200, 200)
@@ -21,68 +18,58 @@ ISSUERS_READ = (401, 200, 200, 404, 403)
 OFFICER_WRITE = (401, 422, 403, 403, 403)
 
 
-@dataclass(frozen=True)
-class Case:
-    endpoint: str
-    method: str
-    url: Callable[[World], str]
-    expected: tuple[int, ...]
-    body: dict | None = None
-
-
 CASES = [
-    Case("api.openapi", "GET", lambda w: "/api/v1/openapi.json", (200,) * 5),
-    Case("api.list_batches_view", "GET", lambda w: "/api/v1/batches", READ_ALL),
-    Case("api.create_batch_view", "POST", lambda w: "/api/v1/batches",
+    RouteCase("api.openapi", "GET", lambda w: "/api/v1/openapi.json", (200,) * 5),
+    RouteCase("api.list_batches_view", "GET", lambda w: "/api/v1/batches", READ_ALL),
+    RouteCase("api.create_batch_view", "POST", lambda w: "/api/v1/batches",
          (401, 422, 422, 422, 403), {}),
-    Case("api.batch", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}", SCOPED_READ),
-    Case("api.certifications", "GET",
+    RouteCase("api.batch", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}", SCOPED_READ),
+    RouteCase("api.certifications", "GET",
          lambda w: f"/api/v1/batches/{w.batch_a.id}/certifications", SCOPED_READ),
-    Case("api.create_certification", "POST",
+    RouteCase("api.create_certification", "POST",
          lambda w: f"/api/v1/batches/{w.batch_a.id}/certifications", OFFICER_WRITE, {}),
-    Case("api.certify", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/certify",
+    RouteCase("api.certify", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/certify",
          (401, 200, 403, 403, 403)),
-    Case("api.recall", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/recall",
+    RouteCase("api.recall", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/recall",
          OFFICER_WRITE, {}),
-    Case("api.issuance", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/issuance",
+    RouteCase("api.issuance", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/issuance",
          (401, 422, 422, 404, 403), {}),
-    Case("api.runs", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/runs", ISSUERS_READ),
-    Case("api.scans", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/scans", SCOPED_READ),
-    Case("api.create_inspection", "POST",
+    RouteCase("api.runs", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/runs", ISSUERS_READ),
+    RouteCase("api.scans", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/scans", SCOPED_READ),
+    RouteCase("api.create_inspection", "POST",
          lambda w: f"/api/v1/batches/{w.batch_a.id}/inspections",
          (401, 403, 403, 403, 422), {}),
-    Case("api.void_one", "POST",
+    RouteCase("api.void_one", "POST",
          lambda w: f"/api/v1/batches/{w.batch_a.id}/labels/NOSUCHSERIAL/void",
          OFFICER_WRITE, {}),
-    Case("api.run", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}", ISSUERS_READ),
-    Case("api.labels", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/labels", ISSUERS_READ),
-    Case("api.sheet", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/sheet.pdf", ISSUERS_READ),
-    Case("api.void_range", "POST", lambda w: f"/api/v1/runs/{w.run_a.id}/void",
+    RouteCase("api.run", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}", ISSUERS_READ),
+    RouteCase("api.labels", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/labels", ISSUERS_READ),
+    RouteCase("api.sheet", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/sheet.pdf", ISSUERS_READ),
+    RouteCase("api.void_range", "POST", lambda w: f"/api/v1/runs/{w.run_a.id}/void",
          OFFICER_WRITE, {}),
     # The value chain (traceapp/web/value_chain.py, blueprint chain_api).
-    Case("chain_api.api_partners", "GET", lambda w: "/api/v1/partners", READ_ALL),
-    Case("chain_api.api_partner_new", "POST", lambda w: "/api/v1/partners", OFFICER_WRITE,
+    RouteCase("chain_api.api_partners", "GET", lambda w: "/api/v1/partners", READ_ALL),
+    RouteCase("chain_api.api_partner_new", "POST", lambda w: "/api/v1/partners", OFFICER_WRITE,
          {}),
-    Case("chain_api.api_event_new", "POST",
+    RouteCase("chain_api.api_event_new", "POST",
          lambda w: f"/api/v1/batches/{w.batch_a.id}/chain-events",
          (401, 422, 422, 404, 403), {}),
-    Case("chain_api.api_export", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/epcis",
+    RouteCase("chain_api.api_export", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/epcis",
          SCOPED_READ),
-    Case("chain_api.api_import", "POST", lambda w: "/api/v1/epcis", OFFICER_WRITE, {}),
+    RouteCase("chain_api.api_import", "POST", lambda w: "/api/v1/epcis", OFFICER_WRITE, {}),
 ]
 MATRIX_BLUEPRINTS = ("api.", "chain_api.")
 
 # Served under /api/v1 by the public verification area, without a token on purpose.
 PUBLIC_API = {"public.verify_api"}
 
-MATRIX = [pytest.param(case, role, status, id=f"{case.endpoint}-{role}")
-          for case in CASES for role, status in zip(ROLES, case.expected, strict=True)]
+MATRIX = role_matrix(CASES)
 
 
 @pytest.mark.parametrize(("case", "role", "expected"), MATRIX)
 def test_api_operation_answers_each_role(client, world, case, role, expected):
     response = client.open(case.url(world), method=case.method, headers=bearer(world, role),
-                           json=case.body)
+                           json=case.payload)
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
     if expected >= 400:
         assert response.mimetype == "application/problem+json"

@@ -7,12 +7,9 @@ gets 404 for Bao Hung's batch and runs, as if they did not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import pytest
 
-from tests.console.world import ROLES, World, fill_rule, sign_in_as
+from tests.console.world import RouteCase, World, fill_rule, role_matrix, sign_in_as
 
 # Columns: anonymous, union_officer, operator_own, operator_other, inspector.
 OFFICER_ONLY = (302, 200, 403, 403, 403)
@@ -23,61 +20,52 @@ ISSUERS = (302, 200, 200, 404, 403)
 INSPECTORS = (302, 200, 403, 403, 200)
 
 
-@dataclass(frozen=True)
-class Case:
-    endpoint: str
-    method: str
-    url: Callable[[World], str]
-    expected: tuple[int, ...]
-    data: dict | None = None
-
-
 CASES = [
-    Case("console.sign_in", "GET", lambda w: "/console/sign-in", (200, 200, 200, 200, 200)),
-    Case("console.sign_out", "POST", lambda w: "/console/sign-out", (302,) * 5),
-    Case("console.index", "GET", lambda w: "/console/", EVERYONE),
-    Case("console.batches", "GET", lambda w: "/console/batches", EVERYONE),
-    Case("console.batch_new", "GET", lambda w: "/console/batches/new", OPERATOR_ONLY),
-    Case("console.batch", "GET", lambda w: f"/console/batches/{w.batch_a.id}", SCOPED_READ),
-    Case("console.certification_new", "GET",
+    RouteCase("console.sign_in", "GET", lambda w: "/console/sign-in", (200, 200, 200, 200, 200)),
+    RouteCase("console.sign_out", "POST", lambda w: "/console/sign-out", (302,) * 5),
+    RouteCase("console.index", "GET", lambda w: "/console/", EVERYONE),
+    RouteCase("console.batches", "GET", lambda w: "/console/batches", EVERYONE),
+    RouteCase("console.batch_new", "GET", lambda w: "/console/batches/new", OPERATOR_ONLY),
+    RouteCase("console.batch", "GET", lambda w: f"/console/batches/{w.batch_a.id}", SCOPED_READ),
+    RouteCase("console.certification_new", "GET",
          lambda w: f"/console/batches/{w.batch_a.id}/certifications/new", OFFICER_ONLY),
-    Case("console.certify", "POST", lambda w: f"/console/batches/{w.batch_a.id}/certify",
+    RouteCase("console.certify", "POST", lambda w: f"/console/batches/{w.batch_a.id}/certify",
          (302, 302, 403, 403, 403)),
-    Case("console.recall", "GET", lambda w: f"/console/batches/{w.batch_a.id}/recall",
+    RouteCase("console.recall", "GET", lambda w: f"/console/batches/{w.batch_a.id}/recall",
          OFFICER_ONLY),
-    Case("console.issuance", "GET", lambda w: f"/console/batches/{w.batch_a.id}/issuance",
+    RouteCase("console.issuance", "GET", lambda w: f"/console/batches/{w.batch_a.id}/issuance",
          ISSUERS),
-    Case("console.run", "GET", lambda w: f"/console/runs/{w.run_a.id}", ISSUERS),
-    Case("console.run_sheet", "GET", lambda w: f"/console/runs/{w.run_a.id}/sheet.pdf",
+    RouteCase("console.run", "GET", lambda w: f"/console/runs/{w.run_a.id}", ISSUERS),
+    RouteCase("console.run_sheet", "GET", lambda w: f"/console/runs/{w.run_a.id}/sheet.pdf",
          ISSUERS),
-    Case("console.run_label", "GET", lambda w: f"/console/runs/{w.run_a.id}/labels/1.png",
+    RouteCase("console.run_label", "GET", lambda w: f"/console/runs/{w.run_a.id}/labels/1.png",
          ISSUERS),
-    Case("console.run_roll", "GET", lambda w: f"/console/runs/{w.run_a.id}/roll.pdf", ISSUERS),
-    Case("console.void", "GET", lambda w: f"/console/batches/{w.batch_a.id}/void",
+    RouteCase("console.run_roll", "GET", lambda w: f"/console/runs/{w.run_a.id}/roll.pdf", ISSUERS),
+    RouteCase("console.void", "GET", lambda w: f"/console/batches/{w.batch_a.id}/void",
          OFFICER_ONLY),
-    Case("console.lookup", "GET", lambda w: "/console/lookup", INSPECTORS),
-    Case("console.inspection_new", "GET",
+    RouteCase("console.lookup", "GET", lambda w: "/console/lookup", INSPECTORS),
+    RouteCase("console.inspection_new", "GET",
          lambda w: f"/console/batches/{w.batch_a.id}/inspections/new",
          (302, 403, 403, 403, 200)),
-    Case("console.bundle", "GET", lambda w: "/console/bundle", INSPECTORS),
-    Case("console.bundle_download", "GET", lambda w: "/console/bundle.json?province=Cao+Bằng",
+    RouteCase("console.bundle", "GET", lambda w: "/console/bundle", INSPECTORS),
+    RouteCase("console.bundle_download", "GET", lambda w: "/console/bundle.json?province=Cao+Bằng",
          INSPECTORS),
-    Case("console.cooperatives", "GET", lambda w: "/console/cooperatives", OFFICER_ONLY),
-    Case("console.cooperative_new", "GET", lambda w: "/console/cooperatives/new",
+    RouteCase("console.cooperatives", "GET", lambda w: "/console/cooperatives", OFFICER_ONLY),
+    RouteCase("console.cooperative_new", "GET", lambda w: "/console/cooperatives/new",
          OFFICER_ONLY),
-    Case("console.cooperative", "GET", lambda w: f"/console/cooperatives/{w.coop_a.id}",
+    RouteCase("console.cooperative", "GET", lambda w: f"/console/cooperatives/{w.coop_a.id}",
          OFFICER_ONLY),
-    Case("console.product_new", "GET",
+    RouteCase("console.product_new", "GET",
          lambda w: f"/console/cooperatives/{w.coop_a.id}/products/new", OFFICER_ONLY),
-    Case("console.tokens", "GET", lambda w: "/console/tokens", EVERYONE),
-    Case("console.token_create", "POST", lambda w: "/console/tokens",
-         (302, 422, 422, 422, 422), data={"name": ""}),
+    RouteCase("console.tokens", "GET", lambda w: "/console/tokens", EVERYONE),
+    RouteCase("console.token_create", "POST", lambda w: "/console/tokens",
+         (302, 422, 422, 422, 422), payload={"name": ""}),
     # The officer's own token: anyone else is told it does not exist.
-    Case("console.token_revoke", "POST",
+    RouteCase("console.token_revoke", "POST",
          lambda w: f"/console/tokens/{_officer_token_id(w)}/revoke",
          (302, 302, 404, 404, 404)),
-    Case("console.keys", "GET", lambda w: "/console/keys", OFFICER_ONLY),
-    Case("console.keys_rotate", "POST", lambda w: "/console/keys/rotate",
+    RouteCase("console.keys", "GET", lambda w: "/console/keys", OFFICER_ONLY),
+    RouteCase("console.keys_rotate", "POST", lambda w: "/console/keys/rotate",
          (302, 302, 403, 403, 403)),
 ]
 
@@ -85,14 +73,13 @@ def _officer_token_id(world: World) -> int:
     return world.token_ids["union_officer"]
 
 
-MATRIX = [pytest.param(case, role, status, id=f"{case.endpoint}-{role}")
-          for case in CASES for role, status in zip(ROLES, case.expected, strict=True)]
+MATRIX = role_matrix(CASES)
 
 
 @pytest.mark.parametrize(("case", "role", "expected"), MATRIX)
 def test_console_route_answers_each_role(client, world, case, role, expected):
     sign_in_as(client, world.users.get(role))
-    response = client.open(case.url(world), method=case.method, data=case.data or {})
+    response = client.open(case.url(world), method=case.method, data=case.payload or {})
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
     if expected == 302 and role == "anonymous":
         assert "/console/sign-in" in response.headers["Location"]

@@ -5,9 +5,11 @@ run of signed labels."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
@@ -103,3 +105,20 @@ def fill_rule(rule, world: World) -> str:
         url = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", str(values.get(name, 1)
                      if name.endswith("_id") or name == "number" else "x"), url)
     return url
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    """One row of a role matrix: a route, and the status each of ROLES gets from it."""
+
+    endpoint: str
+    method: str
+    url: Callable[[World], str]
+    expected: tuple[int, ...]
+    payload: dict | None = None
+
+
+def role_matrix(cases: list[RouteCase]) -> list:
+    """pytest params (case, role, expected status), one per role per case."""
+    return [pytest.param(case, role, status, id=f"{case.endpoint}-{role}")
+            for case in cases for role, status in zip(ROLES, case.expected, strict=True)]
