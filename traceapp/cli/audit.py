@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from keys.keyset import InvalidKeySet, PublicKeySet
 from keys.keystore import KeyStoreError
 from keys.log_proof import verify_inclusion
-from traceapp.cli.support import CommandError, command_session, settings
+from traceapp.cli.support import CommandError, command_session, settings, write_json
 from traceapp.domain.audit_verification import AuditReport, verify_records
 from traceapp.domain.checkpoints import checkpoint_document, create_checkpoint, inclusion_proof
 from traceapp.signing_keys import key_store
@@ -79,12 +79,7 @@ def run_verification(*, labels: bool = True) -> AuditReport:
 def prove(run_id: int, out: Path | None) -> None:
     with command_session() as session:
         proof = inclusion_proof(session, run_id, settings().issuer)
-    text = json.dumps(proof, indent=2, ensure_ascii=False) + "\n"
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote the proof for run {run_id} to {out}", err=True)
+    write_json(proof, out, f"wrote the proof for run {run_id} to {out}")
 
 
 @audit_group.command("check-proof", help="Check an inclusion proof offline against the "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -42,3 +45,13 @@ def settings() -> Settings:
 
 def actor() -> str:
     return "cli"
+
+
+def write_json(document: Any, out: Path | None, written: str) -> None:
+    """Pretty JSON to stdout, or to `out` with the note `written` on stderr."""
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(written, err=True)

@@ -11,7 +11,7 @@ import click
 from flask.cli import with_appcontext
 
 from labels import preset_names
-from traceapp.cli.support import CommandError, actor, command_session, settings
+from traceapp.cli.support import CommandError, actor, command_session, settings, write_json
 from traceapp.clock import LOCAL_TZ
 from traceapp.domain.box_labels import DEFAULT_PRESET, box_sheet_pdf
 from traceapp.domain.value_chain import (
@@ -40,12 +40,8 @@ def epcis_group() -> None:
 def export_command(batch_id: int, out: Path | None) -> None:
     with command_session() as session:
         document = export_batch(session, batch_id, settings().public_base_url)
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {len(document['epcisBody']['eventList'])} events to {out}", err=True)
+    write_json(document, out,
+               f"wrote {len(document['epcisBody']['eventList'])} events to {out}")
 
 
 @epcis_group.command("import", help="Store the events of an EPCIS 2.0 document, all or "
