@@ -139,7 +139,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=15, help="length of each wrk run")
     parser.add_argument("--labels", type=int, default=500, help="distinct codes to cycle")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    # Sync workers, as behind the production reverse proxy (README): with gthread
+    # and keep-alive, wrk's few connections pile onto one worker and one core.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2))
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -158,7 +162,8 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     gunicorn = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--worker-class", "gthread", "--threads", "4",
+         "--workers", str(args.workers), "--worker-class", args.worker_class,
+         "--threads", str(args.threads),
          "--log-level", "warning", "--chdir", str(ROOT),
          "benchmarks.bench_verification:bench_app()"],
         env=env, start_new_session=True)

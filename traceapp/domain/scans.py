@@ -12,8 +12,9 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from traceapp.clock import LOCAL_TZ, to_local
@@ -147,6 +148,62 @@ def record_scan(session: Session, label_id: int | None, verdict: str, client: st
     return scan
 
 
+def scan_row(label_id: int | None, verdict: str, client: str, place: ScanPlace,
+             now: datetime) -> dict[str, Any]:
+    """The `scans` row of one new scan, ready for write_scans."""
+    return {"label_id": label_id, "scanned_at": now, "verdict": verdict, "client_hash": client,
+            "latitude": place.latitude, "longitude": place.longitude, "region": place.region}
+
+
+_SCAN_COLUMNS = ("label_id", "scanned_at", "verdict", "client_hash", "latitude", "longitude",
+                 "region")
+
+
+def write_scans(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert scan rows in the caller's transaction: COPY on PostgreSQL (a buffer's
+    worth of rows costs little more than one), one multi-row INSERT elsewhere."""
+    if not rows:
+        return
+    _relax_durability(session)
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(Scan), rows)
+        return
+    cursor = session.connection().connection.cursor()
+    try:
+        with cursor.copy(f"COPY scans ({', '.join(_SCAN_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in _SCAN_COLUMNS])
+    finally:
+        cursor.close()
+
+
+class ScanWriter(Protocol):
+    """Where the verification page's scans go: straight into the request's
+    transaction (SessionScanWriter) or a per-process write-behind buffer."""
+
+    def add(self, row: dict[str, Any]) -> None: ...
+
+    def pending(self, label_id: int) -> list[PendingScan]: ...
+
+    def flush(self) -> None: ...
+
+
+class SessionScanWriter:
+    """Writes each scan at once in the given session: nothing is ever pending."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: dict[str, Any]) -> None:
+        write_scans(self.session, [row])
+
+    def pending(self, label_id: int) -> list[PendingScan]:
+        return []
+
+    def flush(self) -> None:
+        pass
+
+
 def _relax_durability(session: Session) -> None:
     # A scan lost in a crash a fraction of a second old costs nothing; waiting for
     # the WAL flush on every page view costs the page its speed. Only this
@@ -155,16 +212,60 @@ def _relax_durability(session: Session) -> None:
         session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
+@dataclass(frozen=True)
+class StoredScans:
+    """A code's scans already in the database, as read with its label (one query)."""
+
+    count: int
+    clients: int
+    first_scanned_at: datetime | None
+    located: int
+    client_seen: bool
+
+
+@dataclass(frozen=True)
+class PendingScan:
+    """A scan recorded but not yet written (see traceapp/web/public/scan_buffer.py)."""
+
+    client: str
+    scanned_at: datetime
+
+
+def summary_after_scan(session: Session, label_id: int, stored: StoredScans,
+                       pending: list[PendingScan], client: str, now: datetime) -> ScanSummary:
+    """The summary once this scan by `client` at `now` is counted, from the stored
+    aggregates and this process's not-yet-written scans of the code.
+
+    A pending scan's client is counted as new unless it is this scan's client or
+    was seen in the database: other pending clients are not looked up, so the
+    distinct-client count may run ahead by the few scans of the last fraction of a second.
+    """
+    pending_clients = {p.client for p in pending} | {client}
+    new_clients = len(pending_clients) - (1 if stored.client_seen else 0)
+    moments = [m for m in (stored.first_scanned_at, *(p.scanned_at for p in pending), now)
+               if m is not None]
+    located: list[tuple[datetime, float, float]] = []
+    if stored.located >= 2:  # only the distance check needs the located scans themselves
+        located = _located_scans(session, label_id)
+    count = stored.count + len(pending) + 1
+    clients = stored.clients + new_clients
+    return ScanSummary(scans=count, clients=clients, first_scanned_at=min(moments, key=_aware),
+                       flags=_flags(count, clients, located))
+
+
+def _located_scans(session: Session, label_id: int) -> list[tuple[datetime, float, float]]:
+    return [(t, la, lo) for t, la, lo in session.execute(
+        select(Scan.scanned_at, Scan.latitude, Scan.longitude)
+        .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
+        .order_by(Scan.scanned_at.desc()).limit(DISTANCE_CHECK_LIMIT))]
+
+
 def scan_summary(session: Session, label_id: int) -> ScanSummary:
     """How often and since when a code was scanned, and whether it looks copied."""
     count, clients, first = session.execute(
         select(func.count(Scan.id), func.count(func.distinct(Scan.client_hash)),
                func.min(Scan.scanned_at)).where(Scan.label_id == label_id)).one()
-    located = session.execute(
-        select(Scan.scanned_at, Scan.latitude, Scan.longitude)
-        .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
-        .order_by(Scan.scanned_at.desc()).limit(DISTANCE_CHECK_LIMIT)).all()
-    flags = _flags(count, clients, [(t, la, lo) for t, la, lo in located])
+    flags = _flags(count, clients, _located_scans(session, label_id))
     return ScanSummary(scans=count, clients=clients, first_scanned_at=first, flags=flags)
 
 

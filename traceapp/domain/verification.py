@@ -14,29 +14,41 @@ One verdict per code, decided in this order (the first that applies wins):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, bindparam, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from keys.codes import LabelCode
 from keys.keyset import PublicKeySet
 from keys.verify import Verdict, verify_code
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
-from traceapp.domain.scans import ScanPlace, ScanSummary, record_scan, scan_summary
+from traceapp.domain.scans import (
+    ScanPlace,
+    ScanSummary,
+    ScanWriter,
+    SessionScanWriter,
+    StoredScans,
+    record_scan,
+    scan_row,
+    scan_summary,
+    summary_after_scan,
+)
 from traceapp.models import (
     AuditEntry,
     Batch,
     ChainEvent,
     ChainEventBatch,
-    Cooperative,
     Inspection,
     IssuanceRun,
     Label,
     Product,
+    Scan,
 )
+from traceapp.models._columns import utcnow
 
 GENUINE = "genuine"
 NOT_GENUINE = "not_genuine"
@@ -177,89 +189,166 @@ def _certification_dict(c: CertificationFacts) -> dict[str, Any]:
             "ocop_stars": c.ocop_stars, "claim": c.claim}
 
 
-def verify_label(session: Session, uri: str, keyset: PublicKeySet, today: date
-                 ) -> VerificationOutcome:
-    """The verdict on the code `uri` (any text; never raises for bad input)."""
-    result = verify_code(uri, keyset)
-    if result.verdict in (Verdict.MALFORMED, Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
-        reason = {Verdict.MALFORMED: MALFORMED, Verdict.TAMPERED: TAMPERED,
-                  Verdict.UNKNOWN_KEY: UNKNOWN_KEY}[result.verdict]
-        return VerificationOutcome(NOT_GENUINE, reason, result.detail, result.code)
-    code = result.code
-    assert code is not None  # a signature was checked, so the code parsed
-    row = _find_label(session, code)
-    if row is None:
-        return VerificationOutcome(NOT_GENUINE, UNKNOWN_CODE,
-                                   "the signature is valid but this serial was never issued "
-                                   "for this product and lot", code)
-    label, batch, product, cooperative = row
-    facts = _facts(session, label, batch, product, cooperative, today)
-    if result.verdict is Verdict.REVOKED_KEY:
-        verdict, detail = REVOKED_KEY, result.detail
-    elif label.status == "voided":
-        verdict, detail = VOIDED, "the label was voided by its issuer"
-    elif batch.status == "recalled":
-        verdict, detail = RECALLED, "the batch was recalled"
-    elif batch.status != "certified" or not any(c.valid_today for c in facts.certifications):
-        verdict, detail = EXPIRED, "no certification of this batch is valid today"
-    else:
-        verdict, detail = GENUINE, result.detail
-    return VerificationOutcome(verdict, verdict, detail, code, label_id=label.id, facts=facts)
+@dataclass(frozen=True)
+class BatchRecords:
+    """What the page shows about a batch that changes rarely: its certifications
+    (with validity on one day), its history up to, not including, a recall, and
+    the descriptions of the batch, its product and its cooperative."""
+
+    certifications: tuple[CertificationFacts, ...]
+    history: tuple[HistoryEvent, ...]
+    # The batch's, its product's and its cooperative's descriptive facts, by LabelFacts name.
+    descriptions: dict[str, Any]
 
 
-def verify_scan(session: Session, uri: str, keyset: PublicKeySet, today: date, *,
-                client: str, place: ScanPlace) -> VerificationOutcome:
-    """verify_label, then record the scan and summarise the code's scans so far.
-
-    Codes that match no label are recorded too (label_id null): forgery attempts
-    are worth counting.
-    """
-    outcome = verify_label(session, uri, keyset, today)
-    record_scan(session, outcome.label_id, outcome.reason, client, place)
-    if outcome.label_id is None:
-        return outcome
-    return VerificationOutcome(outcome.verdict, outcome.reason, outcome.detail, outcome.code,
-                               label_id=outcome.label_id, facts=outcome.facts,
-                               scans=scan_summary(session, outcome.label_id))
+BatchRecordsLoader = Callable[[Session, int, date], BatchRecords]
 
 
-def _find_label(session: Session, code: LabelCode
-                ) -> tuple[Label, Batch, Product, Cooperative] | None:
-    item = (Product.gtin == code.gtin if code.gtin is not None
-            else (Product.ref == code.product_ref) & Product.gtin.is_(None))
-    row = session.execute(
-        select(Label, Batch, Product, Cooperative)
-        .join(Batch, Batch.id == Label.batch_id)
-        .join(Product, Product.id == Batch.product_id)
-        .join(Cooperative, Cooperative.id == Batch.cooperative_id)
-        .where(Label.serial == code.serial, Batch.lot_code == code.lot, item)).first()
-    # The stored signature must be the one presented: same serial, different
-    # signature is a code this service never printed.
-    if row is None or row[0].signature != code.signature_field:
-        return None
-    return row[0], row[1], row[2], row[3]
-
-
-def _facts(session: Session, label: Label, batch: Batch, product: Product,
-           cooperative: Cooperative, today: date) -> LabelFacts:
-    certifications = [
+def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
+    """Load a batch's BatchRecords (callers may cache them for a few seconds)."""
+    batch = session.get(Batch, batch_id)
+    assert batch is not None  # ids come from the label just found
+    certifications = tuple(
         CertificationFacts(scheme=c.scheme, name=SCHEME_NAMES.get(c.scheme, c.scheme),
                            certificate_number=c.certificate_number, issuing_body=c.issuing_body,
                            valid_from=c.valid_from, valid_to=c.valid_to,
                            valid_today=c.valid_from <= today <= c.valid_to,
                            ocop_stars=c.ocop_stars, claim=c.claim)
-        for c in certifications_for(session, batch)]
+        for c in certifications_for(session, batch))
+    history = tuple(e for e in batch_history(session, batch) if e.kind != "recalled")
+    product, cooperative = batch.product, batch.cooperative
+    descriptions = {
+        "product_name": product.name, "product_category": product.category,
+        "gtin": product.gtin, "product_ref": product.ref, "unit": product.unit,
+        "cooperative_name": cooperative.name, "cooperative_commune": cooperative.commune,
+        "cooperative_province": cooperative.province, "lot": batch.lot_code,
+        "produced_on": batch.produced_on, "best_before": batch.best_before,
+        "origin_farm": batch.origin_farm, "origin_commune": batch.origin_commune,
+        "origin_province": batch.origin_province}
+    return BatchRecords(certifications, history, descriptions)
+
+
+def verify_label(session: Session, uri: str, keyset: PublicKeySet, today: date, *,
+                 records: BatchRecordsLoader = batch_records) -> VerificationOutcome:
+    """The verdict on the code `uri` (any text; never raises for bad input)."""
+    outcome, _row = _verify(session, uri, keyset, today, None, records)
+    return outcome
+
+
+def verify_scan(session: Session, uri: str, keyset: PublicKeySet, today: date, *,
+                client: str, place: ScanPlace, scans: ScanWriter | None = None,
+                records: BatchRecordsLoader = batch_records,
+                now: datetime | None = None) -> VerificationOutcome:
+    """verify_label, then record the scan and summarise the code's scans so far.
+
+    Codes that match no label are recorded too (label_id null): forgery attempts
+    are worth counting. `scans` takes the new scan (default: written at once in
+    `session`); the label, its batch, product, cooperative and stored scan
+    counts come fresh in one query, the batch's records from `records`.
+    """
+    now = now or utcnow()
+    writer = scans if scans is not None else SessionScanWriter(session)
+    if place.latitude is not None:
+        # A located scan may complete the same phone's previous scan: write what is
+        # pending first (before this transaction starts: SQLite has one writer at a
+        # time) so record_scan sees it, and count exactly (a rare request).
+        writer.flush()
+    outcome, stored = _verify(session, uri, keyset, today, client, records)
+    label_id = outcome.label_id
+    if label_id is not None and place.latitude is not None:
+        record_scan(session, label_id, outcome.reason, client, place, now)
+        summary = scan_summary(session, label_id)
+    else:
+        pending = writer.pending(label_id) if label_id is not None else []
+        writer.add(scan_row(label_id, outcome.reason, client, place, now))
+        if label_id is None or stored is None:
+            return outcome
+        summary = summary_after_scan(session, label_id, stored, pending, client, now)
+    return VerificationOutcome(outcome.verdict, outcome.reason, outcome.detail, outcome.code,
+                               label_id=label_id, facts=outcome.facts, scans=summary)
+
+
+def _verify(session: Session, uri: str, keyset: PublicKeySet, today: date, client: str | None,
+            records: BatchRecordsLoader) -> tuple[VerificationOutcome, StoredScans | None]:
+    result = verify_code(uri, keyset)
+    if result.verdict in (Verdict.MALFORMED, Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
+        reason = {Verdict.MALFORMED: MALFORMED, Verdict.TAMPERED: TAMPERED,
+                  Verdict.UNKNOWN_KEY: UNKNOWN_KEY}[result.verdict]
+        return VerificationOutcome(NOT_GENUINE, reason, result.detail, result.code), None
+    code = result.code
+    assert code is not None  # a signature was checked, so the code parsed
+    row = _find_label(session, code, client)
+    if row is None:
+        return VerificationOutcome(NOT_GENUINE, UNKNOWN_CODE,
+                                   "the signature is valid but this serial was never issued "
+                                   "for this product and lot", code), None
+    kept = records(session, row.batch_id, today)
+    facts = _facts(row, kept)
+    if result.verdict is Verdict.REVOKED_KEY:
+        verdict, detail = REVOKED_KEY, result.detail
+    elif row.label_status == "voided":
+        verdict, detail = VOIDED, "the label was voided by its issuer"
+    elif row.batch_status == "recalled":
+        verdict, detail = RECALLED, "the batch was recalled"
+    elif row.batch_status != "certified" or not any(c.valid_today for c in facts.certifications):
+        verdict, detail = EXPIRED, "no certification of this batch is valid today"
+    else:
+        verdict, detail = GENUINE, result.detail
+    stored = StoredScans(count=row.scans, clients=row.clients, first_scanned_at=row.first_scan,
+                         located=row.located, client_seen=bool(row.client_seen))
+    return (VerificationOutcome(verdict, verdict, detail, code, label_id=row.label_id,
+                                facts=facts), stored)
+
+
+def _label_statement(by_gtin: bool):
+    item = (Product.gtin == bindparam("item") if by_gtin
+            else (Product.ref == bindparam("item")) & Product.gtin.is_(None))
+    return (
+        select(Label.id.label("label_id"), Label.signature, Label.status.label("label_status"),
+               Label.voided_at, Label.void_reason, Batch.id.label("batch_id"),
+               Batch.status.label("batch_status"), Batch.recalled_at, Batch.recall_reason,
+               func.count(Scan.id).label("scans"),
+               func.count(distinct(Scan.client_hash)).label("clients"),
+               func.min(Scan.scanned_at).label("first_scan"),
+               func.count(Scan.latitude).label("located"),
+               func.max(case((Scan.client_hash == bindparam("client"), 1), else_=0))
+               .label("client_seen"))
+        .join(Batch, Batch.id == Label.batch_id)
+        .join(Product, Product.id == Batch.product_id)
+        .outerjoin(Scan, Scan.label_id == Label.id)
+        .where(Label.serial == bindparam("serial"), Batch.lot_code == bindparam("lot"), item)
+        .group_by(Label.id, Batch.id))
+
+
+# Built once: the page runs one of these on every view.
+_LABEL_BY_GTIN = _label_statement(by_gtin=True)
+_LABEL_BY_REF = _label_statement(by_gtin=False)
+
+
+def _find_label(session: Session, code: LabelCode, client: str | None) -> Row | None:
+    statement = _LABEL_BY_GTIN if code.gtin is not None else _LABEL_BY_REF
+    # Core execution on the session's connection: this runs on every page view,
+    # and the ORM's result machinery is not needed for plain columns.
+    row = session.connection().execute(statement, {
+        "item": code.gtin if code.gtin is not None else code.product_ref,
+        "serial": code.serial, "lot": code.lot, "client": client or ""}).first()
+    # The stored signature must be the one presented: same serial, different
+    # signature is a code this service never printed.
+    if row is None or row.signature != code.signature_field:
+        return None
+    return row
+
+
+def _facts(row: Row, records: BatchRecords) -> LabelFacts:
+    history = list(records.history)
+    if row.recalled_at is not None:
+        history = sorted([*history, HistoryEvent("recalled", row.recalled_at,
+                                                 row.recall_reason)], key=_event_order)
     return LabelFacts(
-        batch_id=batch.id, label_status=label.status, voided_at=label.voided_at,
-        void_reason=label.void_reason, product_name=product.name,
-        product_category=product.category, gtin=product.gtin, product_ref=product.ref,
-        unit=product.unit, cooperative_name=cooperative.name,
-        cooperative_commune=cooperative.commune, cooperative_province=cooperative.province,
-        lot=batch.lot_code, batch_status=batch.status, produced_on=batch.produced_on,
-        best_before=batch.best_before, origin_farm=batch.origin_farm,
-        origin_commune=batch.origin_commune, origin_province=batch.origin_province,
-        recalled_at=batch.recalled_at, recall_reason=batch.recall_reason,
-        certifications=certifications, history=batch_history(session, batch))
+        batch_id=row.batch_id, label_status=row.label_status, voided_at=row.voided_at,
+        void_reason=row.void_reason, batch_status=row.batch_status,
+        recalled_at=row.recalled_at, recall_reason=row.recall_reason, **records.descriptions,
+        certifications=list(records.certifications), history=history)
 
 
 def batch_history(session: Session, batch: Batch) -> list[HistoryEvent]:

@@ -3,32 +3,46 @@ public key document, and the scan statistics page of the console."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from urllib.parse import quote
 
 from flask import (
     Blueprint,
     Flask,
     Response,
+    current_app,
+    g,
     jsonify,
     make_response,
     render_template,
     request,
     url_for,
 )
+from markupsafe import Markup
 
 from traceapp.clock import today_local
-from traceapp.domain.scans import batch_scan_statistics, client_hash, coarse_place
-from traceapp.domain.verification import VerificationOutcome, verify_scan
+from traceapp.domain.scans import (
+    SessionScanWriter,
+    batch_scan_statistics,
+    client_hash,
+    coarse_place,
+)
+from traceapp.domain.verification import LabelFacts, VerificationOutcome, verify_scan
 from traceapp.errors import InvalidInput
 from traceapp.models import Batch
 from traceapp.web.auth import cooperative_scope, roles_required
 from traceapp.web.public import languages
+from traceapp.web.public.batch_cache import BATCH_CACHE_SECONDS, BatchCache
 from traceapp.web.public.charts import CHART_HEIGHT, CHART_WIDTH, day_bars
 from traceapp.web.public.keyset_cache import current_keyset
+from traceapp.web.public.page_shell import Filled, Holes, PageShell
+from traceapp.web.public.read_sessions import read_only_sessions, with_retry
+from traceapp.web.public.scan_buffer import ScanBuffer
 from traceapp.web.public.wording import (
     EVENT_NAMES,
     FLAG_TEXTS,
     reason_text,
+    scan_count_text,
     verdict_title,
 )
 from traceapp.web.request_session import db, settings
@@ -41,9 +55,28 @@ KEYS_MAX_AGE = 300
 MAX_CODE_PARAMETER = 2048
 
 
+BATCH_CACHE = "traceapp.batch_cache"
+SCAN_BUFFER = "traceapp.scan_buffer"
+READ_SESSIONS = "traceapp.read_sessions"
+
+
 def init_app(app: Flask) -> None:
     languages.init_app(app)
     app.register_blueprint(blueprint)
+    app.extensions[BATCH_CACHE] = BatchCache(
+        app.config.get("VERIFICATION_CACHE_SECONDS", BATCH_CACHE_SECONDS))
+    # Tests see every scan in their own transaction at once; servers buffer them.
+    if app.config.get("SCAN_BUFFER", not app.testing):
+        sessions = app.extensions["traceapp.sessions"]
+        app.extensions[SCAN_BUFFER] = ScanBuffer(sessions)
+        app.extensions[READ_SESSIONS] = read_only_sessions(sessions)
+
+
+def flush_scans(app: Flask) -> None:
+    """Write the app's buffered scans now (no-op when scans are not buffered)."""
+    buffer = app.extensions.get(SCAN_BUFFER)
+    if buffer is not None:
+        buffer.flush()
 
 
 @blueprint.get("/01/<gtin>/10/<lot>/21/<serial>")
@@ -100,9 +133,18 @@ def _verification_response(uri: str, as_json: bool = False) -> Response:
     place = coarse_place(request.args.get("lat"), request.args.get("lon"),
                          next((request.headers[h] for h in REGION_HEADERS
                                if request.headers.get(h)), None))
-    outcome = verify_scan(db(), uri, current_keyset(settings()), today_local(),
-                          client=client_hash(request.remote_addr or "", settings().scan_salt),
-                          place=place)
+    cache: BatchCache = current_app.extensions[BATCH_CACHE]
+    keyset, today = current_keyset(settings()), today_local()
+    client = client_hash(request.remote_addr or "", settings().scan_salt)
+    buffer: ScanBuffer | None = current_app.extensions.get(SCAN_BUFFER)
+    if buffer is not None and place.latitude is None:
+        # Nothing to write in this request (the scan goes to the buffer).
+        outcome = with_retry(current_app.extensions[READ_SESSIONS], lambda session: verify_scan(
+            session, uri, keyset, today, client=client, place=place, scans=buffer,
+            records=cache.records))
+    else:
+        outcome = verify_scan(db(), uri, keyset, today, client=client, place=place,
+                              scans=buffer or SessionScanWriter(db()), records=cache.records)
     if as_json or _wants_json():
         document = outcome.to_dict()
         document["title"] = verdict_title(outcome.verdict)
@@ -110,7 +152,8 @@ def _verification_response(uri: str, as_json: bool = False) -> Response:
         response = jsonify(document)
     else:
         response = make_response(_render_page(outcome))
-    db().commit()
+    if buffer is None or place.latitude is not None:
+        db().commit()  # the scan written in this request's transaction
     response.headers["Cache-Control"] = "no-cache, private, max-age=0, must-revalidate"
     response.headers["Vary"] = "Accept, Accept-Language, Cookie"
     response.add_etag()
@@ -124,20 +167,67 @@ def _wants_json() -> bool:
 
 def _render_page(outcome: VerificationOutcome) -> str:
     facts = outcome.facts
-    batch = db().get(Batch, facts.batch_id) if facts is not None else None
+    language = g.get("lang") or languages.chosen_language()  # chosen before the view
     kept = {k: v for k, v in request.args.items() if k not in ("lang", "lat", "lon")}
-    language_links = [(code, name, _page_url(kept, lang=code))
+    code_url = _page_url(kept)
+    joiner = "&" if "?" in code_url else "?"
+    values: dict[str, object] = {f"href_{code}": f"{code_url}{joiner}lang={code}"
+                                 for code in languages.LANGUAGE_NAMES}
+    values["page_url"] = code_url
+    values["serial"] = outcome.code.serial if outcome.code is not None else ""
+    scans = outcome.scans
+    values["scan_count"] = (scan_count_text(scans.scans, scans.first_scanned_at, language)
+                            if scans is not None and scans.first_scanned_at is not None else "")
+    located = request.args.get("lat") is not None
+    cache: BatchCache = current_app.extensions[BATCH_CACHE]
+    key = (language, today_local(), outcome.verdict, outcome.reason, located,
+           scans.flags if scans is not None else None, _facts_key(facts))
+    try:
+        shell = cache.pages.get(key, lambda: PageShell(
+            _render_verify(outcome, language, located, Holes()), PAGE_HOLES))
+    except ValueError:
+        return _render_verify(outcome, language, located, Filled(values))
+    return shell.fill(values)
+
+
+PAGE_HOLES = frozenset({"href_vi", "href_en", "href_fr", "page_url", "serial", "scan_count"})
+
+
+def _render_verify(outcome: VerificationOutcome, language: str, located: bool,
+                   holes: Holes | Filled) -> str:
+    facts = outcome.facts
+    sections = None
+    if facts is not None:
+        cache: BatchCache = current_app.extensions[BATCH_CACHE]
+        sections = Markup(cache.sections.get(
+            (facts.batch_id, today_local(), language, facts.recalled_at),
+            lambda: _batch_sections(facts)))
+    language_links = [(code, name, getattr(holes, f"href_{code}"))
                       for code, name in languages.LANGUAGE_NAMES.items()]
     return render_template(
-        "public/verify.html", outcome=outcome, facts=facts, batch=batch,
+        "public/verify.html", outcome=outcome, facts=facts, batch_sections=sections,
         title=verdict_title(outcome.verdict), message=reason_text(outcome.reason),
-        event_names=EVENT_NAMES, flag_texts=FLAG_TEXTS, language_links=language_links,
-        page_url=_page_url(kept), current_language=languages.chosen_language(),
-        located=request.args.get("lat") is not None)
+        flag_texts=FLAG_TEXTS, language_links=language_links, holes=holes,
+        current_language=language, located=located)
 
 
-def _page_url(args: dict[str, str], **extra: str) -> str:
+def _facts_key(facts: LabelFacts | None) -> tuple | None:
+    """Everything fresh about the label that the page shows, but its serial."""
+    if facts is None:
+        return None
+    return tuple(getattr(facts, f.name) for f in fields(facts)
+                 if f.name not in ("certifications", "history"))
+
+
+def _batch_sections(facts: LabelFacts) -> str:
+    """Certifications, lab results, history and value chain: the same for every
+    label of the batch, so rendered once per batch, day and language."""
+    return render_template("public/_batch_sections.html", facts=facts,
+                           batch=db().get(Batch, facts.batch_id), event_names=EVENT_NAMES)
+
+
+def _page_url(args: dict[str, str]) -> str:
     if request.endpoint == "public.verify_api":
-        return url_for("public.verify_api", **args, **extra)
+        return url_for("public.verify_api", **args)
     return url_for(request.endpoint or "public.verify_api", **(request.view_args or {}),
-                   **args, **extra)
+                   **args)

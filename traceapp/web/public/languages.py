@@ -3,8 +3,12 @@ then the browser's Accept-Language; Vietnamese when nothing matches."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, Response, g, request
 from flask_babel import Babel, refresh
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGES = ("vi", "en", "fr")
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "fr": "Français"}
@@ -24,14 +28,26 @@ def chosen_language() -> str:
     elif remembered in LANGUAGES:
         g.lang = remembered
     else:
-        g.lang = request.accept_languages.best_match(LANGUAGES, DEFAULT_LANGUAGE)
+        g.lang = _best_language(request.headers.get("Accept-Language", ""))
     return g.lang
+
+
+@lru_cache(maxsize=1024)
+def _best_language(accept_language: str) -> str:
+    # Browsers send a handful of distinct headers; matching one is not free.
+    return parse_accept_header(accept_language, LanguageAccept).best_match(
+        LANGUAGES, DEFAULT_LANGUAGE)
+
+
+def _locale() -> str:
+    # The before_request hook below has chosen it for this request already.
+    return g.get("lang") or chosen_language()
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
-    babel.init_app(app, locale_selector=chosen_language)
+    babel.init_app(app, locale_selector=_locale)
 
     @app.before_request
     def _choose_language() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
+
+from flask_babel import format_datetime, ngettext
 from flask_babel import lazy_gettext as _l
 
 VERDICT_TITLES = {
@@ -49,3 +53,16 @@ def verdict_title(verdict: str) -> str:
 
 def reason_text(reason: str) -> str:
     return str(REASON_TEXTS[reason])
+
+
+def scan_count_text(scans: int, first_scanned_at: datetime, language: str) -> str:
+    """'Scanned 3 times since 25/11/2026 14:02.' in the request's language."""
+    return ngettext("Scanned %(num)d time since %(since)s.",
+                    "Scanned %(num)d times since %(since)s.", scans,
+                    since=_short_moment(first_scanned_at, language))
+
+
+@lru_cache(maxsize=4096)
+def _short_moment(moment: datetime, language: str) -> str:
+    # A code's first scan never changes: format it (time zone, locale) once.
+    return format_datetime(moment, "short")

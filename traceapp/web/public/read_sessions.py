@@ -1,0 +1,39 @@
+"""Sessions for the verification page's one fresh query, on servers that buffer scans.
+
+The page writes nothing in its own transaction (scans go to the buffer), so its
+query runs in autocommit (no BEGIN/COMMIT round trips) on a pool without
+pre-ping (no `SELECT 1` round trip per view). A connection the server dropped
+fails once, is invalidated, and verify_with_retry runs the view's query again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+
+
+def read_only_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Autocommit sessions on the same PostgreSQL database (others: `sessions` itself)."""
+    engine = sessions.kw.get("bind")
+    if engine is None or engine.dialect.name != "postgresql":
+        return sessions
+    return sessionmaker(bind=create_engine(engine.url, isolation_level="AUTOCOMMIT"),
+                        expire_on_commit=False)
+
+
+def with_retry(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """work(session), once more on a fresh connection if the first one was dead."""
+    for attempt in (1, 2):
+        with sessions() as session:
+            try:
+                return work(session)
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+    raise AssertionError("unreachable")
