@@ -13,6 +13,7 @@ from traceapp import audit_log
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import PRODUCT_CATEGORIES, Cooperative, Product, Union
 
+
 @dataclass(frozen=True)
 class CooperativeDetails:
     name: str
