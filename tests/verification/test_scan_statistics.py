@@ -6,7 +6,7 @@ import pytest
 
 from traceapp.clock import today_local
 from traceapp.domain.accounts import create_user
-from traceapp.domain.scans import ScanPlace, batch_scan_statistics, record_scan
+from traceapp.domain.scans import ScanPlace, batch_scan_statistics, flagged_codes, record_scan
 from traceapp.errors import NotFound
 
 
@@ -74,3 +74,23 @@ def test_inspector_is_forbidden(db_session, client, issued):
 def test_stranger_is_sent_to_sign_in(db_session, client, issued):
     response = client.get(f"/console/batches/{issued.batch.id}/scans")
     assert response.status_code == 302 and "sign" in response.headers["Location"]
+
+
+def test_union_dashboard_lists_codes_scanned_by_too_many_phones(db_session, client, issued):
+    for n in range(25):
+        record_scan(db_session, issued.labels[2].id, "genuine", f"phone-{n}", ScanPlace())
+    record_scan(db_session, issued.labels[0].id, "genuine", "phone", ScanPlace())
+    sign_in(client, db_session, "union_officer")
+    page = client.get("/console/").get_data(as_text=True)
+    flagged = page.split("Codes that may have been copied")[1].split("</table>")[0]
+    assert issued.labels[2].serial in flagged
+    assert issued.labels[0].serial not in flagged
+
+
+def test_codes_scanned_far_apart_within_hours_are_flagged_across_batches(db_session, issued):
+    label = issued.labels[0]
+    record_scan(db_session, label.id, "genuine", "phone-a", ScanPlace(22.67, 106.26))  # Cao Bằng
+    record_scan(db_session, label.id, "genuine", "phone-b", ScanPlace(10.78, 106.70))  # HCMC
+    flagged = flagged_codes(db_session)
+    assert [(code.serial, code.flags) for code in flagged] == [(label.serial,
+                                                                 ("distant_places",))]

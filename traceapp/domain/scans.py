@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from traceapp.clock import LOCAL_TZ, to_local
 from traceapp.domain.batches import get_batch
-from traceapp.models import Label, Scan
+from traceapp.models import Batch, Label, Scan
 from traceapp.models._columns import utcnow
 
 # One carton of eggs is opened by one household: a handful of phones, a few dozen
@@ -74,6 +74,8 @@ class FlaggedCode:
     scans: int
     clients: int
     flags: tuple[str, ...]
+    batch_id: int = 0
+    lot_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -314,9 +316,6 @@ def batch_scan_statistics(session: Session, batch_id: int, today: date, *,
     """
     batch = get_batch(session, batch_id, cooperative_id)
     start = today - timedelta(days=days - 1)
-    batch_scans = (select(Scan.scanned_at, Scan.label_id, Scan.client_hash, Scan.latitude,
-                          Scan.longitude)
-                   .join(Label, Label.id == Scan.label_id).where(Label.batch_id == batch.id))
     per_day: dict[date, int] = defaultdict(int)
     # Local days are cut in Python: SQLite and PostgreSQL disagree on time zones in SQL.
     since = datetime.combine(start, datetime.min.time(), LOCAL_TZ)
@@ -326,26 +325,37 @@ def batch_scan_statistics(session: Session, batch_id: int, today: date, *,
         per_day[to_local(moment).date()] += 1
 
     totals = session.execute(
-        select(Label.id, Label.serial, func.count(Scan.id),
-               func.count(func.distinct(Scan.client_hash)))
-        .join(Scan, Scan.label_id == Label.id).where(Label.batch_id == batch.id)
-        .group_by(Label.id, Label.serial)).all()
-    located: dict[int, list[tuple[datetime, float, float]]] = defaultdict(list)
-    for moment, label_id, _client, lat, lon in session.execute(
-            batch_scans.where(Scan.latitude.is_not(None))
-            .order_by(Scan.scanned_at.desc()).limit(DISTANCE_CHECK_LIMIT * 20)):
-        located[label_id].append((moment, lat, lon))
-
-    flagged = []
-    for label_id, serial, scans, clients in totals:
-        flags = _flags(scans, clients, located.get(label_id, []))
-        if flags:
-            flagged.append(FlaggedCode(serial=serial, scans=scans, clients=clients, flags=flags))
-    flagged.sort(key=lambda code: -code.scans)
+        select(func.count(Scan.id), func.count(func.distinct(Scan.label_id)))
+        .join(Label, Label.id == Scan.label_id).where(Label.batch_id == batch.id)).one()
     return BatchScanStatistics(
         batch_id=batch.id, lot_code=batch.lot_code,
         days=[(start + timedelta(days=n), per_day.get(start + timedelta(days=n), 0))
               for n in range(days)],
-        total_scans=sum(row[2] for row in totals), labels_issued=batch.labels_issued,
-        labels_scanned=len(totals), flagged=flagged)
+        total_scans=totals[0], labels_issued=batch.labels_issued,
+        labels_scanned=totals[1], flagged=flagged_codes(session, batch_id=batch.id))
 
+
+def flagged_codes(session: Session, *, batch_id: int | None = None,
+                  limit: int = 100) -> list[FlaggedCode]:
+    """Codes that look copied, most scanned first: of one batch, or of every batch
+    (the Union's view). Candidates are codes over a count threshold or with located
+    scans; only those are checked for distant places."""
+    counts = (select(Label.id, Label.serial, Label.batch_id, Batch.lot_code,
+                     func.count(Scan.id), func.count(func.distinct(Scan.client_hash)),
+                     func.count(Scan.latitude))
+              .join(Scan, Scan.label_id == Label.id).join(Batch, Batch.id == Label.batch_id)
+              .group_by(Label.id, Label.serial, Label.batch_id, Batch.lot_code)
+              .having(or_(func.count(Scan.id) > MAX_PLAUSIBLE_SCANS,
+                          func.count(func.distinct(Scan.client_hash)) > MAX_PLAUSIBLE_CLIENTS,
+                          func.count(Scan.latitude) > 1)))
+    if batch_id is not None:
+        counts = counts.where(Label.batch_id == batch_id)
+    flagged = []
+    for label_id, serial, in_batch, lot_code, scans, clients, located in session.execute(counts):
+        places = _located_scans(session, label_id) if located > 1 else []
+        flags = _flags(scans, clients, places)
+        if flags:
+            flagged.append(FlaggedCode(serial=serial, scans=scans, clients=clients, flags=flags,
+                                       batch_id=in_batch, lot_code=lot_code))
+    flagged.sort(key=lambda code: -code.scans)
+    return flagged[:limit]

@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from keys.keystore import KeyStoreError
 from traceapp.domain.dashboard import union_figures
 from traceapp.domain.listings import list_batches
+from traceapp.domain.scans import flagged_codes
 from traceapp.errors import Conflict
 from traceapp.signing_keys import key_store, rotate_key
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
@@ -19,11 +20,12 @@ from traceapp.web.request_session import db, settings
 def index():
     user = acting_user()
     figures = union_figures(db()) if user.role == OFFICER else None
+    flagged = flagged_codes(db(), limit=20) if user.role == OFFICER else []
     drafts = list_batches(db(), status="draft", limit=20) if user.role == OFFICER else []
     mine = list_batches(db(), cooperative_scope(), limit=20) \
         if user.role == "cooperative_operator" else []
     return render_template("console/index.html", user=user, figures=figures, drafts=drafts,
-                           mine=mine)
+                           mine=mine, flagged=flagged)
 
 
 @blueprint.get("/keys")
