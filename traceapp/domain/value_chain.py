@@ -397,6 +397,7 @@ class TimelineEntry:
     place: str | None
     partner: str | None
     quantity: str | None
+    box_count: int | None = None
     boxes: list[str] = field(default_factory=list)
     box_size: int | None = None
     inputs: list[LinkedBatch] = field(default_factory=list)
@@ -421,7 +422,8 @@ def batch_timeline(session: Session, batch_id: int, base_url: str) -> list[Timel
             at=to_local(event.event_time), disposition=document.get("disposition"),
             place=_name(names, (document.get("readPoint") or {}).get("id")),
             partner=_name(names, _destination(document)),
-            quantity=_quantity_text(document, session, batch_id, base_url))
+            quantity=_quantity_text(document, session, batch_id, base_url),
+            box_count=len(document.get("epcList") or []) or None)
         if event.event_type == "AggregationEvent" and document.get("parentID"):
             entry.boxes.append(document["parentID"])
             entry.box_size = sum(int(q.get("quantity", 0))
@@ -460,7 +462,7 @@ def _name(names: dict[str, str], uri: str | None) -> str | None:
 def _quantity_text(document: dict[str, Any], session: Session, batch_id: int,
                    base_url: str) -> str | None:
     if document.get("epcList"):
-        return f"{len(document['epcList'])} boxes"
+        return None  # the boxes are counted in box_count, worded by the page
     batch = session.get(Batch, batch_id)
     mine = batch_class_uri(batch, base_url)
     for element in document.get("quantityList") or []:

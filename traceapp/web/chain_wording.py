@@ -1,51 +1,44 @@
-"""The words of the value-chain timeline and box page, in the public pages' languages
-(Vietnamese first; English for anything a language lacks)."""
+"""The words of the value-chain timeline and box page, translated through the same
+Babel catalogues as the rest of the public pages (traceapp/translations)."""
 
 from __future__ import annotations
 
-from flask import g
+from flask_babel import lazy_gettext as _l
 
 STEP_NAMES = {
-    "vi": {"commissioning": "Thu hoạch / sản xuất", "inspecting": "Kiểm tra",
-           "packing": "Đóng gói", "shipping": "Xuất hàng", "receiving": "Nhận hàng",
-           "transforming": "Chế biến"},
-    "en": {"commissioning": "Harvested / produced", "inspecting": "Inspected",
-           "packing": "Packed", "shipping": "Shipped", "receiving": "Received",
-           "transforming": "Processed"},
-    "fr": {"commissioning": "Récolté / produit", "inspecting": "Contrôlé",
-           "packing": "Emballé", "shipping": "Expédié", "receiving": "Réceptionné",
-           "transforming": "Transformé"},
+    "commissioning": _l("Harvested / produced"),
+    "inspecting": _l("Inspected"),
+    "packing": _l("Packed"),
+    "shipping": _l("Shipped"),
+    "receiving": _l("Received"),
+    "transforming": _l("Processed"),
 }
 WORDS = {
-    "vi": {"heading": "Hành trình sản phẩm", "at": "Tại", "to": "Đến", "lot": "Lô",
-           "boxes": "%s thùng × %s", "first_box": "Xem thùng đầu tiên",
-           "made_from": "Làm từ:", "became": "Đã chế biến thành", "external":
-           "Tham chiếu bên ngoài:", "box": "Thùng", "cooperative": "Hợp tác xã",
-           "status": "Tình trạng", "certified": "Đã chứng nhận", "recalled": "Đã thu hồi",
-           "not_certified": "Chưa chứng nhận", "last_step": "Bước gần nhất",
-           "certifications": "Chứng nhận"},
-    "en": {"heading": "Value chain", "at": "At", "to": "To", "lot": "Lot",
-           "boxes": "%s boxes × %s", "first_box": "See the first box",
-           "made_from": "Made from:", "became": "Processed into", "external":
-           "External reference:", "box": "Box", "cooperative": "Cooperative",
-           "status": "Status", "certified": "Certified", "recalled": "Recalled",
-           "not_certified": "Not certified", "last_step": "Latest step",
-           "certifications": "Certifications"},
-    "fr": {"heading": "Chaîne de valeur", "at": "À", "to": "Vers", "lot": "Lot",
-           "boxes": "%s cartons × %s", "box": "Carton", "made_from": "Fait à partir de :",
-           "became": "Transformé en", "status": "Statut", "certified": "Certifié",
-           "recalled": "Rappelé", "certifications": "Certifications"},
+    "heading": _l("Value chain"),
+    "at": _l("At"),
+    "to": _l("To"),
+    "lot": _l("Lot"),
+    "boxes": _l("%s boxes × %s"),
+    "box_count": _l("%s boxes"),
+    "first_box": _l("See the first box"),
+    "made_from": _l("Made from:"),
+    "became": _l("Processed into"),
+    "external": _l("External reference:"),
+    "box": _l("Box"),
+    "cooperative": _l("Cooperative"),
+    "status": _l("Status"),
+    "certified": _l("Certified"),
+    "recalled": _l("Recalled"),
+    "not_certified": _l("Not certified"),
+    "last_step": _l("Latest step"),
+    "certifications": _l("Certifications"),
 }
-
-
-def _language() -> str:
-    return g.get("lang", "vi") if g else "vi"
 
 
 def chain_step_name(step: str) -> str:
-    names = STEP_NAMES.get(_language(), {})
-    return names.get(step) or STEP_NAMES["en"].get(step, step)
+    """A CBV business step as people say it, e.g. 'shipping' -> 'Xuất hàng'."""
+    return str(STEP_NAMES[step]) if step in STEP_NAMES else step
 
 
 def chain_word(key: str) -> str:
-    return WORDS.get(_language(), {}).get(key) or WORDS["en"][key]
+    return str(WORDS[key])
