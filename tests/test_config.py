@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import request
 
 from traceapp import create_app
 from traceapp.config import ConfigError, Settings
@@ -30,3 +31,18 @@ def test_production_accepts_real_secrets():
     app = create_app(settings)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert settings.public_base_url == "https://trace.caobang.vn"
+
+
+def test_behind_one_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path):
+    settings = Settings.from_env({"TRACEAPP_INSTANCE_DIR": str(tmp_path),
+                                  "TRACEAPP_PROXY_HOPS": "1"})
+    app = create_app(settings)
+    app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
+    response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert response.get_data(as_text=True) == "203.0.113.7"
+
+
+def test_proxy_hops_must_be_a_whole_number():
+    with pytest.raises(ConfigError, match="TRACEAPP_PROXY_HOPS"):
+        Settings.from_env({"TRACEAPP_PROXY_HOPS": "one"})

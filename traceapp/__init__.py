@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from traceapp.config import Settings
 from traceapp.db import make_engine, make_sessionmaker
@@ -36,4 +37,9 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     from traceapp.web import register_web
 
     register_web(app)
+    if settings.proxy_hops:
+        # Behind nginx & co: take the client address and scheme from their headers,
+        # trusting only as many hops as there are proxies (rate limits key on it).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
+                                x_proto=settings.proxy_hops, x_host=settings.proxy_hops)
     return app

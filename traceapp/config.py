@@ -21,6 +21,12 @@ def _default_instance_dir() -> Path:
     return Path(os.environ.get("TRACEAPP_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
 
 
+def _whole_number(text: str, name: str) -> int:
+    if not text.strip().isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {text!r}")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -34,6 +40,7 @@ class Settings:
     redis_url: str | None = None
     scan_salt: str = ""
     label_font: str | None = None
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -55,6 +62,7 @@ class Settings:
             redis_url=env.get("TRACEAPP_REDIS_URL") or None,
             scan_salt=env.get("TRACEAPP_SCAN_SALT", secret_key),
             label_font=env.get("TRACEAPP_LABEL_FONT") or None,
+            proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
         )
 
     @property
