@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from traceapp import audit_log
@@ -105,10 +105,6 @@ def revoke_token(session: Session, token_id: int, user: User, actor: str) -> Api
         token.revoked_at = utcnow()
         audit_log.record(session, actor, "token.revoked", "api_token", token.id, {})
     return token
-
-
-def count_users(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User)) or 0
 
 
 def _token_hash(secret: str) -> str:
