@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from traceapp.domain.batches import get_batch
@@ -53,11 +53,6 @@ def run_label_rows(session: Session, run: IssuanceRun, offset: int = 0, limit: i
     stmt = (select(Label).where(Label.run_id == run.id).order_by(Label.sequence)
             .offset(offset).limit(min(limit, MAX_PAGE)))
     return list(session.scalars(stmt))
-
-
-def voided_in_run(session: Session, run_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Label).where(
-        Label.run_id == run_id, Label.status == "voided")) or 0
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:
