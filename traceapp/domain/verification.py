@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, distinct, func, or_, select
+from sqlalchemy import Row, Select, bindparam, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from keys.codes import LabelCode
@@ -231,20 +231,22 @@ def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
 def verify_label(session: Session, uri: str, keyset: PublicKeySet, today: date, *,
                  records: BatchRecordsLoader = batch_records) -> VerificationOutcome:
     """The verdict on the code `uri` (any text; never raises for bad input)."""
-    outcome, _row = _verify(session, uri, keyset, today, None, records)
+    outcome, _row = _verify(session, uri, keyset, today, None, records, None)
     return outcome
 
 
 def verify_scan(session: Session, uri: str, keyset: PublicKeySet, today: date, *,
                 client: str, place: ScanPlace, scans: ScanWriter | None = None,
                 records: BatchRecordsLoader = batch_records,
+                find: LabelFinder | None = None,
                 now: datetime | None = None) -> VerificationOutcome:
     """verify_label, then record the scan and summarise the code's scans so far.
 
     Codes that match no label are recorded too (label_id null): forgery attempts
     are worth counting. `scans` takes the new scan (default: written at once in
     `session`); the label, its batch, product, cooperative and stored scan
-    counts come fresh in one query, the batch's records from `records`.
+    counts come fresh in one query (run by `find`, default: in `session`), the
+    batch's records from `records`.
     """
     now = now or utcnow()
     writer = scans if scans is not None else SessionScanWriter(session)
@@ -253,7 +255,7 @@ def verify_scan(session: Session, uri: str, keyset: PublicKeySet, today: date, *
         # pending first (before this transaction starts: SQLite has one writer at a
         # time) so record_scan sees it, and count exactly (a rare request).
         writer.flush()
-    outcome, stored = _verify(session, uri, keyset, today, client, records)
+    outcome, stored = _verify(session, uri, keyset, today, client, records, find)
     label_id = outcome.label_id
     if label_id is not None and place.latitude is not None:
         record_scan(session, label_id, outcome.reason, client, place, now)
@@ -269,7 +271,8 @@ def verify_scan(session: Session, uri: str, keyset: PublicKeySet, today: date, *
 
 
 def _verify(session: Session, uri: str, keyset: PublicKeySet, today: date, client: str | None,
-            records: BatchRecordsLoader) -> tuple[VerificationOutcome, StoredScans | None]:
+            records: BatchRecordsLoader, find: LabelFinder | None
+            ) -> tuple[VerificationOutcome, StoredScans | None]:
     result = verify_code(uri, keyset)
     if result.verdict in (Verdict.MALFORMED, Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
         reason = {Verdict.MALFORMED: MALFORMED, Verdict.TAMPERED: TAMPERED,
@@ -277,8 +280,10 @@ def _verify(session: Session, uri: str, keyset: PublicKeySet, today: date, clien
         return VerificationOutcome(NOT_GENUINE, reason, result.detail, result.code), None
     code = result.code
     assert code is not None  # a signature was checked, so the code parsed
-    row = _find_label(session, code, client)
-    if row is None:
+    row = (find or _find_label)(session, code, client)
+    # The stored signature must be the one presented: same serial, different
+    # signature is a code this service never printed.
+    if row is None or row.signature != code.signature_field:
         return VerificationOutcome(NOT_GENUINE, UNKNOWN_CODE,
                                    "the signature is valid but this serial was never issued "
                                    "for this product and lot", code), None
@@ -323,20 +328,33 @@ def _label_statement(by_gtin: bool):
 # Built once: the page runs one of these on every view.
 _LABEL_BY_GTIN = _label_statement(by_gtin=True)
 _LABEL_BY_REF = _label_statement(by_gtin=False)
+LABEL_COLUMNS: tuple[str, ...] = tuple(_LABEL_BY_GTIN.selected_columns.keys())
+
+# Finds the fresh label row (LABEL_COLUMNS, by name) of a code, or None:
+# find(session, code, client).
+LabelFinder = Callable[[Session, LabelCode, "str | None"], Any]
+
+
+def label_statement(code: LabelCode) -> Select:
+    """The fresh-facts query of a code's label; run it with label_parameters(code, client)."""
+    return _LABEL_BY_GTIN if code.gtin is not None else _LABEL_BY_REF
+
+
+def label_statements() -> tuple[Select, Select]:
+    """Every statement label_statement may return (to compile them once)."""
+    return _LABEL_BY_GTIN, _LABEL_BY_REF
+
+
+def label_parameters(code: LabelCode, client: str | None) -> dict[str, str]:
+    return {"item": code.gtin if code.gtin is not None else code.product_ref,
+            "serial": code.serial, "lot": code.lot, "client": client or ""}
 
 
 def _find_label(session: Session, code: LabelCode, client: str | None) -> Row | None:
-    statement = _LABEL_BY_GTIN if code.gtin is not None else _LABEL_BY_REF
     # Core execution on the session's connection: this runs on every page view,
     # and the ORM's result machinery is not needed for plain columns.
-    row = session.connection().execute(statement, {
-        "item": code.gtin if code.gtin is not None else code.product_ref,
-        "serial": code.serial, "lot": code.lot, "client": client or ""}).first()
-    # The stored signature must be the one presented: same serial, different
-    # signature is a code this service never printed.
-    if row is None or row.signature != code.signature_field:
-        return None
-    return row
+    return session.connection().execute(label_statement(code),
+                                        label_parameters(code, client)).first()
 
 
 def _facts(row: Row, records: BatchRecords) -> LabelFacts:

@@ -3,8 +3,12 @@ public key document, and the scan statistics page of the console."""
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import fields
-from urllib.parse import quote
+from functools import lru_cache
+from operator import attrgetter
+from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -13,12 +17,13 @@ from flask import (
     current_app,
     g,
     jsonify,
-    make_response,
     render_template,
     request,
     url_for,
 )
 from markupsafe import Markup
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import http_date, parse_accept_header
 
 from traceapp.clock import today_local
 from traceapp.domain.scans import (
@@ -35,8 +40,9 @@ from traceapp.web.public import languages
 from traceapp.web.public.batch_cache import BATCH_CACHE_SECONDS, BatchCache
 from traceapp.web.public.charts import CHART_HEIGHT, CHART_WIDTH, day_bars
 from traceapp.web.public.keyset_cache import current_keyset
+from traceapp.web.public.label_query import label_finder
 from traceapp.web.public.page_shell import Filled, Holes, PageShell
-from traceapp.web.public.read_sessions import read_only_sessions, with_retry
+from traceapp.web.public.read_sessions import ThreadSessions, read_only_sessions, with_retry
 from traceapp.web.public.scan_buffer import ScanBuffer
 from traceapp.web.public.wording import (
     EVENT_NAMES,
@@ -58,6 +64,7 @@ MAX_CODE_PARAMETER = 2048
 BATCH_CACHE = "traceapp.batch_cache"
 SCAN_BUFFER = "traceapp.scan_buffer"
 READ_SESSIONS = "traceapp.read_sessions"
+LABEL_FINDER = "traceapp.label_finder"
 
 
 def init_app(app: Flask) -> None:
@@ -69,7 +76,12 @@ def init_app(app: Flask) -> None:
     if app.config.get("SCAN_BUFFER", not app.testing):
         sessions = app.extensions["traceapp.sessions"]
         app.extensions[SCAN_BUFFER] = ScanBuffer(sessions)
-        app.extensions[READ_SESSIONS] = read_only_sessions(sessions)
+        read_sessions = read_only_sessions(sessions)
+        finder = label_finder(read_sessions.kw["bind"])
+        app.extensions[LABEL_FINDER] = finder
+        # With the query on the driver, the view's session is rarely used: reuse it.
+        app.extensions[READ_SESSIONS] = (ThreadSessions(read_sessions) if finder is not None
+                                         else read_sessions)
 
 
 def flush_scans(app: Flask) -> None:
@@ -141,7 +153,7 @@ def _verification_response(uri: str, as_json: bool = False) -> Response:
         # Nothing to write in this request (the scan goes to the buffer).
         outcome = with_retry(current_app.extensions[READ_SESSIONS], lambda session: verify_scan(
             session, uri, keyset, today, client=client, place=place, scans=buffer,
-            records=cache.records))
+            records=cache.records, find=current_app.extensions[LABEL_FINDER]))
     else:
         outcome = verify_scan(db(), uri, keyset, today, client=client, place=place,
                               scans=buffer or SessionScanWriter(db()), records=cache.records)
@@ -151,17 +163,46 @@ def _verification_response(uri: str, as_json: bool = False) -> Response:
         document["message"] = reason_text(outcome.reason)
         response = jsonify(document)
     else:
-        response = make_response(_render_page(outcome))
+        response = current_app.response_class(_render_page(outcome))
     if buffer is None or place.latitude is not None:
         db().commit()  # the scan written in this request's transaction
-    response.headers["Cache-Control"] = "no-cache, private, max-age=0, must-revalidate"
-    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
-    response.add_etag()
+    headers = response.headers
+    headers["Cache-Control"] = "no-cache, private, max-age=0, must-revalidate"
+    headers["Vary"] = "Accept, Accept-Language, Cookie"
+    headers["ETag"] = f'"{hashlib.sha1(response.get_data()).hexdigest()}"'
+    environ = request.environ
+    if not any(name in environ for name in _CONDITIONAL_HEADERS):
+        # What make_conditional does for an unconditional request, without its parsing.
+        headers["Date"] = _http_date_now()
+        return response
     return response.make_conditional(request)
 
 
+_date_now: tuple[int, str] = (0, "")
+
+
+def _http_date_now() -> str:
+    # The Date header changes once a second: format it once a second.
+    global _date_now
+    second = int(time.time())
+    if _date_now[0] != second:
+        _date_now = (second, http_date(second))
+    return _date_now[1]
+
+
+# Request headers that may turn a response into a 304, 412 or 206.
+_CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE",
+                        "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
+
+
 def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return _prefers_json(request.headers.get("Accept"))
+
+
+@lru_cache(maxsize=256)
+def _prefers_json(accept: str | None) -> bool:
+    # Clients send a handful of distinct Accept headers: parse each once.
+    best = parse_accept_header(accept, MIMEAccept).best_match(["text/html", "application/json"])
     return best == "application/json"
 
 
@@ -215,8 +256,11 @@ def _facts_key(facts: LabelFacts | None) -> tuple | None:
     """Everything fresh about the label that the page shows, but its serial."""
     if facts is None:
         return None
-    return tuple(getattr(facts, f.name) for f in fields(facts)
-                 if f.name not in ("certifications", "history"))
+    return _fresh_facts(facts)
+
+
+_fresh_facts = attrgetter(*(f.name for f in fields(LabelFacts)
+                            if f.name not in ("certifications", "history")))
 
 
 def _batch_sections(facts: LabelFacts) -> str:
@@ -227,7 +271,26 @@ def _batch_sections(facts: LabelFacts) -> str:
 
 
 def _page_url(args: dict[str, str]) -> str:
-    if request.endpoint == "public.verify_api":
-        return url_for("public.verify_api", **args)
-    return url_for(request.endpoint or "public.verify_api", **(request.view_args or {}),
-                   **args)
+    """url_for(the code's own route, its segments, **args), built without the router's
+    generic machinery: the page builds one per view."""
+    route = _CODE_ROUTES.get(request.endpoint or "")
+    if route is None:
+        if request.endpoint == "public.verify_api":
+            return url_for("public.verify_api", **args)
+        return url_for(request.endpoint or "public.verify_api", **(request.view_args or {}),
+                       **args)
+    item, segments = route
+    view_args = request.view_args or {}
+    path = "".join(f"/{part}/{quote(str(view_args[name]), safe=_PATH_SAFE)}"
+                   for part, name in ((item, segments[0]), ("10", "lot"), ("21", "serial")))
+    url = f"{request.script_root.rstrip('/')}{path}"
+    query = urlencode([(k, v) for k, v in args.items() if v is not None], safe=_QUERY_SAFE)
+    return f"{url}?{query}" if query else url
+
+
+# The code routes as (first segment, its view argument); the other two are lot and serial.
+_CODE_ROUTES = {"public.verify_gs1": ("01", ("gtin",)),
+                "public.verify_product_ref": ("p", ("product_ref",))}
+# What werkzeug's router leaves unescaped in a path segment and in a query string.
+_PATH_SAFE = "!$&'()*+,/:;=@"
+_QUERY_SAFE = "!$'()*,/:;?@"

@@ -8,7 +8,9 @@ fails once, is invalidated, and verify_with_retry runs the view's query again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import TypeVar
 
 from sqlalchemy import create_engine
@@ -27,7 +29,31 @@ def read_only_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]
                         expire_on_commit=False)
 
 
-def with_retry(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+class ThreadSessions:
+    """One Session per thread for a view that rarely touches it (its query runs on
+    the driver, label_query.py): closed after any use, so it keeps no connection
+    and no objects between requests, and is not built and torn down per view."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._local = threading.local()
+
+    @contextmanager
+    def __call__(self) -> Iterator[Session]:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = self._sessions()
+        try:
+            yield session
+        except BaseException:
+            session.close()
+            raise
+        if session.in_transaction() or session.identity_map:
+            session.close()
+
+
+def with_retry(sessions: Callable[[], AbstractContextManager[Session]],
+               work: Callable[[Session], T]) -> T:
     """work(session), once more on a fresh connection if the first one was dead."""
     for attempt in (1, 2):
         with sessions() as session:

@@ -35,10 +35,13 @@ class ScanBuffer:
         self._sessions = sessions
         self._interval = interval
         self._max_rows = max_rows
-        self._lock = threading.Lock()  # guards the two lists below
+        self._lock = threading.Lock()  # guards the rows below
         self._flushing = threading.Lock()  # one writer at a time
         self._rows: list[dict[str, Any]] = []
-        self._in_flight: list[dict[str, Any]] = []
+        # The waiting rows, and those being written, by label id: every page view
+        # asks for its label's, so it need not scan a fraction of a second's scans.
+        self._by_label: dict[int | None, list[dict[str, Any]]] = {}
+        self._in_flight_by_label: dict[int | None, list[dict[str, Any]]] = {}
         self._wake = threading.Event()
         self._owner_pid: int | None = None
         atexit.register(self.flush)
@@ -46,6 +49,7 @@ class ScanBuffer:
     def add(self, row: dict[str, Any]) -> None:
         with self._lock:
             self._rows.append(row)
+            self._by_label.setdefault(row["label_id"], []).append(row)
             waiting = len(self._rows)
             if self._owner_pid != os.getpid():
                 # First scan in this process (gunicorn forks after the app is built).
@@ -56,15 +60,15 @@ class ScanBuffer:
     def pending(self, label_id: int) -> list[PendingScan]:
         """This process's scans of the label not yet committed."""
         with self._lock:
-            return [_pending(row) for row in (*self._in_flight, *self._rows)
-                    if row["label_id"] == label_id]
+            return [_pending(row) for row in (*self._in_flight_by_label.get(label_id, ()),
+                                              *self._by_label.get(label_id, ()))]
 
     def flush(self) -> None:
         """Write every waiting scan now (and wait for a write in progress)."""
         with self._flushing:
             with self._lock:
                 rows, self._rows = self._rows, []
-                self._in_flight = rows
+                self._in_flight_by_label, self._by_label = self._by_label, {}
             if not rows:
                 return
             try:
@@ -76,9 +80,10 @@ class ScanBuffer:
                               len(rows))
                 with self._lock:
                     self._rows = (rows + self._rows)[-MAX_KEPT_ROWS:]
+                    self._by_label = _by_label(self._rows)
             finally:
                 with self._lock:
-                    self._in_flight = []
+                    self._in_flight_by_label = {}
 
     def _start_writer(self) -> None:
         self._owner_pid = os.getpid()
@@ -89,6 +94,13 @@ class ScanBuffer:
             self._wake.wait(self._interval)
             self._wake.clear()
             self.flush()
+
+
+def _by_label(rows: list[dict[str, Any]]) -> dict[int | None, list[dict[str, Any]]]:
+    by_label: dict[int | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_label.setdefault(row["label_id"], []).append(row)
+    return by_label
 
 
 def _pending(row: dict[str, Any]) -> PendingScan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from flask_babel import format_datetime, ngettext
+from flask_babel import format_datetime, get_translations
 from flask_babel import lazy_gettext as _l
 
 VERDICT_TITLES = {
@@ -57,9 +57,15 @@ def reason_text(reason: str) -> str:
 
 def scan_count_text(scans: int, first_scanned_at: datetime, language: str) -> str:
     """'Scanned 3 times since 25/11/2026 14:02.' in the request's language."""
-    return ngettext("Scanned %(num)d time since %(since)s.",
-                    "Scanned %(num)d times since %(since)s.", scans,
-                    since=_short_moment(first_scanned_at, language))
+    return _scan_count_format(scans, language) % {
+        "num": scans, "since": _short_moment(first_scanned_at, language)}
+
+
+@lru_cache(maxsize=4096)
+def _scan_count_format(scans: int, language: str) -> str:
+    # A count's plural form in a language never changes: look it up in the catalogue once.
+    return get_translations().ungettext("Scanned %(num)d time since %(since)s.",
+                                        "Scanned %(num)d times since %(since)s.", scans)
 
 
 @lru_cache(maxsize=4096)

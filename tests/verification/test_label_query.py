@@ -1,0 +1,61 @@
+"""The page's fresh query as a server runs it on PostgreSQL: a prepared statement on
+the driver, the same answers as the session's query, surviving a dropped connection."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.verification import test_speed_paths
+from traceapp.web.public import LABEL_FINDER
+from traceapp.web.public.label_query import PreparedLabelQuery
+
+JSON = {"Accept": "application/json"}
+
+# The server app and its committed labels, as the fast-path tests build them.
+committed_labels = test_speed_paths.committed_labels
+server_app = test_speed_paths.server_app
+
+
+@pytest.fixture
+def postgres_only(committed_engine):
+    if committed_engine.dialect.name != "postgresql":
+        pytest.skip("the prepared query runs on PostgreSQL only")
+
+
+def test_server_on_postgresql_runs_the_prepared_query(postgres_only, server_app):
+    assert isinstance(server_app.extensions[LABEL_FINDER], PreparedLabelQuery)
+
+
+def test_server_elsewhere_runs_the_sessions_query(server_app, committed_engine):
+    if committed_engine.dialect.name == "postgresql":
+        pytest.skip("SQLite only")
+    assert server_app.extensions[LABEL_FINDER] is None
+
+
+def test_prepared_query_finds_the_label_and_counts_its_scans(server_app, committed_labels):
+    client = server_app.test_client()
+    for _ in range(3):
+        document = client.get(committed_labels.paths[0], headers=JSON).get_json()
+    assert (document["verdict"], document["scans"]["count"]) == ("genuine", 3)
+
+
+def test_voided_label_shows_at_once(server_app, committed_labels, committed_engine):
+    client = server_app.test_client()
+    client.get(committed_labels.paths[0])
+    with committed_engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"UPDATE labels SET status = 'voided' WHERE id = {committed_labels.label_ids[0]}")
+    document = client.get(committed_labels.paths[0], headers=JSON).get_json()
+    assert document["verdict"] == "voided"
+
+
+def test_dropped_connection_is_replaced(postgres_only, server_app, committed_labels,
+                                        committed_engine):
+    client = server_app.test_client()
+    client.get(committed_labels.paths[0])
+    with committed_engine.begin() as connection:
+        connection.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    response = client.get(committed_labels.paths[1], headers=JSON)
+    assert response.get_json()["verdict"] == "genuine"
