@@ -64,6 +64,16 @@ def test_wrong_type_is_a_422_naming_the_field(client, world):
     assert response.status_code == 422 and response.get_json()["field"] == "count"
 
 
+def test_misspelt_query_parameter_is_a_422_naming_it(client, world):
+    response = client.get("/api/v1/batches?limt=5", headers=bearer(world, "union_officer"))
+    assert response.status_code == 422 and response.get_json()["field"] == "limt"
+
+
+def test_limit_out_of_range_is_a_422(client, world):
+    response = client.get("/api/v1/batches?limit=0", headers=bearer(world, "union_officer"))
+    assert response.status_code == 422 and response.get_json()["field"] == "limit"
+
+
 def test_body_that_is_not_json_is_415(client, world):
     response = client.post(f"/api/v1/batches/{world.batch_a.id}/recall",
                            headers=bearer(world, "union_officer"), data="reason=bad")

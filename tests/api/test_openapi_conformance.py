@@ -8,7 +8,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from tests.console.world import bearer
 from traceapp.web.openapi import openapi_document
@@ -31,13 +31,17 @@ def test_api_operation_conforms_to_the_document(app, world, path, method, mode):
     headers = bearer(world, "union_officer")
     # Schema-valid input may still break a domain rule (best-before before production,
     # an OCOP rating without stars, a lot that already exists): that is a 422 or a 409 by
-    # design, so the "valid data is accepted" check is left out.
+    # design, so the "valid data is accepted" check is left out. And the "invalid data is
+    # rejected" check misfires when the mutation it made is the missing Authorization
+    # header, which the test puts back: the request is then valid and rightly answered
+    # 200. Rejection of invalid bodies and parameters is asserted in test_api_flows.py.
+    excluded = [positive_data_acceptance, negative_data_rejection]
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
               database=None)
     def call(case):
-        case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
 
     call()
 
