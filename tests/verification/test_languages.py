@@ -51,3 +51,11 @@ def test_json_message_follows_the_language(client, issued):
     document = client.get(issued.path(0), headers={"Accept": "application/json",
                                                    "Accept-Language": "vi"}).get_json()
     assert document["title"] == "Chính hãng"
+
+
+
+def test_certification_schemes_are_named_in_the_readers_language(client, issued):
+    vietnamese = client.get(issued.path(0), headers={"Accept-Language": "vi"})
+    english = client.get(issued.path(0), headers={"Accept-Language": "en"})
+    assert "Nuôi bằng thảo dược" in vietnamese.get_data(as_text=True)
+    assert "Herbal-fed" in english.get_data(as_text=True)

@@ -47,6 +47,7 @@ from traceapp.web.public.scan_buffer import ScanBuffer
 from traceapp.web.public.wording import (
     EVENT_NAMES,
     FLAG_TEXTS,
+    SCHEME_NAMES,
     reason_text,
     scan_count_text,
     verdict_title,
@@ -267,7 +268,8 @@ def _batch_sections(facts: LabelFacts) -> str:
     """Certifications, lab results, history and value chain: the same for every
     label of the batch, so rendered once per batch, day and language."""
     return render_template("public/_batch_sections.html", facts=facts,
-                           batch=db().get(Batch, facts.batch_id), event_names=EVENT_NAMES)
+                           batch=db().get(Batch, facts.batch_id), event_names=EVENT_NAMES,
+                           scheme_names=SCHEME_NAMES)
 
 
 def _page_url(args: dict[str, str]) -> str:

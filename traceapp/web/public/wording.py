@@ -40,6 +40,14 @@ EVENT_NAMES = {
     "recalled": _l("Recalled"),
 }
 
+SCHEME_NAMES = {
+    "vietgap": _l("VietGAP"),
+    "ocop": _l("OCOP"),
+    "organic": _l("Organic"),
+    "herbal_fed": _l("Herbal-fed"),
+    "lab_test": _l("Lab test"),
+}
+
 FLAG_TEXTS = {
     "too_many_clients": _l("scanned by more phones than one item plausibly meets"),
     "too_many_scans": _l("scanned far more often than one item plausibly is"),
