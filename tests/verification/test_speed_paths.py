@@ -69,6 +69,19 @@ def test_buffered_scans_are_written_when_flushed(server_app, committed_labels, c
     assert stored_scans(committed_engine, committed_labels.label_ids[0]) == 2
 
 
+def test_a_scan_the_database_refuses_does_not_hold_back_the_others(
+        server_app, committed_labels, committed_engine):
+    client = server_app.test_client()
+    client.get(committed_labels.paths[0])
+    buffer = server_app.extensions[SCAN_BUFFER]
+    good = buffer.pending(committed_labels.label_ids[0])[0]
+    buffer.add({"label_id": 2**31 - 1, "scanned_at": good.scanned_at, "verdict": "genuine",
+                "client_hash": "0" * 64, "latitude": None, "longitude": None, "region": None})
+    flush_scans(server_app)
+    assert stored_scans(committed_engine, committed_labels.label_ids[0]) == 1
+    assert buffer.pending(2**31 - 1) == []
+
+
 def test_page_counts_scans_still_in_the_buffer(server_app, committed_labels):
     client = server_app.test_client()
     client.get(committed_labels.paths[0])

@@ -15,6 +15,8 @@ import threading
 from datetime import datetime
 from typing import Any
 
+import psycopg
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from traceapp.domain.scans import PendingScan, write_scans
@@ -25,6 +27,8 @@ FLUSH_ROWS = 500
 MAX_KEPT_ROWS = 50_000
 
 log = logging.getLogger(__name__)
+# Rows the database will never accept, as SQLAlchemy reports them, or psycopg from COPY.
+REFUSED = (IntegrityError, DataError, psycopg.IntegrityError, psycopg.DataError)
 
 
 class ScanBuffer:
@@ -72,9 +76,11 @@ class ScanBuffer:
             if not rows:
                 return
             try:
-                with self._sessions() as session:
-                    write_scans(session, rows)
-                    session.commit()
+                self._write(rows)
+            except REFUSED:
+                # Not a passing outage: some row will never be accepted (its label is
+                # gone, say). Retrying the batch would block every scan behind it.
+                self._write_salvaging(rows)
             except Exception:
                 log.exception("could not write %d scans; keeping them for the next try",
                               len(rows))
@@ -84,6 +90,19 @@ class ScanBuffer:
             finally:
                 with self._lock:
                     self._in_flight_by_label = {}
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
+        with self._sessions() as session:
+            write_scans(session, rows)
+            session.commit()
+
+    def _write_salvaging(self, rows: list[dict[str, Any]]) -> None:
+        """Write the rows one by one, dropping (and logging) those the database refuses."""
+        for row in rows:
+            try:
+                self._write([row])
+            except REFUSED:
+                log.warning("dropped a scan the database refuses (label %s)", row["label_id"])
 
     def _start_writer(self) -> None:
         self._owner_pid = os.getpid()
