@@ -325,16 +325,7 @@ def batch_class_uri(batch: Batch, base_url: str) -> str:
 
 def packed_boxes(session: Session, batch: Batch, base_url: str) -> list[tuple[str, int]]:
     """The boxes packed from a batch so far, in packing order: (box URI, items inside)."""
-    boxes = []
-    for event in _events_of(session, batch.id):
-        if event.event_type != "AggregationEvent" or event.biz_step != "packing":
-            continue
-        document = json.loads(event.document)
-        if document.get("action") != "ADD" or "parentID" not in document:
-            continue
-        count = sum(int(q.get("quantity", 0)) for q in document.get("childQuantityList", []))
-        boxes.append((document["parentID"], count))
-    return boxes
+    return [box for packing in packings(session, batch.id, base_url) for box in packing.boxes]
 
 
 @dataclass(frozen=True)
