@@ -2,7 +2,8 @@
 
 The query's meaning lives in traceapp/domain/verification.py (`label_statement`);
 here it is compiled once to the dialect's SQL and executed as a prepared
-statement on a pooled psycopg connection that each thread keeps: no ORM session,
+statement on the one cursor of a pooled psycopg connection that each thread keeps
+(a cursor opened per view cost more than the query's client side): no ORM session,
 no SQLAlchemy result machinery, no parse or plan per view. A connection the
 server dropped fails once, the pool is renewed, and the query runs again on a new one.
 """
@@ -46,13 +47,13 @@ class PreparedLabelQuery:
         sql, defaults = self._compiled[id(label_statement(code))]
         parameters = {**defaults, **label_parameters(code, client)}
         for attempt in (1, 2):
-            pooled = self._connection()
+            pooled, cursor = self._cursor()
             try:
-                row = pooled.driver_connection.execute(sql, parameters, prepare=True).fetchone()
+                row = cursor.execute(sql, parameters, prepare=True).fetchone()
             except psycopg.OperationalError:
                 if not pooled.driver_connection.broken:
                     raise
-                self._local.pooled = None
+                self._local.pooled = self._local.cursor = None
                 pooled.invalidate()
                 if attempt == 2:
                     raise
@@ -62,14 +63,15 @@ class PreparedLabelQuery:
             return LabelRow._make(row) if row is not None else None
         raise AssertionError("unreachable")
 
-    def _connection(self) -> Any:
+    def _cursor(self) -> tuple[Any, psycopg.Cursor]:
         pooled = getattr(self._local, "pooled", None)
         if pooled is None or self._local.pid != os.getpid():
             # First use in this thread (or in a process forked after it): gunicorn forks
             # after the app is built, and a connection must not cross a fork.
             pooled = self._engine.raw_connection()
             self._local.pooled, self._local.pid = pooled, os.getpid()
-        return pooled
+            self._local.cursor = pooled.driver_connection.cursor()
+        return pooled, self._local.cursor
 
 
 def label_finder(engine: Engine) -> LabelFinder | None:
