@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from traceapp import audit_log
+from traceapp.clock import to_local
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import ROLES, ApiToken, User
 from traceapp.models._columns import utcnow
@@ -60,7 +61,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
         _verify(_DUMMY_HASH, password)
         raise SignInRefused("wrong e-mail or password")
     now = utcnow()
-    if user.locked_until is not None and _aware(user.locked_until) > now:
+    if user.locked_until is not None and to_local(user.locked_until) > now:
         raise SignInRefused("too many failed sign-ins; try again in 15 minutes")
     if not _verify(user.password_hash, password):
         user.failed_sign_ins += 1
@@ -116,8 +117,3 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

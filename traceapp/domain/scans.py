@@ -251,7 +251,7 @@ def summary_after_scan(session: Session, label_id: int, stored: StoredScans,
         located = _located_scans(session, label_id)
     count = stored.count + len(pending) + 1
     clients = stored.clients + new_clients
-    return ScanSummary(scans=count, clients=clients, first_scanned_at=min(moments, key=_aware),
+    return ScanSummary(scans=count, clients=clients, first_scanned_at=min(moments, key=to_local),
                        flags=_flags(count, clients, located))
 
 
@@ -285,10 +285,10 @@ def _flags(scans: int, clients: int,
 
 def has_distant_pair(located: list[tuple[datetime, float, float]]) -> bool:
     """True if two scans lie more than DISTANT_SCANS_KM apart within DISTANT_SCANS_WINDOW."""
-    ordered = sorted(located, key=lambda scan: _aware(scan[0]))
+    ordered = sorted(located, key=lambda scan: to_local(scan[0]))
     for i, (when, lat, lon) in enumerate(ordered):
         for later, lat2, lon2 in ordered[i + 1:]:
-            if _aware(later) - _aware(when) > DISTANT_SCANS_WINDOW:
+            if to_local(later) - to_local(when) > DISTANT_SCANS_WINDOW:
                 break
             if distance_km(lat, lon, lat2, lon2) > DISTANT_SCANS_KM:
                 return True
@@ -302,9 +302,6 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
-
-def _aware(moment: datetime) -> datetime:
-    return to_local(moment)
 
 
 def batch_scan_statistics(session: Session, batch_id: int, today: date, *,
