@@ -19,10 +19,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from nacl.exceptions import CryptoError
+from nacl.signing import VerifyKey
 
 from keys.fields import InvalidField, check_issuer, check_key_id
 
@@ -79,6 +82,19 @@ class PublicKey:
     status: KeyStatus
     created: str
     revoked_at: str | None = None
+
+    def verifies(self, signature: bytes, message: bytes) -> bool:
+        """True if `signature` is this key's Ed25519 signature of `message`."""
+        try:
+            self._verify_key.verify(message, signature)
+        except CryptoError:
+            return False
+        return True
+
+    @cached_property
+    def _verify_key(self) -> VerifyKey:
+        # libsodium checks a signature in half the time OpenSSL takes (README, libraries).
+        return VerifyKey(self.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw))
 
     @property
     def x(self) -> str:

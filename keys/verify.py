@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from cryptography.exceptions import InvalidSignature
-
 from keys.codes import LabelCode, MalformedCode, parse_uri
 from keys.keyset import KeyStatus, PublicKeySet
 from keys.signing import signing_payload
@@ -60,9 +58,7 @@ def verify_code(uri: str, keyset: PublicKeySet) -> VerificationResult:
                                   f"{keyset.issuer} has published no key {code.key_id}")
     payload = signing_payload(keyset.issuer, gtin=code.gtin, product_ref=code.product_ref,
                               lot=code.lot, serial=code.serial, key_id=code.key_id)
-    try:
-        key.public_key.verify(code.signature, payload)
-    except InvalidSignature:
+    if not key.verifies(code.signature, payload):
         return VerificationResult(Verdict.TAMPERED, code,
                                   f"the signature does not match this code under "
                                   f"{keyset.issuer}'s key {code.key_id}")

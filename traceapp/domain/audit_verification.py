@@ -18,7 +18,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from cryptography.exceptions import InvalidSignature
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -225,10 +224,12 @@ def _bad_signatures(session: Session, keyset: PublicKeySet | None,
             key = keyset.get(kid)
             if key is None or kid != label.key_id:
                 raise MalformedCode(f"key {kid} is not the label's key or not published")
-            key.public_key.verify(signature, signing_payload(
-                keyset.issuer, gtin=product.gtin, product_ref=None if product.gtin else product.ref,
-                lot=batch.lot_code, serial=label.serial, key_id=kid))
-        except (InvalidSignature, ValueError):
+            if not key.verifies(signature, signing_payload(
+                    keyset.issuer, gtin=product.gtin,
+                    product_ref=None if product.gtin else product.ref,
+                    lot=batch.lot_code, serial=label.serial, key_id=kid)):
+                raise MalformedCode("the signature does not cover the stored fields")
+        except ValueError:
             yield Finding("labels", label.id, f"altered or forged: serial {label.serial!r} at "
                                               f"print position {label.sequence} of run {run.id} "
                                               "does not match its signature")
