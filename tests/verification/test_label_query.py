@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.verification import test_speed_paths
-from traceapp.web.public import LABEL_FINDER
+from traceapp.web.public import BUFFERED_VERIFICATION
 from traceapp.web.public.label_query import PreparedLabelQuery
 
 JSON = {"Accept": "application/json"}
@@ -23,13 +23,13 @@ def postgres_only(committed_engine):
 
 
 def test_server_on_postgresql_runs_the_prepared_query(postgres_only, server_app):
-    assert isinstance(server_app.extensions[LABEL_FINDER], PreparedLabelQuery)
+    assert isinstance(server_app.extensions[BUFFERED_VERIFICATION].find, PreparedLabelQuery)
 
 
 def test_server_elsewhere_runs_the_sessions_query(server_app, committed_engine):
     if committed_engine.dialect.name == "postgresql":
         pytest.skip("SQLite only")
-    assert server_app.extensions[LABEL_FINDER] is None
+    assert server_app.extensions[BUFFERED_VERIFICATION].find is None
 
 
 def test_prepared_query_finds_the_label_and_counts_its_scans(server_app, committed_labels):

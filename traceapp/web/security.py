@@ -20,10 +20,12 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from functools import lru_cache
 
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
 
 from traceapp.config import Settings
 from traceapp.web.errors import problem
@@ -89,18 +91,58 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         response.headers["Retry-After"] = str(_retry_after(limiter))
         return response
 
+    every_response = security_headers(settings)
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if settings.is_production:
-            headers.setdefault("Strict-Transport-Security", HSTS)
+        for name, value in every_response:
+            headers.setdefault(name, value)
         return response
 
     return limiter
+
+
+def security_headers(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries unless its view set them itself."""
+    headers = (("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+               ("X-Content-Type-Options", "nosniff"),
+               ("X-Frame-Options", "DENY"),
+               ("Referrer-Policy", "strict-origin-when-cross-origin"))
+    if settings.is_production:
+        headers += (("Strict-Transport-Security", HSTS),)
+    return headers
+
+
+class PublicLimit:
+    """The "public" limit counted outside a Flask request (web/public/direct.py),
+    on the counters Flask-Limiter keeps for it, with the headers it would add."""
+
+    def __init__(self, app: Flask) -> None:
+        self._config = app.config
+        self._limiter: Limiter = app.extensions["traceapp.limiter"]
+
+    def hit(self, address: str) -> list[tuple[str, str]] | None:
+        """Count a request from `address`: the rate-limit headers, or None if over the limit."""
+        if not self._limiter.enabled:
+            return []
+        item = _parsed_limit(self._config["RATELIMIT_PUBLIC"])
+        # The storage key Flask-Limiter uses for a shared limit: prefix, client, scope.
+        key = (self._config["RATELIMIT_KEY_PREFIX"], address or "127.0.0.1", "public")
+        if not self._limiter.limiter.hit(item, *key):
+            return None
+        if not self._config["RATELIMIT_HEADERS_ENABLED"]:
+            return []
+        reset_time, remaining = self._limiter.limiter.get_window_stats(item, *key)
+        reset_at = int(reset_time + 1)
+        return [("X-RateLimit-Limit", str(item.amount)), ("X-RateLimit-Remaining", str(remaining)),
+                ("X-RateLimit-Reset", str(reset_at)),
+                ("Retry-After", str(int(reset_at - time.time())))]
+
+
+@lru_cache(maxsize=8)
+def _parsed_limit(text: str) -> RateLimitItem:
+    return parse(text)
 
 
 def _retry_after(limiter: Limiter) -> int:

@@ -49,6 +49,13 @@ class ExpiringCache(Generic[V]):
                 self._entries[key] = (now + self.seconds, value)
         return value
 
+    def peek(self, key: Hashable) -> V | None:
+        """The value kept for `key`, or None (nothing is made)."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        return None
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

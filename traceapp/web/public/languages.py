@@ -28,13 +28,14 @@ def chosen_language() -> str:
     elif remembered in LANGUAGES:
         g.lang = remembered
     else:
-        g.lang = _best_language(request.headers.get("Accept-Language", ""))
+        g.lang = best_language(request.headers.get("Accept-Language", ""))
     return g.lang
 
 
 @lru_cache(maxsize=1024)
-def _best_language(accept_language: str) -> str:
-    # Browsers send a handful of distinct headers; matching one is not free.
+def best_language(accept_language: str) -> str:
+    """The supported language an Accept-Language header prefers (cached: browsers
+    send a handful of distinct headers, and matching one is not free)."""
     return parse_accept_header(accept_language, LanguageAccept).best_match(
         LANGUAGES, DEFAULT_LANGUAGE)
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
-from flask_babel import format_datetime, get_translations
+from babel.dates import format_datetime
+from babel.support import Translations
 from flask_babel import lazy_gettext as _l
+
+from traceapp.clock import to_local
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
 VERDICT_TITLES = {
     "genuine": _l("Genuine"),
@@ -64,7 +70,11 @@ def reason_text(reason: str) -> str:
 
 
 def scan_count_text(scans: int, first_scanned_at: datetime, language: str) -> str:
-    """'Scanned 3 times since 25/11/2026 14:02.' in the request's language."""
+    """'Scanned 3 times since 25/11/2026 14:02.' in `language`.
+
+    Needs no Flask context (the direct page path calls it outside one): the
+    catalogue and the date format come from Babel itself, as Flask-Babel would.
+    """
     return _scan_count_format(scans, language) % {
         "num": scans, "since": _short_moment(first_scanned_at, language)}
 
@@ -72,11 +82,16 @@ def scan_count_text(scans: int, first_scanned_at: datetime, language: str) -> st
 @lru_cache(maxsize=4096)
 def _scan_count_format(scans: int, language: str) -> str:
     # A count's plural form in a language never changes: look it up in the catalogue once.
-    return get_translations().ungettext("Scanned %(num)d time since %(since)s.",
-                                        "Scanned %(num)d times since %(since)s.", scans)
+    return _catalogue(language).ungettext("Scanned %(num)d time since %(since)s.",
+                                          "Scanned %(num)d times since %(since)s.", scans)
+
+
+@lru_cache(maxsize=16)
+def _catalogue(language: str) -> Translations:
+    return Translations.load(TRANSLATIONS_DIR, [language])
 
 
 @lru_cache(maxsize=4096)
 def _short_moment(moment: datetime, language: str) -> str:
     # A code's first scan never changes: format it (time zone, locale) once.
-    return format_datetime(moment, "short")
+    return format_datetime(to_local(moment), "short", locale=language)
