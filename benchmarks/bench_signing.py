@@ -1,4 +1,5 @@
-"""Signing throughput: raw Ed25519 signatures/s against CodeSigner.sign_many URIs/s.
+"""Signing throughput: raw Ed25519 signatures/s against CodeSigner.sign_many URIs/s,
+and checking: cryptography's (OpenSSL) Ed25519 check against PublicKey.verifies (libsodium).
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_signing.py [COUNT]
 
@@ -17,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
+from keys.keyset import KeyStatus, PublicKey  # noqa: E402
 from keys.signing import CodeSigner, new_serials, signing_payload  # noqa: E402
 
 ISSUER = "VN-CB-LMHTX"
@@ -38,6 +40,13 @@ def _time_codes(signer: CodeSigner, serials: list[str]) -> float:
     started = time.perf_counter()
     for _ in signer.sign_many(gtin=GTIN, lot=LOT, serials=serials):
         pass
+    return time.perf_counter() - started
+
+
+def _time_checks(check, signed: list[tuple[bytes, bytes]]) -> float:
+    started = time.perf_counter()
+    for payload, signature in signed:
+        check(signature, payload)
     return time.perf_counter() - started
 
 
@@ -71,6 +80,19 @@ def main(count: int = 100_000) -> None:
     print(_line("CodeSigner.sign_many", done, sum(code_times), min(code_times), per_round))
     print(f"sign_many / raw:      {sum(raw_times) / sum(code_times):.2f} overall, "
           f"{min(raw_times) / min(code_times):.2f} best rounds")
+
+    # The page checks one signature per scan: the library that checks faster serves it.
+    signed = [(payload, key.sign(payload)) for payload in payloads[:per_round // 5]]
+    public = PublicKey("7K", key.public_key(), KeyStatus.ACTIVE, "2026-01-01")
+    openssl_times, sodium_times = [], []
+    for _ in range(ROUNDS):
+        openssl_times.append(_time_checks(public.public_key.verify, signed))
+        sodium_times.append(_time_checks(public.verifies, signed))
+    checks = len(signed) * ROUNDS
+    print(_line("check, cryptography", checks, sum(openssl_times), min(openssl_times),
+                len(signed)))
+    print(_line("check, PyNaCl", checks, sum(sodium_times), min(sodium_times), len(signed)))
+    print(f"PyNaCl / cryptography: {sum(openssl_times) / sum(sodium_times):.2f}x the checks/s")
 
 
 if __name__ == "__main__":

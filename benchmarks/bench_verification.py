@@ -86,13 +86,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 30.0) -> None:
+def wait_until_up(url: str, timeout: float = 30.0) -> bytes:
+    """The body of the first 200 answer from `url`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
-                    return
+                    return response.read()
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"gunicorn did not answer {url} within {timeout:.0f} s")
@@ -169,7 +170,8 @@ def main() -> int:
         env=env, start_new_session=True)
     try:
         wait_until_up(base + TRIVIAL_PATH)
-        wait_until_up(base + paths[0])
+        if b"verdict-genuine" not in wait_until_up(base + paths[0]):
+            raise SystemExit("the first code's page does not say genuine: nothing to measure")
         run_wrk(base, 2, args.connections, paths_file, workdir)  # warm-up
         trivial = run_wrk(base, args.seconds, args.connections, None, workdir)
         page = run_wrk(base, args.seconds, args.connections, paths_file, workdir)
