@@ -7,8 +7,9 @@ request machinery (context, session, hooks, routing) cost more than the page's
 own work, so this WSGI middleware answers it itself, with the same verification
 (buffered.py), the same page (page.py), the same headers and the same rate limit.
 Anything else goes on to Flask unchanged: ?lang= or a location, JSON, HEAD,
-conditional requests, other cookies, odd characters, a page not rendered yet,
-a client over its rate limit, and errors. tests/verification/test_direct_path.py
+conditional requests, other cookies, odd characters, a client over its rate
+limit. A page not rendered yet is rendered in a Flask request context, and an
+error is answered by Flask's error handling. tests/verification/test_direct_path.py
 checks that both paths answer alike.
 """
 
@@ -66,10 +67,11 @@ class DirectPage:
         language = self._plain_scan_language(environ)
         if language is None:
             return self._flask_wsgi(environ, start_response)
-        limit_headers = self._limit.hit(environ.get("REMOTE_ADDR", ""))
-        if limit_headers is None:
-            return self._flask_wsgi(environ, start_response)  # Flask answers 429
         try:
+            limit_headers = self._limit.hit(environ.get("REMOTE_ADDR", ""))
+            if limit_headers is None:
+                # Flask answers the 429 (counting the request once more: no matter).
+                return self._flask_wsgi(environ, start_response)
             body = self._page(environ, language).encode()
         except Exception as exc:  # noqa: BLE001 - answered as Flask answers any error
             return self._flask_error(environ, start_response, exc)
