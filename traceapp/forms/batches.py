@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from labels import PRESETS
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
 from traceapp.models import CERTIFICATION_SCHEMES
 
@@ -25,7 +26,7 @@ class BatchForm(FlaskForm):
 
 
 class CertificationForm(FlaskForm):
-    scheme = SelectField("Scheme", choices=[(s, s) for s in CERTIFICATION_SCHEMES])
+    scheme = SelectField("Scheme", choices=[SelectChoice(s, s) for s in CERTIFICATION_SCHEMES])
     ocop_stars = IntegerField("OCOP stars (OCOP only)",
                               validators=[Optional(), NumberRange(min=3, max=5)])
     certificate_number = StringField("Certificate number",
@@ -53,7 +54,9 @@ class SheetForm(FlaskForm):
     class Meta:
         csrf = False  # a GET download changes nothing
 
-    preset = SelectField("Label stock", default="a4-40")
+    preset = SelectField("Label stock", default="a4-40", choices=[
+        SelectChoice(name, f"{name} ({layout.labels_per_sheet} per sheet)")
+        for name, layout in PRESETS.items()])
     start_position = IntegerField("Start at position", default=1,
                                   validators=[DataRequired(), NumberRange(min=1, max=200)])
 

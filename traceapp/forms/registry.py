@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from traceapp.models import PRODUCT_CATEGORIES
@@ -22,7 +22,7 @@ class CooperativeForm(FlaskForm):
 
 class ProductForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    category = SelectField("Category", choices=[(c, c) for c in PRODUCT_CATEGORIES])
+    category = SelectField("Category", choices=[SelectChoice(c, c) for c in PRODUCT_CATEGORIES])
     unit = StringField("Unit", validators=[DataRequired(), Length(max=20)])
     ref = StringField("Product reference", validators=[DataRequired(), Length(max=20)])
     gtin = StringField("GTIN (optional)", validators=[Optional(), Length(max=14)])

@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 
-from labels import PRESETS
 from traceapp.clock import LOCAL_TZ
 from traceapp.domain.batches import get_batch
 from traceapp.domain.box_labels import DEFAULT_PRESET, box_sheet_pdf
@@ -244,10 +243,7 @@ def api_import():
 
 def sheet_form(default_preset: str) -> SheetForm:
     """The label stock chooser of the label sheet page, read from the query string."""
-    form = SheetForm(request.args, preset=default_preset)
-    form.preset.choices = [(name, f"{name} ({layout.labels_per_sheet} per sheet)")
-                           for name, layout in PRESETS.items()]
-    return form
+    return SheetForm(request.args, preset=default_preset)
 
 
 def _jsonld(document: dict[str, Any]) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from labels import PRESETS
 from traceapp.domain.batches import (
@@ -56,7 +57,8 @@ def batches():
 def batch_new():
     cooperative = get_cooperative(db(), acting_user().cooperative_id)
     form = BatchForm()
-    form.product_id.choices = [(p.id, p.name) for p in products_of(db(), cooperative.id)]
+    form.product_id.choices = [SelectChoice(p.id, p.name)
+                               for p in products_of(db(), cooperative.id)]
     if request.method == "GET":
         form.origin_commune.data = form.origin_commune.data or cooperative.commune
         form.origin_province.data = form.origin_province.data or cooperative.province
@@ -194,7 +196,7 @@ def void(batch_id: int):
     found = get_batch(db(), batch_id)
     label_form = VoidLabelForm(prefix="label")
     range_form = VoidRangeForm(prefix="range")
-    range_form.run_id.choices = [(r.id, f"Run {r.id} ({r.quantity:,} labels)")
+    range_form.run_id.choices = [SelectChoice(r.id, f"Run {r.id} ({r.quantity:,} labels)")
                                  for r in runs_of(db(), found.id)]
     submitted = None
     if request.method == "POST" and "label-serial" in request.form:
@@ -222,10 +224,7 @@ def void(batch_id: int):
 
 
 def _sheet_form() -> SheetForm:
-    form = SheetForm(request.args)
-    form.preset.choices = [(name, f"{name} ({layout.labels_per_sheet} per sheet)")
-                           for name, layout in PRESETS.items()]
-    return form
+    return SheetForm(request.args)
 
 
 def _download(data: bytes, mimetype: str, filename: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Response, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
@@ -23,8 +24,8 @@ from traceapp.web.request_session import db, settings
 @roles_required(INSPECTOR, OFFICER)
 def lookup():
     form = LookupForm(request.args)
-    form.cooperative_id.choices = [(0, "—")] + [(c.id, c.name)
-                                                for c in list_cooperatives(db())]
+    form.cooperative_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(c.id, c.name) for c in list_cooperatives(db())]
     searched = any(request.args.get(k) for k in ("batch_id", "lot_code", "code"))
     if searched and form.validate():
         with refused(form):
