@@ -6,9 +6,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from sqlalchemy import select
 
 from traceapp import create_app
 from traceapp.domain.accounts import create_user
+from traceapp.models import AuditEntry
 from traceapp.web.security import CONTENT_SECURITY_POLICY
 
 TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False}
@@ -149,3 +151,23 @@ def test_five_failed_sign_ins_lock_the_account(client, db_session):
 
     assert right.status_code == 401
     assert "15" in right.get_data(as_text=True)
+
+
+def sign_in_entries(db_session) -> list[tuple[str, str]]:
+    return [(e.actor, e.action) for e in db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action.in_(("user.signed_in", "user.locked")))
+        .order_by(AuditEntry.id))]
+
+
+def test_sign_ins_and_lockouts_are_in_the_audit_log_but_single_failures_are_not(
+        client, db_session):
+    email = "khoa.thu@lienminh-caobang.vn"
+    create_user(db_session, email, "Lương Văn Khoa", "dung-mat-khau-1", "inspector", "test")
+    db_session.commit()
+    client.post("/console/sign-in", data={"email": email, "password": "sai-mat-khau-1"})
+    assert sign_in_entries(db_session) == []
+    client.post("/console/sign-in", data={"email": email, "password": "dung-mat-khau-1"})
+    client.post("/console/sign-out")
+    for _ in range(5):
+        client.post("/console/sign-in", data={"email": email, "password": "sai-mat-khau-1"})
+    assert sign_in_entries(db_session) == [(email, "user.signed_in"), ("anonymous", "user.locked")]

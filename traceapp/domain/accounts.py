@@ -68,11 +68,16 @@ def authenticate(session: Session, email: str, password: str) -> User:
         if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
             user.locked_until = now + LOCKOUT
             user.failed_sign_ins = 0
+            # Single failures are not logged: anyone can cause them, and they are counted.
+            audit_log.record(session, "anonymous", "user.locked", "user", user.id,
+                             {"failed_sign_ins": MAX_FAILED_SIGN_INS,
+                              "locked_until": audit_log.timestamp_text(user.locked_until)})
         raise SignInRefused("wrong e-mail or password")
     user.failed_sign_ins = 0
     user.locked_until = None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    audit_log.record(session, user.email, "user.signed_in", "user", user.id, {})
     return user
 
 
