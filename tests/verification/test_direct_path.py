@@ -12,6 +12,7 @@ import pytest
 from flask import Flask, request, request_started
 
 from tests.verification import test_speed_paths
+from tests.verification.test_hostile_input import SCRIPT, hostile_paths
 from traceapp import create_app
 from traceapp.web.public import flush_scans
 
@@ -131,8 +132,8 @@ def test_direct_and_flask_answers_share_the_rate_limit(test_settings, committed_
     through_flask = client.get(plain + "&lang=en")
     assert direct.headers["X-RateLimit-Remaining"] == "2"
     assert through_flask.headers["X-RateLimit-Remaining"] == "1"
-    assert {k for k in direct.headers.keys() if k.startswith("X-RateLimit")} == {
-        k for k in through_flask.headers.keys() if k.startswith("X-RateLimit")}
+    assert {k for k, _ in direct.headers.items() if k.startswith("X-RateLimit")} == {
+        k for k, _ in through_flask.headers.items() if k.startswith("X-RateLimit")}
     client.get(plain)
     refused = client.get(plain)
     flush_scans(app)
@@ -149,3 +150,15 @@ def test_a_database_failure_is_a_500_page_not_a_traceback(test_settings, committ
     assert response.status_code == 500
     assert "Traceback" not in response.get_data(as_text=True)
     assert response.headers["Content-Security-Policy"]
+
+
+def test_hostile_input_on_a_server_never_errors_or_reflects_markup(server_app, committed_labels):
+    path = committed_labels.paths[0]
+    gtin, lot, serial, signature = re.fullmatch(
+        r"/01/(\w+)/10/([^/]+)/21/(\w+)\?8030=(.+)", path).groups()
+    client = server_app.test_client()
+    for hostile in hostile_paths(path, gtin, lot, serial, signature):
+        for accept in ("text/html", "application/json"):
+            response = client.get(hostile, headers={"Accept": accept, "CF-IPCountry": SCRIPT})
+            assert response.status_code < 500, hostile
+            assert SCRIPT not in response.get_data(as_text=True), hostile
