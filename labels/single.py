@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape, quoteattr
 from labels.data import LabelData
 from labels.errors import LayoutError
 from labels.layout import PT_TO_MM, LabelLayout, layout_label
+from labels.outlines import text_outline
 from labels.qr import QRMatrix, dark_rects, encode
 from labels.raster import render_label_image
 from labels.typefaces import resolve_fonts
@@ -59,35 +60,31 @@ def render_label_svg(
 ) -> bytes:
     """Render one ``size_mm`` (width, height) label as an SVG document (UTF-8 bytes).
 
-    The QR code is one vector path scaled to the module size; text uses
-    ``font-family="DejaVu Sans"`` (SVG viewers need that font installed, or
-    substitute a similar one: the layout was measured with it).
+    The QR code is one vector path scaled to the module size; each line of text is
+    a path of its glyph outlines (labels/outlines.py), so no viewer or print shop
+    needs the font. The text itself is kept in the ``<desc>`` (and the serial in
+    the ``<title>``) for search and screen readers.
     """
     matrix, layout = _prepare(label, size_mm, font_path)
     fonts = resolve_fonts(font_path)
-    family = (
-        "DejaVu Sans"
-        if fonts.regular_path.name.startswith("DejaVuSans")
-        else (fonts.regular_path.stem)
-    )
     w, h = layout.width_mm, layout.height_mm
     sym_x, sym_y = layout.symbol_origin_mm
+    lines = (*layout.serial_lines, *layout.text_lines)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm"'
         f' viewBox="0 0 {w:g} {h:g}">',
         f"<title>{escape(label.serial)}</title>",
+        f"<desc>{escape(chr(10).join(line.text for line in lines))}</desc>",
         f'<rect width="{w:g}" height="{h:g}" fill="#fff"/>',
         f'<path data-modules="{matrix.size}" transform="translate({sym_x:.4f} {sym_y:.4f})'
         f' scale({layout.module_mm:.5f})" shape-rendering="crispEdges" fill="#000"'
         f' d="{qr_svg_path(matrix)}"/>',
-        f'<g font-family={quoteattr(family)} fill="#000">',
+        '<g fill="#000">',
     ]
-    for line in (*layout.serial_lines, *layout.text_lines):
-        weight = ' font-weight="bold"' if line.bold else ""
-        parts.append(
-            f'<text x="{line.x_mm:.3f}" y="{line.baseline_mm:.3f}"'
-            f' font-size="{line.size_pt * PT_TO_MM:.3f}"{weight}>{escape(line.text)}</text>'
-        )
+    for line in lines:
+        outline = text_outline(line.text, fonts.path(line.bold), line.size_pt * PT_TO_MM,
+                               line.x_mm, line.baseline_mm)
+        parts.append(f'<path data-text={quoteattr(line.text)} d="{outline}"/>')
     parts += ["</g>", "</svg>", ""]
     return "\n".join(parts).encode("utf-8")

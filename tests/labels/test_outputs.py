@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -20,7 +21,9 @@ from labels import (
     render_roll_pdf,
     render_zpl,
 )
+from labels.layout import layout_label
 from labels.qr import QRMatrix, encode, matrix_to_image
+from labels.typefaces import resolve_fonts
 from tests.labels.conftest import code_for, decode, make_label, make_labels, pdf_pages, png_image
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -55,7 +58,7 @@ def test_svg_label_is_well_formed_with_the_exact_modules() -> None:
     root = ET.fromstring(render_label_svg(label, size_mm=(50, 30)))
     assert root.tag == f"{SVG}svg"
     assert root.get("width") == "50mm" and root.get("viewBox") == "0 0 50 30"
-    (path,) = root.iter(f"{SVG}path")
+    (path,) = [p for p in root.iter(f"{SVG}path") if p.get("data-modules")]
     expected = encode(label.code)
     assert int(path.get("data-modules")) == expected.size
     rebuilt = svg_matrix(path.get("d"), expected.size)
@@ -64,8 +67,57 @@ def test_svg_label_is_well_formed_with_the_exact_modules() -> None:
     # Rasterising the path's modules gives a scannable code.
     found = decode(matrix_to_image(rebuilt, scale=6))
     assert [text for _, _, text in found] == [label.code]
-    texts = " ".join(t.text for t in root.iter(f"{SVG}text"))
+    texts = " ".join(p.get("data-text") for p in root.iter(f"{SVG}path") if p.get("data-text"))
     assert "Hợp tác xã" in texts and label.serial in texts
+    assert "Hợp tác xã" in root.find(f"{SVG}desc").text
+
+
+def path_bounds(path_data: str) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of the points of absolute SVG path data
+    (M, L, H, V, Q, C and Z commands, as fontTools writes them)."""
+    xs, ys = [], []
+    for command, arguments in re.findall(r"([MLHVQCZ])([^MLHVQCZ]*)", path_data):
+        numbers = [float(n) for n in re.findall(r"-?[\d.]+", arguments)]
+        if command == "H":
+            xs += numbers
+        elif command == "V":
+            ys += numbers
+        else:
+            xs += numbers[0::2]
+            ys += numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def test_svg_text_is_outlined_where_the_layout_set_it() -> None:
+    label = make_label(4)
+    root = ET.fromstring(render_label_svg(label, size_mm=(50, 30)))
+    assert list(root.iter(f"{SVG}text")) == []  # nothing left for a viewer's fonts
+    layout = layout_label(label, 50, 30, encode(label.code).size, resolve_fonts(None))
+    outlines = {p.get("data-text"): p.get("d") for p in root.iter(f"{SVG}path")
+                if p.get("data-text")}
+    for line in (*layout.serial_lines, *layout.text_lines):
+        left, top, right, bottom = path_bounds(outlines[line.text])
+        # Inked glyphs sit inside the advance widths reportlab measured the line with.
+        assert line.x_mm - 0.2 <= left < right <= line.x_mm + line.width_mm + 0.2, line.text
+        assert line.baseline_mm - line.ascent_mm - 0.5 <= top, line.text
+        assert bottom <= line.baseline_mm + line.descent_mm + 0.5, line.text
+
+
+@pytest.mark.browser
+def test_svg_label_renders_scannable_in_a_real_browser(chromium) -> None:
+    label = make_label(4)
+    page = chromium.new_page(viewport={"width": 1000, "height": 600})
+    page.set_content('<body style="margin:0;background:#fff">'
+                     '<img id="label" style="width:1000px;height:600px"></body>')
+    page.eval_on_selector("#label", "(img, svg) => img.src = 'data:image/svg+xml;base64,' + svg",
+                          base64.b64encode(render_label_svg(label, size_mm=(50, 30))).decode())
+    page.wait_for_function("document.getElementById('label').complete")
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("L")
+    page.close()
+    assert [text for _, _, text in decode(shot)] == [label.code]
+    # The text column, right of the code, is inked.
+    text_column = shot.crop((620, 20, 990, 580))
+    assert sum(text_column.histogram()[:128]) > 0.05 * 370 * 560
 
 
 def test_roll_pdf_one_page_per_label_of_the_label_size() -> None:
