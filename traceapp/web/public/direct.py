@@ -33,7 +33,6 @@ from traceapp.web.public.page import (
     CONDITIONAL_HEADERS,
     cached_page_html,
     etag,
-    http_date_now,
     page_html,
     prefers_json,
     region_header,
@@ -77,7 +76,7 @@ class DirectPage:
             return self._flask_error(environ, start_response, exc)
         start_response("200 OK", [
             ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
-            ("ETag", etag(body)), ("Date", http_date_now()), *self._headers, *limit_headers])
+            ("ETag", etag(body)), *self._headers, *limit_headers])
         return [body]
 
     def _plain_scan_language(self, environ: WSGIEnviron) -> str | None:

@@ -9,7 +9,6 @@ serial, scan count and links.
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import fields
 from datetime import date
 from functools import lru_cache
@@ -18,7 +17,7 @@ from operator import attrgetter
 from flask import render_template
 from markupsafe import Markup
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import http_date, parse_accept_header
+from werkzeug.http import parse_accept_header
 
 from traceapp.domain.verification import LabelFacts, VerificationOutcome
 from traceapp.models import Batch
@@ -83,18 +82,6 @@ def prefers_json(accept: str | None) -> bool:
 
 def etag(body: bytes) -> str:
     return f'"{hashlib.sha1(body).hexdigest()}"'
-
-
-_date_now: tuple[int, str] = (0, "")
-
-
-def http_date_now() -> str:
-    """The Date header's value: it changes once a second, so it is formatted once a second."""
-    global _date_now
-    second = int(time.time())
-    if _date_now[0] != second:
-        _date_now = (second, http_date(second))
-    return _date_now[1]
 
 
 def _hole_values(outcome: VerificationOutcome, language: str, code_url: str) -> dict[str, str]:
