@@ -170,3 +170,15 @@ def test_a_served_page_has_one_date_header(server_app, committed_labels, serve, 
     base = serve(server_app)
     with urllib.request.urlopen(base + committed_labels.paths[0] + extra) as response:
         assert len(response.headers.get_all("Date")) == 1
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(test_settings, committed_labels):
+    app = create_app(dataclasses.replace(test_settings, proxy_hops=1),
+                     {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": True,
+                      "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_PUBLIC": "5/minute"})
+    client = app.test_client()
+    remaining = [client.get(committed_labels.paths[0], headers={"X-Forwarded-For": address})
+                 .headers["X-RateLimit-Remaining"] for address in ("203.0.113.7", "203.0.113.7",
+                                                                   "198.51.100.4")]
+    flush_scans(app)
+    assert remaining == ["4", "3", "4"]
