@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from werkzeug.http import parse_cookie
 
 from traceapp.clock import today_local
@@ -111,6 +111,7 @@ class DirectPage:
         if html is None:
             # First view of such a page here: render it, and its shell, in Flask.
             with self._app.request_context(environ):
+                g.lang = language  # as the before_request hook would have chosen it
                 html = page_html(outcome, language, today, False, code_url, self._cache)
         return html
 
