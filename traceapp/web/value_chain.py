@@ -116,7 +116,7 @@ def batch_chain(batch_id: int):
     return render_template("chain/batch.html", batch=found, steps=STEPS,
                            partners=list_partners(db()),
                            packings=packings(db(), batch_id, settings().public_base_url),
-                           sheet_form=sheet_form(default_preset=DEFAULT_PRESET))
+                           sheet_form=SheetForm(request.args, preset=DEFAULT_PRESET))
 
 
 @blueprint.post("/console/chain/batches/<int:batch_id>/events")
@@ -150,7 +150,7 @@ def batch_export(batch_id: int):
 @blueprint.get("/console/chain/batches/<int:batch_id>/boxes.pdf")
 @roles_required(OFFICER, OPERATOR)
 def box_labels_download(batch_id: int):
-    form = sheet_form(default_preset=DEFAULT_PRESET)
+    form = SheetForm(request.args, preset=DEFAULT_PRESET)
     if not form.validate():
         field, errors = next(iter(form.errors.items()))
         raise InvalidInput(f"{field}: {', '.join(errors)}", field=field)
@@ -240,11 +240,6 @@ def api_import():
 
 
 # --- parsing --------------------------------------------------------------------------
-
-def sheet_form(default_preset: str) -> SheetForm:
-    """The label stock chooser of the label sheet page, read from the query string."""
-    return SheetForm(request.args, preset=default_preset)
-
 
 def _jsonld(document: dict[str, Any]) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=2)

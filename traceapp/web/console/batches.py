@@ -158,14 +158,14 @@ def issuance(batch_id: int):
 @roles_required(OFFICER, OPERATOR)
 def run(run_id: int):
     found = get_run(db(), run_id, cooperative_scope())
-    form = _sheet_form()
+    form = SheetForm(request.args)
     return render_template("console/run.html", run=found, form=form, presets=PRESETS)
 
 
 @blueprint.get("/runs/<int:run_id>/sheet.pdf")
 @roles_required(OFFICER, OPERATOR)
 def run_sheet(run_id: int):
-    form = _sheet_form()
+    form = SheetForm(request.args)
     if not form.validate():
         abort(422, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
     pdf, pages = sheet_pdf(db(), run_id, settings().public_base_url, form.preset.data,
@@ -221,10 +221,6 @@ def void(batch_id: int):
     status = form_status(submitted) if submitted is not None else 200
     return render_template("console/void.html", batch=found, label_form=label_form,
                            range_form=range_form), status
-
-
-def _sheet_form() -> SheetForm:
-    return SheetForm(request.args)
 
 
 def _download(data: bytes, mimetype: str, filename: str,
