@@ -61,8 +61,9 @@ def ensure_database(url: str) -> None:
     admin = make_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     name = url.rsplit("/", 1)[1]
     with admin.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                    {"n": name}).first()
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
         if not exists:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -82,12 +83,16 @@ def main() -> None:
         raw = raw_signing_rate(args.count)
         print(f"raw Ed25519 signing:      {raw:>10,.0f} signatures/s")
         sqlite = issuance_rate(f"sqlite:///{tmp}/bench.db", args.count, signer)
-        print(f"issuance on SQLite:       {sqlite:>10,.0f} labels/s  "
-              f"({args.count / sqlite:.2f} s for {args.count:,}; {sqlite / raw:.0%} of raw)")
+        print(
+            f"issuance on SQLite:       {sqlite:>10,.0f} labels/s  "
+            f"({args.count / sqlite:.2f} s for {args.count:,}; {sqlite / raw:.0%} of raw)"
+        )
         ensure_database(args.postgres)
         postgres = issuance_rate(args.postgres, args.count, signer)
-        print(f"issuance on PostgreSQL:   {postgres:>10,.0f} labels/s  "
-              f"({args.count / postgres:.2f} s for {args.count:,}; {postgres / raw:.0%} of raw)")
+        print(
+            f"issuance on PostgreSQL:   {postgres:>10,.0f} labels/s  "
+            f"({args.count / postgres:.2f} s for {args.count:,}; {postgres / raw:.0%} of raw)"
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory:     {peak_mb:>10,.0f} MB")
 

@@ -51,8 +51,10 @@ def _time_checks(check, signed: list[tuple[bytes, bytes]]) -> float:
 
 
 def _line(name: str, count: int, total: float, best: float, per_round: int) -> str:
-    return (f"{name:<22}{count / total:>10,.0f}/s over {total:.2f} s"
-            f"   (best round {per_round / best:,.0f}/s)")
+    return (
+        f"{name:<22}{count / total:>10,.0f}/s over {total:.2f} s"
+        f"   (best round {per_round / best:,.0f}/s)"
+    )
 
 
 def main(count: int = 100_000) -> None:
@@ -63,14 +65,13 @@ def main(count: int = 100_000) -> None:
     started = time.perf_counter()
     serials = new_serials(count)
     serial_seconds = time.perf_counter() - started
-    payloads = [signing_payload(ISSUER, gtin=GTIN, lot=LOT, serial=s, key_id="7K")
-                for s in serials]
+    payloads = [signing_payload(ISSUER, gtin=GTIN, lot=LOT, serial=s, key_id="7K") for s in serials]
 
     per_round = count // ROUNDS
     raw_times, code_times = [], []
     for start in range(0, per_round * ROUNDS, per_round):
-        raw_times.append(_time_raw(key, payloads[start:start + per_round]))
-        code_times.append(_time_codes(signer, serials[start:start + per_round]))
+        raw_times.append(_time_raw(key, payloads[start : start + per_round]))
+        code_times.append(_time_codes(signer, serials[start : start + per_round]))
     done = per_round * ROUNDS
     example = next(signer.sign_many(gtin=GTIN, lot=LOT, serials=serials[:1]))[1]
 
@@ -78,19 +79,20 @@ def main(count: int = 100_000) -> None:
     print(f"{'new_serials':<22}{count / serial_seconds:>10,.0f}/s over {serial_seconds:.2f} s")
     print(_line("raw Ed25519 sign", done, sum(raw_times), min(raw_times), per_round))
     print(_line("CodeSigner.sign_many", done, sum(code_times), min(code_times), per_round))
-    print(f"sign_many / raw:      {sum(raw_times) / sum(code_times):.2f} overall, "
-          f"{min(raw_times) / min(code_times):.2f} best rounds")
+    print(
+        f"sign_many / raw:      {sum(raw_times) / sum(code_times):.2f} overall, "
+        f"{min(raw_times) / min(code_times):.2f} best rounds"
+    )
 
     # The page checks one signature per scan: the library that checks faster serves it.
-    signed = [(payload, key.sign(payload)) for payload in payloads[:per_round // 5]]
+    signed = [(payload, key.sign(payload)) for payload in payloads[: per_round // 5]]
     public = PublicKey("7K", key.public_key(), KeyStatus.ACTIVE, "2026-01-01")
     openssl_times, sodium_times = [], []
     for _ in range(ROUNDS):
         openssl_times.append(_time_checks(public.public_key.verify, signed))
         sodium_times.append(_time_checks(public.verifies, signed))
     checks = len(signed) * ROUNDS
-    print(_line("check, cryptography", checks, sum(openssl_times), min(openssl_times),
-                len(signed)))
+    print(_line("check, cryptography", checks, sum(openssl_times), min(openssl_times), len(signed)))
     print(_line("check, PyNaCl", checks, sum(sodium_times), min(sodium_times), len(signed)))
     print(f"PyNaCl / cryptography: {sum(openssl_times) / sum(sodium_times):.2f}x the checks/s")
 

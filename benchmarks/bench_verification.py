@@ -82,13 +82,16 @@ def prepare(env: dict[str, str], labels: int) -> list[str]:
     key_store(settings).generate()
     with unit_of_work(make_sessionmaker(make_engine(DATABASE_URL))) as session:
         summary = load_demo_data(session)
-        run = issue_labels(session, summary.bao_hung_batch_id, labels, active_signer(settings),
-                           "benchmark")
+        run = issue_labels(
+            session, summary.bao_hung_batch_id, labels, active_signer(settings), "benchmark"
+        )
         run_id = run.id
     with unit_of_work(make_sessionmaker(make_engine(DATABASE_URL))) as session:
-        uris = [label.code for label in run_labels(session, get_run(session, run_id),
-                                                   settings.public_base_url)]
-    return [uri[len(settings.public_base_url):] for uri in uris]
+        uris = [
+            label.code
+            for label in run_labels(session, get_run(session, run_id), settings.public_base_url)
+        ]
+    return [uri[len(settings.public_base_url) :] for uri in uris]
 
 
 def free_port() -> int:
@@ -121,8 +124,9 @@ end
 """
 
 
-def run_wrk(base: str, seconds: int, connections: int, paths_file: Path | None,
-            workdir: Path) -> tuple[float, float, float, int]:
+def run_wrk(
+    base: str, seconds: int, connections: int, paths_file: Path | None, workdir: Path
+) -> tuple[float, float, float, int]:
     """(requests/s, p50 ms, p99 ms, non-2xx count) of one wrk run."""
     command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency"]
     if paths_file is not None:
@@ -132,8 +136,9 @@ def run_wrk(base: str, seconds: int, connections: int, paths_file: Path | None,
         url = base + "/"
     else:
         url = base + TRIVIAL_PATH
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True,
-                            timeout=seconds + 60).stdout
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
     p50 = _milliseconds(re.search(r"50%\s+([\d.]+\w+)", output)[1])
     p99 = _milliseconds(re.search(r"99%\s+([\d.]+\w+)", output)[1])
@@ -156,17 +161,25 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2))
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--rate-limit", action="store_true",
-                        help=f"count every request in Redis ({REDIS_URL}) as production does")
+    parser.add_argument(
+        "--rate-limit",
+        action="store_true",
+        help=f"count every request in Redis ({REDIS_URL}) as production does",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-verify-"))
-    env = {**os.environ, "TRACEAPP_DATABASE_URL": DATABASE_URL, "TRACEAPP_ENV": "benchmark",
-           "TRACEAPP_INSTANCE_DIR": str(workdir), "TRACEAPP_KEYS_DIR": str(workdir / "keys"),
-           "TRACEAPP_KEY_PASSPHRASE": "benchmark-passphrase",
-           "TRACEAPP_PUBLIC_BASE_URL": "https://trace.example.vn"}
+    env = {
+        **os.environ,
+        "TRACEAPP_DATABASE_URL": DATABASE_URL,
+        "TRACEAPP_ENV": "benchmark",
+        "TRACEAPP_INSTANCE_DIR": str(workdir),
+        "TRACEAPP_KEYS_DIR": str(workdir / "keys"),
+        "TRACEAPP_KEY_PASSPHRASE": "benchmark-passphrase",
+        "TRACEAPP_PUBLIC_BASE_URL": "https://trace.example.vn",
+    }
     if args.rate_limit:
         env |= {RATE_LIMIT_ENV: "1", "TRACEAPP_REDIS_URL": REDIS_URL}
     print(f"preparing {DATABASE} with {args.labels} issued labels...", flush=True)
@@ -177,12 +190,25 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--worker-class", args.worker_class,
-         "--threads", str(args.threads),
-         "--log-level", "warning", "--chdir", str(ROOT),
-         "benchmarks.bench_verification:bench_app()"],
-        env=env, start_new_session=True)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            args.worker_class,
+            "--threads",
+            str(args.threads),
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+            "benchmarks.bench_verification:bench_app()",
+        ],
+        env=env,
+        start_new_session=True,
+    )
     try:
         wait_until_up(base + TRIVIAL_PATH)
         if b"verdict-genuine" not in wait_until_up(base + paths[0]):
@@ -196,12 +222,18 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     ratio = page[0] / trivial[0]
-    print(f"trivial route:     {trivial[0]:8.0f} req/s  p50 {trivial[1]:6.1f} ms  "
-          f"p99 {trivial[2]:6.1f} ms")
-    print(f"verification page: {page[0]:8.0f} req/s  p50 {page[1]:6.1f} ms  "
-          f"p99 {page[2]:6.1f} ms  non-2xx {page[3]}")
-    print(f"ratio: {ratio:.0%} of the trivial route (target >= {TARGET_RATIO:.0%}); "
-          f"p99 target < {TARGET_P99_MS:.0f} ms")
+    print(
+        f"trivial route:     {trivial[0]:8.0f} req/s  p50 {trivial[1]:6.1f} ms  "
+        f"p99 {trivial[2]:6.1f} ms"
+    )
+    print(
+        f"verification page: {page[0]:8.0f} req/s  p50 {page[1]:6.1f} ms  "
+        f"p99 {page[2]:6.1f} ms  non-2xx {page[3]}"
+    )
+    print(
+        f"ratio: {ratio:.0%} of the trivial route (target >= {TARGET_RATIO:.0%}); "
+        f"p99 target < {TARGET_P99_MS:.0f} ms"
+    )
     met = ratio >= TARGET_RATIO and page[2] < TARGET_P99_MS and page[3] == 0
     print("targets met" if met else "targets NOT met")
     return 0 if met else 1

@@ -45,7 +45,7 @@ class BatchSummary:
         return str(self.data.get("lot", ""))
 
     def label_status(self, serial: str) -> str:
-        """"voided" for a voided serial, else the batch status ("certified" or "recalled")."""
+        """ "voided" for a voided serial, else the batch status ("certified" or "recalled")."""
         if serial in set(self.data.get("voided_serials") or ()):
             return "voided"
         return str(self.data.get("status", "unknown"))
@@ -53,15 +53,20 @@ class BatchSummary:
     def lines(self, serial: str | None = None) -> list[str]:
         """The summary as lines of text for a terminal."""
         data = self.data
-        lines = [f"Product:  {data.get('product')}", f"Coop:     {data.get('cooperative')}",
-                 f"Origin:   {data.get('origin_commune')}, {data.get('origin_province')}",
-                 f"Produced: {data.get('produced_on')}"]
+        lines = [
+            f"Product:  {data.get('product')}",
+            f"Coop:     {data.get('cooperative')}",
+            f"Origin:   {data.get('origin_commune')}, {data.get('origin_province')}",
+            f"Produced: {data.get('produced_on')}",
+        ]
         if data.get("best_before"):
             lines.append(f"Best before: {data['best_before']}")
         for cert in data.get("certifications") or ():
-            lines.append(f"Certified: {cert.get('scheme')} {cert.get('certificate_number')} "
-                         f"({cert.get('issuing_body')}) {cert.get('valid_from')} to "
-                         f"{cert.get('valid_to')}")
+            lines.append(
+                f"Certified: {cert.get('scheme')} {cert.get('certificate_number')} "
+                f"({cert.get('issuing_body')}) {cert.get('valid_from')} to "
+                f"{cert.get('valid_to')}"
+            )
         status = self.label_status(serial) if serial else str(data.get("status"))
         lines.append(f"Status:   {status.upper()}")
         if data.get("status") == "recalled":
@@ -106,13 +111,15 @@ class OfflineBundle:
         if not isinstance(document, Mapping) or document.get("format") != BUNDLE_FORMAT:
             raise InvalidBundle(f"not an offline bundle (format {BUNDLE_FORMAT} expected)")
         if document.get("issuer") != trusted.issuer:
-            raise InvalidBundle(f"the bundle is from {document.get('issuer')!r}, "
-                                f"not {trusted.issuer!r}")
+            raise InvalidBundle(
+                f"the bundle is from {document.get('issuer')!r}, not {trusted.issuer!r}"
+            )
 
         def public_key_for(kid: str):
             key = trusted.get(kid)
-            return key.public_key if key is not None and key.status is not KeyStatus.REVOKED \
-                else None
+            return (
+                key.public_key if key is not None and key.status is not KeyStatus.REVOKED else None
+            )
 
         if not verify_statement(dict(document), public_key_for):
             raise InvalidBundle("the bundle's signature does not verify under the trusted keys")

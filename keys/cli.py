@@ -28,12 +28,22 @@ DEFAULT_ISSUER = "VN-CB-LMHTX"
 USAGE_ERROR = 2
 
 keys_dir_option = click.option(
-    "--keys-dir", type=click.Path(file_okay=False, path_type=Path), envvar=KEYS_DIR_ENV,
-    default=DEFAULT_KEYS_DIR, show_default=True, show_envvar=True,
-    help="Directory holding the encrypted private keys and their index.")
+    "--keys-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=KEYS_DIR_ENV,
+    default=DEFAULT_KEYS_DIR,
+    show_default=True,
+    show_envvar=True,
+    help="Directory holding the encrypted private keys and their index.",
+)
 issuer_option = click.option(
-    "--issuer", envvar=ISSUER_ENV, default=DEFAULT_ISSUER, show_default=True,
-    show_envvar=True, help="Issuer id written into the public key document.")
+    "--issuer",
+    envvar=ISSUER_ENV,
+    default=DEFAULT_ISSUER,
+    show_default=True,
+    show_envvar=True,
+    help="Issuer id written into the public key document.",
+)
 
 
 def _store(keys_dir: Path) -> KeyStore:
@@ -107,8 +117,11 @@ def revoke(kid: str, keys_dir: Path) -> None:
 @keys_cli.command(name="export-jwks")
 @keys_dir_option
 @issuer_option
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the document to this file instead of standard output.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the document to this file instead of standard output.",
+)
 def export_jwks(keys_dir: Path, issuer: str, out: Path | None) -> None:
     """Write the public key document (JWKS JSON) that offline verifiers need."""
     text = _run(lambda: _store(keys_dir).public_keyset(issuer)).to_json()
@@ -137,20 +150,30 @@ def _load_keyset(path: Path) -> PublicKeySet:
 
 
 def _code_lines(code: LabelCode) -> list[str]:
-    item = (f"GTIN:     {code.gtin}" if code.gtin is not None
-            else f"Product:  {code.product_ref} (no GTIN)")
-    return [item, f"Lot:      {code.lot}", f"Serial:   {code.serial}",
-            f"Key id:   {code.key_id}"]
+    item = (
+        f"GTIN:     {code.gtin}"
+        if code.gtin is not None
+        else f"Product:  {code.product_ref} (no GTIN)"
+    )
+    return [item, f"Lot:      {code.lot}", f"Serial:   {code.serial}", f"Key id:   {code.key_id}"]
 
 
 @click.command(name="verify")
 @click.argument("code")
-@click.option("--keys", "keys_file", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="The issuer's public key document (JSON from export-jwks).")
-@click.option("--bundle", "bundle_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="An offline batch bundle (from the console) to show the batch's details, "
-                   "recall and voided labels.")
+@click.option(
+    "--keys",
+    "keys_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The issuer's public key document (JSON from export-jwks).",
+)
+@click.option(
+    "--bundle",
+    "bundle_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An offline batch bundle (from the console) to show the batch's details, "
+    "recall and voided labels.",
+)
 def verify_command(code: str, keys_file: Path, bundle_file: Path | None = None) -> None:
     """Verify label CODE offline against the issuer's public keys.
 

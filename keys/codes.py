@@ -114,15 +114,19 @@ def decode_signature_field(value: str) -> tuple[str, bytes]:
     if not value:
         raise MalformedCode("the signature (AI 8030) is empty")
     if value[0] != FORMAT_VERSION:
-        raise MalformedCode(f"unsupported label format version {value[0]!r}: this verifier "
-                            f"reads format {FORMAT_VERSION}")
+        raise MalformedCode(
+            f"unsupported label format version {value[0]!r}: this verifier "
+            f"reads format {FORMAT_VERSION}"
+        )
     if len(value) != SIGFIELD_LENGTH:
-        raise MalformedCode(f"the signature (AI 8030) must have {SIGFIELD_LENGTH} characters, "
-                            f"not {len(value)}")
+        raise MalformedCode(
+            f"the signature (AI 8030) must have {SIGFIELD_LENGTH} characters, not {len(value)}"
+        )
     key_id, encoded = value[1:3], value[3:]
     if not _BASE64URL.fullmatch(value[1:]):
-        raise MalformedCode("the signature (AI 8030) must use only base64url characters "
-                            "A-Z a-z 0-9 _ -")
+        raise MalformedCode(
+            "the signature (AI 8030) must use only base64url characters A-Z a-z 0-9 _ -"
+        )
     try:
         signature = base64.urlsafe_b64decode(encoded + "==")
     except (binascii.Error, ValueError):
@@ -132,21 +136,37 @@ def decode_signature_field(value: str) -> tuple[str, bytes]:
     return key_id, signature
 
 
-def label_uri(base_url: str, *, gtin: str | None = None, product_ref: str | None = None,
-              lot: str, serial: str, signature_field: str) -> str:
+def label_uri(
+    base_url: str,
+    *,
+    gtin: str | None = None,
+    product_ref: str | None = None,
+    lot: str,
+    serial: str,
+    signature_field: str,
+) -> str:
     """The full code URI from its parts and a stored AI 8030 value.
 
     Raises a ValueError (InvalidField, InvalidGTIN or MalformedCode) for bad parts.
     """
     decode_signature_field(signature_field)
-    return (normalize_base_url(base_url) + item_path(gtin=gtin, product_ref=product_ref, lot=lot)
-            + f"/{SERIAL_AI}/{check_serial(serial)}?{SIGNATURE_AI}={signature_field}")
+    return (
+        normalize_base_url(base_url)
+        + item_path(gtin=gtin, product_ref=product_ref, lot=lot)
+        + f"/{SERIAL_AI}/{check_serial(serial)}?{SIGNATURE_AI}={signature_field}"
+    )
 
 
 def build_uri(code: LabelCode) -> str:
     """The URI printed in the QR for `code`; raises a ValueError for invalid fields."""
-    return label_uri(code.base_url, gtin=code.gtin, product_ref=code.product_ref, lot=code.lot,
-                     serial=code.serial, signature_field=code.signature_field)
+    return label_uri(
+        code.base_url,
+        gtin=code.gtin,
+        product_ref=code.product_ref,
+        lot=code.lot,
+        serial=code.serial,
+        signature_field=code.signature_field,
+    )
 
 
 def parse_uri(uri: str) -> LabelCode:
@@ -165,8 +185,10 @@ def parse_uri(uri: str) -> LabelCode:
     if not text:
         raise MalformedCode("the label code is empty")
     if not _URI_CHARS.fullmatch(text):
-        raise MalformedCode("the label code contains characters that cannot appear in a URL "
-                            "(spaces, control or non-ASCII characters)")
+        raise MalformedCode(
+            "the label code contains characters that cannot appear in a URL "
+            "(spaces, control or non-ASCII characters)"
+        )
     if "#" in text:
         raise MalformedCode("a label code has no #fragment")
     head, question, query = text.partition("?")
@@ -183,9 +205,15 @@ def parse_uri(uri: str) -> LabelCode:
     if lot_ai != LOT_AI or serial_ai != SERIAL_AI:
         raise MalformedCode(f"the path must end with {' or '.join(_ITEM_SHAPES)}")
     key_id, signature = decode_signature_field(_signature_parameter(query))
-    return LabelCode(gtin=gtin, product_ref=product_ref, lot=_field(check_lot, lot),
-                     serial=_field(check_serial, serial), key_id=key_id, signature=signature,
-                     base_url=_base_url(match["scheme"], match["authority"], segments[:-6]))
+    return LabelCode(
+        gtin=gtin,
+        product_ref=product_ref,
+        lot=_field(check_lot, lot),
+        serial=_field(check_serial, serial),
+        key_id=key_id,
+        signature=signature,
+        base_url=_base_url(match["scheme"], match["authority"], segments[:-6]),
+    )
 
 
 def _base_url(scheme: str, authority: str, path_segments: list[str]) -> str:

@@ -37,41 +37,49 @@ def _matches(pattern: re.Pattern[str], value: object) -> bool:
 def check_lot(lot: str) -> str:
     """Return `lot` if it is a valid lot code (GS1 AI 10 subset), else raise InvalidField."""
     if not _matches(LOT_PATTERN, lot):
-        raise InvalidField(f"lot {lot!r} must be 1-{LOT_MAX_LENGTH} characters from "
-                           "A-Z a-z 0-9 . _ - and start with a letter or digit")
+        raise InvalidField(
+            f"lot {lot!r} must be 1-{LOT_MAX_LENGTH} characters from "
+            "A-Z a-z 0-9 . _ - and start with a letter or digit"
+        )
     return lot
 
 
 def check_product_ref(product_ref: str) -> str:
     """Return `product_ref` if it is a valid reference for a product without GTIN."""
     if not _matches(PRODUCT_REF_PATTERN, product_ref) or product_ref in _DOT_SEGMENTS:
-        raise InvalidField(f"product reference {product_ref!r} must be 1-"
-                           f"{PRODUCT_REF_MAX_LENGTH} characters from A-Z a-z 0-9 . _ - "
-                           "and not '.' or '..'")
+        raise InvalidField(
+            f"product reference {product_ref!r} must be 1-"
+            f"{PRODUCT_REF_MAX_LENGTH} characters from A-Z a-z 0-9 . _ - "
+            "and not '.' or '..'"
+        )
     return product_ref
 
 
 def check_serial(serial: str) -> str:
     """Return `serial` if it is 12 upper-case Crockford base32 characters."""
     if not _matches(SERIAL_PATTERN, serial):
-        raise InvalidField(f"serial {serial!r} must be {SERIAL_LENGTH} characters from "
-                           f"{SERIAL_ALPHABET}")
+        raise InvalidField(
+            f"serial {serial!r} must be {SERIAL_LENGTH} characters from {SERIAL_ALPHABET}"
+        )
     return serial
 
 
 def check_key_id(key_id: str) -> str:
     """Return `key_id` if it is 2 characters of the base64url alphabet."""
     if not _matches(KEY_ID_PATTERN, key_id):
-        raise InvalidField(f"key id {key_id!r} must be {KEY_ID_LENGTH} characters from "
-                           "A-Z a-z 0-9 _ -")
+        raise InvalidField(
+            f"key id {key_id!r} must be {KEY_ID_LENGTH} characters from A-Z a-z 0-9 _ -"
+        )
     return key_id
 
 
 def check_issuer(issuer: str) -> str:
     """Return `issuer` if it is a valid issuer id (e.g. VN-CB-LMHTX)."""
     if not _matches(ISSUER_PATTERN, issuer):
-        raise InvalidField(f"issuer {issuer!r} must be 1-64 characters from "
-                           "A-Z a-z 0-9 . _ : - and start with a letter or digit")
+        raise InvalidField(
+            f"issuer {issuer!r} must be 1-64 characters from "
+            "A-Z a-z 0-9 . _ : - and start with a letter or digit"
+        )
     return issuer
 
 

@@ -17,8 +17,10 @@ def gtin_check_digit(body: str) -> int:
 
     Weights alternate 3, 1, 3, ... starting from the rightmost digit of the body.
     """
-    total = sum(int(digit) * (3 if position % 2 == 0 else 1)
-                for position, digit in enumerate(reversed(body)))
+    total = sum(
+        int(digit) * (3 if position % 2 == 0 else 1)
+        for position, digit in enumerate(reversed(body))
+    )
     return (10 - total % 10) % 10
 
 
@@ -41,6 +43,8 @@ def normalize_gtin(text: str) -> str:
         raise InvalidGTIN("the all-zero GTIN is not a trade item number")
     expected = gtin_check_digit(gtin[:-1])
     if int(gtin[-1]) != expected:
-        raise InvalidGTIN(f"GTIN {digits} has check digit {gtin[-1]}, but its digits "
-                          f"give {expected}: a digit is probably mistyped")
+        raise InvalidGTIN(
+            f"GTIN {digits} has check digit {gtin[-1]}, but its digits "
+            f"give {expected}: a digit is probably mistyped"
+        )
     return gtin

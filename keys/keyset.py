@@ -103,8 +103,16 @@ class PublicKey:
 
     def to_jwk(self) -> dict[str, str]:
         """This key as a JWK object with TraceApp's status fields."""
-        jwk = {"kty": "OKP", "crv": "Ed25519", "kid": self.kid, "x": self.x, "use": "sig",
-               "alg": "EdDSA", "status": self.status.value, "created": self.created}
+        jwk = {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "kid": self.kid,
+            "x": self.x,
+            "use": "sig",
+            "alg": "EdDSA",
+            "status": self.status.value,
+            "created": self.created,
+        }
         if self.revoked_at is not None:
             jwk["revoked_at"] = self.revoked_at
         return jwk
@@ -136,8 +144,13 @@ class PublicKey:
             public_key = decode_public_key(jwk.get("x"))
         except InvalidKeySet as exc:
             raise InvalidKeySet(f"key {kid}: {exc}") from None
-        return cls(kid=kid, public_key=public_key, status=status,
-                   created=_timestamp(jwk.get("created"), "created", kid), revoked_at=revoked_at)
+        return cls(
+            kid=kid,
+            public_key=public_key,
+            status=status,
+            created=_timestamp(jwk.get("created"), "created", kid),
+            revoked_at=revoked_at,
+        )
 
 
 class PublicKeySet:

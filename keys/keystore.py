@@ -73,21 +73,36 @@ class KeyInfo:
 
     def to_public_key(self) -> PublicKey:
         """The entry for this key in the public key set."""
-        return PublicKey(kid=self.kid, public_key=decode_public_key(self.public_key),
-                         status=self.status, created=self.created_at, revoked_at=self.revoked_at)
+        return PublicKey(
+            kid=self.kid,
+            public_key=decode_public_key(self.public_key),
+            status=self.status,
+            created=self.created_at,
+            revoked_at=self.revoked_at,
+        )
 
     def to_record(self) -> dict[str, Any]:
         """The JSON object stored in the index."""
-        return {"kid": self.kid, "created_at": self.created_at, "status": self.status.value,
-                "x": self.public_key, "retired_at": self.retired_at,
-                "revoked_at": self.revoked_at}
+        return {
+            "kid": self.kid,
+            "created_at": self.created_at,
+            "status": self.status.value,
+            "x": self.public_key,
+            "retired_at": self.retired_at,
+            "revoked_at": self.revoked_at,
+        }
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> KeyInfo:
         """Read one index entry; raises KeyError, TypeError or ValueError if damaged."""
-        return cls(kid=check_key_id(record["kid"]), created_at=record["created_at"],
-                   status=KeyStatus(record["status"]), public_key=record["x"],
-                   retired_at=record.get("retired_at"), revoked_at=record.get("revoked_at"))
+        return cls(
+            kid=check_key_id(record["kid"]),
+            created_at=record["created_at"],
+            status=KeyStatus(record["status"]),
+            public_key=record["x"],
+            retired_at=record.get("retired_at"),
+            revoked_at=record.get("revoked_at"),
+        )
 
 
 class KeyStore:
@@ -134,8 +149,12 @@ class KeyStore:
         with self._locked():
             infos = self._read_index()
             now = utc_now()
-            infos = [replace(k, status=KeyStatus.RETIRED, retired_at=now)
-                     if k.status is KeyStatus.ACTIVE else k for k in infos]
+            infos = [
+                replace(k, status=KeyStatus.RETIRED, retired_at=now)
+                if k.status is KeyStatus.ACTIVE
+                else k
+                for k in infos
+            ]
             info = self._new_key(infos, passphrase)
             self._write_index([*infos, info])
         return info
@@ -172,8 +191,9 @@ class KeyStore:
         """
         info = self.active()
         if info is None:
-            raise KeyStoreError(f"no active signing key in {self.directory}: "
-                                "generate one (traceapp keys generate)")
+            raise KeyStoreError(
+                f"no active signing key in {self.directory}: generate one (traceapp keys generate)"
+            )
         passphrase = self._require_passphrase()
         try:
             pem = (self.directory / f"{info.kid}.pem").read_bytes()
@@ -182,10 +202,13 @@ class KeyStore:
         try:
             private_key = load_pem_private_key(pem, password=passphrase)
         except (ValueError, TypeError):
-            raise KeyStoreError(f"cannot decrypt key {info.kid}: wrong passphrase in "
-                                f"{PASSPHRASE_ENV}?") from None
-        if (not isinstance(private_key, Ed25519PrivateKey)
-                or encode_public_key(private_key.public_key()) != info.public_key):
+            raise KeyStoreError(
+                f"cannot decrypt key {info.kid}: wrong passphrase in {PASSPHRASE_ENV}?"
+            ) from None
+        if (
+            not isinstance(private_key, Ed25519PrivateKey)
+            or encode_public_key(private_key.public_key()) != info.public_key
+        ):
             raise KeyStoreError(f"{info.kid}.pem does not hold the key listed in {INDEX_FILE}")
         return info.kid, private_key
 
@@ -195,21 +218,30 @@ class KeyStore:
 
     def _require_passphrase(self, new_key: bool = False) -> bytes:
         if not self._passphrase:
-            raise KeyStoreError(f"no key passphrase: set {PASSPHRASE_ENV} to the passphrase "
-                                "that encrypts the signing keys")
+            raise KeyStoreError(
+                f"no key passphrase: set {PASSPHRASE_ENV} to the passphrase "
+                "that encrypts the signing keys"
+            )
         if new_key and len(self._passphrase) < MIN_PASSPHRASE_LENGTH:
-            raise KeyStoreError(f"{PASSPHRASE_ENV} is too short to protect a new key: use at "
-                                f"least {MIN_PASSPHRASE_LENGTH} characters")
+            raise KeyStoreError(
+                f"{PASSPHRASE_ENV} is too short to protect a new key: use at "
+                f"least {MIN_PASSPHRASE_LENGTH} characters"
+            )
         return self._passphrase
 
     def _new_key(self, infos: builtins.list[KeyInfo], passphrase: bytes) -> KeyInfo:
         kid = self._unused_key_id(infos)
         private_key = Ed25519PrivateKey.generate()
-        pem = private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8,
-                                        BestAvailableEncryption(passphrase))
+        pem = private_key.private_bytes(
+            Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(passphrase)
+        )
         self._write_private(self.directory / f"{kid}.pem", pem)
-        return KeyInfo(kid=kid, created_at=utc_now(), status=KeyStatus.ACTIVE,
-                       public_key=encode_public_key(private_key.public_key()))
+        return KeyInfo(
+            kid=kid,
+            created_at=utc_now(),
+            status=KeyStatus.ACTIVE,
+            public_key=encode_public_key(private_key.public_key()),
+        )
 
     def _unused_key_id(self, infos: builtins.list[KeyInfo]) -> str:
         used = {k.kid for k in infos} | {p.stem for p in self.directory.glob("*.pem")}
@@ -230,8 +262,9 @@ class KeyStore:
             document = json.loads(text)
             return [KeyInfo.from_record(record) for record in document["keys"]]
         except (ValueError, KeyError, TypeError) as exc:
-            raise KeyStoreError(f"{path} is damaged ({exc.__class__.__name__}); "
-                                "restore it from a backup") from None
+            raise KeyStoreError(
+                f"{path} is damaged ({exc.__class__.__name__}); restore it from a backup"
+            ) from None
 
     def _write_index(self, infos: builtins.list[KeyInfo]) -> None:
         document = {"format": INDEX_FORMAT, "keys": [info.to_record() for info in infos]}

@@ -32,12 +32,28 @@ PROOF_FORMAT = "traceapp-log-proof/1"
 CHECKPOINT_TYPE = "traceapp-audit-checkpoint"
 CHECKPOINT_VERSION = 1
 GENESIS_HASH = "0" * 64
-ENTRY_FIELDS = ("id", "occurred_at", "actor", "action", "subject_type", "subject_id",
-                "details", "previous_hash", "entry_hash")
+ENTRY_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor",
+    "action",
+    "subject_type",
+    "subject_id",
+    "details",
+    "previous_hash",
+    "entry_hash",
+)
 
 
-def entry_hash(previous_hash: str, occurred_at: str, actor: str, action: str,
-               subject_type: str, subject_id: str, details: str) -> str:
+def entry_hash(
+    previous_hash: str,
+    occurred_at: str,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    details: str,
+) -> str:
     """SHA-256 (hex) over the previous hash and the entry's fields, one per line."""
     material = "\n".join(
         [previous_hash, occurred_at, actor, action, subject_type, subject_id, details]
@@ -47,9 +63,15 @@ def entry_hash(previous_hash: str, occurred_at: str, actor: str, action: str,
 
 def hash_of(entry: Mapping[str, Any]) -> str:
     """`entry_hash` of an entry given as a mapping in the proof's shape."""
-    return entry_hash(str(entry["previous_hash"]), str(entry["occurred_at"]),
-                      str(entry["actor"]), str(entry["action"]), str(entry["subject_type"]),
-                      str(entry["subject_id"]), str(entry["details"]))
+    return entry_hash(
+        str(entry["previous_hash"]),
+        str(entry["occurred_at"]),
+        str(entry["actor"]),
+        str(entry["action"]),
+        str(entry["subject_type"]),
+        str(entry["subject_id"]),
+        str(entry["details"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -65,21 +87,29 @@ def checkpoint_signed(checkpoint: Mapping[str, Any], keyset: PublicKeySet) -> Pr
 
     A checkpoint signed with a key the issuer has since revoked is not trusted.
     """
-    if (not isinstance(checkpoint, Mapping) or checkpoint.get("type") != CHECKPOINT_TYPE
-            or checkpoint.get("version") != CHECKPOINT_VERSION):
+    if (
+        not isinstance(checkpoint, Mapping)
+        or checkpoint.get("type") != CHECKPOINT_TYPE
+        or checkpoint.get("version") != CHECKPOINT_VERSION
+    ):
         return ProofResult(False, "the checkpoint is not a TraceApp audit checkpoint")
     if checkpoint.get("issuer") != keyset.issuer:
-        return ProofResult(False, f"the checkpoint names issuer {checkpoint.get('issuer')!r}, "
-                                  f"not {keyset.issuer!r}")
+        return ProofResult(
+            False,
+            f"the checkpoint names issuer {checkpoint.get('issuer')!r}, not {keyset.issuer!r}",
+        )
     signature = checkpoint.get("signature")
     kid = str(signature.get("kid", "")) if isinstance(signature, Mapping) else ""
     key = keyset.get(kid)
     if key is None:
-        return ProofResult(False, f"the checkpoint is signed with key {kid!r}, which "
-                                  f"{keyset.issuer} has not published")
+        return ProofResult(
+            False,
+            f"the checkpoint is signed with key {kid!r}, which {keyset.issuer} has not published",
+        )
     if key.status is KeyStatus.REVOKED:
-        return ProofResult(False, f"the checkpoint is signed with key {kid}, which "
-                                  f"{keyset.issuer} has revoked")
+        return ProofResult(
+            False, f"the checkpoint is signed with key {kid}, which {keyset.issuer} has revoked"
+        )
     if not verify_statement(dict(checkpoint), lambda k: key.public_key if k == kid else None):
         return ProofResult(False, f"the checkpoint's signature does not match under key {kid}")
     return ProofResult(True, f"checkpoint signed by {keyset.issuer} with key {kid}")
@@ -121,9 +151,15 @@ def _verify_inclusion(proof: Any, keyset: PublicKeySet) -> ProofResult:
             return ProofResult(False, f"entry {entry_id}'s hash does not match its contents")
         previous_id = entry_id
     if previous_id != int(checkpoint["last_entry_id"]):
-        return ProofResult(False, f"the chain ends at entry {previous_id}, not at the "
-                                  f"checkpoint's last entry {checkpoint['last_entry_id']}")
+        return ProofResult(
+            False,
+            f"the chain ends at entry {previous_id}, not at the "
+            f"checkpoint's last entry {checkpoint['last_entry_id']}",
+        )
     if running != checkpoint["head_hash"]:
         return ProofResult(False, "the chain's head hash differs from the checkpoint's")
-    return ProofResult(True, f"entry {proof['entry']['id']} is included under the checkpoint "
-                             f"of entry {previous_id} ({signed.detail})")
+    return ProofResult(
+        True,
+        f"entry {proof['entry']['id']} is included under the checkpoint "
+        f"of entry {previous_id} ({signed.detail})",
+    )

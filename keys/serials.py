@@ -8,8 +8,9 @@ import secrets
 from keys.fields import SERIAL_LENGTH
 
 # base32's alphabet mapped onto Crockford's (no I, L, O, U) character by character.
-_TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
-                                b"0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+_TO_CROCKFORD = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+)
 SERIAL_BITS = SERIAL_LENGTH * 5
 # 15 random bytes are 120 bits: exactly two serials, with no base32 padding.
 _BYTES_PER_PAIR = 15
@@ -30,7 +31,7 @@ def new_serials(n: int) -> list[str]:
         random_bytes = secrets.token_bytes(_BYTES_PER_PAIR * ((missing + 1) // 2))
         text = base64.b32encode(random_bytes).translate(_TO_CROCKFORD).decode("ascii")
         for start in range(0, missing * SERIAL_LENGTH, SERIAL_LENGTH):
-            serial = text[start:start + SERIAL_LENGTH]
+            serial = text[start : start + SERIAL_LENGTH]
             if serial not in seen:
                 seen.add(serial)
                 serials.append(serial)

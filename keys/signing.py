@@ -42,15 +42,25 @@ __all__ = ["PAYLOAD_HEADER", "CodeSigner", "new_serials", "signing_payload"]
 PAYLOAD_HEADER = f"TRACEAPP-LABEL/{FORMAT_VERSION}\n"
 
 
-def _payload_prefix(issuer: str, key_id: str, gtin: str | None, product_ref: str | None,
-                    lot: str) -> bytes:
+def _payload_prefix(
+    issuer: str, key_id: str, gtin: str | None, product_ref: str | None, lot: str
+) -> bytes:
     item = f"gtin={gtin}" if gtin is not None else f"ref={product_ref}"
-    return (f"{PAYLOAD_HEADER}issuer={check_issuer(issuer)}\nkid={check_key_id(key_id)}\n"
-            f"{item}\nlot={check_lot(lot)}\nserial=").encode("ascii")
+    return (
+        f"{PAYLOAD_HEADER}issuer={check_issuer(issuer)}\nkid={check_key_id(key_id)}\n"
+        f"{item}\nlot={check_lot(lot)}\nserial="
+    ).encode("ascii")
 
 
-def signing_payload(issuer: str, *, gtin: str | None = None, product_ref: str | None = None,
-                    lot: str, serial: str, key_id: str) -> bytes:
+def signing_payload(
+    issuer: str,
+    *,
+    gtin: str | None = None,
+    product_ref: str | None = None,
+    lot: str,
+    serial: str,
+    key_id: str,
+) -> bytes:
     """The exact bytes signed for one label (see the module docstring).
 
     Exactly one of `gtin` (normalised to 14 digits here) and `product_ref` is given.
@@ -64,8 +74,9 @@ def signing_payload(issuer: str, *, gtin: str | None = None, product_ref: str | 
 class CodeSigner:
     """Signs label codes for one issuer with one key, publishing under one base URL."""
 
-    def __init__(self, private_key: Ed25519PrivateKey, key_id: str, issuer: str,
-                 base_url: str) -> None:
+    def __init__(
+        self, private_key: Ed25519PrivateKey, key_id: str, issuer: str, base_url: str
+    ) -> None:
         """Validate the key id, issuer and base URL; raise ValueError if one is bad."""
         if not isinstance(private_key, Ed25519PrivateKey):
             raise TypeError("CodeSigner needs an Ed25519 private key")
@@ -76,22 +87,34 @@ class CodeSigner:
 
     def __repr__(self) -> str:
         """A description without any key material."""
-        return (f"CodeSigner(key_id={self.key_id!r}, issuer={self.issuer!r}, "
-                f"base_url={self.base_url!r})")
+        return (
+            f"CodeSigner(key_id={self.key_id!r}, issuer={self.issuer!r}, "
+            f"base_url={self.base_url!r})"
+        )
 
     @property
     def public_key(self) -> Ed25519PublicKey:
         """The public half of the signing key."""
         return self._private_key.public_key()
 
-    def sign(self, *, gtin: str | None = None, product_ref: str | None = None, lot: str,
-             serial: str) -> str:
+    def sign(
+        self, *, gtin: str | None = None, product_ref: str | None = None, lot: str, serial: str
+    ) -> str:
         """The full signed code URI for one item; raises ValueError for invalid fields."""
-        return next(self.sign_many(gtin=gtin, product_ref=product_ref, lot=lot,
-                                   serials=(check_serial(serial),)))[1]
+        return next(
+            self.sign_many(
+                gtin=gtin, product_ref=product_ref, lot=lot, serials=(check_serial(serial),)
+            )
+        )[1]
 
-    def sign_many(self, *, gtin: str | None = None, product_ref: str | None = None, lot: str,
-                  serials: Iterable[str]) -> Iterator[tuple[str, str]]:
+    def sign_many(
+        self,
+        *,
+        gtin: str | None = None,
+        product_ref: str | None = None,
+        lot: str,
+        serials: Iterable[str],
+    ) -> Iterator[tuple[str, str]]:
         """Yield (serial, URI) for each serial, lazily and in order.
 
         The product, lot and signer fields are validated now and turned into a
@@ -101,13 +124,17 @@ class CodeSigner:
         """
         gtin, product_ref = check_item(gtin, product_ref)
         payload_prefix = _payload_prefix(self.issuer, self.key_id, gtin, product_ref, lot)
-        uri_prefix = (self.base_url + item_path(gtin=gtin, product_ref=product_ref, lot=lot)
-                      + f"/{SERIAL_AI}/")
+        uri_prefix = (
+            self.base_url
+            + item_path(gtin=gtin, product_ref=product_ref, lot=lot)
+            + f"/{SERIAL_AI}/"
+        )
         query_prefix = f"?{SIGNATURE_AI}={FORMAT_VERSION}{self.key_id}"
         return self._sign_serials(payload_prefix, uri_prefix, query_prefix, serials)
 
-    def _sign_serials(self, payload_prefix: bytes, uri_prefix: str, query_prefix: str,
-                      serials: Iterable[str]) -> Iterator[tuple[str, str]]:
+    def _sign_serials(
+        self, payload_prefix: bytes, uri_prefix: str, query_prefix: str, serials: Iterable[str]
+    ) -> Iterator[tuple[str, str]]:
         sign = self._private_key.sign
         encode = base64.urlsafe_b64encode
         matches = SERIAL_PATTERN.fullmatch
@@ -115,5 +142,7 @@ class CodeSigner:
             if not isinstance(serial, str) or not matches(serial):
                 check_serial(serial)
             signature = encode(sign(payload_prefix + serial.encode("ascii") + b"\n"))
-            yield serial, (uri_prefix + serial + query_prefix
-                           + signature[:SIGNATURE_CHARS].decode("ascii"))
+            yield (
+                serial,
+                (uri_prefix + serial + query_prefix + signature[:SIGNATURE_CHARS].decode("ascii")),
+            )

@@ -22,22 +22,29 @@ SIGNATURE_MEMBER = "signature"
 def canonical_json(document: dict[str, Any]) -> bytes:
     """The exact bytes a statement's signature covers."""
     body = {k: v for k, v in document.items() if k != SIGNATURE_MEMBER}
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-                      ).encode("utf-8")
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
-def sign_statement(document: dict[str, Any], private_key: Ed25519PrivateKey,
-                   key_id: str) -> dict[str, Any]:
+def sign_statement(
+    document: dict[str, Any], private_key: Ed25519PrivateKey, key_id: str
+) -> dict[str, Any]:
     """Return a copy of `document` with a "signature" member {kid, alg, sig}."""
     sig = private_key.sign(canonical_json(document))
-    return {**document, SIGNATURE_MEMBER: {
-        "kid": key_id, "alg": "EdDSA",
-        "sig": base64.urlsafe_b64encode(sig).rstrip(b"=").decode("ascii"),
-    }}
+    return {
+        **document,
+        SIGNATURE_MEMBER: {
+            "kid": key_id,
+            "alg": "EdDSA",
+            "sig": base64.urlsafe_b64encode(sig).rstrip(b"=").decode("ascii"),
+        },
+    }
 
 
-def verify_statement(document: dict[str, Any],
-                     public_key_for: Callable[[str], Ed25519PublicKey | None]) -> bool:
+def verify_statement(
+    document: dict[str, Any], public_key_for: Callable[[str], Ed25519PublicKey | None]
+) -> bool:
     """True if the statement's signature is valid under the key its "kid" names."""
     signature = document.get(SIGNATURE_MEMBER)
     if not isinstance(signature, dict) or not isinstance(signature.get("sig"), str):

@@ -54,19 +54,33 @@ def verify_code(uri: str, keyset: PublicKeySet) -> VerificationResult:
         return VerificationResult(Verdict.MALFORMED, None, str(exc))
     key = keyset.get(code.key_id)
     if key is None:
-        return VerificationResult(Verdict.UNKNOWN_KEY, code,
-                                  f"{keyset.issuer} has published no key {code.key_id}")
-    payload = signing_payload(keyset.issuer, gtin=code.gtin, product_ref=code.product_ref,
-                              lot=code.lot, serial=code.serial, key_id=code.key_id)
+        return VerificationResult(
+            Verdict.UNKNOWN_KEY, code, f"{keyset.issuer} has published no key {code.key_id}"
+        )
+    payload = signing_payload(
+        keyset.issuer,
+        gtin=code.gtin,
+        product_ref=code.product_ref,
+        lot=code.lot,
+        serial=code.serial,
+        key_id=code.key_id,
+    )
     if not key.verifies(code.signature, payload):
-        return VerificationResult(Verdict.TAMPERED, code,
-                                  f"the signature does not match this code under "
-                                  f"{keyset.issuer}'s key {code.key_id}")
+        return VerificationResult(
+            Verdict.TAMPERED,
+            code,
+            f"the signature does not match this code under {keyset.issuer}'s key {code.key_id}",
+        )
     if key.status is KeyStatus.REVOKED:
         when = f" on {key.revoked_at}" if key.revoked_at else ""
-        return VerificationResult(Verdict.REVOKED_KEY, code,
-                                  f"signed with key {code.key_id}, which {keyset.issuer} "
-                                  f"revoked{when}: do not trust this label")
-    return VerificationResult(Verdict.GENUINE, code,
-                              f"signed by {keyset.issuer} with key {code.key_id} "
-                              f"({key.status.value})")
+        return VerificationResult(
+            Verdict.REVOKED_KEY,
+            code,
+            f"signed with key {code.key_id}, which {keyset.issuer} "
+            f"revoked{when}: do not trust this label",
+        )
+    return VerificationResult(
+        Verdict.GENUINE,
+        code,
+        f"signed by {keyset.issuer} with key {code.key_id} ({key.status.value})",
+    )

@@ -16,8 +16,9 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
 
-def text_outline(text: str, font_path: Path, size_mm: float, x_mm: float,
-                 baseline_mm: float) -> str:
+def text_outline(
+    text: str, font_path: Path, size_mm: float, x_mm: float, baseline_mm: float
+) -> str:
     """SVG path data (mm) of `text` set in the font at `font_path`, left edge at
     `x_mm`, on the baseline `baseline_mm`."""
     font = _font(str(font_path))

@@ -83,8 +83,9 @@ def render_label_svg(
         '<g fill="#000">',
     ]
     for line in lines:
-        outline = text_outline(line.text, fonts.path(line.bold), line.size_pt * PT_TO_MM,
-                               line.x_mm, line.baseline_mm)
+        outline = text_outline(
+            line.text, fonts.path(line.bold), line.size_pt * PT_TO_MM, line.x_mm, line.baseline_mm
+        )
         parts.append(f'<path data-text={quoteattr(line.text)} d="{outline}"/>')
     parts += ["</g>", "</svg>", ""]
     return "\n".join(parts).encode("utf-8")

@@ -22,9 +22,15 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 REQUIRE_BROWSER_ENV = "TRACEAPP_REQUIRE_BROWSER"
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 
@@ -40,8 +46,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -49,8 +54,13 @@ def chromium():
 @pytest.fixture
 def phone_page(chromium):
     """A fresh page in a phone-sized (390x844), Vietnamese-speaking browser context."""
-    context = chromium.new_context(viewport=PHONE_VIEWPORT, device_scale_factor=2,
-                                   is_mobile=True, has_touch=True, locale="vi-VN")
+    context = chromium.new_context(
+        viewport=PHONE_VIEWPORT,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+    )
     page = context.new_page()
     yield page
     context.close()

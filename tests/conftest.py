@@ -84,8 +84,9 @@ def connection(engine: Engine):
 @pytest.fixture
 def session_factory(connection) -> sessionmaker[Session]:
     # Commits inside the code under test only release a savepoint.
-    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                        expire_on_commit=False)
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
 
 
 @pytest.fixture
@@ -97,8 +98,9 @@ def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def app(test_settings: Settings, session_factory: sessionmaker[Session]):
-    app = create_app(test_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False},
-                     session_factory=session_factory)
+    app = create_app(
+        test_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False}, session_factory=session_factory
+    )
     with app.app_context():
         yield app
 
@@ -144,9 +146,11 @@ def keyset(test_settings: Settings, keystore: KeyStore):
 @pytest.fixture
 def run_cli(test_settings: Settings):
     """Run `traceapp ...` in-process against the test database (it sees committed data)."""
+
     def run(*args: str, settings: Settings | None = None):
         info = ScriptInfo(create_app=lambda: create_app(settings or test_settings))
         return CliRunner().invoke(main, list(args), obj=info)
+
     return run
 
 

@@ -38,47 +38,96 @@ class Factory:
 
     def union(self) -> Union:
         n = next(_numbers)
-        union = Union(code=f"VN-T{n}", name=f"Liên minh Hợp tác xã thử nghiệm {n}",
-                      province="Cao Bằng")
+        union = Union(
+            code=f"VN-T{n}", name=f"Liên minh Hợp tác xã thử nghiệm {n}", province="Cao Bằng"
+        )
         self.session.add(union)
         self.session.flush()
         return union
 
-    def cooperative(self, union: Union | None = None, name: str = "Hợp tác xã Bảo Hưng"
-                    ) -> Cooperative:
+    def cooperative(
+        self, union: Union | None = None, name: str = "Hợp tác xã Bảo Hưng"
+    ) -> Cooperative:
         n = next(_numbers)
-        return register_cooperative(self.session, union or self.union(), CooperativeDetails(
-            name=name, commune="xã Trường Hà", province="Cao Bằng",
-            registration_number=f"T-{n:08d}", contact_name="Nông Thị Hồng"), self.ACTOR)
+        return register_cooperative(
+            self.session,
+            union or self.union(),
+            CooperativeDetails(
+                name=name,
+                commune="xã Trường Hà",
+                province="Cao Bằng",
+                registration_number=f"T-{n:08d}",
+                contact_name="Nông Thị Hồng",
+            ),
+            self.ACTOR,
+        )
 
     def product(self, cooperative: Cooperative | None = None, with_gtin: bool = True) -> Product:
         n = next(_numbers)
-        return register_product(self.session, cooperative or self.cooperative(), ProductDetails(
-            name="Trứng gà ăn thảo dược", category="eggs", unit="quả", ref=f"P{n}",
-            gtin=gtin_with_check_digit(f"893{n:010d}") if with_gtin else None), self.ACTOR)
+        return register_product(
+            self.session,
+            cooperative or self.cooperative(),
+            ProductDetails(
+                name="Trứng gà ăn thảo dược",
+                category="eggs",
+                unit="quả",
+                ref=f"P{n}",
+                gtin=gtin_with_check_digit(f"893{n:010d}") if with_gtin else None,
+            ),
+            self.ACTOR,
+        )
 
-    def batch(self, product: Product | None = None, quantity: int = 1000,
-              certified: bool = False, lot_code: str | None = None) -> Batch:
+    def batch(
+        self,
+        product: Product | None = None,
+        quantity: int = 1000,
+        certified: bool = False,
+        lot_code: str | None = None,
+    ) -> Batch:
         product = product or self.product()
         today = today_local()
-        batch = create_batch(self.session, product.cooperative, BatchDetails(
-            product_id=product.id, lot_code=lot_code or f"L{next(_numbers)}", quantity=quantity,
-            unit="quả", produced_on=today - timedelta(days=2),
-            best_before=today + timedelta(days=28), origin_farm="Trại gà Bảo Hưng",
-            origin_commune="xã Trường Hà", origin_province="Cao Bằng",
-            description="Thức ăn bổ sung thảo dược"), self.ACTOR)
+        batch = create_batch(
+            self.session,
+            product.cooperative,
+            BatchDetails(
+                product_id=product.id,
+                lot_code=lot_code or f"L{next(_numbers)}",
+                quantity=quantity,
+                unit="quả",
+                produced_on=today - timedelta(days=2),
+                best_before=today + timedelta(days=28),
+                origin_farm="Trại gà Bảo Hưng",
+                origin_commune="xã Trường Hà",
+                origin_province="Cao Bằng",
+                description="Thức ăn bổ sung thảo dược",
+            ),
+            self.ACTOR,
+        )
         if certified:
             self.certification(batch)
             certify_batch(self.session, batch, self.ACTOR)
         return batch
 
-    def certification(self, batch: Batch, scheme: str = "herbal_fed",
-                      valid_from: date | None = None, valid_to: date | None = None,
-                      ocop_stars: int | None = None) -> Certification:
+    def certification(
+        self,
+        batch: Batch,
+        scheme: str = "herbal_fed",
+        valid_from: date | None = None,
+        valid_to: date | None = None,
+        ocop_stars: int | None = None,
+    ) -> Certification:
         today = today_local()
-        return record_certification(self.session, CertificationDetails(
-            scheme=scheme, certificate_number=f"CN-{next(_numbers)}",
-            issuing_body="Liên minh Hợp tác xã tỉnh Cao Bằng",
-            valid_from=valid_from or today - timedelta(days=10),
-            valid_to=valid_to or today + timedelta(days=355), ocop_stars=ocop_stars,
-            claim="Gà được nuôi bằng thảo dược"), self.ACTOR, batch=batch)
+        return record_certification(
+            self.session,
+            CertificationDetails(
+                scheme=scheme,
+                certificate_number=f"CN-{next(_numbers)}",
+                issuing_body="Liên minh Hợp tác xã tỉnh Cao Bằng",
+                valid_from=valid_from or today - timedelta(days=10),
+                valid_to=valid_to or today + timedelta(days=355),
+                ocop_stars=ocop_stars,
+                claim="Gà được nuôi bằng thảo dược",
+            ),
+            self.ACTOR,
+            batch=batch,
+        )

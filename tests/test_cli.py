@@ -10,13 +10,21 @@ from traceapp.models import Batch, Certification, Cooperative, Product
 
 def _counts(engine) -> dict[str, int]:
     with Session(engine) as session:
-        return {model.__name__: session.scalar(select(func.count()).select_from(model))
-                for model in (Cooperative, Product, Batch, Certification)}
+        return {
+            model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (Cooperative, Product, Batch, Certification)
+        }
 
 
 def test_every_command_has_help(run_cli):
-    for args in (["--help"], ["db", "--help"], ["db", "upgrade", "--help"], ["demo", "--help"],
-                 ["serve", "--help"], ["init-db", "--help"]):
+    for args in (
+        ["--help"],
+        ["db", "--help"],
+        ["db", "upgrade", "--help"],
+        ["demo", "--help"],
+        ["serve", "--help"],
+        ["init-db", "--help"],
+    ):
         result = run_cli(*args)
         assert result.exit_code == 0, result.output
         assert "Usage:" in result.output

@@ -16,30 +16,42 @@ def test_defaults_use_sqlite_under_instance(tmp_path):
 
 
 def test_production_refuses_the_default_secret_key():
-    settings = Settings.from_env({"TRACEAPP_ENV": "production",
-                                  "TRACEAPP_KEY_PASSPHRASE": "long and secret",
-                                  "TRACEAPP_PUBLIC_BASE_URL": "https://trace.caobang.vn"})
+    settings = Settings.from_env(
+        {
+            "TRACEAPP_ENV": "production",
+            "TRACEAPP_KEY_PASSPHRASE": "long and secret",
+            "TRACEAPP_PUBLIC_BASE_URL": "https://trace.caobang.vn",
+        }
+    )
     with pytest.raises(ConfigError, match="TRACEAPP_SECRET_KEY"):
         create_app(settings)
 
 
 def test_production_accepts_real_secrets():
-    settings = Settings.from_env({"TRACEAPP_ENV": "production",
-                                  "TRACEAPP_SECRET_KEY": "s3cret-from-vault",
-                                  "TRACEAPP_KEY_PASSPHRASE": "long and secret",
-                                  "TRACEAPP_PUBLIC_BASE_URL": "https://trace.caobang.vn/"})
+    settings = Settings.from_env(
+        {
+            "TRACEAPP_ENV": "production",
+            "TRACEAPP_SECRET_KEY": "s3cret-from-vault",
+            "TRACEAPP_KEY_PASSPHRASE": "long and secret",
+            "TRACEAPP_PUBLIC_BASE_URL": "https://trace.caobang.vn/",
+        }
+    )
     app = create_app(settings)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert settings.public_base_url == "https://trace.caobang.vn"
 
 
 def test_behind_one_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path):
-    settings = Settings.from_env({"TRACEAPP_INSTANCE_DIR": str(tmp_path),
-                                  "TRACEAPP_PROXY_HOPS": "1"})
+    settings = Settings.from_env(
+        {"TRACEAPP_INSTANCE_DIR": str(tmp_path), "TRACEAPP_PROXY_HOPS": "1"}
+    )
     app = create_app(settings)
     app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
-    response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
-                                     environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    response = app.test_client().get(
+        "/whoami",
+        headers={"X-Forwarded-For": "203.0.113.7"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
     assert response.get_data(as_text=True) == "203.0.113.7"
 
 

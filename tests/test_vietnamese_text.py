@@ -20,8 +20,7 @@ def test_vietnamese_names_round_trip_unchanged(db_session, factory):
     ids = [factory.cooperative(name=name).id for name in NAMES]
     db_session.expire_all()
 
-    stored = [db_session.scalar(select(Cooperative.name).where(Cooperative.id == i))
-              for i in ids]
+    stored = [db_session.scalar(select(Cooperative.name).where(Cooperative.id == i)) for i in ids]
     assert stored == NAMES
 
 

@@ -11,8 +11,9 @@ from traceapp.config import Settings
 from traceapp.db import make_engine, make_sessionmaker
 
 
-def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None,
-               session_factory=None) -> Flask:
+def create_app(
+    settings: Settings | None = None, config: dict[str, Any] | None = None, session_factory=None
+) -> Flask:
     """Build the web app. Nothing touches the database until a request does.
 
     Tests pass their own `session_factory` bound to a connection that rolls back.
@@ -40,6 +41,10 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     if settings.proxy_hops:
         # Behind nginx & co: take the client address and scheme from their headers,
         # trusting only as many hops as there are proxies (rate limits key on it).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
-                                x_proto=settings.proxy_hops, x_host=settings.proxy_hops)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=settings.proxy_hops,
+            x_proto=settings.proxy_hops,
+            x_host=settings.proxy_hops,
+        )
     return app

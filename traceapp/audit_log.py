@@ -18,16 +18,26 @@ from keys.log_proof import GENESIS_HASH, entry_hash
 from traceapp.models import AuditEntry
 from traceapp.models._columns import utcnow
 
-__all__ = ["GENESIS_HASH", "KEY_ACTIONS", "canonical_details", "entry_hash", "entry_view",
-           "hash_of_entry", "record", "record_key_event", "timestamp_text"]
+__all__ = [
+    "GENESIS_HASH",
+    "KEY_ACTIONS",
+    "canonical_details",
+    "entry_hash",
+    "entry_view",
+    "hash_of_entry",
+    "record",
+    "record_key_event",
+    "timestamp_text",
+]
 
 AUDIT_LOCK_KEY = 0x7472616365  # "trace"
 KEY_ACTIONS = ("key.generated", "key.rotated", "key.revoked")
 
 
 def canonical_details(details: dict[str, Any]) -> str:
-    return json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str)
+    return json.dumps(
+        details, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 def timestamp_text(moment: datetime) -> str:
@@ -41,20 +51,40 @@ def timestamp_text(moment: datetime) -> str:
 
 def hash_of_entry(entry: AuditEntry) -> str:
     """The hash an entry must have, recomputed from its stored fields."""
-    return entry_hash(entry.previous_hash, timestamp_text(entry.occurred_at), entry.actor,
-                      entry.action, entry.subject_type, entry.subject_id, entry.details)
+    return entry_hash(
+        entry.previous_hash,
+        timestamp_text(entry.occurred_at),
+        entry.actor,
+        entry.action,
+        entry.subject_type,
+        entry.subject_id,
+        entry.details,
+    )
 
 
 def entry_view(entry: AuditEntry) -> dict[str, Any]:
     """The entry as published (transparency endpoints, proofs): every hashed field."""
-    return {"id": entry.id, "occurred_at": timestamp_text(entry.occurred_at),
-            "actor": entry.actor, "action": entry.action, "subject_type": entry.subject_type,
-            "subject_id": entry.subject_id, "details": entry.details,
-            "previous_hash": entry.previous_hash, "entry_hash": entry.entry_hash}
+    return {
+        "id": entry.id,
+        "occurred_at": timestamp_text(entry.occurred_at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "details": entry.details,
+        "previous_hash": entry.previous_hash,
+        "entry_hash": entry.entry_hash,
+    }
 
 
-def record(session: Session, actor: str, action: str, subject_type: str,
-           subject_id: object, details: dict[str, Any] | None = None) -> AuditEntry:
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: object,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
     """Append one entry in the caller's transaction, chained to the current head."""
     head = _lock_head(session)
     previous = head.entry_hash if head else GENESIS_HASH
@@ -68,16 +98,24 @@ def record(session: Session, actor: str, action: str, subject_type: str,
         subject_id=str(subject_id),
         details=details_text,
         previous_hash=previous,
-        entry_hash=entry_hash(previous, timestamp_text(occurred_at), actor, action,
-                              subject_type, str(subject_id), details_text),
+        entry_hash=entry_hash(
+            previous,
+            timestamp_text(occurred_at),
+            actor,
+            action,
+            subject_type,
+            str(subject_id),
+            details_text,
+        ),
     )
     session.add(entry)
     session.flush()
     return entry
 
 
-def record_key_event(session: Session, actor: str, action: str, kid: str,
-                     details: dict[str, Any] | None = None) -> AuditEntry:
+def record_key_event(
+    session: Session, actor: str, action: str, kid: str, details: dict[str, Any] | None = None
+) -> AuditEntry:
     """Log a signing-key event (generated, rotated, revoked) of key `kid`.
 
     keys/ knows no database, so whoever drives the key store (the `traceapp keys`

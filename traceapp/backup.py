@@ -50,8 +50,9 @@ class RestoreSummary:
     keys_restored: list[str]
 
 
-def create_backup(engine: Engine, keys_dir: Path, issuer: str, out: Path,
-                  *, include_private_keys: bool = False) -> dict[str, Any]:
+def create_backup(
+    engine: Engine, keys_dir: Path, issuer: str, out: Path, *, include_private_keys: bool = False
+) -> dict[str, Any]:
     """Write the archive to `out`; returns its manifest.
 
     Reads every table in one transaction, so the rows are a consistent snapshot
@@ -71,8 +72,11 @@ def create_backup(engine: Engine, keys_dir: Path, issuer: str, out: Path,
                 tables[table.name] = {"file": name, "rows": rows}
     files.update(_key_files(keys_dir, issuer, include_private_keys))
     manifest = {
-        "format": BACKUP_FORMAT, "created_at": timestamp_text(utcnow()), "issuer": issuer,
-        "schema_revisions": revisions, "tables": tables,
+        "format": BACKUP_FORMAT,
+        "created_at": timestamp_text(utcnow()),
+        "issuer": issuer,
+        "schema_revisions": revisions,
+        "tables": tables,
         "private_keys_included": include_private_keys,
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
@@ -108,8 +112,10 @@ def read_backup(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
         if name not in contents:
             raise BackupError(f"{name} is listed in the manifest but missing from {path}")
         if hashlib.sha256(contents[name]).hexdigest() != digest:
-            raise BackupError(f"{name} does not match its SHA-256 in the manifest: "
-                              "the archive is damaged or was altered")
+            raise BackupError(
+                f"{name} does not match its SHA-256 in the manifest: "
+                "the archive is damaged or was altered"
+            )
     extra = set(contents) - set(manifest["files"])
     if extra:
         raise BackupError(f"{path} holds files the manifest does not list: {sorted(extra)}")
@@ -120,23 +126,34 @@ def restore_backup(engine: Engine, keys_dir: Path, path: Path) -> RestoreSummary
     """Load the archive into an empty, migrated database (one transaction) and its
     keys into an empty key directory. Refuses anything else."""
     manifest, contents = read_backup(path)
-    key_files = {name.removeprefix("keys/"): data for name, data in contents.items()
-                 if name.startswith("keys/") and name != "keys/jwks.json"}
-    if key_files and (keys_dir / KEY_INDEX).exists() \
-            and (keys_dir / KEY_INDEX).read_bytes() != key_files.get(KEY_INDEX):
-        raise BackupError(f"{keys_dir} already holds other keys: restore into an empty "
-                          "key directory")
+    key_files = {
+        name.removeprefix("keys/"): data
+        for name, data in contents.items()
+        if name.startswith("keys/") and name != "keys/jwks.json"
+    }
+    if (
+        key_files
+        and (keys_dir / KEY_INDEX).exists()
+        and (keys_dir / KEY_INDEX).read_bytes() != key_files.get(KEY_INDEX)
+    ):
+        raise BackupError(
+            f"{keys_dir} already holds other keys: restore into an empty key directory"
+        )
     counts: dict[str, int] = {}
     with engine.begin() as connection:
         revisions = _revisions(connection)
         if revisions != manifest["schema_revisions"]:
-            raise BackupError(f"the database is at schema {revisions or 'none'} but the backup "
-                              f"is from {manifest['schema_revisions']}: run `traceapp db "
-                              "upgrade` (to the same version) first")
+            raise BackupError(
+                f"the database is at schema {revisions or 'none'} but the backup "
+                f"is from {manifest['schema_revisions']}: run `traceapp db "
+                "upgrade` (to the same version) first"
+            )
         for table in Base.metadata.sorted_tables:
             if connection.scalar(select(func.count()).select_from(table)):
-                raise BackupError(f"the database is not empty (table {table.name} has rows): "
-                                  "restore only onto a fresh instance")
+                raise BackupError(
+                    f"the database is not empty (table {table.name} has rows): "
+                    "restore only onto a fresh instance"
+                )
         for table in Base.metadata.sorted_tables:
             entry = manifest["tables"].get(table.name)
             if entry is None:
@@ -144,8 +161,9 @@ def restore_backup(engine: Engine, keys_dir: Path, path: Path) -> RestoreSummary
                 continue
             counts[table.name] = _load_table(connection, table, contents[entry["file"]])
             if counts[table.name] != entry["rows"]:
-                raise BackupError(f"{table.name}: {counts[table.name]} rows read, manifest "
-                                  f"says {entry['rows']}")
+                raise BackupError(
+                    f"{table.name}: {counts[table.name]} rows read, manifest says {entry['rows']}"
+                )
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection)
     restored = _restore_keys(keys_dir, key_files)
@@ -164,8 +182,9 @@ def _dump_table(connection: Connection, table: Table) -> tuple[bytes, int]:
     stmt = select(table).order_by(*table.primary_key.columns)
     for row in connection.execution_options(yield_per=INSERT_CHUNK).execute(stmt).mappings():
         record = {name: _to_json(value) for name, value in row.items()}
-        buffer.write(json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-                     .encode("utf-8") + b"\n")
+        buffer.write(
+            json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        )
         rows += 1
     return buffer.getvalue(), rows
 
@@ -187,8 +206,13 @@ def _load_table(connection: Connection, table: Table, data: bytes) -> int:
     converters = {column.name: _converter(column.type) for column in table.columns}
     total = 0
     for chunk in _chunks(data):
-        rows = [{name: converters[name](value) if value is not None else None
-                 for name, value in record.items()} for record in chunk]
+        rows = [
+            {
+                name: converters[name](value) if value is not None else None
+                for name, value in record.items()
+            }
+            for record in chunk
+        ]
         connection.execute(table.insert(), rows)
         total += len(rows)
     return total
@@ -231,16 +255,18 @@ def _reset_sequences(connection: Connection) -> None:
     # insert collides.
     for table in Base.metadata.sorted_tables:
         for column in table.primary_key.columns:
-            sequence = connection.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                         {"t": table.name, "c": column.name})
+            sequence = connection.scalar(
+                text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
+            )
             if sequence is None:
                 continue
             highest = connection.scalar(select(func.max(column)))
             if highest is None:
                 connection.execute(text("SELECT setval(:s, 1, false)"), {"s": sequence})
             else:
-                connection.execute(text("SELECT setval(:s, :v, true)"),
-                                   {"s": sequence, "v": highest})
+                connection.execute(
+                    text("SELECT setval(:s, :v, true)"), {"s": sequence, "v": highest}
+                )
 
 
 def _key_files(keys_dir: Path, issuer: str, include_private: bool) -> dict[str, bytes]:

@@ -57,7 +57,9 @@ class Settings:
             keys_dir=Path(env.get("TRACEAPP_KEYS_DIR", instance_dir / "keys")),
             key_passphrase=env.get("TRACEAPP_KEY_PASSPHRASE", DEV_KEY_PASSPHRASE),
             issuer=env.get("TRACEAPP_ISSUER", "VN-CB-LMHTX"),
-            public_base_url=env.get("TRACEAPP_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            public_base_url=env.get("TRACEAPP_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip(
+                "/"
+            ),
             secret_key=secret_key,
             redis_url=env.get("TRACEAPP_REDIS_URL") or None,
             scan_salt=env.get("TRACEAPP_SCAN_SALT", secret_key),

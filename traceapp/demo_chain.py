@@ -48,13 +48,20 @@ def _egg_chain(session: Session, eggs: Batch, base_url: str) -> int:
         StepDetails("commissioning", at=_at(day, 7)),
         StepDetails("inspecting", at=_at(day, 10)),
         StepDetails("packing", at=_at(day + timedelta(days=1), 8), boxes=100, per_box=10),
-        StepDetails("shipping", at=_at(day + timedelta(days=1), 14),
-                    partner_id=supermarket.id, reference="PX-BH-2611-01"),
-        StepDetails("receiving", at=_at(day + timedelta(days=1), 17, 30),
-                    partner_id=supermarket.id, reference="PN-COOP-CB-2611-118"),
+        StepDetails(
+            "shipping",
+            at=_at(day + timedelta(days=1), 14),
+            partner_id=supermarket.id,
+            reference="PX-BH-2611-01",
+        ),
+        StepDetails(
+            "receiving",
+            at=_at(day + timedelta(days=1), 17, 30),
+            partner_id=supermarket.id,
+            reference="PN-COOP-CB-2611-118",
+        ),
     ]
-    return sum(len(record_step(session, eggs.id, step, DEMO_ACTOR, base_url))
-               for step in steps)
+    return sum(len(record_step(session, eggs.id, step, DEMO_ACTOR, base_url)) for step in steps)
 
 
 def _juice_chain(session: Session, fruit: Batch, base_url: str) -> int:
@@ -64,14 +71,24 @@ def _juice_chain(session: Session, fruit: Batch, base_url: str) -> int:
     count = 0
     for step in [
         StepDetails("commissioning", at=_at(day, 6)),
-        StepDetails("shipping", at=_at(day, 15), partner_id=exporter.id,
-                    reference="PX-TG-2611-07"),
+        StepDetails("shipping", at=_at(day, 15), partner_id=exporter.id, reference="PX-TG-2611-07"),
         StepDetails("receiving", at=_at(day + timedelta(days=1), 9), partner_id=exporter.id),
     ]:
         count += len(record_step(session, fruit.id, step, DEMO_ACTOR, base_url))
-    count += len(record_step(session, juice.id, StepDetails(
-        "transforming", at=_at(day + timedelta(days=1), 15), partner_id=exporter.id,
-        inputs=((fruit.id, fruit.quantity),)), DEMO_ACTOR, base_url))
+    count += len(
+        record_step(
+            session,
+            juice.id,
+            StepDetails(
+                "transforming",
+                at=_at(day + timedelta(days=1), 15),
+                partner_id=exporter.id,
+                inputs=((fruit.id, fruit.quantity),),
+            ),
+            DEMO_ACTOR,
+            base_url,
+        )
+    )
     return count
 
 
@@ -79,19 +96,35 @@ def _juice_batch(session: Session, fruit: Batch) -> Batch:
     cooperative = session.get(Cooperative, fruit.cooperative_id)
     product = session.scalar(select(Product).where(Product.ref == "TG-PASSION-JUICE"))
     if product is None:
-        product = register_product(session, cooperative, ProductDetails(
-            name="Nước cốt chanh leo", category="processed", unit="l",
-            ref="TG-PASSION-JUICE"), DEMO_ACTOR)
+        product = register_product(
+            session,
+            cooperative,
+            ProductDetails(
+                name="Nước cốt chanh leo", category="processed", unit="l", ref="TG-PASSION-JUICE"
+            ),
+            DEMO_ACTOR,
+        )
     found = session.scalar(select(Batch).where(Batch.lot_code == JUICE_LOT))
     if found is not None:
         return found
     day = fruit.produced_on + timedelta(days=1)
-    return create_batch(session, cooperative, BatchDetails(
-        product_id=product.id, lot_code=JUICE_LOT, quantity=JUICE_LITRES, unit="l",
-        produced_on=day, best_before=day + timedelta(days=180),
-        origin_farm="Nhà máy chế biến Sài Gòn - Gia Lai", origin_commune="xã Đầm Hà",
-        origin_province="Quảng Ninh",
-        description="Nước cốt ép từ chanh leo hữu cơ lô TG-2611-07"), DEMO_ACTOR)
+    return create_batch(
+        session,
+        cooperative,
+        BatchDetails(
+            product_id=product.id,
+            lot_code=JUICE_LOT,
+            quantity=JUICE_LITRES,
+            unit="l",
+            produced_on=day,
+            best_before=day + timedelta(days=180),
+            origin_farm="Nhà máy chế biến Sài Gòn - Gia Lai",
+            origin_commune="xã Đầm Hà",
+            origin_province="Quảng Ninh",
+            description="Nước cốt ép từ chanh leo hữu cơ lô TG-2611-07",
+        ),
+        DEMO_ACTOR,
+    )
 
 
 def _partner(session: Session, name: str) -> Partner:

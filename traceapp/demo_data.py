@@ -44,94 +44,231 @@ def load_demo_data(session: Session) -> DemoSummary:
     today = today_local()
 
     cao_bang = loader.union(CAO_BANG_UNION, "Liên minh Hợp tác xã tỉnh Cao Bằng", "Cao Bằng")
-    quang_ninh = loader.union(QUANG_NINH_UNION, "Liên minh Hợp tác xã tỉnh Quảng Ninh",
-                              "Quảng Ninh")
+    quang_ninh = loader.union(
+        QUANG_NINH_UNION, "Liên minh Hợp tác xã tỉnh Quảng Ninh", "Quảng Ninh"
+    )
 
-    bao_hung = loader.cooperative(cao_bang, CooperativeDetails(
-        name="Hợp tác xã Bảo Hưng", commune="xã Trường Hà", province="Cao Bằng",
-        registration_number="CB-4801000123", contact_name="Nông Văn Hưng",
-        contact_phone="+84 206 385 1234"))
-    eggs = loader.product(bao_hung, ProductDetails(
-        name="Trứng gà ăn thảo dược", category="eggs", unit="quả", ref="BH-EGG",
-        gtin="8936001000010"))
-    egg_batch = loader.batch(bao_hung, BatchDetails(
-        product_id=eggs.id, lot_code=BAO_HUNG_LOT, quantity=1200, unit="quả",
-        produced_on=today - timedelta(days=3), best_before=today + timedelta(days=25),
-        origin_farm="Trại gà Bảo Hưng", origin_commune="xã Trường Hà",
-        origin_province="Cao Bằng",
-        description="Gà đẻ được nuôi thả, thức ăn bổ sung thảo dược (ngải cứu, tía tô, gừng)."))
-    loader.certification(egg_batch, CertificationDetails(
-        scheme="herbal_fed", certificate_number="LMHTX-CB-2026-0415",
-        issuing_body="Liên minh Hợp tác xã tỉnh Cao Bằng",
-        valid_from=today - timedelta(days=30), valid_to=today + timedelta(days=335),
-        claim="Gà được nuôi bằng thức ăn bổ sung thảo dược", evidence_ref="HS-2026-0415.pdf"))
-    loader.certification(egg_batch, CertificationDetails(
-        scheme="lab_test", certificate_number="KN-CB-26-1187",
-        issuing_body="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Cao Bằng",
-        valid_from=today - timedelta(days=5), valid_to=today + timedelta(days=60),
-        claim="Không phát hiện kháng sinh và Salmonella", evidence_ref="PKN-1187.pdf"))
+    bao_hung = loader.cooperative(
+        cao_bang,
+        CooperativeDetails(
+            name="Hợp tác xã Bảo Hưng",
+            commune="xã Trường Hà",
+            province="Cao Bằng",
+            registration_number="CB-4801000123",
+            contact_name="Nông Văn Hưng",
+            contact_phone="+84 206 385 1234",
+        ),
+    )
+    eggs = loader.product(
+        bao_hung,
+        ProductDetails(
+            name="Trứng gà ăn thảo dược",
+            category="eggs",
+            unit="quả",
+            ref="BH-EGG",
+            gtin="8936001000010",
+        ),
+    )
+    egg_batch = loader.batch(
+        bao_hung,
+        BatchDetails(
+            product_id=eggs.id,
+            lot_code=BAO_HUNG_LOT,
+            quantity=1200,
+            unit="quả",
+            produced_on=today - timedelta(days=3),
+            best_before=today + timedelta(days=25),
+            origin_farm="Trại gà Bảo Hưng",
+            origin_commune="xã Trường Hà",
+            origin_province="Cao Bằng",
+            description="Gà đẻ được nuôi thả, thức ăn bổ sung thảo dược (ngải cứu, tía tô, gừng).",
+        ),
+    )
+    loader.certification(
+        egg_batch,
+        CertificationDetails(
+            scheme="herbal_fed",
+            certificate_number="LMHTX-CB-2026-0415",
+            issuing_body="Liên minh Hợp tác xã tỉnh Cao Bằng",
+            valid_from=today - timedelta(days=30),
+            valid_to=today + timedelta(days=335),
+            claim="Gà được nuôi bằng thức ăn bổ sung thảo dược",
+            evidence_ref="HS-2026-0415.pdf",
+        ),
+    )
+    loader.certification(
+        egg_batch,
+        CertificationDetails(
+            scheme="lab_test",
+            certificate_number="KN-CB-26-1187",
+            issuing_body="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Cao Bằng",
+            valid_from=today - timedelta(days=5),
+            valid_to=today + timedelta(days=60),
+            claim="Không phát hiện kháng sinh và Salmonella",
+            evidence_ref="PKN-1187.pdf",
+        ),
+    )
     loader.certify(egg_batch)
 
-    nam_phong = loader.cooperative(cao_bang, CooperativeDetails(
-        name="Hợp tác xã Nam Phong", commune="phường Đề Thám", province="Cao Bằng",
-        registration_number="CB-4801000456", contact_name="Hoàng Thị Phương"))
-    loader.certification(None, CertificationDetails(
-        scheme="vietgap", certificate_number="VietGAP-TT-25-07-04-0021",
-        issuing_body="Trung tâm Chứng nhận Phù hợp (QUACERT)",
-        valid_from=today - timedelta(days=200), valid_to=today + timedelta(days=530),
-        claim="Nhà kính 3.000 m² trồng rau quả theo VietGAP"), cooperative=nam_phong)
-    melons = loader.product(nam_phong, ProductDetails(
-        name="Dưa lưới nhà kính", category="fruit", unit="kg", ref="NP-MELON"))
-    melon_batch = loader.batch(nam_phong, BatchDetails(
-        product_id=melons.id, lot_code="NP-2611-A", quantity=800, unit="quả",
-        produced_on=today - timedelta(days=1), best_before=today + timedelta(days=14),
-        origin_farm="Nhà kính số 2", origin_commune="phường Đề Thám", origin_province="Cao Bằng"))
+    nam_phong = loader.cooperative(
+        cao_bang,
+        CooperativeDetails(
+            name="Hợp tác xã Nam Phong",
+            commune="phường Đề Thám",
+            province="Cao Bằng",
+            registration_number="CB-4801000456",
+            contact_name="Hoàng Thị Phương",
+        ),
+    )
+    loader.certification(
+        None,
+        CertificationDetails(
+            scheme="vietgap",
+            certificate_number="VietGAP-TT-25-07-04-0021",
+            issuing_body="Trung tâm Chứng nhận Phù hợp (QUACERT)",
+            valid_from=today - timedelta(days=200),
+            valid_to=today + timedelta(days=530),
+            claim="Nhà kính 3.000 m² trồng rau quả theo VietGAP",
+        ),
+        cooperative=nam_phong,
+    )
+    melons = loader.product(
+        nam_phong,
+        ProductDetails(name="Dưa lưới nhà kính", category="fruit", unit="kg", ref="NP-MELON"),
+    )
+    melon_batch = loader.batch(
+        nam_phong,
+        BatchDetails(
+            product_id=melons.id,
+            lot_code="NP-2611-A",
+            quantity=800,
+            unit="quả",
+            produced_on=today - timedelta(days=1),
+            best_before=today + timedelta(days=14),
+            origin_farm="Nhà kính số 2",
+            origin_commune="phường Đề Thám",
+            origin_province="Cao Bằng",
+        ),
+    )
     loader.certify(melon_batch)
 
-    yen_cong = loader.cooperative(cao_bang, CooperativeDetails(
-        name="Hợp tác xã Yên Công", commune="xã Yên Sơn", province="Cao Bằng",
-        registration_number="CB-4801000789"))
-    shiitake = loader.product(yen_cong, ProductDetails(
-        name="Nấm hương khô", category="mushrooms", unit="gói 200 g", ref="YC-SHIITAKE",
-        gtin="8936001000027"))
-    loader.certification(None, CertificationDetails(
-        scheme="ocop", ocop_stars=4, certificate_number="OCOP-CB-2025-112",
-        issuing_body="UBND tỉnh Cao Bằng",
-        valid_from=today - timedelta(days=300), valid_to=today + timedelta(days=795),
-        claim="Sản phẩm OCOP 4 sao: Nấm hương khô Yên Công"), cooperative=yen_cong)
-    mushroom_batch = loader.batch(yen_cong, BatchDetails(
-        product_id=shiitake.id, lot_code="YC-2611", quantity=500, unit="gói",
-        produced_on=today - timedelta(days=10), best_before=today + timedelta(days=355),
-        origin_farm="Trại nấm 6.000 m²", origin_commune="xã Yên Sơn", origin_province="Cao Bằng"))
+    yen_cong = loader.cooperative(
+        cao_bang,
+        CooperativeDetails(
+            name="Hợp tác xã Yên Công",
+            commune="xã Yên Sơn",
+            province="Cao Bằng",
+            registration_number="CB-4801000789",
+        ),
+    )
+    shiitake = loader.product(
+        yen_cong,
+        ProductDetails(
+            name="Nấm hương khô",
+            category="mushrooms",
+            unit="gói 200 g",
+            ref="YC-SHIITAKE",
+            gtin="8936001000027",
+        ),
+    )
+    loader.certification(
+        None,
+        CertificationDetails(
+            scheme="ocop",
+            ocop_stars=4,
+            certificate_number="OCOP-CB-2025-112",
+            issuing_body="UBND tỉnh Cao Bằng",
+            valid_from=today - timedelta(days=300),
+            valid_to=today + timedelta(days=795),
+            claim="Sản phẩm OCOP 4 sao: Nấm hương khô Yên Công",
+        ),
+        cooperative=yen_cong,
+    )
+    mushroom_batch = loader.batch(
+        yen_cong,
+        BatchDetails(
+            product_id=shiitake.id,
+            lot_code="YC-2611",
+            quantity=500,
+            unit="gói",
+            produced_on=today - timedelta(days=10),
+            best_before=today + timedelta(days=355),
+            origin_farm="Trại nấm 6.000 m²",
+            origin_commune="xã Yên Sơn",
+            origin_province="Cao Bằng",
+        ),
+    )
     loader.certify(mushroom_batch)
 
-    cach_linh = loader.cooperative(cao_bang, CooperativeDetails(
-        name="Hợp tác xã dâu tằm Cách Linh", commune="xã Bế Văn Đàn", province="Cao Bằng",
-        registration_number="CB-4801000999", contact_name="Đoàn Văn Thời"))
-    loader.product(cach_linh, ProductDetails(
-        name="Kén tằm vàng", category="silk", unit="kg", ref="CL-COCOON"))
+    cach_linh = loader.cooperative(
+        cao_bang,
+        CooperativeDetails(
+            name="Hợp tác xã dâu tằm Cách Linh",
+            commune="xã Bế Văn Đàn",
+            province="Cao Bằng",
+            registration_number="CB-4801000999",
+            contact_name="Đoàn Văn Thời",
+        ),
+    )
+    loader.product(
+        cach_linh, ProductDetails(name="Kén tằm vàng", category="silk", unit="kg", ref="CL-COCOON")
+    )
 
-    truong_giang = loader.cooperative(quang_ninh, CooperativeDetails(
-        name="Hợp tác xã nông nghiệp tổng hợp Trường Giang", commune="xã Đầm Hà",
-        province="Quảng Ninh", registration_number="QN-5700123456",
-        contact_name="Đặng Văn Giang"))
-    passion_fruit = loader.product(truong_giang, ProductDetails(
-        name="Chanh leo hữu cơ", category="fruit", unit="kg", ref="TG-PASSION",
-        gtin="8936001000034"))
-    fruit_batch = loader.batch(truong_giang, BatchDetails(
-        product_id=passion_fruit.id, lot_code="TG-2611-07", quantity=3000, unit="kg",
-        produced_on=today - timedelta(days=2), best_before=today + timedelta(days=20),
-        origin_farm="Vườn chanh leo 3 ha", origin_commune="xã Đầm Hà",
-        origin_province="Quảng Ninh"))
-    loader.certification(fruit_batch, CertificationDetails(
-        scheme="organic", certificate_number="HC-QN-2026-031",
-        issuing_body="Trung tâm Dịch vụ kỹ thuật nông nghiệp huyện Đầm Hà",
-        valid_from=today - timedelta(days=90), valid_to=today + timedelta(days=275)))
-    loader.certification(fruit_batch, CertificationDetails(
-        scheme="lab_test", certificate_number="KN-QN-26-5702",
-        issuing_body="Viện Kiểm nghiệm An toàn Vệ sinh Thực phẩm Quốc gia",
-        valid_from=today - timedelta(days=4), valid_to=today + timedelta(days=90),
-        claim="Không chứa 570 hoạt chất bảo vệ thực vật bị cấm"))
+    truong_giang = loader.cooperative(
+        quang_ninh,
+        CooperativeDetails(
+            name="Hợp tác xã nông nghiệp tổng hợp Trường Giang",
+            commune="xã Đầm Hà",
+            province="Quảng Ninh",
+            registration_number="QN-5700123456",
+            contact_name="Đặng Văn Giang",
+        ),
+    )
+    passion_fruit = loader.product(
+        truong_giang,
+        ProductDetails(
+            name="Chanh leo hữu cơ",
+            category="fruit",
+            unit="kg",
+            ref="TG-PASSION",
+            gtin="8936001000034",
+        ),
+    )
+    fruit_batch = loader.batch(
+        truong_giang,
+        BatchDetails(
+            product_id=passion_fruit.id,
+            lot_code="TG-2611-07",
+            quantity=3000,
+            unit="kg",
+            produced_on=today - timedelta(days=2),
+            best_before=today + timedelta(days=20),
+            origin_farm="Vườn chanh leo 3 ha",
+            origin_commune="xã Đầm Hà",
+            origin_province="Quảng Ninh",
+        ),
+    )
+    loader.certification(
+        fruit_batch,
+        CertificationDetails(
+            scheme="organic",
+            certificate_number="HC-QN-2026-031",
+            issuing_body="Trung tâm Dịch vụ kỹ thuật nông nghiệp huyện Đầm Hà",
+            valid_from=today - timedelta(days=90),
+            valid_to=today + timedelta(days=275),
+        ),
+    )
+    loader.certification(
+        fruit_batch,
+        CertificationDetails(
+            scheme="lab_test",
+            certificate_number="KN-QN-26-5702",
+            issuing_body="Viện Kiểm nghiệm An toàn Vệ sinh Thực phẩm Quốc gia",
+            valid_from=today - timedelta(days=4),
+            valid_to=today + timedelta(days=90),
+            claim="Không chứa 570 hoạt chất bảo vệ thực vật bị cấm",
+        ),
+    )
     loader.certify(fruit_batch)
 
     for name, role, province in [
@@ -168,8 +305,11 @@ class _Loader:
         return union
 
     def cooperative(self, union: Union, details: CooperativeDetails) -> Cooperative:
-        found = self.session.scalar(select(Cooperative).where(
-            Cooperative.registration_number == details.registration_number))
+        found = self.session.scalar(
+            select(Cooperative).where(
+                Cooperative.registration_number == details.registration_number
+            )
+        )
         if found is not None:
             return found
         self.created += 1
@@ -183,35 +323,58 @@ class _Loader:
         return register_product(self.session, cooperative, details, DEMO_ACTOR)
 
     def batch(self, cooperative: Cooperative, details: BatchDetails) -> Batch:
-        found = self.session.scalar(select(Batch).where(
-            Batch.cooperative_id == cooperative.id, Batch.lot_code == details.lot_code))
+        found = self.session.scalar(
+            select(Batch).where(
+                Batch.cooperative_id == cooperative.id, Batch.lot_code == details.lot_code
+            )
+        )
         if found is not None:
             return found
         self.created += 1
         return create_batch(self.session, cooperative, details, DEMO_ACTOR)
 
-    def certification(self, batch: Batch | None, details: CertificationDetails,
-                      cooperative: Cooperative | None = None) -> Certification:
-        found = self.session.scalar(select(Certification).where(
-            Certification.certificate_number == details.certificate_number))
+    def certification(
+        self,
+        batch: Batch | None,
+        details: CertificationDetails,
+        cooperative: Cooperative | None = None,
+    ) -> Certification:
+        found = self.session.scalar(
+            select(Certification).where(
+                Certification.certificate_number == details.certificate_number
+            )
+        )
         if found is not None:
             return found
         self.created += 1
-        return record_certification(self.session, details, DEMO_ACTOR, batch=batch,
-                                    cooperative_id=cooperative.id if cooperative else None)
+        return record_certification(
+            self.session,
+            details,
+            DEMO_ACTOR,
+            batch=batch,
+            cooperative_id=cooperative.id if cooperative else None,
+        )
 
     def certify(self, batch: Batch) -> None:
         if batch.status == "draft":
             certify_batch(self.session, batch, DEMO_ACTOR)
 
-    def user(self, email: str, name: str, role: str,
-             cooperative: Cooperative | None = None) -> User:
+    def user(
+        self, email: str, name: str, role: str, cooperative: Cooperative | None = None
+    ) -> User:
         found = self.session.scalar(select(User).where(User.email == email))
         if found is not None:
             return found
         self.created += 1
-        return create_user(self.session, email, name, DEMO_PASSWORD, role, DEMO_ACTOR,
-                           cooperative.id if cooperative else None)
+        return create_user(
+            self.session,
+            email,
+            name,
+            DEMO_PASSWORD,
+            role,
+            DEMO_ACTOR,
+            cooperative.id if cooperative else None,
+        )
 
     def partner(self, name: str, role: str, province: str) -> Partner:
         found = self.session.scalar(select(Partner).where(Partner.name == name))

@@ -21,8 +21,9 @@ def alembic_config(database_url: str, connection: Connection | None = None) -> C
     return config
 
 
-def upgrade(database_url: str, revision: str = "heads",
-            connection: Connection | None = None) -> None:
+def upgrade(
+    database_url: str, revision: str = "heads", connection: Connection | None = None
+) -> None:
     """Bring the schema up to `revision` (default: every branch head)."""
     command.upgrade(alembic_config(database_url, connection), revision)
 

@@ -39,13 +39,13 @@ def rotate_key(session: Session, settings: Settings, actor: str) -> KeyInfo:
     if previous is None and not _change(lambda store: store.list(), settings):
         return generate_key(session, settings, actor)
     info = _change(lambda store: store.rotate(), settings)
-    record_key_event(session, actor, "key.rotated", info.kid,
-                     {"retired": previous.kid if previous else None})
+    record_key_event(
+        session, actor, "key.rotated", info.kid, {"retired": previous.kid if previous else None}
+    )
     return info
 
 
-def revoke_key(session: Session, settings: Settings, kid: str, reason: str,
-               actor: str) -> KeyInfo:
+def revoke_key(session: Session, settings: Settings, kid: str, reason: str, actor: str) -> KeyInfo:
     """Revoke `kid`: labels it signed then verify as "revoked key"."""
     info = _change(lambda store: store.revoke(kid), settings)
     record_key_event(session, actor, "key.revoked", info.kid, {"reason": reason})

@@ -16,11 +16,17 @@ from traceapp.signing_keys import key_store
 
 def _batch_body(world, **changes):
     today = today_local()
-    body = {"cooperative_id": world.coop_a.id, "product_id": world.product_a.id,
-            "lot_code": "BH-2611-09", "quantity": 60, "unit": "quả",
-            "produced_on": today.isoformat(),
-            "best_before": (today + timedelta(days=20)).isoformat(),
-            "origin_commune": "xã Trường Hà", "origin_province": "Cao Bằng"}
+    body = {
+        "cooperative_id": world.coop_a.id,
+        "product_id": world.product_a.id,
+        "lot_code": "BH-2611-09",
+        "quantity": 60,
+        "unit": "quả",
+        "produced_on": today.isoformat(),
+        "best_before": (today + timedelta(days=20)).isoformat(),
+        "origin_commune": "xã Trường Hà",
+        "origin_province": "Cao Bằng",
+    }
     return {**body, **changes}
 
 
@@ -28,24 +34,35 @@ def test_batch_goes_from_creation_to_printed_sheet(client, world, test_settings)
     operator, officer = bearer(world, "operator_own"), bearer(world, "union_officer")
     batch = client.post("/api/v1/batches", headers=operator, json=_batch_body(world)).get_json()
     today = today_local()
-    created = client.post(f"/api/v1/batches/{batch['id']}/certifications", headers=officer,
-                          json={"scheme": "ocop", "ocop_stars": 4,
-                                "certificate_number": "OCOP-CB-2026-7",
-                                "issuing_body": "UBND tỉnh Cao Bằng",
-                                "valid_from": today.isoformat(),
-                                "valid_to": (today + timedelta(days=90)).isoformat()})
+    created = client.post(
+        f"/api/v1/batches/{batch['id']}/certifications",
+        headers=officer,
+        json={
+            "scheme": "ocop",
+            "ocop_stars": 4,
+            "certificate_number": "OCOP-CB-2026-7",
+            "issuing_body": "UBND tỉnh Cao Bằng",
+            "valid_from": today.isoformat(),
+            "valid_to": (today + timedelta(days=90)).isoformat(),
+        },
+    )
     assert created.status_code == 201
-    assert client.post(f"/api/v1/batches/{batch['id']}/certify",
-                       headers=officer).get_json()["status"] == "certified"
-    run = client.post(f"/api/v1/batches/{batch['id']}/issuance", headers=operator,
-                      json={"count": 41})
+    assert (
+        client.post(f"/api/v1/batches/{batch['id']}/certify", headers=officer).get_json()["status"]
+        == "certified"
+    )
+    run = client.post(
+        f"/api/v1/batches/{batch['id']}/issuance", headers=operator, json={"count": 41}
+    )
     assert run.status_code == 201
-    labels = client.get(run.get_json()["labels_url"], headers=operator,
-                        query_string={"limit": 1000}).get_json()
+    labels = client.get(
+        run.get_json()["labels_url"], headers=operator, query_string={"limit": 1000}
+    ).get_json()
     keyset = key_store(test_settings).public_keyset(test_settings.issuer)
     assert all(verify_code(item["code"], keyset).genuine for item in labels["items"])
-    sheet = client.get(run.get_json()["sheet_url"], headers=operator,
-                       query_string={"preset": "a4-40"})
+    sheet = client.get(
+        run.get_json()["sheet_url"], headers=operator, query_string={"preset": "a4-40"}
+    )
     assert sheet.headers["X-Page-Count"] == "2"
     assert len(PdfReader(io.BytesIO(sheet.data)).pages) == 2
 
@@ -59,8 +76,11 @@ def test_missing_field_is_a_422_naming_it(client, world):
 
 
 def test_wrong_type_is_a_422_naming_the_field(client, world):
-    response = client.post(f"/api/v1/batches/{world.batch_a.id}/issuance",
-                           headers=bearer(world, "union_officer"), json={"count": "many"})
+    response = client.post(
+        f"/api/v1/batches/{world.batch_a.id}/issuance",
+        headers=bearer(world, "union_officer"),
+        json={"count": "many"},
+    )
     assert response.status_code == 422 and response.get_json()["field"] == "count"
 
 
@@ -75,21 +95,28 @@ def test_limit_out_of_range_is_a_422(client, world):
 
 
 def test_body_that_is_not_json_is_415(client, world):
-    response = client.post(f"/api/v1/batches/{world.batch_a.id}/recall",
-                           headers=bearer(world, "union_officer"), data="reason=bad")
+    response = client.post(
+        f"/api/v1/batches/{world.batch_a.id}/recall",
+        headers=bearer(world, "union_officer"),
+        data="reason=bad",
+    )
     assert response.status_code == 415
     assert response.mimetype == "application/problem+json"
 
 
 def test_issuance_beyond_the_certified_quantity_is_a_conflict(client, world):
-    response = client.post(f"/api/v1/batches/{world.batch_a.id}/issuance",
-                           headers=bearer(world, "operator_own"), json={"count": 98})
+    response = client.post(
+        f"/api/v1/batches/{world.batch_a.id}/issuance",
+        headers=bearer(world, "operator_own"),
+        json={"count": 98},
+    )
     assert response.status_code == 409
 
 
 def test_operator_cannot_create_a_batch_for_another_cooperative(client, world):
-    response = client.post("/api/v1/batches", headers=bearer(world, "operator_other"),
-                           json=_batch_body(world))
+    response = client.post(
+        "/api/v1/batches", headers=bearer(world, "operator_other"), json=_batch_body(world)
+    )
     assert response.status_code == 404
 
 
@@ -100,10 +127,14 @@ def test_operator_lists_only_their_own_batches(client, world):
 
 def test_recall_through_the_api_changes_the_public_verdict(client, world):
     officer = bearer(world, "union_officer")
-    code = client.get(f"/api/v1/runs/{world.run_a.id}/labels",
-                      headers=officer).get_json()["items"][0]["code"]
-    client.post(f"/api/v1/batches/{world.batch_a.id}/recall", headers=officer,
-                json={"reason": "kháng sinh vượt ngưỡng"})
+    code = client.get(f"/api/v1/runs/{world.run_a.id}/labels", headers=officer).get_json()["items"][
+        0
+    ]["code"]
+    client.post(
+        f"/api/v1/batches/{world.batch_a.id}/recall",
+        headers=officer,
+        json={"reason": "kháng sinh vượt ngưỡng"},
+    )
     verdict = client.get("/api/v1/verify", query_string={"code": code}).get_json()["verdict"]
     assert verdict == "recalled"
 
@@ -119,8 +150,9 @@ def test_voiding_the_same_range_twice_is_a_conflict(client, world):
 
 def test_scan_counts_follow_public_scans(client, world):
     officer = bearer(world, "union_officer")
-    code = client.get(f"/api/v1/runs/{world.run_a.id}/labels",
-                      headers=officer).get_json()["items"][0]["code"]
+    code = client.get(f"/api/v1/runs/{world.run_a.id}/labels", headers=officer).get_json()["items"][
+        0
+    ]["code"]
     client.get("/api/v1/verify", query_string={"code": code})
     client.get("/api/v1/verify", query_string={"code": code})
     counts = client.get(f"/api/v1/batches/{world.batch_a.id}/scans", headers=officer)
@@ -128,8 +160,13 @@ def test_scan_counts_follow_public_scans(client, world):
 
 
 def test_inspector_records_an_inspection_through_the_api(client, world):
-    response = client.post(f"/api/v1/batches/{world.batch_b.id}/inspections",
-                           headers=bearer(world, "inspector"),
-                           json={"inspected_on": today_local().isoformat(),
-                                 "place": "Siêu thị Co.opmart Cao Bằng", "result": "passed"})
+    response = client.post(
+        f"/api/v1/batches/{world.batch_b.id}/inspections",
+        headers=bearer(world, "inspector"),
+        json={
+            "inspected_on": today_local().isoformat(),
+            "place": "Siêu thị Co.opmart Cao Bằng",
+            "result": "passed",
+        },
+    )
     assert response.status_code == 201 and response.get_json()["result"] == "passed"

@@ -21,41 +21,77 @@ OFFICER_WRITE = (401, 422, 403, 403, 403)
 CASES = [
     RouteCase("api.openapi", "GET", lambda w: "/api/v1/openapi.json", (200,) * 5),
     RouteCase("api.list_batches_view", "GET", lambda w: "/api/v1/batches", READ_ALL),
-    RouteCase("api.create_batch_view", "POST", lambda w: "/api/v1/batches",
-         (401, 422, 422, 422, 403), {}),
+    RouteCase(
+        "api.create_batch_view", "POST", lambda w: "/api/v1/batches", (401, 422, 422, 422, 403), {}
+    ),
     RouteCase("api.batch", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}", SCOPED_READ),
-    RouteCase("api.certifications", "GET",
-         lambda w: f"/api/v1/batches/{w.batch_a.id}/certifications", SCOPED_READ),
-    RouteCase("api.create_certification", "POST",
-         lambda w: f"/api/v1/batches/{w.batch_a.id}/certifications", OFFICER_WRITE, {}),
-    RouteCase("api.certify", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/certify",
-         (401, 200, 403, 403, 403)),
-    RouteCase("api.recall", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/recall",
-         OFFICER_WRITE, {}),
-    RouteCase("api.issuance", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/issuance",
-         (401, 422, 422, 404, 403), {}),
+    RouteCase(
+        "api.certifications",
+        "GET",
+        lambda w: f"/api/v1/batches/{w.batch_a.id}/certifications",
+        SCOPED_READ,
+    ),
+    RouteCase(
+        "api.create_certification",
+        "POST",
+        lambda w: f"/api/v1/batches/{w.batch_a.id}/certifications",
+        OFFICER_WRITE,
+        {},
+    ),
+    RouteCase(
+        "api.certify",
+        "POST",
+        lambda w: f"/api/v1/batches/{w.batch_a.id}/certify",
+        (401, 200, 403, 403, 403),
+    ),
+    RouteCase(
+        "api.recall", "POST", lambda w: f"/api/v1/batches/{w.batch_a.id}/recall", OFFICER_WRITE, {}
+    ),
+    RouteCase(
+        "api.issuance",
+        "POST",
+        lambda w: f"/api/v1/batches/{w.batch_a.id}/issuance",
+        (401, 422, 422, 404, 403),
+        {},
+    ),
     RouteCase("api.runs", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/runs", ISSUERS_READ),
     RouteCase("api.scans", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/scans", SCOPED_READ),
-    RouteCase("api.create_inspection", "POST",
-         lambda w: f"/api/v1/batches/{w.batch_a.id}/inspections",
-         (401, 403, 403, 403, 422), {}),
-    RouteCase("api.void_one", "POST",
-         lambda w: f"/api/v1/batches/{w.batch_a.id}/labels/NOSUCHSERIAL/void",
-         OFFICER_WRITE, {}),
+    RouteCase(
+        "api.create_inspection",
+        "POST",
+        lambda w: f"/api/v1/batches/{w.batch_a.id}/inspections",
+        (401, 403, 403, 403, 422),
+        {},
+    ),
+    RouteCase(
+        "api.void_one",
+        "POST",
+        lambda w: f"/api/v1/batches/{w.batch_a.id}/labels/NOSUCHSERIAL/void",
+        OFFICER_WRITE,
+        {},
+    ),
     RouteCase("api.run", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}", ISSUERS_READ),
     RouteCase("api.labels", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/labels", ISSUERS_READ),
     RouteCase("api.sheet", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/sheet.pdf", ISSUERS_READ),
-    RouteCase("api.void_range", "POST", lambda w: f"/api/v1/runs/{w.run_a.id}/void",
-         OFFICER_WRITE, {}),
+    RouteCase(
+        "api.void_range", "POST", lambda w: f"/api/v1/runs/{w.run_a.id}/void", OFFICER_WRITE, {}
+    ),
     # The value chain (traceapp/web/value_chain.py, blueprint chain_api).
     RouteCase("chain_api.api_partners", "GET", lambda w: "/api/v1/partners", READ_ALL),
-    RouteCase("chain_api.api_partner_new", "POST", lambda w: "/api/v1/partners", OFFICER_WRITE,
-         {}),
-    RouteCase("chain_api.api_event_new", "POST",
-         lambda w: f"/api/v1/batches/{w.batch_a.id}/chain-events",
-         (401, 422, 422, 404, 403), {}),
-    RouteCase("chain_api.api_export", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/epcis",
-         SCOPED_READ),
+    RouteCase("chain_api.api_partner_new", "POST", lambda w: "/api/v1/partners", OFFICER_WRITE, {}),
+    RouteCase(
+        "chain_api.api_event_new",
+        "POST",
+        lambda w: f"/api/v1/batches/{w.batch_a.id}/chain-events",
+        (401, 422, 422, 404, 403),
+        {},
+    ),
+    RouteCase(
+        "chain_api.api_export",
+        "GET",
+        lambda w: f"/api/v1/batches/{w.batch_a.id}/epcis",
+        SCOPED_READ,
+    ),
     RouteCase("chain_api.api_import", "POST", lambda w: "/api/v1/epcis", OFFICER_WRITE, {}),
 ]
 MATRIX_BLUEPRINTS = ("api.", "chain_api.")
@@ -68,8 +104,9 @@ MATRIX = role_matrix(CASES)
 
 @pytest.mark.parametrize(("case", "role", "expected"), MATRIX)
 def test_api_operation_answers_each_role(client, world, case, role, expected):
-    response = client.open(case.url(world), method=case.method, headers=bearer(world, role),
-                           json=case.payload)
+    response = client.open(
+        case.url(world), method=case.method, headers=bearer(world, role), json=case.payload
+    )
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
     if expected >= 400:
         assert response.mimetype == "application/problem+json"
@@ -77,8 +114,11 @@ def test_api_operation_answers_each_role(client, world, case, role, expected):
 
 def test_every_api_route_is_in_the_matrix(app):
     covered = {case.endpoint for case in CASES}
-    api_rules = {rule.endpoint for rule in app.url_map.iter_rules()
-                 if rule.endpoint.startswith(MATRIX_BLUEPRINTS)}
+    api_rules = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith(MATRIX_BLUEPRINTS)
+    }
     assert api_rules - covered == set()
 
 
@@ -87,8 +127,11 @@ def test_other_areas_api_operations_need_a_token(app, client, world):
     # each one (bar the deliberately public ones) only has to refuse strangers.
     unprotected = {}
     for rule in app.url_map.iter_rules():
-        if (not rule.rule.startswith("/api/v1") or rule.endpoint.startswith(MATRIX_BLUEPRINTS)
-                or rule.endpoint in PUBLIC_API):
+        if (
+            not rule.rule.startswith("/api/v1")
+            or rule.endpoint.startswith(MATRIX_BLUEPRINTS)
+            or rule.endpoint in PUBLIC_API
+        ):
             continue
         url = fill_rule(rule, world)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -16,14 +16,17 @@ from traceapp.web.openapi import openapi_document
 # The API proper and the value chain's operations; the public verification area serves
 # its own unauthenticated endpoint under /api/v1 and documents it in docs/verification.md.
 DOCUMENTED_BLUEPRINTS = ("api.", "chain_api.")
-OPERATIONS = [(path, method) for path, item in openapi_document()["paths"].items()
-              for method in item]
+OPERATIONS = [
+    (path, method) for path, item in openapi_document()["paths"].items() for method in item
+]
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                         ids=["valid-input", "invalid-input"])
-@pytest.mark.parametrize(("path", "method"), OPERATIONS,
-                         ids=[f"{m.upper()} {p}" for p, m in OPERATIONS])
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid-input", "invalid-input"]
+)
+@pytest.mark.parametrize(
+    ("path", "method"), OPERATIONS, ids=[f"{m.upper()} {p}" for p, m in OPERATIONS]
+)
 def test_api_operation_conforms_to_the_document(app, world, path, method, mode):
     if mode is GenerationMode.NEGATIVE and path.endswith("openapi.json"):
         pytest.skip("no parameters, so no invalid input to make")
@@ -38,8 +41,9 @@ def test_api_operation_conforms_to_the_document(app, world, path, method, mode):
     excluded = [positive_data_acceptance, negative_data_rejection]
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
-              database=None)
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
     def call(case):
         case.call_and_validate(headers=headers, excluded_checks=excluded)
 
@@ -48,17 +52,18 @@ def test_api_operation_conforms_to_the_document(app, world, path, method, mode):
 
 def test_document_describes_every_api_route(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
-    documented = {(path, method.upper()) for path, item in document["paths"].items()
-                  for method in item}
+    documented = {
+        (path, method.upper()) for path, item in document["paths"].items() for method in item
+    }
     served = set()
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1") or not rule.endpoint.startswith(
-                DOCUMENTED_BLUEPRINTS):
+            DOCUMENTED_BLUEPRINTS
+        ):
             continue
         path = rule.rule
         for name in rule.arguments:
-            path = path.replace(f"<int:{name}>", f"{{{name}}}").replace(f"<{name}>",
-                                                                        f"{{{name}}}")
+            path = path.replace(f"<int:{name}>", f"{{{name}}}").replace(f"<{name}>", f"{{{name}}}")
         served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert served == documented
 

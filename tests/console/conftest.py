@@ -32,5 +32,3 @@ def world(db_session, test_settings) -> World:
     # Release the fixture's savepoint so requests' own savepoints nest cleanly after it.
     db_session.commit()
     return built
-
-

@@ -27,47 +27,83 @@ CASES = [
     RouteCase("console.batches", "GET", lambda w: "/console/batches", EVERYONE),
     RouteCase("console.batch_new", "GET", lambda w: "/console/batches/new", OPERATOR_ONLY),
     RouteCase("console.batch", "GET", lambda w: f"/console/batches/{w.batch_a.id}", SCOPED_READ),
-    RouteCase("console.certification_new", "GET",
-         lambda w: f"/console/batches/{w.batch_a.id}/certifications/new", OFFICER_ONLY),
-    RouteCase("console.certify", "POST", lambda w: f"/console/batches/{w.batch_a.id}/certify",
-         (302, 302, 403, 403, 403)),
-    RouteCase("console.recall", "GET", lambda w: f"/console/batches/{w.batch_a.id}/recall",
-         OFFICER_ONLY),
-    RouteCase("console.issuance", "GET", lambda w: f"/console/batches/{w.batch_a.id}/issuance",
-         ISSUERS),
+    RouteCase(
+        "console.certification_new",
+        "GET",
+        lambda w: f"/console/batches/{w.batch_a.id}/certifications/new",
+        OFFICER_ONLY,
+    ),
+    RouteCase(
+        "console.certify",
+        "POST",
+        lambda w: f"/console/batches/{w.batch_a.id}/certify",
+        (302, 302, 403, 403, 403),
+    ),
+    RouteCase(
+        "console.recall", "GET", lambda w: f"/console/batches/{w.batch_a.id}/recall", OFFICER_ONLY
+    ),
+    RouteCase(
+        "console.issuance", "GET", lambda w: f"/console/batches/{w.batch_a.id}/issuance", ISSUERS
+    ),
     RouteCase("console.run", "GET", lambda w: f"/console/runs/{w.run_a.id}", ISSUERS),
-    RouteCase("console.run_sheet", "GET", lambda w: f"/console/runs/{w.run_a.id}/sheet.pdf",
-         ISSUERS),
-    RouteCase("console.run_label", "GET", lambda w: f"/console/runs/{w.run_a.id}/labels/1.png",
-         ISSUERS),
+    RouteCase(
+        "console.run_sheet", "GET", lambda w: f"/console/runs/{w.run_a.id}/sheet.pdf", ISSUERS
+    ),
+    RouteCase(
+        "console.run_label", "GET", lambda w: f"/console/runs/{w.run_a.id}/labels/1.png", ISSUERS
+    ),
     RouteCase("console.run_roll", "GET", lambda w: f"/console/runs/{w.run_a.id}/roll.pdf", ISSUERS),
-    RouteCase("console.void", "GET", lambda w: f"/console/batches/{w.batch_a.id}/void",
-         OFFICER_ONLY),
+    RouteCase(
+        "console.void", "GET", lambda w: f"/console/batches/{w.batch_a.id}/void", OFFICER_ONLY
+    ),
     RouteCase("console.lookup", "GET", lambda w: "/console/lookup", INSPECTORS),
-    RouteCase("console.inspection_new", "GET",
-         lambda w: f"/console/batches/{w.batch_a.id}/inspections/new",
-         (302, 403, 403, 403, 200)),
+    RouteCase(
+        "console.inspection_new",
+        "GET",
+        lambda w: f"/console/batches/{w.batch_a.id}/inspections/new",
+        (302, 403, 403, 403, 200),
+    ),
     RouteCase("console.bundle", "GET", lambda w: "/console/bundle", INSPECTORS),
-    RouteCase("console.bundle_download", "GET", lambda w: "/console/bundle.json?province=Cao+Bằng",
-         INSPECTORS),
+    RouteCase(
+        "console.bundle_download",
+        "GET",
+        lambda w: "/console/bundle.json?province=Cao+Bằng",
+        INSPECTORS,
+    ),
     RouteCase("console.cooperatives", "GET", lambda w: "/console/cooperatives", OFFICER_ONLY),
-    RouteCase("console.cooperative_new", "GET", lambda w: "/console/cooperatives/new",
-         OFFICER_ONLY),
-    RouteCase("console.cooperative", "GET", lambda w: f"/console/cooperatives/{w.coop_a.id}",
-         OFFICER_ONLY),
-    RouteCase("console.product_new", "GET",
-         lambda w: f"/console/cooperatives/{w.coop_a.id}/products/new", OFFICER_ONLY),
+    RouteCase(
+        "console.cooperative_new", "GET", lambda w: "/console/cooperatives/new", OFFICER_ONLY
+    ),
+    RouteCase(
+        "console.cooperative", "GET", lambda w: f"/console/cooperatives/{w.coop_a.id}", OFFICER_ONLY
+    ),
+    RouteCase(
+        "console.product_new",
+        "GET",
+        lambda w: f"/console/cooperatives/{w.coop_a.id}/products/new",
+        OFFICER_ONLY,
+    ),
     RouteCase("console.tokens", "GET", lambda w: "/console/tokens", EVERYONE),
-    RouteCase("console.token_create", "POST", lambda w: "/console/tokens",
-         (302, 422, 422, 422, 422), payload={"name": ""}),
+    RouteCase(
+        "console.token_create",
+        "POST",
+        lambda w: "/console/tokens",
+        (302, 422, 422, 422, 422),
+        payload={"name": ""},
+    ),
     # The officer's own token: anyone else is told it does not exist.
-    RouteCase("console.token_revoke", "POST",
-         lambda w: f"/console/tokens/{_officer_token_id(w)}/revoke",
-         (302, 302, 404, 404, 404)),
+    RouteCase(
+        "console.token_revoke",
+        "POST",
+        lambda w: f"/console/tokens/{_officer_token_id(w)}/revoke",
+        (302, 302, 404, 404, 404),
+    ),
     RouteCase("console.keys", "GET", lambda w: "/console/keys", OFFICER_ONLY),
-    RouteCase("console.keys_rotate", "POST", lambda w: "/console/keys/rotate",
-         (302, 302, 403, 403, 403)),
+    RouteCase(
+        "console.keys_rotate", "POST", lambda w: "/console/keys/rotate", (302, 302, 403, 403, 403)
+    ),
 ]
+
 
 def _officer_token_id(world: World) -> int:
     return world.token_ids["union_officer"]
@@ -87,8 +123,9 @@ def test_console_route_answers_each_role(client, world, case, role, expected):
 
 def test_every_console_route_is_in_the_matrix(app):
     covered = {case.endpoint for case in CASES}
-    console_rules = {rule.endpoint for rule in app.url_map.iter_rules()
-                     if rule.endpoint.startswith("console.")}
+    console_rules = {
+        rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("console.")
+    }
     assert console_rules - covered == set()
 
 
@@ -102,8 +139,8 @@ def test_other_areas_console_pages_send_strangers_to_sign_in(app, client, world)
         url = fill_rule(rule, world)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method)
-            if response.status_code != 302 or \
-                    "/console/sign-in" not in response.headers.get("Location", ""):
+            if response.status_code != 302 or "/console/sign-in" not in response.headers.get(
+                "Location", ""
+            ):
                 refused[f"{method} {url}"] = response.status_code
     assert refused == {}
-

@@ -24,8 +24,9 @@ def _public_verdict(client, code):
 
 
 def test_user_signs_in_with_password_and_out_again(client, world):
-    response = client.post("/console/sign-in", data={"email": "VAN.HANH@baohung.vn ",
-                                                     "password": PASSWORD})
+    response = client.post(
+        "/console/sign-in", data={"email": "VAN.HANH@baohung.vn ", "password": PASSWORD}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/console/"
     assert "Hợp tác xã Bảo Hưng" in client.get("/console/").get_data(as_text=True)
     client.post("/console/sign-out")
@@ -33,29 +34,34 @@ def test_user_signs_in_with_password_and_out_again(client, world):
 
 
 def test_wrong_password_is_refused_with_a_message(client, world):
-    response = client.post("/console/sign-in", data={"email": "van.hanh@baohung.vn",
-                                                     "password": "wrong-password"})
+    response = client.post(
+        "/console/sign-in", data={"email": "van.hanh@baohung.vn", "password": "wrong-password"}
+    )
     assert response.status_code == 401
     assert "wrong e-mail or password" in response.get_data(as_text=True)
 
 
 def test_sign_in_never_redirects_off_site(client, world):
-    response = client.post("/console/sign-in?next=//evil.example/x",
-                           data={"email": "van.hanh@baohung.vn", "password": PASSWORD})
+    response = client.post(
+        "/console/sign-in?next=//evil.example/x",
+        data={"email": "van.hanh@baohung.vn", "password": PASSWORD},
+    )
     assert response.headers["Location"] == "/console/"
 
 
 def test_session_cookie_is_http_only_and_same_site_lax(client, world):
-    response = client.post("/console/sign-in", data={"email": "van.hanh@baohung.vn",
-                                                     "password": PASSWORD})
+    response = client.post(
+        "/console/sign-in", data={"email": "van.hanh@baohung.vn", "password": PASSWORD}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_post_without_csrf_token_is_refused(test_settings, session_factory):
     app = create_app(test_settings, {"TESTING": True}, session_factory=session_factory)
-    response = app.test_client().post("/console/sign-in",
-                                      data={"email": "a@b.vn", "password": "whatever-long"})
+    response = app.test_client().post(
+        "/console/sign-in", data={"email": "a@b.vn", "password": "whatever-long"}
+    )
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
 
@@ -63,24 +69,43 @@ def test_post_without_csrf_token_is_refused(test_settings, session_factory):
 def test_operator_creates_a_batch_recorded_with_who_did_it(client, world, db_session):
     sign_in_as(client, world.users["operator_own"])
     today = today_local()
-    response = client.post("/console/batches/new", data={
-        "product_id": world.product_a.id, "lot_code": "BH-2611-02", "quantity": "1200",
-        "unit": "quả", "produced_on": today.isoformat(),
-        "best_before": (today + timedelta(days=25)).isoformat(),
-        "origin_commune": "xã Trường Hà", "origin_province": "Cao Bằng"})
+    response = client.post(
+        "/console/batches/new",
+        data={
+            "product_id": world.product_a.id,
+            "lot_code": "BH-2611-02",
+            "quantity": "1200",
+            "unit": "quả",
+            "produced_on": today.isoformat(),
+            "best_before": (today + timedelta(days=25)).isoformat(),
+            "origin_commune": "xã Trường Hà",
+            "origin_province": "Cao Bằng",
+        },
+    )
     assert response.status_code == 302
     batch = db_session.scalar(select(Batch).where(Batch.lot_code == "BH-2611-02"))
-    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "batch.created",
-                                                       AuditEntry.subject_id == str(batch.id)))
+    entry = db_session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "batch.created", AuditEntry.subject_id == str(batch.id)
+        )
+    )
     assert entry.actor == "user:van.hanh@baohung.vn"
 
 
 def test_duplicate_lot_is_shown_next_to_the_lot_field(client, world):
     sign_in_as(client, world.users["operator_own"])
-    response = client.post("/console/batches/new", data={
-        "product_id": world.product_a.id, "lot_code": world.batch_a.lot_code, "quantity": "5",
-        "unit": "quả", "produced_on": today_local().isoformat(),
-        "origin_commune": "xã Trường Hà", "origin_province": "Cao Bằng"})
+    response = client.post(
+        "/console/batches/new",
+        data={
+            "product_id": world.product_a.id,
+            "lot_code": world.batch_a.lot_code,
+            "quantity": "5",
+            "unit": "quả",
+            "produced_on": today_local().isoformat(),
+            "origin_commune": "xã Trường Hà",
+            "origin_province": "Cao Bằng",
+        },
+    )
     assert response.status_code == 422
     assert 'id="lot_code-error">lot' in response.get_data(as_text=True)
 
@@ -91,11 +116,18 @@ def test_officer_certifies_a_batch_after_recording_a_certification(client, world
     refused = client.post(f"/console/batches/{batch_id}/certify")
     assert refused.status_code == 409
     today = today_local()
-    client.post(f"/console/batches/{batch_id}/certifications/new", data={
-        "scheme": "vietgap", "certificate_number": "VietGAP-CB-26-001",
-        "issuing_body": "QUACERT", "valid_from": today.isoformat(),
-        "valid_to": (today + timedelta(days=365)).isoformat(),
-        "evidence_ref": "chung-nhan.pdf", "claim": "Nuôi theo VietGAP"})
+    client.post(
+        f"/console/batches/{batch_id}/certifications/new",
+        data={
+            "scheme": "vietgap",
+            "certificate_number": "VietGAP-CB-26-001",
+            "issuing_body": "QUACERT",
+            "valid_from": today.isoformat(),
+            "valid_to": (today + timedelta(days=365)).isoformat(),
+            "evidence_ref": "chung-nhan.pdf",
+            "claim": "Nuôi theo VietGAP",
+        },
+    )
     assert client.post(f"/console/batches/{batch_id}/certify").status_code == 302
     assert "certified" in client.get(f"/console/batches/{batch_id}").get_data(as_text=True)
 
@@ -111,8 +143,9 @@ def test_operator_requests_labels_and_downloads_a_sheet_with_the_right_pages(cli
     sign_in_as(client, world.users["operator_own"])
     response = client.post(f"/console/batches/{world.batch_a.id}/issuance", data={"count": 45})
     run_page = response.headers["Location"]
-    sheet = client.get(f"{run_page}/sheet.pdf", query_string={"preset": "a4-40",
-                                                               "start_position": 39})
+    sheet = client.get(
+        f"{run_page}/sheet.pdf", query_string={"preset": "a4-40", "start_position": 39}
+    )
     assert sheet.mimetype == "application/pdf"
     # 45 labels from position 39 of a 40-label sheet: 2 + 40 + 3 -> 3 pages.
     assert len(PdfReader(io.BytesIO(sheet.data)).pages) == 3
@@ -120,8 +153,10 @@ def test_operator_requests_labels_and_downloads_a_sheet_with_the_right_pages(cli
 
 def test_start_position_beyond_the_sheet_is_refused(client, world):
     sign_in_as(client, world.users["operator_own"])
-    response = client.get(f"/console/runs/{world.run_a.id}/sheet.pdf",
-                          query_string={"preset": "a4-21", "start_position": 22})
+    response = client.get(
+        f"/console/runs/{world.run_a.id}/sheet.pdf",
+        query_string={"preset": "a4-21", "start_position": 22},
+    )
     assert response.status_code == 422
 
 
@@ -129,8 +164,10 @@ def test_recall_shows_on_the_public_page_at_once(client, world):
     code = _codes(client, world, world.run_a.id)[0]
     assert _public_verdict(client, code) == "genuine"
     sign_in_as(client, world.users["union_officer"])
-    client.post(f"/console/batches/{world.batch_a.id}/recall",
-                data={"reason": "Salmonella found in a sample"})
+    client.post(
+        f"/console/batches/{world.batch_a.id}/recall",
+        data={"reason": "Salmonella found in a sample"},
+    )
     assert _public_verdict(client, code) == "recalled"
 
 
@@ -138,8 +175,10 @@ def test_voided_label_shows_voided_on_the_public_page(client, world):
     codes = _codes(client, world, world.run_a.id)
     sign_in_as(client, world.users["union_officer"])
     serial = codes[0].split("/21/")[1].split("?")[0]
-    response = client.post(f"/console/batches/{world.batch_a.id}/void",
-                           data={"label-serial": serial, "label-reason": "torn"})
+    response = client.post(
+        f"/console/batches/{world.batch_a.id}/void",
+        data={"label-serial": serial, "label-reason": "torn"},
+    )
     assert response.status_code == 302
     assert [_public_verdict(client, c) for c in codes] == ["voided", "genuine", "genuine"]
 
@@ -147,9 +186,15 @@ def test_voided_label_shows_voided_on_the_public_page(client, world):
 def test_voiding_a_run_range_voids_exactly_those_labels(client, world):
     codes = _codes(client, world, world.run_a.id)
     sign_in_as(client, world.users["union_officer"])
-    client.post(f"/console/batches/{world.batch_a.id}/void", data={
-        "range-run_id": world.run_a.id, "range-first": 2, "range-last": 3,
-        "range-reason": "printer jam"})
+    client.post(
+        f"/console/batches/{world.batch_a.id}/void",
+        data={
+            "range-run_id": world.run_a.id,
+            "range-first": 2,
+            "range-last": 3,
+            "range-reason": "printer jam",
+        },
+    )
     assert [_public_verdict(client, c) for c in codes] == ["genuine", "voided", "voided"]
 
 
@@ -162,8 +207,9 @@ def test_officer_dashboard_shows_province_figures(client, world):
 
 
 def test_certification_expiring_within_sixty_days_is_on_the_dashboard(client, world, factory):
-    factory.certification(world.batch_b, scheme="lab_test",
-                          valid_to=today_local() + timedelta(days=30))
+    factory.certification(
+        world.batch_b, scheme="lab_test", valid_to=today_local() + timedelta(days=30)
+    )
     factory.session.commit()
     sign_in_as(client, world.users["union_officer"])
     assert "lab_test" in client.get("/console/").get_data(as_text=True)
@@ -178,38 +224,64 @@ def test_inspector_finds_a_batch_by_pasting_a_label_code(client, world):
 
 def test_inspector_finds_a_batch_by_cooperative_and_lot(client, world):
     sign_in_as(client, world.users["inspector"])
-    response = client.get("/console/lookup", query_string={
-        "cooperative_id": world.coop_b.id, "lot_code": world.batch_b.lot_code})
+    response = client.get(
+        "/console/lookup",
+        query_string={"cooperative_id": world.coop_b.id, "lot_code": world.batch_b.lot_code},
+    )
     assert response.headers["Location"] == f"/console/batches/{world.batch_b.id}"
 
 
 def test_inspector_records_an_inspection(client, world):
     sign_in_as(client, world.users["inspector"])
-    response = client.post(f"/console/batches/{world.batch_a.id}/inspections/new", data={
-        "inspected_on": today_local().isoformat(), "place": "Chợ Xanh, TP Cao Bằng",
-        "result": "observations", "notes": "Nhãn bị mờ", "photo_ref": "IMG_2031.jpg"})
+    response = client.post(
+        f"/console/batches/{world.batch_a.id}/inspections/new",
+        data={
+            "inspected_on": today_local().isoformat(),
+            "place": "Chợ Xanh, TP Cao Bằng",
+            "result": "observations",
+            "notes": "Nhãn bị mờ",
+            "photo_ref": "IMG_2031.jpg",
+        },
+    )
     assert response.status_code == 302
-    assert "Chợ Xanh" in client.get(f"/console/batches/{world.batch_a.id}").get_data(
-        as_text=True)
+    assert "Chợ Xanh" in client.get(f"/console/batches/{world.batch_a.id}").get_data(as_text=True)
 
 
 def test_inspection_cannot_be_dated_in_the_future(client, world):
     sign_in_as(client, world.users["inspector"])
-    response = client.post(f"/console/batches/{world.batch_a.id}/inspections/new", data={
-        "inspected_on": (today_local() + timedelta(days=3)).isoformat(), "place": "Chợ",
-        "result": "passed"})
+    response = client.post(
+        f"/console/batches/{world.batch_a.id}/inspections/new",
+        data={
+            "inspected_on": (today_local() + timedelta(days=3)).isoformat(),
+            "place": "Chợ",
+            "result": "passed",
+        },
+    )
     assert response.status_code == 422
 
 
 def test_officer_registers_a_cooperative_and_its_product(client, world):
     sign_in_as(client, world.users["union_officer"])
-    response = client.post("/console/cooperatives/new", data={
-        "name": "Hợp tác xã Yên Công", "registration_number": "CB-4801000789",
-        "commune": "xã Yên Sơn", "province": "Cao Bằng"})
+    response = client.post(
+        "/console/cooperatives/new",
+        data={
+            "name": "Hợp tác xã Yên Công",
+            "registration_number": "CB-4801000789",
+            "commune": "xã Yên Sơn",
+            "province": "Cao Bằng",
+        },
+    )
     page = response.headers["Location"]
-    client.post(f"{page}/products/new", data={"name": "Nấm hương khô",
-                                              "category": "mushrooms", "unit": "gói",
-                                              "ref": "YC-SHIITAKE", "gtin": "8936001000027"})
+    client.post(
+        f"{page}/products/new",
+        data={
+            "name": "Nấm hương khô",
+            "category": "mushrooms",
+            "unit": "gói",
+            "ref": "YC-SHIITAKE",
+            "gtin": "8936001000027",
+        },
+    )
     assert "Nấm hương khô" in client.get(page).get_data(as_text=True)
 
 

@@ -20,8 +20,9 @@ def _download(client, world, **query):
 
 
 def _first_code(client, world):
-    response = client.get(f"/api/v1/runs/{world.run_a.id}/labels",
-                          headers=bearer(world, "union_officer"))
+    response = client.get(
+        f"/api/v1/runs/{world.run_a.id}/labels", headers=bearer(world, "union_officer")
+    )
     return response.get_json()["items"][0]["code"]
 
 
@@ -37,8 +38,11 @@ def test_bundle_describes_a_scanned_labels_batch_offline(client, world, test_set
 def test_bundle_marks_voided_serials(client, world, test_settings):
     code = _first_code(client, world)
     serial = parse_uri(code).serial
-    client.post(f"/api/v1/batches/{world.batch_a.id}/labels/{serial}/void",
-                headers=bearer(world, "union_officer"), json={"reason": "torn"})
+    client.post(
+        f"/api/v1/batches/{world.batch_a.id}/labels/{serial}/void",
+        headers=bearer(world, "union_officer"),
+        json={"reason": "torn"},
+    )
     document = _download(client, world, province="Cao Bằng")
     trusted = key_store(test_settings).public_keyset(test_settings.issuer)
     summary = OfflineBundle.load(document, trusted).find(parse_uri(code))
@@ -65,19 +69,24 @@ def test_bundle_needs_a_province(client, world):
 
 
 def test_offline_verify_command_reports_a_recalled_batch_from_the_bundle(
-        client, world, test_settings, tmp_path):
+    client, world, test_settings, tmp_path
+):
     from click.testing import CliRunner
 
     from keys.cli import verify_command
 
     code = _first_code(client, world)
-    client.post(f"/api/v1/batches/{world.batch_a.id}/recall",
-                headers=bearer(world, "union_officer"), json={"reason": "Salmonella"})
+    client.post(
+        f"/api/v1/batches/{world.batch_a.id}/recall",
+        headers=bearer(world, "union_officer"),
+        json={"reason": "Salmonella"},
+    )
     bundle = tmp_path / "bundle.json"
     bundle.write_text(json.dumps(_download(client, world, province="Cao Bằng")))
     keys = tmp_path / "keys.json"
     keys.write_text(key_store(test_settings).public_keyset(test_settings.issuer).to_json())
-    result = CliRunner().invoke(verify_command, [code, "--keys", str(keys),
-                                                 "--bundle", str(bundle)])
+    result = CliRunner().invoke(
+        verify_command, [code, "--keys", str(keys), "--bundle", str(bundle)]
+    )
     assert result.exit_code == 1
     assert "Status:   RECALLED" in result.output

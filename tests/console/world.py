@@ -47,8 +47,9 @@ class World:
 
 def build_world(session: Session, settings: Settings, run_size: int = 3) -> World:
     factory = Factory(session)
-    union = Union(code=settings.issuer, name="Liên minh Hợp tác xã tỉnh Cao Bằng",
-                  province="Cao Bằng")
+    union = Union(
+        code=settings.issuer, name="Liên minh Hợp tác xã tỉnh Cao Bằng", province="Cao Bằng"
+    )
     session.add(union)
     session.flush()
     coop_a = factory.cooperative(union, name="Hợp tác xã Bảo Hưng")
@@ -59,25 +60,44 @@ def build_world(session: Session, settings: Settings, run_size: int = 3) -> Worl
     batch_b = factory.batch(factory.product(coop_b), quantity=100, certified=True)
     run_a = issue_labels(session, batch_a.id, run_size, active_signer(settings), "test")
     users = {
-        "union_officer": _user(session, "can.bo@lienminh-caobang.vn", "Trần Anh Dũng",
-                               "union_officer"),
-        "operator_own": _user(session, "van.hanh@baohung.vn", "Nông Văn Hưng",
-                              "cooperative_operator", coop_a),
-        "operator_other": _user(session, "van.hanh@namphong.vn", "Hoàng Thị Phương",
-                                "cooperative_operator", coop_b),
+        "union_officer": _user(
+            session, "can.bo@lienminh-caobang.vn", "Trần Anh Dũng", "union_officer"
+        ),
+        "operator_own": _user(
+            session, "van.hanh@baohung.vn", "Nông Văn Hưng", "cooperative_operator", coop_a
+        ),
+        "operator_other": _user(
+            session, "van.hanh@namphong.vn", "Hoàng Thị Phương", "cooperative_operator", coop_b
+        ),
         "inspector": _user(session, "thanh.tra@caobang.gov.vn", "Lục Văn Kiên", "inspector"),
     }
     made = {role: create_token(session, user, "tests", "test") for role, user in users.items()}
     session.flush()
-    return World(union, coop_a, coop_b, product_a, batch_a, draft_a, batch_b, run_a, users,
-                 tokens={role: secret for role, (_token, secret) in made.items()},
-                 token_ids={role: token.id for role, (token, _secret) in made.items()})
+    return World(
+        union,
+        coop_a,
+        coop_b,
+        product_a,
+        batch_a,
+        draft_a,
+        batch_b,
+        run_a,
+        users,
+        tokens={role: secret for role, (_token, secret) in made.items()},
+        token_ids={role: token.id for role, (token, _secret) in made.items()},
+    )
 
 
-def _user(session: Session, email: str, name: str, role: str,
-          cooperative: Cooperative | None = None) -> User:
-    user = User(email=email, name=name, password_hash=password_hash(), role=role,
-                cooperative_id=cooperative.id if cooperative else None)
+def _user(
+    session: Session, email: str, name: str, role: str, cooperative: Cooperative | None = None
+) -> User:
+    user = User(
+        email=email,
+        name=name,
+        password_hash=password_hash(),
+        role=role,
+        cooperative_id=cooperative.id if cooperative else None,
+    )
     session.add(user)
     session.flush()
     return user
@@ -102,8 +122,11 @@ def fill_rule(rule, world: World) -> str:
     values = {"batch_id": world.batch_a.id, "run_id": world.run_a.id}
     url = rule.rule
     for name in rule.arguments:
-        url = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", str(values.get(name, 1)
-                     if name.endswith("_id") or name == "number" else "x"), url)
+        url = re.sub(
+            rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>",
+            str(values.get(name, 1) if name.endswith("_id") or name == "number" else "x"),
+            url,
+        )
     return url
 
 
@@ -120,5 +143,8 @@ class RouteCase:
 
 def role_matrix(cases: list[RouteCase]) -> list:
     """pytest params (case, role, expected status), one per role per case."""
-    return [pytest.param(case, role, status, id=f"{case.endpoint}-{role}")
-            for case in cases for role, status in zip(ROLES, case.expected, strict=True)]
+    return [
+        pytest.param(case, role, status, id=f"{case.endpoint}-{role}")
+        for case in cases
+        for role, status in zip(ROLES, case.expected, strict=True)
+    ]

@@ -41,8 +41,9 @@ def test_racing_requests_never_exceed_the_certified_quantity(committed_engine, s
         thread.join(timeout=120)
 
     with Session(committed_engine) as session:
-        labels = session.scalar(select(func.count()).select_from(Label).where(
-            Label.batch_id == batch_id))
+        labels = session.scalar(
+            select(func.count()).select_from(Label).where(Label.batch_id == batch_id)
+        )
         issued = session.get(Batch, batch_id).labels_issued
     assert sorted(outcomes) == ["granted", "granted", "refused", "refused"]
     assert labels == issued == 800

@@ -20,8 +20,7 @@ from traceapp.models import AuditEntry, Label
 
 
 def _label_count(session, batch_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Label).where(
-        Label.batch_id == batch_id))
+    return session.scalar(select(func.count()).select_from(Label).where(Label.batch_id == batch_id))
 
 
 def test_issuing_creates_one_label_per_item_with_distinct_serials(db_session, factory, signer):
@@ -34,28 +33,42 @@ def test_issuing_creates_one_label_per_item_with_distinct_serials(db_session, fa
     assert batch.labels_issued == 1000
 
 
-def test_every_issued_code_verifies_offline(db_session, factory, signer, keyset,
-                                            test_settings):
+def test_every_issued_code_verifies_offline(db_session, factory, signer, keyset, test_settings):
     batch = factory.batch(quantity=50, certified=True)
     run = issue_labels(db_session, batch.id, 50, signer, "test")
 
     labels = db_session.scalars(select(Label).where(Label.run_id == run.id)).all()
-    verdicts = {verify_code(label_uri(test_settings.public_base_url, gtin=batch.product.gtin,
-                                      lot=batch.lot_code, serial=label.serial,
-                                      signature_field=label.signature), keyset).verdict
-                for label in labels}
+    verdicts = {
+        verify_code(
+            label_uri(
+                test_settings.public_base_url,
+                gtin=batch.product.gtin,
+                lot=batch.lot_code,
+                serial=label.serial,
+                signature_field=label.signature,
+            ),
+            keyset,
+        ).verdict
+        for label in labels
+    }
     assert verdicts == {Verdict.GENUINE}
 
 
-def test_products_without_gtin_get_codes_that_verify(db_session, factory, signer, keyset,
-                                                     test_settings):
+def test_products_without_gtin_get_codes_that_verify(
+    db_session, factory, signer, keyset, test_settings
+):
     product = factory.product(with_gtin=False)
     batch = factory.batch(product, quantity=5, certified=True)
     run = issue_labels(db_session, batch.id, 5, signer, "test")
 
     label = db_session.scalars(select(Label).where(Label.run_id == run.id)).first()
-    uri = label_uri(test_settings.public_base_url, product_ref=product.ref, lot=batch.lot_code,
-                    serial=label.serial, signature_field=label.signature)
+    uri = label_uri(
+        test_settings.public_base_url,
+        product_ref=product.ref,
+        lot=batch.lot_code,
+        serial=label.serial,
+        signature_field=label.signature,
+    )
     assert verify_code(uri, keyset).verdict == Verdict.GENUINE
 
 
@@ -91,8 +104,9 @@ def test_recalled_batch_gets_no_labels(db_session, factory, signer):
 def test_batch_whose_certification_expired_gets_no_labels(db_session, factory, signer):
     expired_batch = factory.batch(certified=False)
     today = today_local()
-    factory.certification(expired_batch, valid_from=today - timedelta(days=400),
-                          valid_to=today - timedelta(days=1))
+    factory.certification(
+        expired_batch, valid_from=today - timedelta(days=400), valid_to=today - timedelta(days=1)
+    )
     expired_batch.status = "certified"  # approved in the past, certificate lapsed since
     with pytest.raises(Conflict, match="valid certification"):
         issue_labels(db_session, expired_batch.id, 1, signer, "test")
@@ -125,10 +139,12 @@ class _FailingSigner(CodeSigner):
 
 
 def test_failure_mid_way_leaves_no_labels_and_the_quota_untouched(
-        db_session, factory, test_settings):
+    db_session, factory, test_settings
+):
     batch = factory.batch(quantity=5000, certified=True)
-    failing = _FailingSigner(Ed25519PrivateKey.generate(), "A1", test_settings.issuer,
-                             test_settings.public_base_url)
+    failing = _FailingSigner(
+        Ed25519PrivateKey.generate(), "A1", test_settings.issuer, test_settings.public_base_url
+    )
 
     with pytest.raises(RuntimeError), db_session.begin_nested():
         issue_labels(db_session, batch.id, 5000, failing, "test")
@@ -142,8 +158,9 @@ def test_issuance_is_recorded_in_the_audit_log(db_session, factory, signer):
     batch = factory.batch(quantity=20, certified=True)
     run = issue_labels(db_session, batch.id, 20, signer, "user:van.hanh@baohung.vn")
 
-    entry = db_session.scalars(select(AuditEntry).where(
-        AuditEntry.action == "labels.issued")).all()[-1]
+    entry = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "labels.issued")
+    ).all()[-1]
     assert entry.subject_id == str(run.id)
     assert entry.actor == "user:van.hanh@baohung.vn"
     assert '"count":20' in entry.details

@@ -48,14 +48,27 @@ def signer(active_key: Ed25519PrivateKey) -> CodeSigner:
 
 
 @pytest.fixture(scope="session")
-def keyset(active_key: Ed25519PrivateKey, retired_key: Ed25519PrivateKey,
-           revoked_key: Ed25519PrivateKey) -> PublicKeySet:
-    return PublicKeySet(ISSUER, [
-        PublicKey(RETIRED_KID, retired_key.public_key(), KeyStatus.RETIRED, "2024-01-05T02:00:00Z"),
-        PublicKey(REVOKED_KID, revoked_key.public_key(), KeyStatus.REVOKED, "2024-06-01T02:00:00Z",
-                  revoked_at="2024-09-09T09:00:00Z"),
-        PublicKey(ACTIVE_KID, active_key.public_key(), KeyStatus.ACTIVE, "2025-01-05T02:00:00Z"),
-    ])
+def keyset(
+    active_key: Ed25519PrivateKey, retired_key: Ed25519PrivateKey, revoked_key: Ed25519PrivateKey
+) -> PublicKeySet:
+    return PublicKeySet(
+        ISSUER,
+        [
+            PublicKey(
+                RETIRED_KID, retired_key.public_key(), KeyStatus.RETIRED, "2024-01-05T02:00:00Z"
+            ),
+            PublicKey(
+                REVOKED_KID,
+                revoked_key.public_key(),
+                KeyStatus.REVOKED,
+                "2024-06-01T02:00:00Z",
+                revoked_at="2024-09-09T09:00:00Z",
+            ),
+            PublicKey(
+                ACTIVE_KID, active_key.public_key(), KeyStatus.ACTIVE, "2025-01-05T02:00:00Z"
+            ),
+        ],
+    )
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +80,10 @@ def gtin_codes(signer: CodeSigner) -> list[str]:
 @pytest.fixture(scope="session")
 def ref_codes(signer: CodeSigner) -> list[str]:
     """Genuine codes of a product without GTIN."""
-    return [uri for _, uri in signer.sign_many(product_ref=PRODUCT_REF, lot="L1",
-                                               serials=new_serials(40))]
+    return [
+        uri
+        for _, uri in signer.sign_many(product_ref=PRODUCT_REF, lot="L1", serials=new_serials(40))
+    ]
 
 
 @pytest.fixture

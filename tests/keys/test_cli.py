@@ -20,8 +20,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner(env={PASSPHRASE_ENV: PASSPHRASE.decode(), "TRACEAPP_KEYS_DIR": None,
-                          "TRACEAPP_ISSUER": None})
+    return CliRunner(
+        env={
+            PASSPHRASE_ENV: PASSPHRASE.decode(),
+            "TRACEAPP_KEYS_DIR": None,
+            "TRACEAPP_ISSUER": None,
+        }
+    )
 
 
 @pytest.fixture
@@ -44,8 +49,9 @@ def _export(runner: CliRunner, keys_dir: Path, out: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("command", [[], ["generate"], ["list"], ["rotate"], ["revoke"],
-                                     ["export-jwks"], ["verify"]])
+@pytest.mark.parametrize(
+    "command", [[], ["generate"], ["list"], ["rotate"], ["revoke"], ["export-jwks"], ["verify"]]
+)
 def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
     result = _run(runner, *command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output
@@ -97,12 +103,13 @@ def test_missing_passphrase_is_a_one_line_error_naming_the_variable(keys_dir: Pa
     runner = CliRunner(env={PASSPHRASE_ENV: None})
     result = runner.invoke(keys_cli, ["generate", "--keys-dir", str(keys_dir)])
     assert result.exit_code == 1
-    assert result.output.strip() == (f"Error: no key passphrase: set {PASSPHRASE_ENV} to the "
-                                     "passphrase that encrypts the signing keys")
+    assert result.output.strip() == (
+        f"Error: no key passphrase: set {PASSPHRASE_ENV} to the "
+        "passphrase that encrypts the signing keys"
+    )
 
 
-def test_export_jwks_to_stdout_and_file(runner: CliRunner, keys_dir: Path,
-                                        tmp_path: Path) -> None:
+def test_export_jwks_to_stdout_and_file(runner: CliRunner, keys_dir: Path, tmp_path: Path) -> None:
     _run(runner, "generate", "--keys-dir", str(keys_dir))
     result = _run(runner, "export-jwks", "--keys-dir", str(keys_dir), "--issuer", "VN-HG-LMHTX")
     assert result.exit_code == 0
@@ -116,16 +123,24 @@ def test_export_jwks_to_stdout_and_file(runner: CliRunner, keys_dir: Path,
     assert keyset.get(KeyStore(keys_dir).active().kid) is not None
 
 
-def test_export_jwks_to_an_unwritable_place(runner: CliRunner, keys_dir: Path,
-                                            tmp_path: Path) -> None:
+def test_export_jwks_to_an_unwritable_place(
+    runner: CliRunner, keys_dir: Path, tmp_path: Path
+) -> None:
     _run(runner, "generate", "--keys-dir", str(keys_dir))
-    result = runner.invoke(keys_cli, ["export-jwks", "--keys-dir", str(keys_dir), "--out",
-                                      str(tmp_path / "missing" / "jwks.json")])
+    result = runner.invoke(
+        keys_cli,
+        [
+            "export-jwks",
+            "--keys-dir",
+            str(keys_dir),
+            "--out",
+            str(tmp_path / "missing" / "jwks.json"),
+        ],
+    )
     assert result.exit_code == 1 and "cannot write" in result.output
 
 
-def test_verify_verdicts_and_exit_codes(runner: CliRunner, keys_dir: Path,
-                                        tmp_path: Path) -> None:
+def test_verify_verdicts_and_exit_codes(runner: CliRunner, keys_dir: Path, tmp_path: Path) -> None:
     _run(runner, "generate", "--keys-dir", str(keys_dir))
     old = _label(keys_dir)
     old_kid = KeyStore(keys_dir).active().kid
@@ -136,8 +151,13 @@ def test_verify_verdicts_and_exit_codes(runner: CliRunner, keys_dir: Path,
     result = runner.invoke(verify_command, [current, "--keys", str(jwks)])
     assert result.exit_code == 0, result.output
     code_line = current.split("/21/")[1][:12]
-    for expected in (f"GTIN:     {GTIN}", f"Lot:      {LOT}", f"Serial:   {code_line}",
-                     "Verdict:  GENUINE", f"Issuer:   {ISSUER}"):
+    for expected in (
+        f"GTIN:     {GTIN}",
+        f"Lot:      {LOT}",
+        f"Serial:   {code_line}",
+        "Verdict:  GENUINE",
+        f"Issuer:   {ISSUER}",
+    ):
         assert expected in result.output
     assert runner.invoke(verify_command, [old, "--keys", str(jwks)]).exit_code == 0
 
@@ -158,14 +178,18 @@ def test_verify_verdicts_and_exit_codes(runner: CliRunner, keys_dir: Path,
     assert result.exit_code == 1 and "Verdict:  REVOKED KEY" in result.output
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "cannot read the key file"),
-    ("{not json", "not valid JSON"),
-    ('{"issuer": "VN-CB-LMHTX", "keys": [{"kid": "AB"}]}', "only kty OKP"),
-    (b"\xff\xfe\x00garbage", "not a valid public key file"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read the key file"),
+        ("{not json", "not valid JSON"),
+        ('{"issuer": "VN-CB-LMHTX", "keys": [{"kid": "AB"}]}', "only kty OKP"),
+        (b"\xff\xfe\x00garbage", "not a valid public key file"),
+    ],
+)
 def test_verify_with_a_bad_key_file_is_a_one_line_usage_error(
-        tmp_path: Path, content: str | bytes | None, message: str) -> None:
+    tmp_path: Path, content: str | bytes | None, message: str
+) -> None:
     path = tmp_path / "keys.json"
     if isinstance(content, bytes):
         path.write_bytes(content)
@@ -183,26 +207,42 @@ def test_verify_without_keys_option_is_a_usage_error() -> None:
     assert result.exit_code == 2 and "--keys" in result.output
 
 
-def test_python_m_keys_verify_works_without_the_service(runner: CliRunner, keys_dir: Path,
-                                                        tmp_path: Path) -> None:
+def test_python_m_keys_verify_works_without_the_service(
+    runner: CliRunner, keys_dir: Path, tmp_path: Path
+) -> None:
     _run(runner, "generate", "--keys-dir", str(keys_dir))
     label = _label(keys_dir)
     jwks = _export(runner, keys_dir, tmp_path / "jwks.json")
     # `python -m keys`, with flask, sqlalchemy and traceapp made unimportable.
-    script = ("import sys, runpy; sys.argv = ['keys'] + sys.argv[1:]; "
-              "sys.modules['flask'] = sys.modules['sqlalchemy'] = sys.modules['traceapp'] = None; "
-              "runpy.run_module('keys', run_name='__main__')")
-    completed = subprocess.run([sys.executable, "-c", script, "verify", label, "--keys",
-                                str(jwks)], cwd=REPO_ROOT, capture_output=True, text=True,
-                               timeout=60, check=False)
+    script = (
+        "import sys, runpy; sys.argv = ['keys'] + sys.argv[1:]; "
+        "sys.modules['flask'] = sys.modules['sqlalchemy'] = sys.modules['traceapp'] = None; "
+        "runpy.run_module('keys', run_name='__main__')"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, "verify", label, "--keys", str(jwks)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert "Verdict:  GENUINE" in completed.stdout
 
 
 def test_keys_imports_neither_flask_sqlalchemy_nor_traceapp() -> None:
-    script = ("import sys, keys.cli, keys.codes, keys.gtin, keys.keyset, keys.keystore, "
-              "keys.signing, keys.verify, keys.__main__; "
-              "print(sorted(m for m in ('flask', 'sqlalchemy', 'traceapp') if m in sys.modules))")
-    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=60, check=True)
+    script = (
+        "import sys, keys.cli, keys.codes, keys.gtin, keys.keyset, keys.keystore, "
+        "keys.signing, keys.verify, keys.__main__; "
+        "print(sorted(m for m in ('flask', 'sqlalchemy', 'traceapp') if m in sys.modules))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert completed.stdout.strip() == "[]"

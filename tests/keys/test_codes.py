@@ -54,12 +54,18 @@ def test_parse_and_build_round_trip(signer: CodeSigner, item: dict[str, str]) ->
     uri = signer.sign(**item, lot=LOT, serial=SERIAL)
     code = parse_uri(uri)
     assert (code.gtin, code.product_ref) == (item.get("gtin"), item.get("product_ref"))
-    assert (code.lot, code.serial, code.key_id, code.base_url) == (LOT, SERIAL, ACTIVE_KID,
-                                                                    BASE_URL)
+    assert (code.lot, code.serial, code.key_id, code.base_url) == (
+        LOT,
+        SERIAL,
+        ACTIVE_KID,
+        BASE_URL,
+    )
     assert len(code.signature) == 64
     assert build_uri(code) == uri
-    assert label_uri(BASE_URL, **item, lot=LOT, serial=SERIAL,
-                     signature_field=code.signature_field) == uri
+    assert (
+        label_uri(BASE_URL, **item, lot=LOT, serial=SERIAL, signature_field=code.signature_field)
+        == uri
+    )
 
 
 def test_base_url_with_a_path_round_trips(active_key: Ed25519PrivateKey) -> None:
@@ -78,10 +84,9 @@ def test_percent_encoding_of_any_character_is_accepted(gtin_codes: list[str]) ->
     assert parse_uri(head + encoded) == parse_uri(uri) == parse_uri(head + lower_hex)
 
 
-def test_scheme_and_host_case_and_surrounding_whitespace_are_ignored(
-        gtin_codes: list[str]) -> None:
+def test_scheme_and_host_case_and_surrounding_whitespace_are_ignored(gtin_codes: list[str]) -> None:
     uri = gtin_codes[0]
-    shouted = "HTTPS://TRACE.CAO-BANG.VN" + uri[len(BASE_URL):]
+    shouted = "HTTPS://TRACE.CAO-BANG.VN" + uri[len(BASE_URL) :]
     assert parse_uri(shouted) == parse_uri(uri) == parse_uri(f"  {uri}\r\n")
 
 
@@ -125,15 +130,26 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("template", "message"), MALFORMED)
-def test_malformed_codes_are_refused_with_a_message(gtin_codes: list[str], template: str,
-                                                    message: str | None) -> None:
+def test_malformed_codes_are_refused_with_a_message(
+    gtin_codes: list[str], template: str, message: str | None
+) -> None:
     uri = gtin_codes[0]
     path, sig = uri.split("?8030=")
     text = template.format(
-        uri=uri, path=path, sig=sig, sig_short=sig[:-1], sig_rest=sig[1:], kid=sig[1:3],
-        b64_plus=sig[3:-1] + "+", gtin=GTIN, serial=parse_uri(uri).serial,
-        serial_lower=parse_uri(uri).serial.lower(), long_lot="L" * 21, long_ref="R" * 21,
-        overlong=uri + "x" * (MAX_URI_LENGTH - len(uri) + 1))
+        uri=uri,
+        path=path,
+        sig=sig,
+        sig_short=sig[:-1],
+        sig_rest=sig[1:],
+        kid=sig[1:3],
+        b64_plus=sig[3:-1] + "+",
+        gtin=GTIN,
+        serial=parse_uri(uri).serial,
+        serial_lower=parse_uri(uri).serial.lower(),
+        long_lot="L" * 21,
+        long_ref="R" * 21,
+        overlong=uri + "x" * (MAX_URI_LENGTH - len(uri) + 1),
+    )
     if message is None:
         assert parse_uri(text).serial == parse_uri(uri).serial
         return
@@ -147,9 +163,18 @@ def test_non_text_is_malformed(value: object) -> None:
         parse_uri(value)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("base", ["trace.caobang.vn", "ftp://h.vn", "https://h.vn?x=1",
-                                  "https://h.vn/a b", "https://u@h.vn", "https://h.vn/../x",
-                                  "https://" + "h" * 200 + ".vn"])
+@pytest.mark.parametrize(
+    "base",
+    [
+        "trace.caobang.vn",
+        "ftp://h.vn",
+        "https://h.vn?x=1",
+        "https://h.vn/a b",
+        "https://u@h.vn",
+        "https://h.vn/../x",
+        "https://" + "h" * 200 + ".vn",
+    ],
+)
 def test_bad_base_urls_are_refused(base: str) -> None:
     with pytest.raises(InvalidField):
         normalize_base_url(base)
@@ -157,8 +182,15 @@ def test_bad_base_urls_are_refused(base: str) -> None:
 
 def test_build_refuses_invalid_fields(gtin_codes: list[str]) -> None:
     code = parse_uri(gtin_codes[0])
-    for change in ({"lot": "a/b"}, {"serial": "x"}, {"key_id": "7"}, {"signature": b"x" * 63},
-                   {"gtin": None}, {"product_ref": "P1"}, {"base_url": "nope"}):
+    for change in (
+        {"lot": "a/b"},
+        {"serial": "x"},
+        {"key_id": "7"},
+        {"signature": b"x" * 63},
+        {"gtin": None},
+        {"product_ref": "P1"},
+        {"base_url": "nope"},
+    ):
         with pytest.raises(ValueError):
             build_uri(dataclasses.replace(code, **change))
 
@@ -174,8 +206,7 @@ def test_biip_reads_the_gs1_form(gtin_codes: list[str]) -> None:
 
 
 @pytest.mark.parametrize("lot", ["L", "BH-2025.03_A", "A" * 20, "Zz9._-" * 3 + "QQ"])
-def test_gs1_codes_fit_qr_version_9_at_m_with_a_25_char_base(signer: CodeSigner,
-                                                             lot: str) -> None:
+def test_gs1_codes_fit_qr_version_9_at_m_with_a_25_char_base(signer: CodeSigner, lot: str) -> None:
     uri = signer.sign(gtin=GTIN, lot=lot, serial=SERIAL)
     assert len(BASE_URL) == 25 and len(uri) <= 178
     assert max(_qr_versions(uri)) <= 9
@@ -184,14 +215,15 @@ def test_gs1_codes_fit_qr_version_9_at_m_with_a_25_char_base(signer: CodeSigner,
 def test_the_stated_lot_length_margin_holds() -> None:
     """The doc says 2 more lot characters than allowed would still fit version 9; 3 not."""
     fake_sig = "1" + ACTIVE_KID + "A" * 86
+
     def uri(lot_length: int) -> str:
         return f"{BASE_URL}/01/{GTIN}/10/{'L' * lot_length}/21/{SERIAL}?8030={fake_sig}"
+
     assert len(uri(22)) == 180 and segno.make_qr(uri(22), error="m", boost_error=False).version == 9
     assert segno.make_qr(uri(23), error="m", boost_error=False).version == 10
 
 
-def test_non_gtin_codes_fit_version_9_while_ref_plus_lot_is_at_most_37(
-        signer: CodeSigner) -> None:
+def test_non_gtin_codes_fit_version_9_while_ref_plus_lot_is_at_most_37(signer: CodeSigner) -> None:
     fits = signer.sign(product_ref="R" * 17, lot="L" * 20, serial=SERIAL)
     too_long = signer.sign(product_ref="R" * 18, lot="L" * 20, serial=SERIAL)
     assert len(fits) == 180 and max(_qr_versions(fits)) <= 9

@@ -23,9 +23,16 @@ def test_document_round_trips(keyset: PublicKeySet) -> None:
 
 def test_jwk_members(keyset: PublicKeySet) -> None:
     active = keyset.get(ACTIVE_KID).to_jwk()
-    assert active == {"kty": "OKP", "crv": "Ed25519", "kid": ACTIVE_KID, "x": active["x"],
-                      "use": "sig", "alg": "EdDSA", "status": "active",
-                      "created": "2025-01-05T02:00:00Z"}
+    assert active == {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "kid": ACTIVE_KID,
+        "x": active["x"],
+        "use": "sig",
+        "alg": "EdDSA",
+        "status": "active",
+        "created": "2025-01-05T02:00:00Z",
+    }
     assert len(active["x"]) == 43
     revoked = keyset.get(REVOKED_KID)
     assert revoked.status is KeyStatus.REVOKED
@@ -76,12 +83,25 @@ def _broken(keyset: PublicKeySet, change: str) -> dict:
     return document
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ("issuer", "issuer"), ("no keys", "keys list"), ("kty", "OKP"), ("crv", "Ed25519"),
-    ("alg", "EdDSA"), ("use", "sig"), ("kid", "key id"), ("x short", "43"),
-    ("x padded", "43"), ("x not canonical", "canonical"), ("status", "status"),
-    ("created", "created"), ("revoked_at", "revoked_at"), ("duplicate", "twice"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("issuer", "issuer"),
+        ("no keys", "keys list"),
+        ("kty", "OKP"),
+        ("crv", "Ed25519"),
+        ("alg", "EdDSA"),
+        ("use", "sig"),
+        ("kid", "key id"),
+        ("x short", "43"),
+        ("x padded", "43"),
+        ("x not canonical", "canonical"),
+        ("status", "status"),
+        ("created", "created"),
+        ("revoked_at", "revoked_at"),
+        ("duplicate", "twice"),
+    ],
+)
 def test_invalid_documents_are_refused(keyset: PublicKeySet, change: str, message: str) -> None:
     with pytest.raises(InvalidKeySet, match=message):
         PublicKeySet.from_dict(_broken(keyset, change))

@@ -18,8 +18,7 @@ def _mode(path: Path) -> int:
 
 
 def _sign_one(store: KeyStore) -> str:
-    return store.active_signer(ISSUER, BASE_URL).sign(gtin=GTIN, lot=LOT,
-                                                      serial=new_serials(1)[0])
+    return store.active_signer(ISSUER, BASE_URL).sign(gtin=GTIN, lot=LOT, serial=new_serials(1)[0])
 
 
 def test_generate_makes_an_active_key_with_private_file_modes(store: KeyStore) -> None:
@@ -117,12 +116,16 @@ def test_wrong_passphrase_is_a_key_store_error(store: KeyStore) -> None:
 
 
 @pytest.mark.parametrize("passphrase", [None, b""])
-def test_missing_passphrase_names_the_environment_variable(store: KeyStore,
-                                                           passphrase: bytes | None) -> None:
+def test_missing_passphrase_names_the_environment_variable(
+    store: KeyStore, passphrase: bytes | None
+) -> None:
     store.generate()
     keyless = KeyStore(store.directory, passphrase)
-    for action in (keyless.generate, keyless.rotate,
-                   lambda: keyless.active_signer(ISSUER, BASE_URL)):
+    for action in (
+        keyless.generate,
+        keyless.rotate,
+        lambda: keyless.active_signer(ISSUER, BASE_URL),
+    ):
         with pytest.raises(KeyStoreError, match=PASSPHRASE_ENV):
             action()
     assert [k.kid for k in keyless.list()] == [k.kid for k in store.list()]
@@ -154,7 +157,8 @@ def test_a_key_file_that_does_not_match_the_index_is_refused(store: KeyStore) ->
     other = KeyStore(store.directory.parent / "other", PASSPHRASE)
     other_info = other.generate()
     (store.directory / f"{info.kid}.pem").write_bytes(
-        (other.directory / f"{other_info.kid}.pem").read_bytes())
+        (other.directory / f"{other_info.kid}.pem").read_bytes()
+    )
     with pytest.raises(KeyStoreError, match="does not hold the key"):
         store.active_signer(ISSUER, BASE_URL)
     (store.directory / f"{info.kid}.pem").unlink()
@@ -170,7 +174,10 @@ def test_public_keyset_lists_every_key_with_status(store: KeyStore) -> None:
     document = store.public_keyset(ISSUER).to_dict()
     assert document["issuer"] == ISSUER
     assert [(k["kid"], k["status"]) for k in document["keys"]] == [
-        (first.kid, "retired"), (second.kid, "revoked"), (third.kid, "active")]
+        (first.kid, "retired"),
+        (second.kid, "revoked"),
+        (third.kid, "active"),
+    ]
     assert "revoked_at" in document["keys"][1]
     assert json.loads(json.dumps(document)) == document
 

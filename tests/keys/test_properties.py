@@ -18,13 +18,18 @@ from tests.keys.conftest import BASE_URL
 
 B64URL = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"  # in order
 URI_CHARS = string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%"
-SETTINGS = settings(max_examples=3000, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # Replacement characters: the URI alphabet (most likely to stay well-formed), the
 # base64url alphabet, whitespace and controls, and anything else Unicode offers.
-replacements = st.one_of(st.sampled_from(URI_CHARS), st.sampled_from(B64URL),
-                         st.sampled_from(" \t\r\n\x00\x7f"), st.characters())
+replacements = st.one_of(
+    st.sampled_from(URI_CHARS),
+    st.sampled_from(B64URL),
+    st.sampled_from(" \t\r\n\x00\x7f"),
+    st.characters(),
+)
 
 
 def _assert_not_genuine(text: str, keyset: PublicKeySet) -> VerificationResult:
@@ -37,19 +42,20 @@ def _assert_not_genuine(text: str, keyset: PublicKeySet) -> VerificationResult:
 @SETTINGS
 @given(data=st.data())
 def test_substituting_any_signed_character_breaks_verification(
-        data: st.DataObject, gtin_codes: list[str], ref_codes: list[str],
-        keyset: PublicKeySet) -> None:
+    data: st.DataObject, gtin_codes: list[str], ref_codes: list[str], keyset: PublicKeySet
+) -> None:
     # Every character from the "/" after the base URL on is bound by the signature or
     # by the strict syntax: AI numbers, GTIN, lot, serial, "?8030=", version, key id,
     # signature. The base URL itself is deliberately not signed (tested elsewhere).
     uri = data.draw(st.sampled_from(gtin_codes + ref_codes), label="code")
     position = data.draw(st.integers(len(BASE_URL), len(uri) - 1), label="position")
     char = data.draw(replacements.filter(lambda c: c != uri[position]), label="char")
-    _assert_not_genuine(uri[:position] + char + uri[position + 1:], keyset)
+    _assert_not_genuine(uri[:position] + char + uri[position + 1 :], keyset)
 
 
 def test_every_ascii_substitution_of_a_signed_character_breaks_verification(
-        gtin_codes: list[str], ref_codes: list[str], keyset: PublicKeySet) -> None:
+    gtin_codes: list[str], ref_codes: list[str], keyset: PublicKeySet
+) -> None:
     # Exhaustive where the property test samples: one code of each form, every position
     # after the base URL, every one of the 127 other ASCII characters (~35,000 codes).
     tried = 0
@@ -57,7 +63,7 @@ def test_every_ascii_substitution_of_a_signed_character_breaks_verification(
         for position in range(len(BASE_URL), len(uri)):
             for char in map(chr, range(128)):
                 if char != uri[position]:
-                    changed = uri[:position] + char + uri[position + 1:]
+                    changed = uri[:position] + char + uri[position + 1 :]
                     assert verify_code(changed, keyset).verdict is not Verdict.GENUINE, changed
                     tried += 1
     assert tried > 30_000
@@ -66,19 +72,21 @@ def test_every_ascii_substitution_of_a_signed_character_breaks_verification(
 @settings(SETTINGS, max_examples=1000)
 @given(data=st.data())
 def test_deleting_or_inserting_a_signed_character_breaks_verification(
-        data: st.DataObject, gtin_codes: list[str], keyset: PublicKeySet) -> None:
+    data: st.DataObject, gtin_codes: list[str], keyset: PublicKeySet
+) -> None:
     uri = data.draw(st.sampled_from(gtin_codes), label="code")
     if data.draw(st.booleans(), label="delete"):
         position = data.draw(st.integers(len(BASE_URL), len(uri) - 1), label="position")
-        changed = uri[:position] + uri[position + 1:]
+        changed = uri[:position] + uri[position + 1 :]
     else:  # strictly inside: an insertion at len(BASE_URL) would extend the host name
         position = data.draw(st.integers(len(BASE_URL) + 1, len(uri) - 1), label="position")
         changed = uri[:position] + data.draw(replacements, label="char") + uri[position:]
     _assert_not_genuine(changed, keyset)
 
 
-def test_non_canonical_last_signature_character_is_malformed(gtin_codes: list[str],
-                                                            keyset: PublicKeySet) -> None:
+def test_non_canonical_last_signature_character_is_malformed(
+    gtin_codes: list[str], keyset: PublicKeySet
+) -> None:
     # 64 bytes are 512 bits; 86 base64 characters carry 516, so the last character's
     # 4 low bits are unused. Setting any of them must not yield a second valid spelling.
     tried = 0
@@ -102,38 +110,57 @@ def _parse_or_malformed(text: str) -> None:
 
 @SETTINGS
 @given(text=st.text())
-def test_arbitrary_text_gives_only_malformed_or_a_verdict(text: str,
-                                                          keyset: PublicKeySet) -> None:
+def test_arbitrary_text_gives_only_malformed_or_a_verdict(text: str, keyset: PublicKeySet) -> None:
     _parse_or_malformed(text)
     assert isinstance(verify_code(text, keyset).verdict, Verdict)
 
 
 @settings(SETTINGS, max_examples=1000)
 @given(data=st.data())
-def test_mangled_codes_give_only_malformed_or_a_verdict(data: st.DataObject,
-                                                        gtin_codes: list[str],
-                                                        ref_codes: list[str],
-                                                        keyset: PublicKeySet) -> None:
+def test_mangled_codes_give_only_malformed_or_a_verdict(
+    data: st.DataObject, gtin_codes: list[str], ref_codes: list[str], keyset: PublicKeySet
+) -> None:
     # Several random edits anywhere (base URL included) reach deeper parser states
     # than random text does.
     text = data.draw(st.sampled_from(gtin_codes + ref_codes))
     for _ in range(data.draw(st.integers(1, 6))):
         position = data.draw(st.integers(0, len(text)))
         cut = data.draw(st.integers(0, 3))
-        insert = data.draw(st.text(alphabet=st.one_of(st.sampled_from(URI_CHARS),
-                                                      st.characters()), max_size=4))
-        text = text[:position] + insert + text[position + cut:]
+        insert = data.draw(
+            st.text(alphabet=st.one_of(st.sampled_from(URI_CHARS), st.characters()), max_size=4)
+        )
+        text = text[:position] + insert + text[position + cut :]
     _parse_or_malformed(text)
     assert isinstance(verify_code(text, keyset).verdict, Verdict)
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(["issuer", "keys", "kty", "crv", "kid", "x", "use", "alg",
-                                       "status", "created", "revoked_at", "other"]),
-                      children, max_size=8),
-    max_leaves=20)
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "issuer",
+                    "keys",
+                    "kty",
+                    "crv",
+                    "kid",
+                    "x",
+                    "use",
+                    "alg",
+                    "status",
+                    "created",
+                    "revoked_at",
+                    "other",
+                ]
+            ),
+            children,
+            max_size=8,
+        )
+    ),
+    max_leaves=20,
+)
 
 
 @settings(SETTINGS, max_examples=400)

@@ -22,16 +22,18 @@ def test_genuine_code(gtin_codes: list[str], keyset: PublicKeySet) -> None:
     assert "VN-CB-LMHTX" in result.detail
 
 
-def test_retired_keys_codes_stay_genuine(retired_key: Ed25519PrivateKey,
-                                         keyset: PublicKeySet) -> None:
+def test_retired_keys_codes_stay_genuine(
+    retired_key: Ed25519PrivateKey, keyset: PublicKeySet
+) -> None:
     for uri in _codes(retired_key, RETIRED_KID):
         result = verify_code(uri, keyset)
         assert result.verdict is Verdict.GENUINE
         assert "retired" in result.detail
 
 
-def test_revoked_keys_codes_are_revoked_key(revoked_key: Ed25519PrivateKey,
-                                            keyset: PublicKeySet) -> None:
+def test_revoked_keys_codes_are_revoked_key(
+    revoked_key: Ed25519PrivateKey, keyset: PublicKeySet
+) -> None:
     for uri in _codes(revoked_key, REVOKED_KID):
         result = verify_code(uri, keyset)
         assert result.verdict is Verdict.REVOKED_KEY and not result.genuine
@@ -55,8 +57,9 @@ def test_the_issuer_is_bound(active_key: Ed25519PrivateKey, keyset: PublicKeySet
     assert verify_code(uri, keyset).verdict is Verdict.TAMPERED
 
 
-def test_signature_of_another_serial_is_tampered(gtin_codes: list[str],
-                                                 keyset: PublicKeySet) -> None:
+def test_signature_of_another_serial_is_tampered(
+    gtin_codes: list[str], keyset: PublicKeySet
+) -> None:
     first, second = gtin_codes[:2]
     swapped = first.split("?")[0] + "?" + second.split("?")[1]
     result = verify_code(swapped, keyset)
@@ -64,13 +67,19 @@ def test_signature_of_another_serial_is_tampered(gtin_codes: list[str],
 
 
 @pytest.mark.parametrize("text", ["", "hello", "https://trace.cao-bang.vn/", None, b"bytes"])
-def test_malformed_input_gives_a_verdict_not_an_exception(text: object,
-                                                          keyset: PublicKeySet) -> None:
+def test_malformed_input_gives_a_verdict_not_an_exception(
+    text: object, keyset: PublicKeySet
+) -> None:
     result = verify_code(text, keyset)  # type: ignore[arg-type]
     assert result.verdict is Verdict.MALFORMED and result.code is None and result.detail
 
 
 def test_verdict_labels() -> None:
-    assert [v.label for v in Verdict] == ["genuine", "tampered", "unknown key", "revoked key",
-                                          "malformed"]
+    assert [v.label for v in Verdict] == [
+        "genuine",
+        "tampered",
+        "unknown key",
+        "revoked key",
+        "malformed",
+    ]
     assert Verdict.GENUINE == "genuine"

@@ -93,8 +93,9 @@ def test_svg_text_is_outlined_where_the_layout_set_it() -> None:
     root = ET.fromstring(render_label_svg(label, size_mm=(50, 30)))
     assert list(root.iter(f"{SVG}text")) == []  # nothing left for a viewer's fonts
     layout = layout_label(label, 50, 30, encode(label.code).size, resolve_fonts(None))
-    outlines = {p.get("data-text"): p.get("d") for p in root.iter(f"{SVG}path")
-                if p.get("data-text")}
+    outlines = {
+        p.get("data-text"): p.get("d") for p in root.iter(f"{SVG}path") if p.get("data-text")
+    }
     for line in (*layout.serial_lines, *layout.text_lines):
         left, top, right, bottom = path_bounds(outlines[line.text])
         # Inked glyphs sit inside the advance widths reportlab measured the line with.
@@ -107,10 +108,15 @@ def test_svg_text_is_outlined_where_the_layout_set_it() -> None:
 def test_svg_label_renders_scannable_in_a_real_browser(chromium) -> None:
     label = make_label(4)
     page = chromium.new_page(viewport={"width": 1000, "height": 600})
-    page.set_content('<body style="margin:0;background:#fff">'
-                     '<img id="label" style="width:1000px;height:600px"></body>')
-    page.eval_on_selector("#label", "(img, svg) => img.src = 'data:image/svg+xml;base64,' + svg",
-                          base64.b64encode(render_label_svg(label, size_mm=(50, 30))).decode())
+    page.set_content(
+        '<body style="margin:0;background:#fff">'
+        '<img id="label" style="width:1000px;height:600px"></body>'
+    )
+    page.eval_on_selector(
+        "#label",
+        "(img, svg) => img.src = 'data:image/svg+xml;base64,' + svg",
+        base64.b64encode(render_label_svg(label, size_mm=(50, 30))).decode(),
+    )
     page.wait_for_function("document.getElementById('label').complete")
     shot = Image.open(io.BytesIO(page.screenshot())).convert("L")
     page.close()

@@ -44,19 +44,20 @@ def _expected_codes(committed_engine, test_settings, run_id: int) -> list[str]:
 
 def test_issue_command_takes_the_labels_from_the_quota(run_cli, issued_run, committed_engine):
     with Session(committed_engine) as session:
-        batch = session.scalar(select(Batch).join(IssuanceRun).where(
-            IssuanceRun.id == issued_run))
+        batch = session.scalar(select(Batch).join(IssuanceRun).where(IssuanceRun.id == issued_run))
         assert (batch.labels_issued, batch.quantity) == (70, 200)
     result = run_cli("issue", str(batch.id), "--count", "131")
     assert result.exit_code == 2
     assert "only 130 of the batch's 200" in result.output
 
 
-def test_sheet_command_prints_every_code_of_the_run_in_order(run_cli, issued_run, tmp_path,
-                                                             committed_engine, test_settings):
+def test_sheet_command_prints_every_code_of_the_run_in_order(
+    run_cli, issued_run, tmp_path, committed_engine, test_settings
+):
     out = tmp_path / "sheet.pdf"
-    result = run_cli("labels", "sheet", str(issued_run), "--preset", "a4-65", "--start", "10",
-                     "--out", str(out))
+    result = run_cli(
+        "labels", "sheet", str(issued_run), "--preset", "a4-65", "--start", "10", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
 
     pages = _decoded(out)
@@ -65,27 +66,41 @@ def test_sheet_command_prints_every_code_of_the_run_in_order(run_cli, issued_run
     assert decoded == set(_expected_codes(committed_engine, test_settings, issued_run))
 
 
-def test_sheet_command_prints_a_range_of_the_run(run_cli, issued_run, tmp_path,
-                                                committed_engine, test_settings):
+def test_sheet_command_prints_a_range_of_the_run(
+    run_cli, issued_run, tmp_path, committed_engine, test_settings
+):
     out = tmp_path / "range.pdf"
-    result = run_cli("labels", "sheet", str(issued_run), "--preset", "a4-21", "--first", "5",
-                     "--last", "9", "--out", str(out))
+    result = run_cli(
+        "labels",
+        "sheet",
+        str(issued_run),
+        "--preset",
+        "a4-21",
+        "--first",
+        "5",
+        "--last",
+        "9",
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     expected = _expected_codes(committed_engine, test_settings, issued_run)[4:9]
     assert {code for page in _decoded(out) for code in page} == set(expected)
 
 
 def test_unknown_preset_is_an_error_listing_the_presets(run_cli, issued_run, tmp_path):
-    result = run_cli("labels", "sheet", str(issued_run), "--preset", "a5-99",
-                     "--out", str(tmp_path / "x.pdf"))
+    result = run_cli(
+        "labels", "sheet", str(issued_run), "--preset", "a5-99", "--out", str(tmp_path / "x.pdf")
+    )
     assert result.exit_code == 2
     assert "a4-65" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x.pdf").exists()
 
 
 def test_negative_offset_beyond_calibration_range_is_refused(run_cli, issued_run, tmp_path):
-    result = run_cli("labels", "sheet", str(issued_run), "--offset-x", "-25",
-                     "--out", str(tmp_path / "x.pdf"))
+    result = run_cli(
+        "labels", "sheet", str(issued_run), "--offset-x", "-25", "--out", str(tmp_path / "x.pdf")
+    )
     assert result.exit_code == 2
     assert "offset_x_mm" in result.output
 
@@ -108,19 +123,24 @@ def test_issuing_for_an_unknown_batch_is_an_error(run_cli, issued_run):
     assert "no batch 999999" in result.output
 
 
-def test_roll_and_single_label_outputs_decode(run_cli, issued_run, tmp_path, committed_engine,
-                                             test_settings):
+def test_roll_and_single_label_outputs_decode(
+    run_cli, issued_run, tmp_path, committed_engine, test_settings
+):
     roll = tmp_path / "roll.pdf"
-    assert run_cli("labels", "roll", str(issued_run), "--last", "3",
-                   "--out", str(roll)).exit_code == 0
+    assert (
+        run_cli("labels", "roll", str(issued_run), "--last", "3", "--out", str(roll)).exit_code == 0
+    )
     pages = _decoded(roll)
-    assert pages == [[code] for code in
-                                        _expected_codes(committed_engine, test_settings,
-                                                        issued_run)[:3]]
+    assert pages == [
+        [code] for code in _expected_codes(committed_engine, test_settings, issued_run)[:3]
+    ]
 
     png = tmp_path / "one.png"
-    assert run_cli("labels", "single", str(issued_run), "--position", "2",
-                   "--out", str(png)).exit_code == 0
+    assert (
+        run_cli("labels", "single", str(issued_run), "--position", "2", "--out", str(png)).exit_code
+        == 0
+    )
     found = zxingcpp.read_barcodes(Image.open(png))
-    assert [r.text for r in found] == [_expected_codes(committed_engine, test_settings,
-                                                       issued_run)[1]]
+    assert [r.text for r in found] == [
+        _expected_codes(committed_engine, test_settings, issued_run)[1]
+    ]

@@ -12,11 +12,23 @@ from traceapp.errors import Conflict
 from traceapp.signing_keys import active_signer
 
 
-def request_labels(database_url: str, keys_dir: str, passphrase: str, batch_id: int,
-                   requests: int, count: int, start, results) -> None:
+def request_labels(
+    database_url: str,
+    keys_dir: str,
+    passphrase: str,
+    batch_id: int,
+    requests: int,
+    count: int,
+    start,
+    results,
+) -> None:
     """Make `requests` requests of `count` labels; puts (granted, refused) on `results`."""
-    settings = Settings(database_url=database_url, keys_dir=Path(keys_dir),
-                        key_passphrase=passphrase, public_base_url="https://trace.example.vn")
+    settings = Settings(
+        database_url=database_url,
+        keys_dir=Path(keys_dir),
+        key_passphrase=passphrase,
+        public_base_url="https://trace.example.vn",
+    )
     signer = active_signer(settings)
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)

@@ -37,20 +37,29 @@ def _issue_some(committed_engine, signer) -> int:
 def _codes(engine, base_url: str) -> list[str]:
     with Session(engine) as session:
         labels = session.scalars(select(Label).order_by(Label.id)).all()
-        return [label_uri(base_url, gtin=label.batch.product.gtin, lot=label.batch.lot_code,
-                          serial=label.serial, signature_field=label.signature)
-                for label in labels]
+        return [
+            label_uri(
+                base_url,
+                gtin=label.batch.product.gtin,
+                lot=label.batch.lot_code,
+                serial=label.serial,
+                signature_field=label.signature,
+            )
+            for label in labels
+        ]
 
 
 def test_restore_onto_a_fresh_instance_keeps_every_code_verifiable(
-        run_cli, committed_engine, signer, test_settings, fresh_database_url, tmp_path):
+    run_cli, committed_engine, signer, test_settings, fresh_database_url, tmp_path
+):
     _issue_some(committed_engine, signer)
     assert run_cli("audit", "checkpoint").exit_code == 0
     codes = _codes(committed_engine, test_settings.public_base_url)
     archive = tmp_path / "backup.tar.gz"
     made = run_cli("backup", "create", str(archive))
-    restored_settings = dataclasses.replace(test_settings, database_url=fresh_database_url,
-                                            keys_dir=tmp_path / "restored-keys")
+    restored_settings = dataclasses.replace(
+        test_settings, database_url=fresh_database_url, keys_dir=tmp_path / "restored-keys"
+    )
 
     restored = run_cli("backup", "restore", str(archive), settings=restored_settings)
 
@@ -66,12 +75,14 @@ def test_restore_onto_a_fresh_instance_keeps_every_code_verifiable(
 
 
 def test_restored_instance_can_issue_again_without_id_collisions(
-        run_cli, committed_engine, signer, test_settings, fresh_database_url, tmp_path):
+    run_cli, committed_engine, signer, test_settings, fresh_database_url, tmp_path
+):
     batch_id = _issue_some(committed_engine, signer)
     archive = tmp_path / "backup.tar.gz"
     assert run_cli("backup", "create", "--include-private-keys", str(archive)).exit_code == 0
-    restored_settings = dataclasses.replace(test_settings, database_url=fresh_database_url,
-                                            keys_dir=tmp_path / "restored-keys")
+    restored_settings = dataclasses.replace(
+        test_settings, database_url=fresh_database_url, keys_dir=tmp_path / "restored-keys"
+    )
     assert run_cli("backup", "restore", str(archive), settings=restored_settings).exit_code == 0
 
     issued = run_cli("issue", str(batch_id), "--count", "50", settings=restored_settings)
@@ -86,8 +97,7 @@ def test_restored_instance_can_issue_again_without_id_collisions(
     engine.dispose()
 
 
-def test_restore_refuses_a_database_that_is_not_empty(run_cli, committed_engine, signer,
-                                                      tmp_path):
+def test_restore_refuses_a_database_that_is_not_empty(run_cli, committed_engine, signer, tmp_path):
     _issue_some(committed_engine, signer)
     archive = tmp_path / "backup.tar.gz"
     assert run_cli("backup", "create", str(archive)).exit_code == 0
@@ -112,8 +122,9 @@ def test_backup_holds_no_private_key_unless_asked(run_cli, committed_engine, sig
     assert len(pem_files(with_keys)) == 1
 
 
-def test_altered_archive_is_refused(run_cli, committed_engine, signer, tmp_path,
-                                    test_settings, fresh_database_url):
+def test_altered_archive_is_refused(
+    run_cli, committed_engine, signer, tmp_path, test_settings, fresh_database_url
+):
     _issue_some(committed_engine, signer)
     archive, altered = tmp_path / "backup.tar.gz", tmp_path / "altered.tar.gz"
     run_cli("backup", "create", str(archive))
@@ -126,8 +137,9 @@ def test_altered_archive_is_refused(run_cli, committed_engine, signer, tmp_path,
                 data = (json.dumps(row) + "\n").encode()
                 member.size = len(data)
             target.addfile(member, io.BytesIO(data))
-    restored_settings = dataclasses.replace(test_settings, database_url=fresh_database_url,
-                                            keys_dir=tmp_path / "restored-keys")
+    restored_settings = dataclasses.replace(
+        test_settings, database_url=fresh_database_url, keys_dir=tmp_path / "restored-keys"
+    )
 
     refused = run_cli("backup", "restore", str(altered), settings=restored_settings)
 
@@ -135,11 +147,14 @@ def test_altered_archive_is_refused(run_cli, committed_engine, signer, tmp_path,
     assert "tables/batches.jsonl does not match its SHA-256" in refused.output
 
 
-def test_sqlite_backup_restores_onto_postgresql(run_cli, is_postgres, signer, test_settings,
-                                                fresh_database_url, tmp_path):
+def test_sqlite_backup_restores_onto_postgresql(
+    run_cli, is_postgres, signer, test_settings, fresh_database_url, tmp_path
+):
     if not is_postgres:
-        pytest.skip("needs PostgreSQL as the restore target (run with "
-                    "TRACEAPP_TEST_DATABASE_URL=postgresql+psycopg://...)")
+        pytest.skip(
+            "needs PostgreSQL as the restore target (run with "
+            "TRACEAPP_TEST_DATABASE_URL=postgresql+psycopg://...)"
+        )
     sqlite_url = f"sqlite:///{tmp_path / 'source.db'}"
     schema.upgrade(sqlite_url)
     source = make_engine(sqlite_url)
@@ -149,8 +164,9 @@ def test_sqlite_backup_restores_onto_postgresql(run_cli, is_postgres, signer, te
     archive = tmp_path / "from-sqlite.tar.gz"
     sqlite_settings = dataclasses.replace(test_settings, database_url=sqlite_url)
     assert run_cli("backup", "create", str(archive), settings=sqlite_settings).exit_code == 0
-    restored_settings = dataclasses.replace(test_settings, database_url=fresh_database_url,
-                                            keys_dir=tmp_path / "restored-keys")
+    restored_settings = dataclasses.replace(
+        test_settings, database_url=fresh_database_url, keys_dir=tmp_path / "restored-keys"
+    )
 
     restored = run_cli("backup", "restore", str(archive), settings=restored_settings)
 

@@ -27,8 +27,9 @@ def _checkpointed_run(db_session, factory, signer, keystore, keyset):
     return run, entries
 
 
-def test_latest_checkpoint_is_signed_by_the_issuer_key(client, db_session, factory, signer,
-                                                       keystore, keyset):
+def test_latest_checkpoint_is_signed_by_the_issuer_key(
+    client, db_session, factory, signer, keystore, keyset
+):
     _, entries = _checkpointed_run(db_session, factory, signer, keystore, keyset)
     head = entries[-1]
 
@@ -39,21 +40,24 @@ def test_latest_checkpoint_is_signed_by_the_issuer_key(client, db_session, facto
 
 
 def test_no_checkpoint_yet_is_a_404_problem(client):
-    response = client.get("/transparency/checkpoints/latest.json",
-                          headers={"Accept": "application/json"})
+    response = client.get(
+        "/transparency/checkpoints/latest.json", headers={"Accept": "application/json"}
+    )
 
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
 
 
-def test_checkpoint_list_and_entries_are_published(client, db_session, factory, signer,
-                                                   keystore, keyset):
+def test_checkpoint_list_and_entries_are_published(
+    client, db_session, factory, signer, keystore, keyset
+):
     _, entries = _checkpointed_run(db_session, factory, signer, keystore, keyset)
     first = entries[0]
 
     listed = client.get("/transparency/checkpoints.json").get_json()["checkpoints"]
-    entries = client.get(f"/transparency/entries?from={first.id}&to={first.id + 1}"
-                         ).get_json()["entries"]
+    entries = client.get(f"/transparency/entries?from={first.id}&to={first.id + 1}").get_json()[
+        "entries"
+    ]
 
     assert len(listed) == 1
     assert [e["id"] for e in entries] == [first.id, first.id + 1]
@@ -61,14 +65,14 @@ def test_checkpoint_list_and_entries_are_published(client, db_session, factory, 
 
 
 def test_entries_with_a_bad_range_are_a_422(client):
-    response = client.get("/transparency/entries?from=abc",
-                          headers={"Accept": "application/json"})
+    response = client.get("/transparency/entries?from=abc", headers={"Accept": "application/json"})
 
     assert response.status_code == 422
 
 
-def test_issuance_proof_verifies_offline_against_the_key_set(client, db_session, factory,
-                                                             signer, keystore, keyset):
+def test_issuance_proof_verifies_offline_against_the_key_set(
+    client, db_session, factory, signer, keystore, keyset
+):
     run, _ = _checkpointed_run(db_session, factory, signer, keystore, keyset)
 
     proof = client.get(f"/transparency/proof?run={run.id}").get_json()
@@ -77,8 +81,7 @@ def test_issuance_proof_verifies_offline_against_the_key_set(client, db_session,
     assert json.loads(proof["entry"]["details"])["count"] == 10
 
 
-def test_a_doctored_proof_does_not_verify(client, db_session, factory, signer, keystore,
-                                          keyset):
+def test_a_doctored_proof_does_not_verify(client, db_session, factory, signer, keystore, keyset):
     run, _ = _checkpointed_run(db_session, factory, signer, keystore, keyset)
     proof = client.get(f"/transparency/proof?run={run.id}").get_json()
     proof["entry"]["details"] = proof["entry"]["details"].replace('"count":10', '"count":9')
@@ -94,14 +97,16 @@ def test_proof_before_any_checkpoint_is_a_409(client, db_session, factory, signe
     run = issue_labels(db_session, batch.id, 5, signer, "test")
     db_session.commit()
 
-    response = client.get(f"/transparency/proof?run={run.id}",
-                          headers={"Accept": "application/json"})
+    response = client.get(
+        f"/transparency/proof?run={run.id}", headers={"Accept": "application/json"}
+    )
 
     assert response.status_code == 409
 
 
-def test_cli_checkpoint_prove_and_check_proof_round_trip(run_cli, committed_engine, signer,
-                                                         tmp_path, test_settings):
+def test_cli_checkpoint_prove_and_check_proof_round_trip(
+    run_cli, committed_engine, signer, tmp_path, test_settings
+):
     with Session(committed_engine) as session:
         batch = Factory(session).batch(quantity=20, certified=True)
         run_id = issue_labels(session, batch.id, 20, signer, "test").id
@@ -110,10 +115,17 @@ def test_cli_checkpoint_prove_and_check_proof_round_trip(run_cli, committed_engi
     made = run_cli("audit", "checkpoint")
     again = run_cli("audit", "checkpoint")
     proved = run_cli("audit", "prove", "--run", str(run_id), "--out", str(tmp_path / "p.json"))
-    exported = run_cli("keys", "export-jwks", "--keys-dir", str(test_settings.keys_dir),
-                       "--out", str(tmp_path / "jwks.json"))
-    checked = run_cli("audit", "check-proof", str(tmp_path / "p.json"),
-                      "--keys", str(tmp_path / "jwks.json"))
+    exported = run_cli(
+        "keys",
+        "export-jwks",
+        "--keys-dir",
+        str(test_settings.keys_dir),
+        "--out",
+        str(tmp_path / "jwks.json"),
+    )
+    checked = run_cli(
+        "audit", "check-proof", str(tmp_path / "p.json"), "--keys", str(tmp_path / "jwks.json")
+    )
 
     assert made.exit_code == 0 and "signed checkpoint" in made.output, made.output
     assert again.exit_code == 0 and "log unchanged" in again.output
@@ -122,8 +134,7 @@ def test_cli_checkpoint_prove_and_check_proof_round_trip(run_cli, committed_engi
     assert checked.exit_code == 0 and checked.output.startswith("VALID"), checked.output
 
 
-def test_cli_verify_is_clean_then_exits_1_naming_an_edited_row(run_cli, committed_engine,
-                                                              signer):
+def test_cli_verify_is_clean_then_exits_1_naming_an_edited_row(run_cli, committed_engine, signer):
     with Session(committed_engine) as session:
         batch = Factory(session).batch(quantity=20, certified=True)
         issue_labels(session, batch.id, 20, signer, "test")
@@ -131,8 +142,9 @@ def test_cli_verify_is_clean_then_exits_1_naming_an_edited_row(run_cli, committe
     clean = run_cli("audit", "verify")
     with committed_engine.begin() as connection:
         victim = connection.scalar(select(AuditEntry.id).order_by(AuditEntry.id).limit(1))
-        connection.execute(AuditEntry.__table__.update().where(AuditEntry.id == victim)
-                           .values(actor="mallory"))
+        connection.execute(
+            AuditEntry.__table__.update().where(AuditEntry.id == victim).values(actor="mallory")
+        )
 
     tampered = run_cli("audit", "verify")
 
@@ -145,7 +157,6 @@ def test_key_rotation_through_the_cli_is_logged(run_cli, committed_engine, keyst
     rotated = run_cli("keys", "rotate")
 
     with Session(committed_engine) as session:
-        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "key.rotated")
-                                ).one()
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "key.rotated")).one()
     assert rotated.exit_code == 0, rotated.output
     assert entry.subject_id == keystore.active().kid

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-COMMANDS = [["audit"], ["audit", "checkpoint"], ["audit", "verify"], ["audit", "prove"],
-            ["audit", "check-proof"], ["backup"], ["backup", "create"], ["backup", "restore"],
-            ["keys"], ["keys", "generate"], ["keys", "rotate"], ["keys", "revoke"],
-            ["keys", "list"], ["keys", "export-jwks"]]
+COMMANDS = [
+    ["audit"],
+    ["audit", "checkpoint"],
+    ["audit", "verify"],
+    ["audit", "prove"],
+    ["audit", "check-proof"],
+    ["backup"],
+    ["backup", "create"],
+    ["backup", "restore"],
+    ["keys"],
+    ["keys", "generate"],
+    ["keys", "rotate"],
+    ["keys", "revoke"],
+    ["keys", "list"],
+    ["keys", "export-jwks"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

@@ -20,18 +20,29 @@ QUANTITY = 10_000
 
 
 @pytest.mark.slow
-def test_concurrent_processes_never_over_issue_or_duplicate(committed_engine, is_postgres,
-                                                            keystore, test_settings, run_cli):
+def test_concurrent_processes_never_over_issue_or_duplicate(
+    committed_engine, is_postgres, keystore, test_settings, run_cli
+):
     if not is_postgres:
-        pytest.skip("SQLite serialises every writer (BEGIN IMMEDIATE): concurrency is "
-                    "exercised on PostgreSQL")
+        pytest.skip(
+            "SQLite serialises every writer (BEGIN IMMEDIATE): concurrency is "
+            "exercised on PostgreSQL"
+        )
     with Session(committed_engine) as session:
         batch_id = Factory(session).batch(quantity=QUANTITY, certified=True).id
         session.commit()
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(WORKERS), context.Queue()
-    args = (test_settings.database_url, str(test_settings.keys_dir),
-            test_settings.key_passphrase, batch_id, REQUESTS_EACH, COUNT, start, results)
+    args = (
+        test_settings.database_url,
+        str(test_settings.keys_dir),
+        test_settings.key_passphrase,
+        batch_id,
+        REQUESTS_EACH,
+        COUNT,
+        start,
+        results,
+    )
     workers = [context.Process(target=request_labels, args=args) for _ in range(WORKERS)]
     for worker in workers:
         worker.start()
@@ -42,15 +53,19 @@ def test_concurrent_processes_never_over_issue_or_duplicate(committed_engine, is
     granted = sum(g for g, _ in outcomes)
     refused = sum(r for _, r in outcomes)
     with Session(committed_engine) as session:
-        labels = session.scalar(select(func.count()).select_from(Label)
-                                .where(Label.batch_id == batch_id))
-        serials = session.scalar(select(func.count(func.distinct(Label.serial)))
-                                 .where(Label.batch_id == batch_id))
+        labels = session.scalar(
+            select(func.count()).select_from(Label).where(Label.batch_id == batch_id)
+        )
+        serials = session.scalar(
+            select(func.count(func.distinct(Label.serial))).where(Label.batch_id == batch_id)
+        )
         issued = session.get(Batch, batch_id).labels_issued
-    figures = (f"{WORKERS} processes x {REQUESTS_EACH} requests of {COUNT} against a batch of "
-               f"{QUANTITY:,}: requests {granted + refused}, granted {granted}, refused "
-               f"{refused}, labels {labels:,}, distinct serials {serials:,}, "
-               f"labels_issued {issued:,}")
+    figures = (
+        f"{WORKERS} processes x {REQUESTS_EACH} requests of {COUNT} against a batch of "
+        f"{QUANTITY:,}: requests {granted + refused}, granted {granted}, refused "
+        f"{refused}, labels {labels:,}, distinct serials {serials:,}, "
+        f"labels_issued {issued:,}"
+    )
     print("\n" + figures)
 
     assert granted + refused == WORKERS * REQUESTS_EACH, figures

@@ -43,15 +43,18 @@ def _wait_for_progress(process: subprocess.Popen, terminal: int, timeout: float)
 
 
 @pytest.mark.slow
-def test_issuance_killed_part_way_leaves_all_or_none(committed_engine, keystore, cli_env,
-                                                     run_cli):
+def test_issuance_killed_part_way_leaves_all_or_none(committed_engine, keystore, cli_env, run_cli):
     with Session(committed_engine) as session:
         batch_id = Factory(session).batch(quantity=COUNT, certified=True).id
         session.commit()
     terminal, stderr = pty.openpty()
-    process = subprocess.Popen([TRACEAPP, "issue", str(batch_id), "--count", str(COUNT)],
-                               env=cli_env, stdout=subprocess.DEVNULL, stderr=stderr,
-                               stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [TRACEAPP, "issue", str(batch_id), "--count", str(COUNT)],
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        stdin=subprocess.DEVNULL,
+    )
     os.close(stderr)
     try:
         percent = _wait_for_progress(process, terminal, timeout=120)
@@ -64,14 +67,18 @@ def test_issuance_killed_part_way_leaves_all_or_none(committed_engine, keystore,
             process.kill()
 
     with Session(committed_engine) as session:
-        labels = session.scalar(select(func.count()).select_from(Label)
-                                .where(Label.batch_id == batch_id))
-        runs = session.scalar(select(func.count()).select_from(IssuanceRun)
-                              .where(IssuanceRun.batch_id == batch_id))
+        labels = session.scalar(
+            select(func.count()).select_from(Label).where(Label.batch_id == batch_id)
+        )
+        runs = session.scalar(
+            select(func.count()).select_from(IssuanceRun).where(IssuanceRun.batch_id == batch_id)
+        )
         issued = session.get(Batch, batch_id).labels_issued
     verified = run_cli("audit", "verify")
-    print(f"\nkilled at {percent}% written ({committed_engine.dialect.name}): "
-          f"{labels:,} labels, {runs} runs, labels_issued {issued:,} after the crash")
+    print(
+        f"\nkilled at {percent}% written ({committed_engine.dialect.name}): "
+        f"{labels:,} labels, {runs} runs, labels_issued {issued:,} after the crash"
+    )
 
     assert still_running and process.returncode == -signal.SIGKILL
     assert (labels, runs, issued) in {(0, 0, 0), (COUNT, 1, COUNT)}

@@ -20,8 +20,28 @@ PARSER_MUTATIONS = 100_000
 HYPOTHESIS_EXAMPLES = 2_000
 ROUTE_REQUESTS = 3_000
 ALPHABET = string.printable + "đĐằếỳ\u00a0\u200b\ufeff\x00%/?=&#"
-FRAGMENTS = ["/01/", "/10/", "/21/", "/p/", "?8030=", "%", "%2F", "%00", "//", "..", "&8030=",
-             "#", "?", "0" * 20, "A" * 90, "https://", "ĐƯỜNG", " ", "\t", "%C3%A0"]
+FRAGMENTS = [
+    "/01/",
+    "/10/",
+    "/21/",
+    "/p/",
+    "?8030=",
+    "%",
+    "%2F",
+    "%00",
+    "//",
+    "..",
+    "&8030=",
+    "#",
+    "?",
+    "0" * 20,
+    "A" * 90,
+    "https://",
+    "ĐƯỜNG",
+    " ",
+    "\t",
+    "%C3%A0",
+]
 
 
 def _real_codes(signer, count: int = 20) -> list[str]:
@@ -30,8 +50,9 @@ def _real_codes(signer, count: int = 20) -> list[str]:
         gtin = gtin_with_check_digit(f"893{number:010d}")
         serials = [f"S{number:04d}{i:07d}" for i in range(1)]
         if number % 3 == 0:
-            pairs = signer.sign_many(product_ref=f"P{number}", lot=f"BH-2611-{number:02d}",
-                                     serials=serials)
+            pairs = signer.sign_many(
+                product_ref=f"P{number}", lot=f"BH-2611-{number:02d}", serials=serials
+            )
         else:
             pairs = signer.sign_many(gtin=gtin, lot=f"BH-2611-{number:02d}", serials=serials)
         codes += [uri for _, uri in pairs]
@@ -44,16 +65,16 @@ def _mutate(code: str, rng: random.Random) -> str:
         position = rng.randint(0, len(text))
         choice = rng.random()
         if choice < 0.3:
-            text = text[:position] + rng.choice(ALPHABET) + text[position + 1:]
+            text = text[:position] + rng.choice(ALPHABET) + text[position + 1 :]
         elif choice < 0.45:
-            text = text[:position] + text[position + rng.randint(1, 8):]
+            text = text[:position] + text[position + rng.randint(1, 8) :]
         elif choice < 0.65:
             text = text[:position] + rng.choice(FRAGMENTS) + text[position:]
         elif choice < 0.75:
             text = text[:position]
         elif choice < 0.85:
             start = rng.randint(0, len(text))
-            text = text[:position] + text[start:start + rng.randint(1, 30)] + text[position:]
+            text = text[:position] + text[start : start + rng.randint(1, 30)] + text[position:]
         elif choice < 0.92:
             text = text.swapcase() if rng.random() < 0.5 else text.upper()
         else:
@@ -77,16 +98,24 @@ def test_verify_code_survives_100000_mutated_codes(signer, keyset):
             continue
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
 
-    print(f"\nverify_code: {PARSER_MUTATIONS:,} mutated codes, verdicts "
-          f"{ {v.value: n for v, n in verdicts.items()} }, unhandled exceptions {len(escaped)}")
+    print(
+        f"\nverify_code: {PARSER_MUTATIONS:,} mutated codes, verdicts "
+        f"{ {v.value: n for v, n in verdicts.items()} }, unhandled exceptions {len(escaped)}"
+    )
     assert escaped == []
 
 
-@settings(max_examples=HYPOTHESIS_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(max_size=600) | st.from_regex(
-    r"https?://[a-z.]{1,20}/(01/[0-9]{1,16}|p/[A-Za-z0-9]{1,12})/10/[^/?]{0,25}/21/[^/?]{0,25}"
-    r"(\?8030=[A-Za-z0-9_%-]{0,95})?", fullmatch=True))
+@settings(
+    max_examples=HYPOTHESIS_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    st.text(max_size=600)
+    | st.from_regex(
+        r"https?://[a-z.]{1,20}/(01/[0-9]{1,16}|p/[A-Za-z0-9]{1,12})/10/[^/?]{0,25}/21/[^/?]{0,25}"
+        r"(\?8030=[A-Za-z0-9_%-]{0,95})?",
+        fullmatch=True,
+    )
+)
 def test_parse_uri_raises_only_malformed_code(text):
     with contextlib.suppress(MalformedCode):
         parse_uri(text)
@@ -107,12 +136,15 @@ def test_verification_route_survives_mutated_requests(client, signer, test_setti
             url = f"/api/v1/verify?code={quote(mutated, safe='')}"
         else:
             url = path + ("?" + quote(query, safe="=&%") if query else "")
-        response = client.get(url, headers={"Accept": rng.choice(
-            ["text/html", "application/json", "*/*"])})
+        response = client.get(
+            url, headers={"Accept": rng.choice(["text/html", "application/json", "*/*"])}
+        )
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         if response.status_code >= 500:
             server_errors.append((url, response.status_code))
 
-    print(f"\nverification route: {ROUTE_REQUESTS:,} mutated requests, statuses "
-          f"{dict(sorted(statuses.items()))}, server errors {len(server_errors)}")
+    print(
+        f"\nverification route: {ROUTE_REQUESTS:,} mutated requests, statuses "
+        f"{dict(sorted(statuses.items()))}, server errors {len(server_errors)}"
+    )
     assert server_errors == []

@@ -20,10 +20,19 @@ PUBLIC_URL = "/transparency/checkpoints.json"
 @pytest.fixture
 def limited_client(test_settings, session_factory, unique_prefix):
     """A client of an app with rate limits on (tight ones, so tests stay quick)."""
+
     def build(settings=None, **config):
-        app = create_app(settings or test_settings, {
-            **TEST_CONFIG, "RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": unique_prefix,
-            "RATELIMIT_STORAGE_URI": "memory://", **config}, session_factory=session_factory)
+        app = create_app(
+            settings or test_settings,
+            {
+                **TEST_CONFIG,
+                "RATELIMIT_ENABLED": True,
+                "RATELIMIT_KEY_PREFIX": unique_prefix,
+                "RATELIMIT_STORAGE_URI": "memory://",
+                **config,
+            },
+            session_factory=session_factory,
+        )
         return app.test_client()
 
     return build
@@ -49,8 +58,7 @@ def test_content_security_policy_allows_no_inline_script_or_style(client):
 
 def test_hsts_is_sent_in_production_only(client, test_settings, session_factory):
     production = dataclasses.replace(test_settings, env="production")
-    prod_client = create_app(production, TEST_CONFIG,
-                             session_factory=session_factory).test_client()
+    prod_client = create_app(production, TEST_CONFIG, session_factory=session_factory).test_client()
 
     assert "Strict-Transport-Security" not in client.get("/").headers
     assert prod_client.get("/").headers["Strict-Transport-Security"].startswith("max-age=")
@@ -132,16 +140,23 @@ def test_limits_are_shared_through_redis(limited_client, redis_url):
 
 def test_redis_url_setting_selects_redis_storage(test_settings, session_factory, redis_url):
     settings = dataclasses.replace(test_settings, redis_url=redis_url)
-    app = create_app(settings, {**TEST_CONFIG, "RATELIMIT_ENABLED": True},
-                     session_factory=session_factory)
+    app = create_app(
+        settings, {**TEST_CONFIG, "RATELIMIT_ENABLED": True}, session_factory=session_factory
+    )
 
     assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
     assert app.test_client().get(PUBLIC_URL).status_code == 200
 
 
 def test_five_failed_sign_ins_lock_the_account(client, db_session):
-    create_user(db_session, "khoa.thu@lienminh-caobang.vn", "Lương Văn Khoa",
-                "dung-mat-khau-1", "inspector", "test")
+    create_user(
+        db_session,
+        "khoa.thu@lienminh-caobang.vn",
+        "Lương Văn Khoa",
+        "dung-mat-khau-1",
+        "inspector",
+        "test",
+    )
     db_session.commit()
     wrong = {"email": "khoa.thu@lienminh-caobang.vn", "password": "sai-mat-khau-1"}
     for _ in range(5):
@@ -154,13 +169,17 @@ def test_five_failed_sign_ins_lock_the_account(client, db_session):
 
 
 def sign_in_entries(db_session) -> list[tuple[str, str]]:
-    return [(e.actor, e.action) for e in db_session.scalars(
-        select(AuditEntry).where(AuditEntry.action.in_(("user.signed_in", "user.locked")))
-        .order_by(AuditEntry.id))]
+    return [
+        (e.actor, e.action)
+        for e in db_session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action.in_(("user.signed_in", "user.locked")))
+            .order_by(AuditEntry.id)
+        )
+    ]
 
 
-def test_sign_ins_and_lockouts_are_in_the_audit_log_but_single_failures_are_not(
-        client, db_session):
+def test_sign_ins_and_lockouts_are_in_the_audit_log_but_single_failures_are_not(client, db_session):
     email = "khoa.thu@lienminh-caobang.vn"
     create_user(db_session, email, "Lương Văn Khoa", "dung-mat-khau-1", "inspector", "test")
     db_session.commit()

@@ -25,8 +25,10 @@ BASE_URL = "https://trace.example.vn"
 def epcis_schema_errors(document: dict) -> list[str]:
     """Every way `document` breaks the official EPCIS 2.0 JSON schema shipped here."""
     validator = jsonschema.Draft7Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(document)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(document)
+    ]
 
 
 @dataclass
@@ -39,12 +41,22 @@ class Chain:
 def make_chain(session: Session) -> Chain:
     factory = Factory(session)
     batch = factory.batch(quantity=1000, certified=True)
-    supermarket = register_partner(session, PartnerDetails(
-        name=f"Siêu thị Co.opmart Cao Bằng {batch.id}", role="supermarket",
-        province="Cao Bằng"), "test")
-    exporter = register_partner(session, PartnerDetails(
-        name=f"Công ty Cổ phần Sài Gòn - Gia Lai {batch.id}", role="exporter",
-        province="Gia Lai"), "test")
+    supermarket = register_partner(
+        session,
+        PartnerDetails(
+            name=f"Siêu thị Co.opmart Cao Bằng {batch.id}", role="supermarket", province="Cao Bằng"
+        ),
+        "test",
+    )
+    exporter = register_partner(
+        session,
+        PartnerDetails(
+            name=f"Công ty Cổ phần Sài Gòn - Gia Lai {batch.id}",
+            role="exporter",
+            province="Gia Lai",
+        ),
+        "test",
+    )
     return Chain(batch, supermarket, exporter)
 
 
@@ -67,8 +79,7 @@ def demo(db_session):
 def tokens(db_session) -> dict[str, str]:
     made = {}
     for role in ("union_officer", "inspector"):
-        user = User(email=f"{role}@chain.test", name="Lục Văn Kiên", password_hash="x",
-                    role=role)
+        user = User(email=f"{role}@chain.test", name="Lục Văn Kiên", password_hash="x", role=role)
         db_session.add(user)
         db_session.flush()
         _token, secret = create_token(db_session, user, "tests", "test")
@@ -79,5 +90,3 @@ def tokens(db_session) -> dict[str, str]:
 
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
-
-

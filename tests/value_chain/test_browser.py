@@ -1,6 +1,4 @@
-"""The demo's egg chain on a phone, in real headless Chromium.
-
-"""
+"""The demo's egg chain on a phone, in real headless Chromium."""
 
 from __future__ import annotations
 
@@ -24,9 +22,11 @@ STEPS_SCRIPT = "items => items.map(i => i.dataset.step)"
 def on_phone(phone_page):
     """on_phone(url, inspect) opens `url` in a phone-sized Vietnamese Chromium page and
     returns inspect(page)."""
+
     def run(url, inspect):
         phone_page.goto(url)
         return inspect(phone_page)
+
     return run
 
 
@@ -49,16 +49,22 @@ def live_egg_label(committed_engine, test_settings, serve) -> str:
 def test_phone_sees_the_egg_chain_from_farm_to_supermarket(live_egg_label, on_phone):
     def inspect(page):
         timeline = page.locator("#value-chain")
-        return (timeline.is_visible(),
-                timeline.locator("li.chain-step").evaluate_all(STEPS_SCRIPT),
-                "Siêu thị Co.opmart Cao Bằng" in timeline.inner_text())
+        return (
+            timeline.is_visible(),
+            timeline.locator("li.chain-step").evaluate_all(STEPS_SCRIPT),
+            "Siêu thị Co.opmart Cao Bằng" in timeline.inner_text(),
+        )
 
     assert on_phone(live_egg_label, inspect) == (
-        True, ["commissioning", "inspecting", "packing", "shipping", "receiving"], True)
+        True,
+        ["commissioning", "inspecting", "packing", "shipping", "receiving"],
+        True,
+    )
 
 
 @pytest.mark.browser
 def test_timeline_fits_a_phone_without_sideways_scrolling(live_egg_label, on_phone):
-    width = on_phone(live_egg_label,
-                     lambda page: page.evaluate("document.documentElement.scrollWidth"))
+    width = on_phone(
+        live_egg_label, lambda page: page.evaluate("document.documentElement.scrollWidth")
+    )
     assert width <= PHONE_VIEWPORT["width"]

@@ -12,10 +12,15 @@ from traceapp.models import Batch
 
 def test_bao_hung_eggs_go_from_the_farm_to_the_supermarket(db_session, demo):
     entries = batch_timeline(db_session, demo.bao_hung_batch_id, BASE_URL)
-    assert [(e.step, e.partner if e.step == "shipping" else None, len(e.boxes))
-            for e in entries] == [
-        ("commissioning", None, 0), ("inspecting", None, 0), ("packing", None, 100),
-        ("shipping", "Siêu thị Co.opmart Cao Bằng", 0), ("receiving", None, 0)]
+    assert [
+        (e.step, e.partner if e.step == "shipping" else None, len(e.boxes)) for e in entries
+    ] == [
+        ("commissioning", None, 0),
+        ("inspecting", None, 0),
+        ("packing", None, 100),
+        ("shipping", "Siêu thị Co.opmart Cao Bằng", 0),
+        ("receiving", None, 0),
+    ]
 
 
 def test_juice_points_back_to_the_certified_passion_fruit(db_session, demo):
@@ -23,7 +28,9 @@ def test_juice_points_back_to_the_certified_passion_fruit(db_session, demo):
     [entry] = batch_timeline(db_session, juice.id, BASE_URL)
     [fruit] = entry.inputs
     assert (fruit.lot, any(c.startswith("Organic") for c in fruit.certifications)) == (
-        "TG-2611-07", True)
+        "TG-2611-07",
+        True,
+    )
 
 
 def test_loading_the_demo_chain_again_records_nothing_new(db_session, demo):

@@ -57,23 +57,53 @@ def exported(db_session):
 
 def same_batch_in(session: Session, batch: Batch, partner_names: list[str]) -> Batch:
     """Register in another instance the batch (same GTIN and lot) and partners."""
-    union = Union(code="VN-CB-LMHTX", name="Liên minh Hợp tác xã tỉnh Cao Bằng",
-                  province="Cao Bằng")
+    union = Union(
+        code="VN-CB-LMHTX", name="Liên minh Hợp tác xã tỉnh Cao Bằng", province="Cao Bằng"
+    )
     session.add(union)
     session.flush()
     coop = batch.cooperative
-    cooperative = register_cooperative(session, union, CooperativeDetails(
-        name=coop.name, commune=coop.commune, province=coop.province,
-        registration_number=coop.registration_number), "test")
-    product = register_product(session, cooperative, ProductDetails(
-        name=batch.product.name, category=batch.product.category, unit=batch.product.unit,
-        ref=batch.product.ref, gtin=batch.product.gtin), "test")
+    cooperative = register_cooperative(
+        session,
+        union,
+        CooperativeDetails(
+            name=coop.name,
+            commune=coop.commune,
+            province=coop.province,
+            registration_number=coop.registration_number,
+        ),
+        "test",
+    )
+    product = register_product(
+        session,
+        cooperative,
+        ProductDetails(
+            name=batch.product.name,
+            category=batch.product.category,
+            unit=batch.product.unit,
+            ref=batch.product.ref,
+            gtin=batch.product.gtin,
+        ),
+        "test",
+    )
     for name in partner_names:
         register_partner(session, PartnerDetails(name=name, role="supermarket"), "test")
-    return create_batch(session, cooperative, BatchDetails(
-        product_id=product.id, lot_code=batch.lot_code, quantity=batch.quantity,
-        unit=batch.unit, produced_on=date(2026, 11, 25), best_before=None,
-        origin_farm=None, origin_commune="xã Trường Hà", origin_province="Cao Bằng"), "test")
+    return create_batch(
+        session,
+        cooperative,
+        BatchDetails(
+            product_id=product.id,
+            lot_code=batch.lot_code,
+            quantity=batch.quantity,
+            unit=batch.unit,
+            produced_on=date(2026, 11, 25),
+            best_before=None,
+            origin_farm=None,
+            origin_commune="xã Trường Hà",
+            origin_province="Cao Bằng",
+        ),
+        "test",
+    )
 
 
 def test_export_is_a_valid_epcis_2_document(exported):
@@ -83,16 +113,21 @@ def test_export_is_a_valid_epcis_2_document(exported):
 
 def test_export_has_the_epcis_2_header(exported):
     _, document = exported
-    assert (document["@context"], document["type"], document["schemaVersion"],
-            len(document["epcisBody"]["eventList"])) == (
-        EPCIS_CONTEXT, "EPCISDocument", "2.0", 4 + 5)
+    assert (
+        document["@context"],
+        document["type"],
+        document["schemaVersion"],
+        len(document["epcisBody"]["eventList"]),
+    ) == (EPCIS_CONTEXT, "EPCISDocument", "2.0", 4 + 5)
 
 
 def test_export_names_the_places_as_master_data(exported):
     chain, document = exported
-    names = {element["attributes"][0]["attribute"]
-             for vocabulary in document["epcisHeader"]["epcisMasterData"]["vocabularyList"]
-             for element in vocabulary["vocabularyElementList"]}
+    names = {
+        element["attributes"][0]["attribute"]
+        for vocabulary in document["epcisHeader"]["epcisMasterData"]["vocabularyList"]
+        for element in vocabulary["vocabularyElementList"]
+    }
     assert names == {chain.batch.cooperative.name, chain.supermarket.name}
 
 
@@ -103,21 +138,21 @@ def test_schema_shipped_with_the_tests_is_the_one_imports_are_checked_against():
     assert SCHEMA_PATH.read_bytes() == PACKAGED.read_bytes()
 
 
-def test_round_trip_through_a_fresh_instance_keeps_the_same_events(exported,
-                                                                   fresh_database_url):
+def test_round_trip_through_a_fresh_instance_keeps_the_same_events(exported, fresh_database_url):
     chain, document = exported
     engine = make_engine(fresh_database_url)
     try:
         with Session(engine) as session:
             twin = same_batch_in(session, chain.batch, [chain.supermarket.name])
-            result = import_document(session, json.loads(json.dumps(document)), "test",
-                                     BASE_URL)
+            result = import_document(session, json.loads(json.dumps(document)), "test", BASE_URL)
             again = export_batch(session, twin.id, BASE_URL)
             session.commit()
     finally:
         engine.dispose()
     assert (result.stored, again["epcisBody"]["eventList"]) == (
-        9, document["epcisBody"]["eventList"])
+        9,
+        document["epcisBody"]["eventList"],
+    )
 
 
 def test_importing_the_same_document_twice_stores_its_events_once(db_session, exported):
@@ -131,13 +166,25 @@ def test_document_from_another_system_shows_on_the_batch_timeline(db_session, ch
     # An LGTIN class URN, as a partner's EPCIS repository would write it.
     lgtin = f"urn:epc:class:lgtin:{gtin[1:8]}.{gtin[0]}{gtin[8:13]}.{chain.batch.lot_code}"
     document = {
-        "@context": EPCIS_CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
+        "@context": EPCIS_CONTEXT,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
         "creationDate": "2026-11-27T09:00:00Z",
-        "epcisBody": {"eventList": [{
-            "type": "ObjectEvent", "eventTime": "2026-11-27T08:00:00+07:00",
-            "eventTimeZoneOffset": "+07:00", "action": "OBSERVE", "bizStep": "receiving",
-            "disposition": "in_progress", "quantityList": [{"epcClass": lgtin, "quantity": 50}],
-            "readPoint": {"id": "urn:epc:id:sgln:8934567.00001.0"}}]}}
+        "epcisBody": {
+            "eventList": [
+                {
+                    "type": "ObjectEvent",
+                    "eventTime": "2026-11-27T08:00:00+07:00",
+                    "eventTimeZoneOffset": "+07:00",
+                    "action": "OBSERVE",
+                    "bizStep": "receiving",
+                    "disposition": "in_progress",
+                    "quantityList": [{"epcClass": lgtin, "quantity": 50}],
+                    "readPoint": {"id": "urn:epc:id:sgln:8934567.00001.0"},
+                }
+            ]
+        },
+    }
     result = import_document(db_session, document, "test", BASE_URL)
     steps = [e.step for e in batch_timeline(db_session, chain.batch.id, BASE_URL)]
     assert (result.stored, steps) == (1, ["receiving"])
@@ -157,8 +204,7 @@ def count_events(session: Session) -> int:
     return session.scalar(select(func.count(ChainEvent.id)))
 
 
-def test_invalid_document_is_refused_with_the_json_pointer_of_the_problem(db_session,
-                                                                          exported):
+def test_invalid_document_is_refused_with_the_json_pointer_of_the_problem(db_session, exported):
     chain, document = exported
     foreign = copy.deepcopy(document)
     for event in foreign["epcisBody"]["eventList"]:
@@ -168,7 +214,9 @@ def test_invalid_document_is_refused_with_the_json_pointer_of_the_problem(db_ses
     with pytest.raises(InvalidInput) as refused:
         import_document(db_session, broken, "test", BASE_URL)
     assert (refused.value.field, count_events(db_session)) == (
-        "/epcisBody/eventList/3/action", before)
+        "/epcisBody/eventList/3/action",
+        before,
+    )
 
 
 def test_event_naming_no_known_batch_refuses_the_whole_document(db_session, exported):
@@ -177,12 +225,15 @@ def test_event_naming_no_known_batch_refuses_the_whole_document(db_session, expo
     for event in foreign["epcisBody"]["eventList"]:
         event["eventID"] = f"urn:uuid:{uuid.uuid4()}"
     foreign["epcisBody"]["eventList"][-1]["epcList"] = [
-        "https://id.gs1.org/01/09506000134352/10/NOPE/21/1"]
+        "https://id.gs1.org/01/09506000134352/10/NOPE/21/1"
+    ]
     before = count_events(db_session)
     with pytest.raises(InvalidInput, match="names no batch registered here") as refused:
         import_document(db_session, foreign, "test", BASE_URL)
     assert (refused.value.field, count_events(db_session)) == (
-        f"/epcisBody/eventList/{len(foreign['epcisBody']['eventList']) - 1}", before)
+        f"/epcisBody/eventList/{len(foreign['epcisBody']['eventList']) - 1}",
+        before,
+    )
 
 
 def test_event_time_without_an_offset_is_refused(db_session, exported):
@@ -197,7 +248,8 @@ def test_association_events_are_refused_as_unsupported(db_session, exported):
     _, document = exported
     broken = invalid(document, "/epcisBody/eventList/0/type", "TransactionEvent")
     broken["epcisBody"]["eventList"][0]["bizTransactionList"] = [
-        {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:8934567000001:PO-1"}]
+        {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:8934567000001:PO-1"}
+    ]
     with pytest.raises(InvalidInput) as refused:
         import_document(db_session, broken, "test", BASE_URL)
     assert refused.value.field == "/epcisBody/eventList/0/type"

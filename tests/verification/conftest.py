@@ -24,14 +24,19 @@ class IssuedLabels:
     def path(self, index: int = 0) -> str:
         """The code's path and query, as a phone opening it requests them."""
         uri = self.uris[index]
-        return uri[uri.index("/", len("https://")):]
+        return uri[uri.index("/", len("https://")) :]
 
 
 def code_uri(base_url: str, batch: Batch, label: Label) -> str:
     product = batch.product
-    return label_uri(base_url, gtin=product.gtin,
-                     product_ref=None if product.gtin else product.ref,
-                     lot=batch.lot_code, serial=label.serial, signature_field=label.signature)
+    return label_uri(
+        base_url,
+        gtin=product.gtin,
+        product_ref=None if product.gtin else product.ref,
+        lot=batch.lot_code,
+        serial=label.serial,
+        signature_field=label.signature,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -44,20 +49,22 @@ def _fresh_keysets():
 @pytest.fixture
 def issue(db_session, test_settings, keystore):
     """Issue `n` labels for a new certified batch (or the one given)."""
-    def _issue(n: int = 3, batch: Batch | None = None, *, factory=None,
-               with_gtin: bool = True) -> IssuedLabels:
+
+    def _issue(
+        n: int = 3, batch: Batch | None = None, *, factory=None, with_gtin: bool = True
+    ) -> IssuedLabels:
         if batch is None:
             batch = factory.batch(factory.product(with_gtin=with_gtin), certified=True)
         run = issue_labels(db_session, batch.id, n, active_signer(test_settings), "test")
-        labels = list(db_session.scalars(select(Label).where(Label.run_id == run.id)
-                                         .order_by(Label.sequence)))
+        labels = list(
+            db_session.scalars(select(Label).where(Label.run_id == run.id).order_by(Label.sequence))
+        )
         uris = [code_uri(test_settings.public_base_url, batch, label) for label in labels]
         return IssuedLabels(batch=batch, labels=labels, uris=uris)
+
     return _issue
 
 
 @pytest.fixture
 def issued(issue, factory) -> IssuedLabels:
     return issue(3, factory=factory)
-
-

@@ -33,8 +33,11 @@ def live(committed_engine, test_settings, keystore, serve):
 def verdict_banner(page):
     banner = page.locator("#verdict")
     heading = banner.locator("h1")
-    return (heading.inner_text(), heading.is_visible(),
-            banner.evaluate("e => getComputedStyle(e).backgroundColor"))
+    return (
+        heading.inner_text(),
+        heading.is_visible(),
+        banner.evaluate("e => getComputedStyle(e).backgroundColor"),
+    )
 
 
 @pytest.mark.browser
@@ -57,8 +60,9 @@ def test_phone_sees_a_red_not_genuine_verdict_for_a_forged_code(live, phone_page
 @pytest.mark.browser
 def test_verdict_is_readable_without_javascript(live, chromium):
     _, uris = live
-    context = chromium.new_context(viewport={"width": 390, "height": 844},
-                                   java_script_enabled=False, locale="en-US")
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="en-US"
+    )
     page = context.new_page()
     page.goto(uris[0])
     assert page.locator("#verdict h1").inner_text().endswith("Genuine")

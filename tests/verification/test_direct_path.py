@@ -21,8 +21,13 @@ EN = {"Accept-Language": "en"}
 # The per-view parts of a page: its serial's scan count and the time of the first scan.
 SCAN_COUNT = re.compile(r"Scanned \d+ times? since [^<]*")
 # What may differ between two answers to the same request a moment apart.
-PER_RESPONSE_HEADERS = {"ETag", "Content-Length", "X-RateLimit-Remaining",
-                        "X-RateLimit-Reset", "Retry-After"}
+PER_RESPONSE_HEADERS = {
+    "ETag",
+    "Content-Length",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+}
 
 committed_labels = test_speed_paths.committed_labels
 server_app = test_speed_paths.server_app
@@ -31,8 +36,10 @@ server_app = test_speed_paths.server_app
 @pytest.fixture
 def flask_only_app(test_settings, committed_labels) -> Iterator[Flask]:
     """The same server app with the direct path turned off: Flask answers everything."""
-    app = create_app(test_settings, {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": False,
-                                     "VERIFICATION_DIRECT_PATH": False})
+    app = create_app(
+        test_settings,
+        {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": False, "VERIFICATION_DIRECT_PATH": False},
+    )
     yield app
     flush_scans(app)
 
@@ -76,7 +83,8 @@ def test_the_direct_answer_is_flasks_answer(server_app, flask_only_app, committe
 
 
 def test_a_forged_signature_gets_the_same_verdict_page_directly(
-        server_app, flask_only_app, committed_labels):
+    server_app, flask_only_app, committed_labels
+):
     path = committed_labels.paths[0]
     forged = path[:-1] + ("A" if path[-1] != "A" else "B")
     with flask_requests(server_app) as dispatched:
@@ -95,13 +103,16 @@ def test_the_language_cookie_is_honoured_directly(server_app, committed_labels):
     assert dispatched == [] and '<html lang="fr">' in page
 
 
-@pytest.mark.parametrize("extra, headers", [
-    ("&lang=fr", {}),
-    ("&lat=22.66&lon=106.25", {}),
-    ("", {"Accept": "application/json"}),
-    ("", {"If-None-Match": '"0"'}),
-    ("&x=<script>", {}),
-])
+@pytest.mark.parametrize(
+    "extra, headers",
+    [
+        ("&lang=fr", {}),
+        ("&lat=22.66&lon=106.25", {}),
+        ("", {"Accept": "application/json"}),
+        ("", {"If-None-Match": '"0"'}),
+        ("&x=<script>", {}),
+    ],
+)
 def test_anything_but_a_plain_scan_goes_to_flask(server_app, committed_labels, extra, headers):
     path = committed_labels.paths[0] + extra
     with flask_requests(server_app) as dispatched:
@@ -124,9 +135,15 @@ def test_head_goes_to_flask(server_app, committed_labels):
 
 
 def test_direct_and_flask_answers_share_the_rate_limit(test_settings, committed_labels):
-    app = create_app(test_settings, {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": True,
-                                     "RATELIMIT_STORAGE_URI": "memory://",
-                                     "RATELIMIT_PUBLIC": "3/minute"})
+    app = create_app(
+        test_settings,
+        {
+            "SCAN_BUFFER": True,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_PUBLIC": "3/minute",
+        },
+    )
     client = app.test_client()
     plain = committed_labels.paths[0]
     direct = client.get(plain)
@@ -134,7 +151,8 @@ def test_direct_and_flask_answers_share_the_rate_limit(test_settings, committed_
     assert direct.headers["X-RateLimit-Remaining"] == "2"
     assert through_flask.headers["X-RateLimit-Remaining"] == "1"
     assert {k for k, _ in direct.headers.items() if k.startswith("X-RateLimit")} == {
-        k for k, _ in through_flask.headers.items() if k.startswith("X-RateLimit")}
+        k for k, _ in through_flask.headers.items() if k.startswith("X-RateLimit")
+    }
     client.get(plain)
     refused = client.get(plain)
     flush_scans(app)
@@ -145,8 +163,10 @@ def test_a_database_failure_is_a_500_page_not_a_traceback(test_settings, committ
     unreachable = test_settings.database_url.replace("127.0.0.1:5432", "127.0.0.1:9")
     if unreachable == test_settings.database_url:  # SQLite: a directory is no database file
         unreachable = f"sqlite:///{test_settings.instance_dir}"
-    app = create_app(dataclasses.replace(test_settings, database_url=unreachable),
-                     {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        dataclasses.replace(test_settings, database_url=unreachable),
+        {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": False},
+    )
     response = app.test_client().get(committed_labels.paths[0], headers=EN)
     assert response.status_code == 500
     assert "Traceback" not in response.get_data(as_text=True)
@@ -156,7 +176,8 @@ def test_a_database_failure_is_a_500_page_not_a_traceback(test_settings, committ
 def test_hostile_input_on_a_server_never_errors_or_reflects_markup(server_app, committed_labels):
     path = committed_labels.paths[0]
     gtin, lot, serial, signature = re.fullmatch(
-        r"/01/(\w+)/10/([^/]+)/21/(\w+)\?8030=(.+)", path).groups()
+        r"/01/(\w+)/10/([^/]+)/21/(\w+)\?8030=(.+)", path
+    ).groups()
     client = server_app.test_client()
     for hostile in hostile_paths(path, gtin, lot, serial, signature):
         for accept in ("text/html", "application/json"):
@@ -173,12 +194,21 @@ def test_a_served_page_has_one_date_header(server_app, committed_labels, serve, 
 
 
 def test_behind_a_proxy_each_client_has_its_own_limit(test_settings, committed_labels):
-    app = create_app(dataclasses.replace(test_settings, proxy_hops=1),
-                     {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": True,
-                      "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_PUBLIC": "5/minute"})
+    app = create_app(
+        dataclasses.replace(test_settings, proxy_hops=1),
+        {
+            "SCAN_BUFFER": True,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_PUBLIC": "5/minute",
+        },
+    )
     client = app.test_client()
-    remaining = [client.get(committed_labels.paths[0], headers={"X-Forwarded-For": address})
-                 .headers["X-RateLimit-Remaining"] for address in ("203.0.113.7", "203.0.113.7",
-                                                                   "198.51.100.4")]
+    remaining = [
+        client.get(committed_labels.paths[0], headers={"X-Forwarded-For": address}).headers[
+            "X-RateLimit-Remaining"
+        ]
+        for address in ("203.0.113.7", "203.0.113.7", "198.51.100.4")
+    ]
     flush_scans(app)
     assert remaining == ["4", "3", "4"]

@@ -28,8 +28,13 @@ def hostile_paths(path: str, gtin: str, lot: str, serial: str, signature: str) -
 
 def test_hostile_parameters_never_error_or_reflect_markup(client, issued):
     label = issued.labels[0]
-    paths = hostile_paths(issued.path(0), issued.batch.product.gtin, issued.batch.lot_code,
-                          label.serial, label.signature)
+    paths = hostile_paths(
+        issued.path(0),
+        issued.batch.product.gtin,
+        issued.batch.lot_code,
+        label.serial,
+        label.signature,
+    )
     for path in paths:
         for accept in ("text/html", "application/json"):
             response = client.get(path, headers={"Accept": accept})
@@ -45,7 +50,7 @@ def test_hostile_region_header_is_not_reflected(client, issued):
 @pytest.mark.parametrize("cut", [1, 10, 60, 89])
 def test_truncated_signature_is_not_genuine(client, issued, cut):
     path = issued.path(0)
-    document = client.get(path[:len(path) - cut], headers={"Accept": "application/json"})
+    document = client.get(path[: len(path) - cut], headers={"Accept": "application/json"})
     assert document.get_json()["verdict"] == "not_genuine"
 
 
@@ -67,8 +72,9 @@ def test_over_long_url_is_not_genuine(client, issued):
 
 def test_over_long_serial_is_not_genuine(client, issued):
     serial = issued.labels[0].serial
-    response = client.get(issued.path(0).replace(serial, serial * 40),
-                          headers={"Accept": "application/json"})
+    response = client.get(
+        issued.path(0).replace(serial, serial * 40), headers={"Accept": "application/json"}
+    )
     assert response.get_json()["verdict"] == "not_genuine"
 
 

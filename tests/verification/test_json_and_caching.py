@@ -42,8 +42,9 @@ def test_page_varies_on_accept_language_and_cookie(client, issued):
 def test_recall_changes_the_answer_to_a_conditional_request(client, issued, db_session):
     first = client.get(issued.path(0), headers={"Accept-Language": "en"})
     recall_batch(db_session, issued.batch, "Salmonella", "test")
-    again = client.get(issued.path(0), headers={"Accept-Language": "en",
-                                                "If-None-Match": first.headers["ETag"]})
+    again = client.get(
+        issued.path(0), headers={"Accept-Language": "en", "If-None-Match": first.headers["ETag"]}
+    )
     assert again.status_code == 200 and "verdict-recalled" in again.get_data(as_text=True)
 
 

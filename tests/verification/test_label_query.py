@@ -44,18 +44,21 @@ def test_voided_label_shows_at_once(server_app, committed_labels, committed_engi
     client.get(committed_labels.paths[0])
     with committed_engine.begin() as connection:
         connection.exec_driver_sql(
-            f"UPDATE labels SET status = 'voided' WHERE id = {committed_labels.label_ids[0]}")
+            f"UPDATE labels SET status = 'voided' WHERE id = {committed_labels.label_ids[0]}"
+        )
     document = client.get(committed_labels.paths[0], headers=JSON).get_json()
     assert document["verdict"] == "voided"
 
 
-def test_dropped_connection_is_replaced(postgres_only, server_app, committed_labels,
-                                        committed_engine):
+def test_dropped_connection_is_replaced(
+    postgres_only, server_app, committed_labels, committed_engine
+):
     client = server_app.test_client()
     client.get(committed_labels.paths[0])
     with committed_engine.begin() as connection:
         connection.exec_driver_sql(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
     response = client.get(committed_labels.paths[1], headers=JSON)
     assert response.get_json()["verdict"] == "genuine"

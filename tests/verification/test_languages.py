@@ -48,10 +48,10 @@ def test_not_genuine_verdict_is_translated(client, issued):
 
 
 def test_json_message_follows_the_language(client, issued):
-    document = client.get(issued.path(0), headers={"Accept": "application/json",
-                                                   "Accept-Language": "vi"}).get_json()
+    document = client.get(
+        issued.path(0), headers={"Accept": "application/json", "Accept-Language": "vi"}
+    ).get_json()
     assert document["title"] == "Chính hãng"
-
 
 
 def test_certification_schemes_are_named_in_the_readers_language(client, issued):

@@ -11,8 +11,15 @@ from traceapp.errors import NotFound
 
 
 def sign_in(client, db_session, role: str, cooperative_id: int | None = None):
-    user = create_user(db_session, f"{role}-{cooperative_id}@example.vn", "Nông Thị Lan",
-                       "a long enough password", role, "test", cooperative_id=cooperative_id)
+    user = create_user(
+        db_session,
+        f"{role}-{cooperative_id}@example.vn",
+        "Nông Thị Lan",
+        "a long enough password",
+        role,
+        "test",
+        cooperative_id=cooperative_id,
+    )
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
@@ -36,8 +43,7 @@ def test_scans_are_counted_on_their_local_day(db_session, issued):
 def test_another_cooperative_cannot_see_the_statistics(db_session, issued, factory):
     other = factory.cooperative()
     with pytest.raises(NotFound):
-        batch_scan_statistics(db_session, issued.batch.id, today_local(),
-                              cooperative_id=other.id)
+        batch_scan_statistics(db_session, issued.batch.id, today_local(), cooperative_id=other.id)
 
 
 def test_union_officer_sees_the_scans_page_with_a_chart(db_session, client, issued):
@@ -92,5 +98,4 @@ def test_codes_scanned_far_apart_within_hours_are_flagged_across_batches(db_sess
     record_scan(db_session, label.id, "genuine", "phone-a", ScanPlace(22.67, 106.26))  # Cao Bằng
     record_scan(db_session, label.id, "genuine", "phone-b", ScanPlace(10.78, 106.70))  # HCMC
     flagged = flagged_codes(db_session)
-    assert [(code.serial, code.flags) for code in flagged] == [(label.serial,
-                                                                 ("distant_places",))]
+    assert [(code.serial, code.flags) for code in flagged] == [(label.serial, ("distant_places",))]

@@ -70,8 +70,9 @@ def test_page_says_how_often_and_since_when(client, issued):
 
 def test_json_counts_scans_and_distinct_clients(client, issued):
     client.get(issued.path(0), environ_base={"REMOTE_ADDR": "198.51.100.1"})
-    document = client.get(issued.path(0), headers=JSON,
-                          environ_base={"REMOTE_ADDR": "198.51.100.2"}).get_json()
+    document = client.get(
+        issued.path(0), headers=JSON, environ_base={"REMOTE_ADDR": "198.51.100.2"}
+    ).get_json()
     assert (document["scans"]["count"], document["scans"]["distinct_clients"]) == (2, 2)
 
 
@@ -115,8 +116,11 @@ def test_a_family_rescanning_is_not_flagged(db_session, issued):
 
 
 def test_page_warns_that_a_code_scanned_far_apart_may_be_copied(client, issued):
-    client.get(issued.path(0) + "&lat=22.67&lon=106.26",
-               environ_base={"REMOTE_ADDR": "198.51.100.1"})
-    page = client.get(issued.path(0) + "&lat=10.78&lon=106.70&lang=en",
-                      environ_base={"REMOTE_ADDR": "198.51.100.2"}).get_data(as_text=True)
+    client.get(
+        issued.path(0) + "&lat=22.67&lon=106.26", environ_base={"REMOTE_ADDR": "198.51.100.1"}
+    )
+    page = client.get(
+        issued.path(0) + "&lat=10.78&lon=106.70&lang=en",
+        environ_base={"REMOTE_ADDR": "198.51.100.2"},
+    ).get_data(as_text=True)
     assert "This code may have been copied." in page

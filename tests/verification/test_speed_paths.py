@@ -35,12 +35,16 @@ def committed_labels(committed_engine, test_settings, keystore) -> CommittedLabe
         factory = Factory(session)
         batch = factory.batch(factory.product(with_gtin=True), certified=True)
         run = issue_labels(session, batch.id, 2, active_signer(test_settings), "test")
-        labels = list(session.scalars(select(Label).where(Label.run_id == run.id)
-                                      .order_by(Label.sequence)))
+        labels = list(
+            session.scalars(select(Label).where(Label.run_id == run.id).order_by(Label.sequence))
+        )
         uris = [code_uri(test_settings.public_base_url, batch, label) for label in labels]
         session.commit()
-        return CommittedLabels(batch.id, [label.id for label in labels],
-                               [uri[uri.index("/", len("https://")):] for uri in uris])
+        return CommittedLabels(
+            batch.id,
+            [label.id for label in labels],
+            [uri[uri.index("/", len("https://")) :] for uri in uris],
+        )
 
 
 @pytest.fixture
@@ -53,8 +57,9 @@ def server_app(test_settings, committed_labels):
 
 def stored_scans(committed_engine, label_id: int) -> int:
     with committed_engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(Scan)
-                                  .where(Scan.label_id == label_id)).scalar_one()
+        return connection.execute(
+            select(func.count()).select_from(Scan).where(Scan.label_id == label_id)
+        ).scalar_one()
 
 
 def test_server_buffers_scans_instead_of_writing_them_in_the_request(server_app):
@@ -70,13 +75,23 @@ def test_buffered_scans_are_written_when_flushed(server_app, committed_labels, c
 
 
 def test_a_scan_the_database_refuses_does_not_hold_back_the_others(
-        server_app, committed_labels, committed_engine):
+    server_app, committed_labels, committed_engine
+):
     client = server_app.test_client()
     client.get(committed_labels.paths[0])
     buffer = server_app.extensions[SCAN_BUFFER]
     good = buffer.pending(committed_labels.label_ids[0])[0]
-    buffer.add({"label_id": 2**31 - 1, "scanned_at": good.scanned_at, "verdict": "genuine",
-                "client_hash": "0" * 64, "latitude": None, "longitude": None, "region": None})
+    buffer.add(
+        {
+            "label_id": 2**31 - 1,
+            "scanned_at": good.scanned_at,
+            "verdict": "genuine",
+            "client_hash": "0" * 64,
+            "latitude": None,
+            "longitude": None,
+            "region": None,
+        }
+    )
     flush_scans(server_app)
     assert stored_scans(committed_engine, committed_labels.label_ids[0]) == 1
     assert buffer.pending(2**31 - 1) == []
@@ -111,7 +126,8 @@ def test_recall_shows_at_once_despite_the_cache(server_app, committed_labels, co
     with committed_engine.begin() as connection:
         connection.exec_driver_sql(
             "UPDATE batches SET status = 'recalled', recall_reason = 'Salmonella' "
-            f"WHERE id = {committed_labels.batch_id}")
+            f"WHERE id = {committed_labels.batch_id}"
+        )
     document = client.get(committed_labels.paths[1], headers={"Accept": "application/json"})
     assert document.get_json()["verdict"] == "recalled"
 

@@ -23,7 +23,7 @@ def verdict_of(client, path: str) -> dict:
 
 
 def path_of(uri: str) -> str:
-    return uri[uri.index("/", len("https://")):]
+    return uri[uri.index("/", len("https://")) :]
 
 
 def test_issued_label_is_genuine(client, issued):
@@ -41,13 +41,20 @@ def test_label_of_product_without_gtin_is_genuine(client, issue, factory):
 def test_genuine_page_shows_product_cooperative_origin_and_dates(client, issued):
     page = client.get(issued.path(0), headers=EN).get_data(as_text=True)
     batch = issued.batch
-    for expected in (batch.product.name, batch.cooperative.name, batch.origin_farm,
-                     batch.lot_code, "Produced on", "Best before"):
+    for expected in (
+        batch.product.name,
+        batch.cooperative.name,
+        batch.origin_farm,
+        batch.lot_code,
+        "Produced on",
+        "Best before",
+    ):
         assert expected in page
 
 
 def test_genuine_page_lists_each_certification_with_number_issuer_and_validity(
-        client, issued, db_session):
+    client, issued, db_session
+):
     certification = db_session.query(Certification).filter_by(batch_id=issued.batch.id).one()
     page = client.get(issued.path(0), headers=EN).get_data(as_text=True)
     assert certification.certificate_number in page
@@ -74,7 +81,9 @@ def test_altered_signature_is_not_genuine(client, issued):
     forged = path[:-2] + ("A" if path[-2] != "A" else "B") + last
     document = verdict_of(client, forged)
     assert (document["verdict"], document["reason"]) in (
-        ("not_genuine", "tampered"), ("not_genuine", "malformed"))
+        ("not_genuine", "tampered"),
+        ("not_genuine", "malformed"),
+    )
 
 
 def test_altered_serial_is_not_genuine(client, issued):
@@ -104,16 +113,19 @@ def test_gtin_with_wrong_check_digit_is_malformed(client, issued):
 def test_code_signed_by_unpublished_key_is_not_genuine(client, issued, test_settings, keystore):
     used = {key.kid for key in keystore.list()}
     kid = next(k for k in ("Zz", "Zy", "Zx") if k not in used)
-    stranger = CodeSigner(Ed25519PrivateKey.generate(), kid, test_settings.issuer,
-                          test_settings.public_base_url)
-    uri = stranger.sign(gtin=issued.batch.product.gtin, lot=issued.batch.lot_code,
-                        serial=issued.labels[0].serial)
+    stranger = CodeSigner(
+        Ed25519PrivateKey.generate(), kid, test_settings.issuer, test_settings.public_base_url
+    )
+    uri = stranger.sign(
+        gtin=issued.batch.product.gtin, lot=issued.batch.lot_code, serial=issued.labels[0].serial
+    )
     assert verdict_of(client, path_of(uri))["reason"] == "unknown_key"
 
 
 def test_well_signed_code_never_issued_is_not_genuine(client, issued, test_settings):
-    uri = active_signer(test_settings).sign(gtin=issued.batch.product.gtin,
-                                            lot=issued.batch.lot_code, serial=new_serials(1)[0])
+    uri = active_signer(test_settings).sign(
+        gtin=issued.batch.product.gtin, lot=issued.batch.lot_code, serial=new_serials(1)[0]
+    )
     document = verdict_of(client, path_of(uri))
     assert (document["verdict"], document["reason"]) == ("not_genuine", "unknown_code")
 
@@ -159,30 +171,39 @@ def test_revoked_key_outranks_voided_and_recalled(db_session, issued, keystore, 
     void_label(db_session, issued.batch.id, issued.labels[0].serial, "hỏng", "test")
     recall_batch(db_session, issued.batch, "thu hồi", "test")
     keystore.revoke(issued.labels[0].key_id)
-    outcome = verify_label(db_session, issued.uris[0],
-                           keystore.public_keyset(test_settings.issuer), today_local())
+    outcome = verify_label(
+        db_session, issued.uris[0], keystore.public_keyset(test_settings.issuer), today_local()
+    )
     assert outcome.verdict == "revoked_key"
 
 
 def test_voided_outranks_recalled(db_session, issued, keystore, test_settings):
     void_label(db_session, issued.batch.id, issued.labels[0].serial, "hỏng", "test")
     recall_batch(db_session, issued.batch, "thu hồi", "test")
-    outcome = verify_label(db_session, issued.uris[0],
-                           keystore.public_keyset(test_settings.issuer), today_local())
+    outcome = verify_label(
+        db_session, issued.uris[0], keystore.public_keyset(test_settings.issuer), today_local()
+    )
     assert outcome.verdict == "voided"
 
 
 def test_recalled_outranks_expired(db_session, issued, keystore, test_settings):
     recall_batch(db_session, issued.batch, "thu hồi", "test")
-    outcome = verify_label(db_session, issued.uris[0],
-                           keystore.public_keyset(test_settings.issuer),
-                           today_local() + timedelta(days=5000))
+    outcome = verify_label(
+        db_session,
+        issued.uris[0],
+        keystore.public_keyset(test_settings.issuer),
+        today_local() + timedelta(days=5000),
+    )
     assert outcome.verdict == "recalled"
 
 
 def test_certification_lapsing_later_makes_the_same_label_expired(
-        db_session, issued, keystore, test_settings):
-    outcome = verify_label(db_session, issued.uris[0],
-                           keystore.public_keyset(test_settings.issuer),
-                           today_local() + timedelta(days=5000))
+    db_session, issued, keystore, test_settings
+):
+    outcome = verify_label(
+        db_session,
+        issued.uris[0],
+        keystore.public_keyset(test_settings.issuer),
+        today_local() + timedelta(days=5000),
+    )
     assert outcome.verdict == "expired"

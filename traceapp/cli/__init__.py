@@ -25,14 +25,29 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False, set_debug_flag=False,
-             help="TraceApp: certify batches and issue signed QR certification labels.")
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    set_debug_flag=False,
+    help="TraceApp: certify batches and issue signed QR certification labels.",
+)
 def main() -> None:
     pass
 
 
-for command in (*database.commands, *demo.commands, *issuance.commands, *labels.commands,
-                *serve.commands, *users.commands, verify_command, *audit.commands,
-                *backup.commands, *signing_keys.commands, *value_chain.commands):
+for command in (
+    *database.commands,
+    *demo.commands,
+    *issuance.commands,
+    *labels.commands,
+    *serve.commands,
+    *users.commands,
+    verify_command,
+    *audit.commands,
+    *backup.commands,
+    *signing_keys.commands,
+    *value_chain.commands,
+):
     main.add_command(command)

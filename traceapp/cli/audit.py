@@ -23,8 +23,11 @@ def audit_group() -> None:
     pass
 
 
-@audit_group.command("checkpoint", help="Sign the log's current head with the active key "
-                     "(safe to run from cron: nothing new is signed if the head has not moved).")
+@audit_group.command(
+    "checkpoint",
+    help="Sign the log's current head with the active key "
+    "(safe to run from cron: nothing new is signed if the head has not moved).",
+)
 @with_appcontext
 def checkpoint() -> None:
     config = settings()
@@ -36,21 +39,28 @@ def checkpoint() -> None:
         made, new = create_checkpoint(session, config.issuer, key_id, private_key)
         document = checkpoint_document(made, config.issuer)
     state = "signed checkpoint" if new else "log unchanged since checkpoint"
-    click.echo(f"{state} {made.id}: entry {document['last_entry_id']}, head "
-               f"{document['head_hash']} (key {key_id})")
+    click.echo(
+        f"{state} {made.id}: entry {document['last_entry_id']}, head "
+        f"{document['head_hash']} (key {key_id})"
+    )
 
 
-@audit_group.command("verify", help="Recompute the log's hash chain, check every checkpoint's "
-                     "signature and head, and check the labels against the log. Exit status: "
-                     "0 clean, 1 findings.")
+@audit_group.command(
+    "verify",
+    help="Recompute the log's hash chain, check every checkpoint's "
+    "signature and head, and check the labels against the log. Exit status: "
+    "0 clean, 1 findings.",
+)
 @click.option("--skip-labels", is_flag=True, help="Check only the log and its checkpoints.")
 @with_appcontext
 def verify(skip_labels: bool) -> None:
     report = run_verification(labels=not skip_labels)
     for finding in report.findings:
         click.echo(f"FINDING {finding}")
-    summary = (f"{report.entries:,} log entries, {report.checkpoints:,} checkpoints, "
-               f"{report.runs:,} issuance runs, {report.labels:,} labels checked")
+    summary = (
+        f"{report.entries:,} log entries, {report.checkpoints:,} checkpoints, "
+        f"{report.runs:,} issuance runs, {report.labels:,} labels checked"
+    )
     if report.clean:
         click.echo(f"audit log verified: {summary}")
         return
@@ -70,11 +80,17 @@ def run_verification(*, labels: bool = True) -> AuditReport:
         return verify_records(session, keyset, labels=labels)
 
 
-@audit_group.command("prove", help="Print the proof that issuance run RUN_ID is in the log "
-                     "under a published checkpoint (JSON; check it with `audit check-proof`).")
+@audit_group.command(
+    "prove",
+    help="Print the proof that issuance run RUN_ID is in the log "
+    "under a published checkpoint (JSON; check it with `audit check-proof`).",
+)
 @click.option("--run", "run_id", required=True, type=int, help="The issuance run.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the proof to this file instead of standard output.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the proof to this file instead of standard output.",
+)
 @with_appcontext
 def prove(run_id: int, out: Path | None) -> None:
     with command_session() as session:
@@ -82,12 +98,19 @@ def prove(run_id: int, out: Path | None) -> None:
     write_json(proof, out, f"wrote the proof for run {run_id} to {out}")
 
 
-@audit_group.command("check-proof", help="Check an inclusion proof offline against the "
-                     "issuer's public key file. Exit status: 0 valid, 1 not valid.")
+@audit_group.command(
+    "check-proof",
+    help="Check an inclusion proof offline against the "
+    "issuer's public key file. Exit status: 0 valid, 1 not valid.",
+)
 @click.argument("proof_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--keys", "keys_file", required=True,
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="The issuer's public key document (JSON from `keys export-jwks`).")
+@click.option(
+    "--keys",
+    "keys_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The issuer's public key document (JSON from `keys export-jwks`).",
+)
 def check_proof(proof_file: Path, keys_file: Path) -> None:
     try:
         keyset = PublicKeySet.from_json(keys_file.read_bytes())

@@ -22,18 +22,29 @@ def backup_group() -> None:
     pass
 
 
-@backup_group.command("create", help="Write the database (JSON rows per table), the public "
-                      "key set and a SHA-256 manifest to OUT (.tar.gz).")
+@backup_group.command(
+    "create",
+    help="Write the database (JSON rows per table), the public "
+    "key set and a SHA-256 manifest to OUT (.tar.gz).",
+)
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--include-private-keys", is_flag=True,
-              help="Also store the encrypted private keys (still protected by the "
-                   "passphrase; keep the archive as safe as the key directory).")
+@click.option(
+    "--include-private-keys",
+    is_flag=True,
+    help="Also store the encrypted private keys (still protected by the "
+    "passphrase; keep the archive as safe as the key directory).",
+)
 @with_appcontext
 def create(out: Path, include_private_keys: bool) -> None:
     config = settings()
     try:
-        manifest = create_backup(_engine(), config.keys_dir, config.issuer, out,
-                                 include_private_keys=include_private_keys)
+        manifest = create_backup(
+            _engine(),
+            config.keys_dir,
+            config.issuer,
+            out,
+            include_private_keys=include_private_keys,
+        )
     except (BackupError, OSError) as exc:
         raise CommandError(str(exc)) from exc
     rows = sum(table["rows"] for table in manifest["tables"].values())
@@ -41,11 +52,15 @@ def create(out: Path, include_private_keys: bool) -> None:
     click.echo(f"wrote {out}: {rows:,} rows in {len(manifest['tables'])} tables, {keys}")
 
 
-@backup_group.command("restore", help="Restore archive IN onto this fresh instance (migrated "
-                      "and empty), in one transaction, then run `audit verify`. Exit status: "
-                      "0 restored and verified, 1 restored with findings, 2 refused.")
-@click.argument("archive", metavar="IN", type=click.Path(dir_okay=False, exists=True,
-                                                         path_type=Path))
+@backup_group.command(
+    "restore",
+    help="Restore archive IN onto this fresh instance (migrated "
+    "and empty), in one transaction, then run `audit verify`. Exit status: "
+    "0 restored and verified, 1 restored with findings, 2 refused.",
+)
+@click.argument(
+    "archive", metavar="IN", type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
 @with_appcontext
 def restore(archive: Path) -> None:
     from traceapp.cli.audit import run_verification
@@ -55,8 +70,10 @@ def restore(archive: Path) -> None:
     except BackupError as exc:
         raise CommandError(str(exc)) from exc
     rows = sum(summary.tables.values())
-    click.echo(f"restored {rows:,} rows from {archive}; keys written: "
-               f"{', '.join(summary.keys_restored) or 'none'}")
+    click.echo(
+        f"restored {rows:,} rows from {archive}; keys written: "
+        f"{', '.join(summary.keys_restored) or 'none'}"
+    )
     report = run_verification()
     for finding in report.findings:
         click.echo(f"FINDING {finding}")

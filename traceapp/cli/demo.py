@@ -28,11 +28,15 @@ DEMO_LABELS = 1000
 DEMO_PRESET = "a4-65"
 
 
-@click.command("demo", help="Create the schema, load the Cao Bang demo data, issue the Bao "
-               "Hung cooperative's 1,000 egg labels, write their label sheet, and optionally "
-               "serve the app. Safe to run again.")
-@click.option("--serve/--no-serve", "then_serve", default=False,
-              help="Serve the app on 127.0.0.1 afterwards.")
+@click.command(
+    "demo",
+    help="Create the schema, load the Cao Bang demo data, issue the Bao "
+    "Hung cooperative's 1,000 egg labels, write their label sheet, and optionally "
+    "serve the app. Safe to run again.",
+)
+@click.option(
+    "--serve/--no-serve", "then_serve", default=False, help="Serve the app on 127.0.0.1 afterwards."
+)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_context
 @with_appcontext
@@ -55,14 +59,26 @@ def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
 
     sheet_path = config.instance_dir / "demo-labels.pdf"
     with command_session() as session:
-        run = session.scalar(select(IssuanceRun).where(
-            IssuanceRun.batch_id == summary.bao_hung_batch_id).order_by(IssuanceRun.id))
+        run = session.scalar(
+            select(IssuanceRun)
+            .where(IssuanceRun.batch_id == summary.bao_hung_batch_id)
+            .order_by(IssuanceRun.id)
+        )
         if run is None:
             with click.progressbar(length=DEMO_LABELS, label="    signing 1,000 labels") as bar:
-                run = issue_labels(session, summary.bao_hung_batch_id, DEMO_LABELS,
-                                   active_signer(config), DEMO_ACTOR, progress=bar.update)
-        sheet_path.write_bytes(run_sheet_pdf(session, run, config.public_base_url,
-                                             get_preset(DEMO_PRESET), PrintOptions()))
+                run = issue_labels(
+                    session,
+                    summary.bao_hung_batch_id,
+                    DEMO_LABELS,
+                    active_signer(config),
+                    DEMO_ACTOR,
+                    progress=bar.update,
+                )
+        sheet_path.write_bytes(
+            run_sheet_pdf(
+                session, run, config.public_base_url, get_preset(DEMO_PRESET), PrintOptions()
+            )
+        )
         first_code = next(run_labels(session, run, config.public_base_url)).code
     _explain(sheet_path, first_code, run.id, port)
     if then_serve:
@@ -73,8 +89,10 @@ def _explain(sheet_path: Path, first_code: str, run_id: int, port: int) -> None:
     click.echo(f"4/4 label sheet for issuance run {run_id}: {sheet_path}")
     click.echo("")
     click.echo(f"  first label's code:  {first_code}")
-    click.echo(f"  console:             http://127.0.0.1:{port}/console  "
-               f"(e.g. van.hanh@baohung.vn / {DEMO_PASSWORD})")
+    click.echo(
+        f"  console:             http://127.0.0.1:{port}/console  "
+        f"(e.g. van.hanh@baohung.vn / {DEMO_PASSWORD})"
+    )
     click.echo(f"  public keys:         http://127.0.0.1:{port}/.well-known/traceapp-keys.json")
 
 

@@ -15,16 +15,23 @@ from traceapp.signing_keys import active_signer
 
 @click.command("issue", help="Issue COUNT signed labels for batch BATCH_ID (all or nothing).")
 @click.argument("batch_id", type=int)
-@click.option("--count", "-n", required=True,
-              type=click.IntRange(1, MAX_LABELS_PER_REQUEST), help="How many labels.")
+@click.option(
+    "--count",
+    "-n",
+    required=True,
+    type=click.IntRange(1, MAX_LABELS_PER_REQUEST),
+    help="How many labels.",
+)
 @with_appcontext
 def issue(batch_id: int, count: int) -> None:
     try:
         signer = active_signer(settings())
     except KeyStoreError as exc:
         raise CommandError(str(exc)) from exc
-    with click.progressbar(length=count, label="signing labels", file=sys.stderr) as bar, \
-            command_session() as session:
+    with (
+        click.progressbar(length=count, label="signing labels", file=sys.stderr) as bar,
+        command_session() as session,
+    ):
         run = issue_labels(session, batch_id, count, signer, actor(), progress=bar.update)
         run_id, lot = run.id, run.batch.lot_code
     click.echo(f"issued {count:,} labels for lot {lot} as run {run_id} (key {signer.key_id})")

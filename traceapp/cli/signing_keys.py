@@ -14,14 +14,18 @@ from traceapp.cli.support import actor, command_session, settings
 from traceapp.signing_keys import generate_key, key_store, revoke_key, rotate_key
 
 
-@click.group("keys", help="Manage the issuer's label signing keys (events go to the audit "
-             "log). Private keys are encrypted with TRACEAPP_KEY_PASSPHRASE.")
+@click.group(
+    "keys",
+    help="Manage the issuer's label signing keys (events go to the audit "
+    "log). Private keys are encrypted with TRACEAPP_KEY_PASSPHRASE.",
+)
 def keys_group() -> None:
     pass
 
 
-@keys_group.command("generate", help="Create the first signing key (refused if one is "
-                    "active: use rotate).")
+@keys_group.command(
+    "generate", help="Create the first signing key (refused if one is active: use rotate)."
+)
 @with_appcontext
 def generate() -> None:
     with command_session() as session:
@@ -29,8 +33,9 @@ def generate() -> None:
     click.echo(f"generated key {info.kid} (active)")
 
 
-@keys_group.command("rotate", help="Create a new active key; the current one is retired "
-                    "(its labels stay valid).")
+@keys_group.command(
+    "rotate", help="Create a new active key; the current one is retired (its labels stay valid)."
+)
 @with_appcontext
 def rotate() -> None:
     with command_session() as session:
@@ -38,8 +43,7 @@ def rotate() -> None:
     click.echo(f"rotated: key {info.kid} is now active; export the key set again")
 
 
-@keys_group.command("revoke", help="Revoke key KID: labels it signed verify as "
-                    "\"revoked key\".")
+@keys_group.command("revoke", help='Revoke key KID: labels it signed verify as "revoked key".')
 @click.argument("kid")
 @click.option("--reason", default="", help="Why, for the audit log.")
 @with_appcontext

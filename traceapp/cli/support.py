@@ -35,8 +35,7 @@ def command_session() -> Iterator[Session]:
     except IntegrityError as exc:
         raise CommandError(f"refused by the database: {exc.orig}") from exc
     except OperationalError as exc:
-        raise CommandError(f"database error: {exc.orig} (has `traceapp db upgrade` run?)"
-                           ) from exc
+        raise CommandError(f"database error: {exc.orig} (has `traceapp db upgrade` run?)") from exc
 
 
 def settings() -> Settings:

@@ -20,20 +20,27 @@ def users_group() -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--cooperative", "registration_number", default=None,
-              help="Registration number of the operator's cooperative.")
+@click.option(
+    "--cooperative",
+    "registration_number",
+    default=None,
+    help="Registration number of the operator's cooperative.",
+)
 @click.password_option()
 @with_appcontext
-def create(email: str, name: str, role: str, registration_number: str | None,
-           password: str) -> None:
+def create(
+    email: str, name: str, role: str, registration_number: str | None, password: str
+) -> None:
     with command_session() as session:
         cooperative_id = None
         if registration_number:
-            cooperative_id = session.scalar(select(Cooperative.id).where(
-                Cooperative.registration_number == registration_number))
+            cooperative_id = session.scalar(
+                select(Cooperative.id).where(Cooperative.registration_number == registration_number)
+            )
             if cooperative_id is None:
-                raise CommandError(f"no cooperative with registration number "
-                                   f"{registration_number!r}")
+                raise CommandError(
+                    f"no cooperative with registration number {registration_number!r}"
+                )
         user = create_user(session, email, name, password, role, actor(), cooperative_id)
         email = user.email
     click.echo(f"created {role} {email}")

@@ -32,25 +32,46 @@ class SignInRefused(Exception):
     """Wrong e-mail or password, or the account is locked; the message is safe to show."""
 
 
-def create_user(session: Session, email: str, name: str, password: str, role: str,
-                actor: str, cooperative_id: int | None = None) -> User:
+def create_user(
+    session: Session,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    actor: str,
+    cooperative_id: int | None = None,
+) -> User:
     email = email.strip().lower()
     if role not in ROLES:
         raise InvalidInput(f"role must be one of: {', '.join(ROLES)}", field="role")
     if (role == "cooperative_operator") != (cooperative_id is not None):
-        raise InvalidInput("a cooperative operator belongs to exactly one cooperative; "
-                           "other roles belong to none", field="cooperative_id")
+        raise InvalidInput(
+            "a cooperative operator belongs to exactly one cooperative; other roles belong to none",
+            field="cooperative_id",
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters",
-                           field="password")
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"{email} already has an account", field="email")
-    user = User(email=email, name=name, password_hash=_hasher.hash(password), role=role,
-                cooperative_id=cooperative_id)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=_hasher.hash(password),
+        role=role,
+        cooperative_id=cooperative_id,
+    )
     session.add(user)
     session.flush()
-    audit_log.record(session, actor, "user.created", "user", user.id,
-                     {"email": email, "role": role, "cooperative_id": cooperative_id})
+    audit_log.record(
+        session,
+        actor,
+        "user.created",
+        "user",
+        user.id,
+        {"email": email, "role": role, "cooperative_id": cooperative_id},
+    )
     return user
 
 
@@ -69,9 +90,17 @@ def authenticate(session: Session, email: str, password: str) -> User:
             user.locked_until = now + LOCKOUT
             user.failed_sign_ins = 0
             # Single failures are not logged: anyone can cause them, and they are counted.
-            audit_log.record(session, "anonymous", "user.locked", "user", user.id,
-                             {"failed_sign_ins": MAX_FAILED_SIGN_INS,
-                              "locked_until": audit_log.timestamp_text(user.locked_until)})
+            audit_log.record(
+                session,
+                "anonymous",
+                "user.locked",
+                "user",
+                user.id,
+                {
+                    "failed_sign_ins": MAX_FAILED_SIGN_INS,
+                    "locked_until": audit_log.timestamp_text(user.locked_until),
+                },
+            )
         raise SignInRefused("wrong e-mail or password")
     user.failed_sign_ins = 0
     user.locked_until = None
@@ -89,14 +118,23 @@ def create_token(session: Session, user: User, name: str, actor: str) -> tuple[A
     token = ApiToken(user=user, name=name.strip(), token_hash=_token_hash(secret))
     session.add(token)
     session.flush()
-    audit_log.record(session, actor, "token.created", "api_token", token.id,
-                     {"user_id": user.id, "name": token.name})
+    audit_log.record(
+        session,
+        actor,
+        "token.created",
+        "api_token",
+        token.id,
+        {"user_id": user.id, "name": token.name},
+    )
     return token, secret
 
 
 def user_for_token(session: Session, secret: str) -> User | None:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret),
-                                                  ApiToken.revoked_at.is_(None)))
+    token = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(secret), ApiToken.revoked_at.is_(None)
+        )
+    )
     if token is None or not token.user.active:
         return None
     token.last_used_at = utcnow()

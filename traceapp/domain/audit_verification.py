@@ -59,14 +59,16 @@ class AuditReport:
         return not self.findings
 
 
-def verify_records(session: Session, keyset: PublicKeySet | None,
-                   *, labels: bool = True) -> AuditReport:
+def verify_records(
+    session: Session, keyset: PublicKeySet | None, *, labels: bool = True
+) -> AuditReport:
     """Check the chain, the checkpoints (needs `keyset`) and, unless told not to, the labels."""
     report = AuditReport()
     # populate_existing: the point is what the database holds now, not what this
     # session remembers.
-    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)
-                              .execution_options(populate_existing=True)).all()
+    entries = session.scalars(
+        select(AuditEntry).order_by(AuditEntry.id).execution_options(populate_existing=True)
+    ).all()
     report.entries = len(entries)
     report.findings += chain_findings(entries)
     report.findings += _checkpoint_findings(session, keyset, report)
@@ -77,8 +79,11 @@ def verify_records(session: Session, keyset: PublicKeySet | None,
 
 def chain_findings(entries: list[AuditEntry]) -> list[Finding]:
     """Findings about the hash chain of `entries` (all of them, in id order)."""
-    findings = [Finding("audit_entries", e.id, "altered: its hash no longer matches its contents")
-                for e in entries if hash_of_entry(e) != e.entry_hash]
+    findings = [
+        Finding("audit_entries", e.id, "altered: its hash no longer matches its contents")
+        for e in entries
+        if hash_of_entry(e) != e.entry_hash
+    ]
     by_hash = {e.entry_hash: e for e in entries}
     previous: AuditEntry | None = None
     for index, entry in enumerate(entries):
@@ -91,88 +96,137 @@ def chain_findings(entries: list[AuditEntry]) -> list[Finding]:
         after = f"entry {previous.id}" if previous else "the start of the log"
         if following is not None and following.previous_hash == expected:
             # The chain goes on around this entry: it was slipped in.
-            findings.append(Finding("audit_entries", entry.id,
-                                    f"inserted out of order: the chain continues from {after} "
-                                    f"to entry {following.id} without it"))
+            findings.append(
+                Finding(
+                    "audit_entries",
+                    entry.id,
+                    f"inserted out of order: the chain continues from {after} "
+                    f"to entry {following.id} without it",
+                )
+            )
             continue
-        if following is None and (linked is not None or entry.previous_hash == GENESIS_HASH) \
-                and previous is not None:
+        if (
+            following is None
+            and (linked is not None or entry.previous_hash == GENESIS_HASH)
+            and previous is not None
+        ):
             target = f"entry {linked.id}" if linked else "the start of the log"
             # The newest entry skips back: either it was appended with a backdated link
             # or the entries it skips were slipped in; a checkpoint over it would say which.
-            findings.append(Finding("audit_entries", entry.id,
-                                    f"inserted out of order: it chains to {target}, "
-                                    f"not to the entry before it ({previous.id})"))
+            findings.append(
+                Finding(
+                    "audit_entries",
+                    entry.id,
+                    f"inserted out of order: it chains to {target}, "
+                    f"not to the entry before it ({previous.id})",
+                )
+            )
             continue
         if linked is not None and previous is not None and linked.id < previous.id:
             skipped = [e.id for e in entries if linked.id < e.id <= previous.id]
-            findings += [Finding("audit_entries", skipped_id,
-                                 f"inserted out of order: entry {entry.id} chains to entry "
-                                 f"{linked.id}, past it") for skipped_id in skipped]
+            findings += [
+                Finding(
+                    "audit_entries",
+                    skipped_id,
+                    f"inserted out of order: entry {entry.id} chains to entry {linked.id}, past it",
+                )
+                for skipped_id in skipped
+            ]
         else:
-            findings.append(Finding("audit_entries", entry.id,
-                                    f"the entry it chains to is missing: entries were deleted "
-                                    f"between {after} and this one (or {after} was rewritten)"))
+            findings.append(
+                Finding(
+                    "audit_entries",
+                    entry.id,
+                    f"the entry it chains to is missing: entries were deleted "
+                    f"between {after} and this one (or {after} was rewritten)",
+                )
+            )
         previous = entry
     return findings
 
 
-def _checkpoint_findings(session: Session, keyset: PublicKeySet | None,
-                         report: AuditReport) -> Iterator[Finding]:
-    checkpoints = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)
-                                  .execution_options(populate_existing=True)).all()
+def _checkpoint_findings(
+    session: Session, keyset: PublicKeySet | None, report: AuditReport
+) -> Iterator[Finding]:
+    checkpoints = session.scalars(
+        select(AuditCheckpoint)
+        .order_by(AuditCheckpoint.id)
+        .execution_options(populate_existing=True)
+    ).all()
     report.checkpoints = len(checkpoints)
     for checkpoint in checkpoints:
         if keyset is None:
-            yield Finding("audit_checkpoints", checkpoint.id,
-                          "signature not checked: no public key set is available")
+            yield Finding(
+                "audit_checkpoints",
+                checkpoint.id,
+                "signature not checked: no public key set is available",
+            )
         else:
             signed = checkpoint_signed(checkpoint_document(checkpoint, keyset.issuer), keyset)
             if not signed.valid:
                 yield Finding("audit_checkpoints", checkpoint.id, signed.detail)
         entry = session.get(AuditEntry, checkpoint.last_entry_id, populate_existing=True)
         if entry is None:
-            yield Finding("audit_entries", checkpoint.last_entry_id,
-                          f"deleted: checkpoint {checkpoint.id} signed it as the log's head")
+            yield Finding(
+                "audit_entries",
+                checkpoint.last_entry_id,
+                f"deleted: checkpoint {checkpoint.id} signed it as the log's head",
+            )
         elif entry.entry_hash != checkpoint.head_hash:
-            yield Finding("audit_entries", entry.id,
-                          f"rewritten since checkpoint {checkpoint.id}: its hash differs from "
-                          "the head hash the checkpoint signed")
+            yield Finding(
+                "audit_entries",
+                entry.id,
+                f"rewritten since checkpoint {checkpoint.id}: its hash differs from "
+                "the head hash the checkpoint signed",
+            )
 
 
-def _label_findings(session: Session, keyset: PublicKeySet | None, entries: list[AuditEntry],
-                    report: AuditReport) -> Iterator[Finding]:
-    issued = {e.subject_id: e for e in entries
-              if e.action == "labels.issued" and e.subject_type == "issuance_run"}
-    runs = session.scalars(select(IssuanceRun).order_by(IssuanceRun.id)
-                           .execution_options(populate_existing=True)).all()
+def _label_findings(
+    session: Session, keyset: PublicKeySet | None, entries: list[AuditEntry], report: AuditReport
+) -> Iterator[Finding]:
+    issued = {
+        e.subject_id: e
+        for e in entries
+        if e.action == "labels.issued" and e.subject_type == "issuance_run"
+    }
+    runs = session.scalars(
+        select(IssuanceRun).order_by(IssuanceRun.id).execution_options(populate_existing=True)
+    ).all()
     report.runs = len(runs)
     run_ids = {str(run.id) for run in runs}
     for run in runs:
         yield from _run_findings(session, keyset, run, issued.get(str(run.id)))
     for run_id, entry in issued.items():
         if run_id not in run_ids:
-            yield Finding("issuance_runs", run_id,
-                          f"deleted: audit entry {entry.id} records its issuance")
+            yield Finding(
+                "issuance_runs", run_id, f"deleted: audit entry {entry.id} records its issuance"
+            )
     orphans = session.execute(
-        select(Label.id, Label.run_id).outerjoin(IssuanceRun, Label.run_id == IssuanceRun.id)
-        .where(IssuanceRun.id.is_(None))).all()
+        select(Label.id, Label.run_id)
+        .outerjoin(IssuanceRun, Label.run_id == IssuanceRun.id)
+        .where(IssuanceRun.id.is_(None))
+    ).all()
     for label_id, run_id in orphans:
         yield Finding("labels", label_id, f"belongs to issuance run {run_id}, which is not there")
     yield from _void_findings(session, entries)
     yield from _recall_findings(session, entries)
-    counts = dict(session.execute(
-        select(Label.batch_id, func.count()).group_by(Label.batch_id)).all())
+    counts = dict(
+        session.execute(select(Label.batch_id, func.count()).group_by(Label.batch_id)).all()
+    )
     report.labels = sum(counts.values())
     for batch_id, labels_issued in session.execute(select(Batch.id, Batch.labels_issued)):
         stored = counts.get(batch_id, 0)
         if stored != labels_issued:
-            yield Finding("batches", batch_id, f"labels_issued is {labels_issued:,} but the "
-                                               f"batch has {stored:,} labels")
+            yield Finding(
+                "batches",
+                batch_id,
+                f"labels_issued is {labels_issued:,} but the batch has {stored:,} labels",
+            )
 
 
-def _run_findings(session: Session, keyset: PublicKeySet | None, run: IssuanceRun,
-                  entry: AuditEntry | None) -> Iterator[Finding]:
+def _run_findings(
+    session: Session, keyset: PublicKeySet | None, run: IssuanceRun, entry: AuditEntry | None
+) -> Iterator[Finding]:
     if entry is None:
         yield Finding("issuance_runs", run.id, "no labels.issued audit entry records this run")
         return
@@ -182,57 +236,94 @@ def _run_findings(session: Session, keyset: PublicKeySet | None, run: IssuanceRu
     except (ValueError, KeyError, TypeError):
         yield Finding("audit_entries", entry.id, "its details lack the run's serial digest")
         return
-    rows = session.execute(select(Label.id, Label.sequence, Label.serial, Label.batch_id)
-                           .where(Label.run_id == run.id).order_by(Label.sequence)).all()
+    rows = session.execute(
+        select(Label.id, Label.sequence, Label.serial, Label.batch_id)
+        .where(Label.run_id == run.id)
+        .order_by(Label.sequence)
+    ).all()
     if run.quantity != recorded_count:
-        yield Finding("issuance_runs", run.id, f"quantity is {run.quantity:,} but audit entry "
-                                               f"{entry.id} recorded {recorded_count:,}")
-    if serials_digest([row.serial for row in rows]) == recorded_digest \
-            and len(rows) == recorded_count:
+        yield Finding(
+            "issuance_runs",
+            run.id,
+            f"quantity is {run.quantity:,} but audit entry {entry.id} recorded {recorded_count:,}",
+        )
+    if (
+        serials_digest([row.serial for row in rows]) == recorded_digest
+        and len(rows) == recorded_count
+    ):
         return
     sequences = {row.sequence for row in rows}
     missing = [n for n in range(1, recorded_count + 1) if n not in sequences]
     if missing:
         shown = ", ".join(str(n) for n in missing[:10]) + (" ..." if len(missing) > 10 else "")
-        yield Finding("issuance_runs", run.id,
-                      f"{len(missing):,} label(s) deleted: print position(s) {shown} missing")
+        yield Finding(
+            "issuance_runs",
+            run.id,
+            f"{len(missing):,} label(s) deleted: print position(s) {shown} missing",
+        )
     for row in rows:
         if not 1 <= row.sequence <= recorded_count:
-            yield Finding("labels", row.id, f"inserted: print position {row.sequence} is "
-                                            f"outside run {run.id}'s {recorded_count:,} labels")
+            yield Finding(
+                "labels",
+                row.id,
+                f"inserted: print position {row.sequence} is "
+                f"outside run {run.id}'s {recorded_count:,} labels",
+            )
         elif row.batch_id != run.batch_id:
-            yield Finding("labels", row.id, f"moved: it belongs to batch {row.batch_id}, "
-                                            f"its run to batch {run.batch_id}")
+            yield Finding(
+                "labels",
+                row.id,
+                f"moved: it belongs to batch {row.batch_id}, its run to batch {run.batch_id}",
+            )
     yield from _bad_signatures(session, keyset, run)
     if not missing:
-        yield Finding("issuance_runs", run.id, f"its labels no longer match the serial digest "
-                                               f"recorded in audit entry {entry.id}")
+        yield Finding(
+            "issuance_runs",
+            run.id,
+            f"its labels no longer match the serial digest recorded in audit entry {entry.id}",
+        )
 
 
-def _bad_signatures(session: Session, keyset: PublicKeySet | None,
-                    run: IssuanceRun) -> Iterator[Finding]:
+def _bad_signatures(
+    session: Session, keyset: PublicKeySet | None, run: IssuanceRun
+) -> Iterator[Finding]:
     """Labels of `run` whose signature does not cover their stored fields."""
     if keyset is None:
         return
     batch = run.batch
     product = batch.product
-    labels = session.scalars(select(Label).where(Label.run_id == run.id)
-                             .order_by(Label.sequence).execution_options(populate_existing=True))
+    labels = session.scalars(
+        select(Label)
+        .where(Label.run_id == run.id)
+        .order_by(Label.sequence)
+        .execution_options(populate_existing=True)
+    )
     for label in labels:
         try:
             kid, signature = decode_signature_field(label.signature)
             key = keyset.get(kid)
             if key is None or kid != label.key_id:
                 raise MalformedCode(f"key {kid} is not the label's key or not published")
-            if not key.verifies(signature, signing_payload(
-                    keyset.issuer, gtin=product.gtin,
+            if not key.verifies(
+                signature,
+                signing_payload(
+                    keyset.issuer,
+                    gtin=product.gtin,
                     product_ref=None if product.gtin else product.ref,
-                    lot=batch.lot_code, serial=label.serial, key_id=kid)):
+                    lot=batch.lot_code,
+                    serial=label.serial,
+                    key_id=kid,
+                ),
+            ):
                 raise MalformedCode("the signature does not cover the stored fields")
         except ValueError:
-            yield Finding("labels", label.id, f"altered or forged: serial {label.serial!r} at "
-                                              f"print position {label.sequence} of run {run.id} "
-                                              "does not match its signature")
+            yield Finding(
+                "labels",
+                label.id,
+                f"altered or forged: serial {label.serial!r} at "
+                f"print position {label.sequence} of run {run.id} "
+                "does not match its signature",
+            )
 
 
 def _void_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Finding]:
@@ -248,29 +339,47 @@ def _void_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Find
             except (ValueError, KeyError, TypeError):
                 yield Finding("audit_entries", entry.id, "its details lack the voided range")
                 continue
-            label_ids = session.scalars(select(Label.id).where(
-                Label.run_id == int(entry.subject_id), Label.sequence.between(first, last)))
+            label_ids = session.scalars(
+                select(Label.id).where(
+                    Label.run_id == int(entry.subject_id), Label.sequence.between(first, last)
+                )
+            )
             for label_id in label_ids:
                 expected.setdefault(label_id, entry.id)
     voided = set(session.scalars(select(Label.id).where(Label.status == "voided")))
     for label_id in sorted(voided - expected.keys()):
         yield Finding("labels", label_id, "voided, but no audit entry voids it")
-    active = set(session.scalars(select(Label.id).where(
-        Label.id.in_(list(expected)), Label.status != "voided"))) if expected else set()
+    active = (
+        set(
+            session.scalars(
+                select(Label.id).where(Label.id.in_(list(expected)), Label.status != "voided")
+            )
+        )
+        if expected
+        else set()
+    )
     for label_id in sorted(active):
-        yield Finding("labels", label_id, f"not voided, but audit entry {expected[label_id]} "
-                                          "voided it")
+        yield Finding(
+            "labels", label_id, f"not voided, but audit entry {expected[label_id]} voided it"
+        )
 
 
 def _recall_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Finding]:
     """A recall is final: recalled batches and batch.recalled entries must agree."""
-    logged = {int(e.subject_id): e.id for e in entries
-              if e.action == "batch.recalled" and e.subject_id.isdigit()}
+    logged = {
+        int(e.subject_id): e.id
+        for e in entries
+        if e.action == "batch.recalled" and e.subject_id.isdigit()
+    }
     recalled = set(session.scalars(select(Batch.id).where(Batch.status == "recalled")))
     for batch_id in sorted(recalled - logged.keys()):
         yield Finding("batches", batch_id, "recalled, but no audit entry recalls it")
-    for batch_id, status in session.execute(select(Batch.id, Batch.status)
-                                            .where(Batch.id.in_(list(logged)))):
+    for batch_id, status in session.execute(
+        select(Batch.id, Batch.status).where(Batch.id.in_(list(logged)))
+    ):
         if status != "recalled":
-            yield Finding("batches", batch_id, f"status is {status!r}, but audit entry "
-                                               f"{logged[batch_id]} recalled it")
+            yield Finding(
+                "batches",
+                batch_id,
+                f"status is {status!r}, but audit entry {logged[batch_id]} recalled it",
+            )

@@ -34,32 +34,53 @@ class BatchDetails:
     description: str | None = None
 
 
-def create_batch(session: Session, cooperative: Cooperative, details: BatchDetails,
-                 actor: str) -> Batch:
+def create_batch(
+    session: Session, cooperative: Cooperative, details: BatchDetails, actor: str
+) -> Batch:
     """Register a draft batch after checking every rule the database also enforces."""
     if not LOT_CODE_PATTERN.match(details.lot_code):
-        raise InvalidInput("lot code must be 1-20 letters, digits, '.', '_' or '-', starting "
-                           "with a letter or digit", field="lot_code")
+        raise InvalidInput(
+            "lot code must be 1-20 letters, digits, '.', '_' or '-', starting "
+            "with a letter or digit",
+            field="lot_code",
+        )
     if details.quantity < 0:
         raise InvalidInput("quantity must not be negative", field="quantity")
     if details.best_before is not None and details.best_before < details.produced_on:
-        raise InvalidInput("best-before date must not be before the production date",
-                           field="best_before")
+        raise InvalidInput(
+            "best-before date must not be before the production date", field="best_before"
+        )
     product = session.get(Product, details.product_id)
     if product is None or product.cooperative_id != cooperative.id:
-        raise NotFound(f"cooperative {cooperative.name} has no product {details.product_id}",
-                       field="product_id")
-    duplicate = session.scalar(select(Batch.id).where(
-        Batch.cooperative_id == cooperative.id, Batch.lot_code == details.lot_code))
+        raise NotFound(
+            f"cooperative {cooperative.name} has no product {details.product_id}",
+            field="product_id",
+        )
+    duplicate = session.scalar(
+        select(Batch.id).where(
+            Batch.cooperative_id == cooperative.id, Batch.lot_code == details.lot_code
+        )
+    )
     if duplicate is not None:
-        raise Conflict(f"lot {details.lot_code!r} already exists for {cooperative.name}",
-                       field="lot_code")
-    batch = Batch(cooperative=cooperative, product=product, status="draft",
-                  **{k: v for k, v in details.__dict__.items() if k != "product_id"})
+        raise Conflict(
+            f"lot {details.lot_code!r} already exists for {cooperative.name}", field="lot_code"
+        )
+    batch = Batch(
+        cooperative=cooperative,
+        product=product,
+        status="draft",
+        **{k: v for k, v in details.__dict__.items() if k != "product_id"},
+    )
     session.add(batch)
     session.flush()
-    audit_log.record(session, actor, "batch.created", "batch", batch.id,
-                     {"lot_code": batch.lot_code, "quantity": batch.quantity})
+    audit_log.record(
+        session,
+        actor,
+        "batch.created",
+        "batch",
+        batch.id,
+        {"lot_code": batch.lot_code, "quantity": batch.quantity},
+    )
     return batch
 
 
@@ -72,8 +93,9 @@ def get_batch(session: Session, batch_id: int, cooperative_id: int | None = None
 
 
 def find_batch_by_lot(session: Session, cooperative_id: int, lot_code: str) -> Batch:
-    batch = session.scalar(select(Batch).where(
-        Batch.cooperative_id == cooperative_id, Batch.lot_code == lot_code))
+    batch = session.scalar(
+        select(Batch).where(Batch.cooperative_id == cooperative_id, Batch.lot_code == lot_code)
+    )
     if batch is None:
         raise NotFound(f"no batch with lot {lot_code!r}")
     return batch
@@ -106,4 +128,5 @@ def recall_batch(session: Session, batch: Batch, reason: str, actor: str) -> Bat
 def is_certified(session: Session, batch: Batch, on: date | None = None) -> bool:
     """Certified means: approved, not recalled, and a certification valid on that day."""
     return batch.status == "certified" and bool(
-        valid_certifications(session, batch, on or today_local()))
+        valid_certifications(session, batch, on or today_local())
+    )

@@ -18,8 +18,14 @@ from traceapp.errors import InvalidInput, NotFound
 DEFAULT_PRESET = "a4-21"
 
 
-def box_labels(session: Session, batch_id: int, base_url: str, packing: int | None = None,
-               cooperative_id: int | None = None, on: date | None = None) -> list[LabelData]:
+def box_labels(
+    session: Session,
+    batch_id: int,
+    base_url: str,
+    packing: int | None = None,
+    cooperative_id: int | None = None,
+    on: date | None = None,
+) -> list[LabelData]:
     """The labels of one packing's boxes (`packing` numbered from 1), or of every box.
 
     Each says "Box n/N": n is the box's number within the batch, N the boxes packed from
@@ -28,28 +34,40 @@ def box_labels(session: Session, batch_id: int, base_url: str, packing: int | No
     batch = get_batch(session, batch_id, cooperative_id)
     found = packings(session, batch_id, base_url, cooperative_id)
     if not found:
-        raise NotFound(f"lot {batch.lot_code} has not been packed into boxes yet",
-                       field="packing")
+        raise NotFound(f"lot {batch.lot_code} has not been packed into boxes yet", field="packing")
     chosen = found if packing is None else [_packing(found, packing)]
-    marks = tuple(filter(None, (mark(c) for c in valid_certifications(
-        session, batch, on or today_local()))))
+    marks = tuple(
+        filter(None, (mark(c) for c in valid_certifications(session, batch, on or today_local())))
+    )
     labels = []
     for group in chosen:
         total = _last_number(found[group.number - 1])
         for uri, items in group.boxes:
             box = parse_box_uri(uri)
             number = box.number if box else 0
-            labels.append(LabelData(
-                code=uri, serial=f"Box {number}/{total}" if number else "Box",
-                cooperative=batch.cooperative.name,
-                product=f"{batch.product.name} · {items:,} {batch.unit}".replace(",", "."),
-                lot=batch.lot_code, best_before=batch.best_before, marks=marks))
+            labels.append(
+                LabelData(
+                    code=uri,
+                    serial=f"Box {number}/{total}" if number else "Box",
+                    cooperative=batch.cooperative.name,
+                    product=f"{batch.product.name} · {items:,} {batch.unit}".replace(",", "."),
+                    lot=batch.lot_code,
+                    best_before=batch.best_before,
+                    marks=marks,
+                )
+            )
     return labels
 
 
-def box_sheet_pdf(session: Session, batch_id: int, base_url: str, packing: int | None = None,
-                  preset: str = DEFAULT_PRESET, start_position: int = 1,
-                  cooperative_id: int | None = None) -> tuple[bytes, int]:
+def box_sheet_pdf(
+    session: Session,
+    batch_id: int,
+    base_url: str,
+    packing: int | None = None,
+    preset: str = DEFAULT_PRESET,
+    start_position: int = 1,
+    cooperative_id: int | None = None,
+) -> tuple[bytes, int]:
     """The box labels on sheets of `preset` stock from `start_position`; (PDF, pages)."""
     try:
         layout = get_preset(preset)

@@ -33,15 +33,21 @@ class CertificationDetails:
     evidence_ref: str | None = None
 
 
-def record_certification(session: Session, details: CertificationDetails, actor: str, *,
-                         batch: Batch | None = None, cooperative_id: int | None = None
-                         ) -> Certification:
+def record_certification(
+    session: Session,
+    details: CertificationDetails,
+    actor: str,
+    *,
+    batch: Batch | None = None,
+    cooperative_id: int | None = None,
+) -> Certification:
     """Attach a certification to one batch or to a whole cooperative."""
     if (batch is None) == (cooperative_id is None):
         raise InvalidInput("a certification covers either a batch or a cooperative")
     if details.scheme not in CERTIFICATION_SCHEMES:
-        raise InvalidInput(f"scheme must be one of: {', '.join(CERTIFICATION_SCHEMES)}",
-                           field="scheme")
+        raise InvalidInput(
+            f"scheme must be one of: {', '.join(CERTIFICATION_SCHEMES)}", field="scheme"
+        )
     if details.valid_to < details.valid_from:
         raise InvalidInput("valid-to date must not be before valid-from", field="valid_to")
     if details.scheme == "ocop" and details.ocop_stars not in (3, 4, 5):
@@ -50,23 +56,36 @@ def record_certification(session: Session, details: CertificationDetails, actor:
         raise InvalidInput("only OCOP ratings have stars", field="ocop_stars")
     if not details.certificate_number.strip():
         raise InvalidInput("certificate number must not be empty", field="certificate_number")
-    certification = Certification(batch=batch, cooperative_id=cooperative_id,
-                                  **details.__dict__)
+    certification = Certification(batch=batch, cooperative_id=cooperative_id, **details.__dict__)
     session.add(certification)
     session.flush()
-    audit_log.record(session, actor, "certification.recorded", "certification",
-                     certification.id, {**details.__dict__,
-                                        "batch_id": batch.id if batch else None,
-                                        "cooperative_id": cooperative_id})
+    audit_log.record(
+        session,
+        actor,
+        "certification.recorded",
+        "certification",
+        certification.id,
+        {
+            **details.__dict__,
+            "batch_id": batch.id if batch else None,
+            "cooperative_id": cooperative_id,
+        },
+    )
     return certification
 
 
 def certifications_for(session: Session, batch: Batch) -> list[Certification]:
     """Every certification covering the batch, its own and its cooperative's."""
-    stmt = select(Certification).where(or_(
-        Certification.batch_id == batch.id,
-        Certification.cooperative_id == batch.cooperative_id,
-    )).order_by(Certification.valid_to.desc())
+    stmt = (
+        select(Certification)
+        .where(
+            or_(
+                Certification.batch_id == batch.id,
+                Certification.cooperative_id == batch.cooperative_id,
+            )
+        )
+        .order_by(Certification.valid_to.desc())
+    )
     return list(session.scalars(stmt))
 
 

@@ -28,15 +28,19 @@ MAX_CHECKPOINTS_LISTED = 100
 def checkpoint_document(checkpoint: AuditCheckpoint, issuer: str) -> dict[str, Any]:
     """The signed statement, rebuilt from the stored row (what is published)."""
     return {
-        "type": CHECKPOINT_TYPE, "version": CHECKPOINT_VERSION, "issuer": issuer,
-        "last_entry_id": checkpoint.last_entry_id, "head_hash": checkpoint.head_hash,
+        "type": CHECKPOINT_TYPE,
+        "version": CHECKPOINT_VERSION,
+        "issuer": issuer,
+        "last_entry_id": checkpoint.last_entry_id,
+        "head_hash": checkpoint.head_hash,
         "created_at": _utc_text(checkpoint.created_at),
         SIGNATURE_MEMBER: {"kid": checkpoint.key_id, "alg": "EdDSA", "sig": checkpoint.signature},
     }
 
 
-def create_checkpoint(session: Session, issuer: str, key_id: str,
-                      private_key: Ed25519PrivateKey) -> tuple[AuditCheckpoint, bool]:
+def create_checkpoint(
+    session: Session, issuer: str, key_id: str, private_key: Ed25519PrivateKey
+) -> tuple[AuditCheckpoint, bool]:
     """Sign the log's current head; (checkpoint, True) if new, (latest, False) if the
     head has not moved since the latest checkpoint.
 
@@ -50,20 +54,35 @@ def create_checkpoint(session: Session, issuer: str, key_id: str,
         raise Conflict("the audit log is empty: there is nothing to checkpoint")
     findings = chain_findings(entries)
     if findings:
-        raise Conflict(f"the audit log does not verify ({findings[0]}); run `traceapp audit "
-                       "verify` and investigate before signing a checkpoint")
+        raise Conflict(
+            f"the audit log does not verify ({findings[0]}); run `traceapp audit "
+            "verify` and investigate before signing a checkpoint"
+        )
     head = entries[-1]
     latest = _latest(session)
-    if latest is not None and latest.last_entry_id == head.id \
-            and latest.head_hash == head.entry_hash:
+    if (
+        latest is not None
+        and latest.last_entry_id == head.id
+        and latest.head_hash == head.entry_hash
+    ):
         return latest, False
     created_at = utcnow().replace(microsecond=0)
-    document = {"type": CHECKPOINT_TYPE, "version": CHECKPOINT_VERSION, "issuer": issuer,
-                "last_entry_id": head.id, "head_hash": head.entry_hash,
-                "created_at": _utc_text(created_at)}
+    document = {
+        "type": CHECKPOINT_TYPE,
+        "version": CHECKPOINT_VERSION,
+        "issuer": issuer,
+        "last_entry_id": head.id,
+        "head_hash": head.entry_hash,
+        "created_at": _utc_text(created_at),
+    }
     signed = sign_statement(document, private_key, key_id)
-    checkpoint = AuditCheckpoint(last_entry_id=head.id, head_hash=head.entry_hash, key_id=key_id,
-                                 signature=signed[SIGNATURE_MEMBER]["sig"], created_at=created_at)
+    checkpoint = AuditCheckpoint(
+        last_entry_id=head.id,
+        head_hash=head.entry_hash,
+        key_id=key_id,
+        signature=signed[SIGNATURE_MEMBER]["sig"],
+        created_at=created_at,
+    )
     session.add(checkpoint)
     session.flush()
     return checkpoint, True
@@ -76,15 +95,18 @@ def latest_checkpoint(session: Session) -> AuditCheckpoint:
     return checkpoint
 
 
-def recent_checkpoints(session: Session,
-                       limit: int = MAX_CHECKPOINTS_LISTED) -> list[AuditCheckpoint]:
+def recent_checkpoints(
+    session: Session, limit: int = MAX_CHECKPOINTS_LISTED
+) -> list[AuditCheckpoint]:
     """The latest checkpoints, newest first."""
-    return list(session.scalars(select(AuditCheckpoint)
-                                .order_by(AuditCheckpoint.id.desc()).limit(limit)))
+    return list(
+        session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(limit))
+    )
 
 
-def published_entries(session: Session, first: int | None,
-                      last: int | None) -> list[dict[str, Any]]:
+def published_entries(
+    session: Session, first: int | None, last: int | None
+) -> list[dict[str, Any]]:
     """Entries with first <= id <= last (at most MAX_ENTRIES_PER_PAGE, from `first`)."""
     first = 1 if first is None else first
     if first < 1 or (last is not None and last < first):
@@ -101,24 +123,40 @@ def inclusion_proof(session: Session, run_id: int, issuer: str) -> dict[str, Any
     the first checkpoint that covers it."""
     if session.get(IssuanceRun, run_id) is None:
         raise NotFound(f"there is no issuance run {run_id}")
-    entry = session.scalar(select(AuditEntry).where(
-        AuditEntry.action == "labels.issued", AuditEntry.subject_type == "issuance_run",
-        AuditEntry.subject_id == str(run_id)).order_by(AuditEntry.id).limit(1))
+    entry = session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == "labels.issued",
+            AuditEntry.subject_type == "issuance_run",
+            AuditEntry.subject_id == str(run_id),
+        )
+        .order_by(AuditEntry.id)
+        .limit(1)
+    )
     if entry is None:
         raise NotFound(f"the audit log has no issuance entry for run {run_id}")
-    checkpoint = session.scalar(select(AuditCheckpoint)
-                                .where(AuditCheckpoint.last_entry_id >= entry.id)
-                                .order_by(AuditCheckpoint.last_entry_id, AuditCheckpoint.id)
-                                .limit(1))
+    checkpoint = session.scalar(
+        select(AuditCheckpoint)
+        .where(AuditCheckpoint.last_entry_id >= entry.id)
+        .order_by(AuditCheckpoint.last_entry_id, AuditCheckpoint.id)
+        .limit(1)
+    )
     if checkpoint is None:
-        raise Conflict(f"run {run_id} is not covered by a checkpoint yet: the next "
-                       "`traceapp audit checkpoint` will cover it")
-    following = session.scalars(select(AuditEntry).where(
-        AuditEntry.id > entry.id, AuditEntry.id <= checkpoint.last_entry_id
-    ).order_by(AuditEntry.id))
-    return {"format": PROOF_FORMAT, "entry": entry_view(entry),
-            "following": [entry_view(e) for e in following],
-            "checkpoint": checkpoint_document(checkpoint, issuer)}
+        raise Conflict(
+            f"run {run_id} is not covered by a checkpoint yet: the next "
+            "`traceapp audit checkpoint` will cover it"
+        )
+    following = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.id > entry.id, AuditEntry.id <= checkpoint.last_entry_id)
+        .order_by(AuditEntry.id)
+    )
+    return {
+        "format": PROOF_FORMAT,
+        "entry": entry_view(entry),
+        "following": [entry_view(e) for e in following],
+        "checkpoint": checkpoint_document(checkpoint, issuer),
+    }
 
 
 def _latest(session: Session) -> AuditCheckpoint | None:

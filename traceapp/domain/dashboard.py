@@ -31,8 +31,9 @@ class ScanCounts:
     by_verdict: dict[str, int]
 
 
-def union_figures(session: Session, province: str | None = None,
-                  today: date | None = None) -> UnionFigures:
+def union_figures(
+    session: Session, province: str | None = None, today: date | None = None
+) -> UnionFigures:
     """Counts across every cooperative (or one province's), and the certifications
     that lapse within the next 60 days (ones already expired are not listed)."""
     today = today or today_local()
@@ -43,23 +44,31 @@ def union_figures(session: Session, province: str | None = None,
         cooperatives = cooperatives.where(Cooperative.province == province)
     in_scope = Batch.cooperative_id.in_(cooperatives)
 
-    expiring = select(Certification).outerjoin(Batch, Certification.batch_id == Batch.id).where(
-        Certification.valid_to.between(today, window_end))
+    expiring = (
+        select(Certification)
+        .outerjoin(Batch, Certification.batch_id == Batch.id)
+        .where(Certification.valid_to.between(today, window_end))
+    )
     if province:
-        expiring = expiring.where(
-            (Certification.cooperative_id.in_(cooperatives)) | in_scope)
+        expiring = expiring.where((Certification.cooperative_id.in_(cooperatives)) | in_scope)
     # Without a province every scan counts, also those of codes that matched no label.
     scans = select(func.count(Scan.id))
     if province:
-        scans = (scans.join(Label, Scan.label_id == Label.id)
-                 .join(Batch, Label.batch_id == Batch.id).where(in_scope))
+        scans = (
+            scans.join(Label, Scan.label_id == Label.id)
+            .join(Batch, Label.batch_id == Batch.id)
+            .where(in_scope)
+        )
     return UnionFigures(
-        cooperatives=session.scalar(select(func.count()).select_from(cooperatives.subquery()))
+        cooperatives=session.scalar(select(func.count()).select_from(cooperatives.subquery())) or 0,
+        certified_batches=session.scalar(
+            select(func.count(Batch.id)).where(Batch.status == "certified", in_scope)
+        )
         or 0,
-        certified_batches=session.scalar(select(func.count(Batch.id)).where(
-            Batch.status == "certified", in_scope)) or 0,
-        labels_issued=session.scalar(select(func.coalesce(func.sum(Batch.labels_issued), 0))
-                                     .where(in_scope)) or 0,
+        labels_issued=session.scalar(
+            select(func.coalesce(func.sum(Batch.labels_issued), 0)).where(in_scope)
+        )
+        or 0,
         scans=session.scalar(scans) or 0,
         expiring=list(session.scalars(expiring.order_by(Certification.valid_to))),
         window_end=window_end,
@@ -69,7 +78,10 @@ def union_figures(session: Session, province: str | None = None,
 def scan_counts(session: Session, batch_id: int) -> ScanCounts:
     """How often the batch's labels were scanned, by verdict."""
     rows = session.execute(
-        select(Scan.verdict, func.count(Scan.id)).join(Label, Scan.label_id == Label.id)
-        .where(Label.batch_id == batch_id).group_by(Scan.verdict)).all()
+        select(Scan.verdict, func.count(Scan.id))
+        .join(Label, Scan.label_id == Label.id)
+        .where(Label.batch_id == batch_id)
+        .group_by(Scan.verdict)
+    ).all()
     by_verdict = {verdict: count for verdict, count in rows}
     return ScanCounts(batch_id=batch_id, total=sum(by_verdict.values()), by_verdict=by_verdict)

@@ -25,48 +25,79 @@ class InspectionDetails:
     photo_ref: str | None = None
 
 
-def record_inspection(session: Session, batch_id: int, details: InspectionDetails,
-                      inspector: User | None, actor: str) -> Inspection:
+def record_inspection(
+    session: Session, batch_id: int, details: InspectionDetails, inspector: User | None, actor: str
+) -> Inspection:
     """Record what an inspector found about a batch; the date cannot be in the future."""
     batch = get_batch(session, batch_id)
     if details.result not in INSPECTION_RESULTS:
-        raise InvalidInput(f"result must be one of: {', '.join(INSPECTION_RESULTS)}",
-                           field="result")
+        raise InvalidInput(
+            f"result must be one of: {', '.join(INSPECTION_RESULTS)}", field="result"
+        )
     if not details.place.strip():
         raise InvalidInput("place must not be empty", field="place")
     if details.inspected_on > today_local():
         raise InvalidInput("an inspection cannot be dated in the future", field="inspected_on")
-    inspection = Inspection(batch_id=batch.id, inspector_id=inspector.id if inspector else None,
-                            inspected_on=details.inspected_on, place=details.place.strip(),
-                            result=details.result, notes=details.notes or None,
-                            photo_ref=details.photo_ref or None)
+    inspection = Inspection(
+        batch_id=batch.id,
+        inspector_id=inspector.id if inspector else None,
+        inspected_on=details.inspected_on,
+        place=details.place.strip(),
+        result=details.result,
+        notes=details.notes or None,
+        photo_ref=details.photo_ref or None,
+    )
     session.add(inspection)
     session.flush()
-    audit_log.record(session, actor, "inspection.recorded", "inspection", inspection.id,
-                     {"batch_id": batch.id, "result": details.result,
-                      "inspected_on": details.inspected_on, "place": inspection.place})
+    audit_log.record(
+        session,
+        actor,
+        "inspection.recorded",
+        "inspection",
+        inspection.id,
+        {
+            "batch_id": batch.id,
+            "result": details.result,
+            "inspected_on": details.inspected_on,
+            "place": inspection.place,
+        },
+    )
     return inspection
 
 
 def inspections_for(session: Session, batch_id: int) -> list[Inspection]:
-    stmt = (select(Inspection).where(Inspection.batch_id == batch_id)
-            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc()))
+    stmt = (
+        select(Inspection)
+        .where(Inspection.batch_id == batch_id)
+        .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+    )
     return list(session.scalars(stmt))
 
 
-def find_batch(session: Session, *, batch_id: int | None = None,
-               cooperative_id: int | None = None, lot_code: str | None = None,
-               code: str | None = None) -> Batch:
+def find_batch(
+    session: Session,
+    *,
+    batch_id: int | None = None,
+    cooperative_id: int | None = None,
+    lot_code: str | None = None,
+    code: str | None = None,
+) -> Batch:
     """An inspector's lookup: by batch number, by cooperative and lot, or by a label code."""
     if code and code.strip():
         try:
             label_code = parse_uri(code.strip())
         except MalformedCode as exc:
             raise InvalidInput(f"not a label code: {exc}", field="code") from exc
-        product_match = (Product.gtin == label_code.gtin if label_code.gtin is not None
-                         else Product.ref == label_code.product_ref)
-        batch = session.scalar(select(Batch).join(Product, Batch.product_id == Product.id)
-                               .where(product_match, Batch.lot_code == label_code.lot))
+        product_match = (
+            Product.gtin == label_code.gtin
+            if label_code.gtin is not None
+            else Product.ref == label_code.product_ref
+        )
+        batch = session.scalar(
+            select(Batch)
+            .join(Product, Batch.product_id == Product.id)
+            .where(product_match, Batch.lot_code == label_code.lot)
+        )
         if batch is None:
             raise NotFound("no batch of ours carries this code's product and lot", field="code")
         return batch
@@ -74,5 +105,6 @@ def find_batch(session: Session, *, batch_id: int | None = None,
         return get_batch(session, batch_id)
     if cooperative_id is not None and lot_code and lot_code.strip():
         return find_batch_by_lot(session, cooperative_id, lot_code.strip())
-    raise InvalidInput("give a batch number, a cooperative and lot code, or a label code",
-                       field="code")
+    raise InvalidInput(
+        "give a batch number, a cooperative and lot code, or a label code", field="code"
+    )

@@ -26,17 +26,25 @@ INSERT_CHUNK = 5_000
 Progress = Callable[[int], None]
 
 
-def issue_labels(session: Session, batch_id: int, count: int, signer: CodeSigner, actor: str,
-                 *, cooperative_id: int | None = None, progress: Progress | None = None
-                 ) -> IssuanceRun:
+def issue_labels(
+    session: Session,
+    batch_id: int,
+    count: int,
+    signer: CodeSigner,
+    actor: str,
+    *,
+    cooperative_id: int | None = None,
+    progress: Progress | None = None,
+) -> IssuanceRun:
     """Issue `count` signed labels for a certified batch, in the caller's transaction.
 
     `cooperative_id` limits the lookup to one cooperative's batches (an operator's).
     `progress` is called with the number of labels written after each chunk.
     """
     if not 1 <= count <= MAX_LABELS_PER_REQUEST:
-        raise InvalidInput(f"a request issues between 1 and {MAX_LABELS_PER_REQUEST:,} labels",
-                           field="count")
+        raise InvalidInput(
+            f"a request issues between 1 and {MAX_LABELS_PER_REQUEST:,} labels", field="count"
+        )
     batch = get_batch(session, batch_id, cooperative_id)
     if batch.status == "recalled":
         raise Conflict("the batch is recalled: no labels can be issued")
@@ -50,14 +58,27 @@ def issue_labels(session: Session, batch_id: int, count: int, signer: CodeSigner
 
     product = batch.product
     serials = new_serials(count)
-    signed = signer.sign_many(gtin=product.gtin, product_ref=None if product.gtin else product.ref,
-                              lot=batch.lot_code, serials=serials)
+    signed = signer.sign_many(
+        gtin=product.gtin,
+        product_ref=None if product.gtin else product.ref,
+        lot=batch.lot_code,
+        serials=serials,
+    )
     _write_labels(session, _label_rows(batch.id, run.id, signer.key_id, signed), progress)
 
-    audit_log.record(session, actor, "labels.issued", "issuance_run", run.id, {
-        "batch_id": batch.id, "count": count, "key_id": signer.key_id,
-        "serials_sha256": serials_digest(serials),
-    })
+    audit_log.record(
+        session,
+        actor,
+        "labels.issued",
+        "issuance_run",
+        run.id,
+        {
+            "batch_id": batch.id,
+            "count": count,
+            "key_id": signer.key_id,
+            "serials_sha256": serials_digest(serials),
+        },
+    )
     return run
 
 
@@ -73,22 +94,28 @@ def remaining_quota(batch: Batch) -> int:
 def _take_quota(session: Session, batch: Batch, count: int) -> None:
     taken = session.execute(
         update(Batch)
-        .where(Batch.id == batch.id, Batch.status == "certified",
-               Batch.labels_issued + count <= Batch.quantity)
+        .where(
+            Batch.id == batch.id,
+            Batch.status == "certified",
+            Batch.labels_issued + count <= Batch.quantity,
+        )
         .values(labels_issued=Batch.labels_issued + count)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(batch)
     if taken != 1:
-        raise Conflict(f"only {remaining_quota(batch):,} of the batch's {batch.quantity:,} "
-                       f"certified items have no label yet; {count:,} requested")
+        raise Conflict(
+            f"only {remaining_quota(batch):,} of the batch's {batch.quantity:,} "
+            f"certified items have no label yet; {count:,} requested"
+        )
 
 
 LABEL_COLUMNS = ("batch_id", "run_id", "sequence", "serial", "key_id", "signature", "status")
 
 
-def _label_rows(batch_id: int, run_id: int, key_id: str,
-                signed: Iterator[tuple[str, str]]) -> Iterator[tuple]:
+def _label_rows(
+    batch_id: int, run_id: int, key_id: str, signed: Iterator[tuple[str, str]]
+) -> Iterator[tuple]:
     for sequence, (serial, uri) in enumerate(signed, start=1):
         yield (batch_id, run_id, sequence, serial, key_id, uri.rsplit("8030=", 1)[1], "active")
 
@@ -111,8 +138,7 @@ def _write_labels(session: Session, rows: Iterator[tuple], progress: Progress | 
         return
     statement = insert(Label.__table__)
     for chunk in _chunks(rows, INSERT_CHUNK):
-        connection.execute(statement, [dict(zip(LABEL_COLUMNS, row, strict=True))
-                                       for row in chunk])
+        connection.execute(statement, [dict(zip(LABEL_COLUMNS, row, strict=True)) for row in chunk])
         if progress:
             progress(len(chunk))
 

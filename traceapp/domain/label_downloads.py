@@ -20,8 +20,14 @@ from traceapp.errors import InvalidInput
 ROLL_LABEL_MM = (50.0, 30.0)
 
 
-def sheet_pdf(session: Session, run_id: int, base_url: str, preset: str, start_position: int,
-              cooperative_id: int | None = None) -> tuple[bytes, int]:
+def sheet_pdf(
+    session: Session,
+    run_id: int,
+    base_url: str,
+    preset: str,
+    start_position: int,
+    cooperative_id: int | None = None,
+) -> tuple[bytes, int]:
     """The run's labels on sheets of `preset` stock from `start_position`; (PDF, pages)."""
     run = get_run(session, run_id, cooperative_id)
     try:
@@ -29,14 +35,24 @@ def sheet_pdf(session: Session, run_id: int, base_url: str, preset: str, start_p
         options = PrintOptions(start_position=start_position)
         options.check_against(layout)
     except LayoutError as exc:
-        raise InvalidInput(str(exc), field="preset" if "preset" in str(exc).lower()
-                           or "stock" in str(exc).lower() else "start_position") from exc
+        raise InvalidInput(
+            str(exc),
+            field="preset"
+            if "preset" in str(exc).lower() or "stock" in str(exc).lower()
+            else "start_position",
+        ) from exc
     pdf = run_sheet_pdf(session, run, base_url, layout, options)
     return pdf, page_count(run.quantity, layout, start_position)
 
 
-def single_label(session: Session, run_id: int, sequence: int, base_url: str, image_format: str,
-                 cooperative_id: int | None = None) -> bytes:
+def single_label(
+    session: Session,
+    run_id: int,
+    sequence: int,
+    base_url: str,
+    image_format: str,
+    cooperative_id: int | None = None,
+) -> bytes:
     """One label of the run as PNG or SVG."""
     run = get_run(session, run_id, cooperative_id)
     if image_format not in ("png", "svg"):
@@ -45,8 +61,9 @@ def single_label(session: Session, run_id: int, sequence: int, base_url: str, im
     return render_label_png(label) if image_format == "png" else render_label_svg(label)
 
 
-def roll_pdf(session: Session, run_id: int, base_url: str,
-             cooperative_id: int | None = None) -> bytes:
+def roll_pdf(
+    session: Session, run_id: int, base_url: str, cooperative_id: int | None = None
+) -> bytes:
     """The run's labels for a thermal roll printer, one label per page."""
     run = get_run(session, run_id, cooperative_id)
     return render_roll_pdf(run_labels(session, run, base_url), *ROLL_LABEL_MM)

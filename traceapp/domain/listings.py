@@ -12,8 +12,13 @@ from traceapp.models import ApiToken, Batch, Cooperative, IssuanceRun, Label, Pr
 MAX_PAGE = 1000
 
 
-def list_batches(session: Session, cooperative_id: int | None = None,
-                 status: str | None = None, limit: int = 200, offset: int = 0) -> list[Batch]:
+def list_batches(
+    session: Session,
+    cooperative_id: int | None = None,
+    status: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[Batch]:
     """Newest first; `cooperative_id` confines the list to one cooperative's batches."""
     stmt = select(Batch)
     if cooperative_id is not None:
@@ -36,25 +41,39 @@ def get_cooperative(session: Session, cooperative_id: int) -> Cooperative:
 
 
 def products_of(session: Session, cooperative_id: int) -> list[Product]:
-    return list(session.scalars(select(Product).where(Product.cooperative_id == cooperative_id)
-                                .order_by(Product.name)))
+    return list(
+        session.scalars(
+            select(Product).where(Product.cooperative_id == cooperative_id).order_by(Product.name)
+        )
+    )
 
 
-def runs_of(session: Session, batch_id: int, cooperative_id: int | None = None
-            ) -> list[IssuanceRun]:
+def runs_of(
+    session: Session, batch_id: int, cooperative_id: int | None = None
+) -> list[IssuanceRun]:
     batch = get_batch(session, batch_id, cooperative_id)
-    return list(session.scalars(select(IssuanceRun).where(IssuanceRun.batch_id == batch.id)
-                                .order_by(IssuanceRun.id)))
+    return list(
+        session.scalars(
+            select(IssuanceRun).where(IssuanceRun.batch_id == batch.id).order_by(IssuanceRun.id)
+        )
+    )
 
 
-def run_label_rows(session: Session, run: IssuanceRun, offset: int = 0, limit: int = 100
-                   ) -> list[Label]:
+def run_label_rows(
+    session: Session, run: IssuanceRun, offset: int = 0, limit: int = 100
+) -> list[Label]:
     """A page of a run's labels in print order."""
-    stmt = (select(Label).where(Label.run_id == run.id).order_by(Label.sequence)
-            .offset(offset).limit(min(limit, MAX_PAGE)))
+    stmt = (
+        select(Label)
+        .where(Label.run_id == run.id)
+        .order_by(Label.sequence)
+        .offset(offset)
+        .limit(min(limit, MAX_PAGE))
+    )
     return list(session.scalars(stmt))
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
-                                .order_by(ApiToken.id)))
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    )

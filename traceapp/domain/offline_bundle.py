@@ -16,15 +16,17 @@ from traceapp.errors import Conflict, InvalidInput
 from traceapp.models import Batch, Label
 
 
-def build_bundle(session: Session, store: KeyStore, issuer: str, province: str,
-                 commune: str | None, actor: str) -> dict[str, Any]:
+def build_bundle(
+    session: Session, store: KeyStore, issuer: str, province: str, commune: str | None, actor: str
+) -> dict[str, Any]:
     """The signed bundle of every certified or recalled batch from `province`
     (and `commune`, if given), with the public key set to verify labels."""
     province = (province or "").strip()
     if not province:
         raise InvalidInput("choose a province", field="province")
-    stmt = select(Batch).where(Batch.status.in_(("certified", "recalled")),
-                               Batch.origin_province == province)
+    stmt = select(Batch).where(
+        Batch.status.in_(("certified", "recalled")), Batch.origin_province == province
+    )
     if commune and commune.strip():
         stmt = stmt.where(Batch.origin_commune == commune.strip())
     batches = list(session.scalars(stmt.order_by(Batch.id)))
@@ -41,16 +43,24 @@ def build_bundle(session: Session, store: KeyStore, issuer: str, province: str,
         "keys": keyset.to_dict(),
         "batches": [_summary(session, batch) for batch in batches],
     }
-    audit_log.record(session, actor, "bundle.exported", "bundle", province,
-                     {"commune": document["region"]["commune"], "batches": len(batches),
-                      "kid": kid})
+    audit_log.record(
+        session,
+        actor,
+        "bundle.exported",
+        "bundle",
+        province,
+        {"commune": document["region"]["commune"], "batches": len(batches), "kid": kid},
+    )
     return sign_statement(document, private_key, kid)
 
 
 def _summary(session: Session, batch: Batch) -> dict[str, Any]:
     product = batch.product
-    voided = session.scalars(select(Label.serial).where(
-        Label.batch_id == batch.id, Label.status == "voided").order_by(Label.serial))
+    voided = session.scalars(
+        select(Label.serial)
+        .where(Label.batch_id == batch.id, Label.status == "voided")
+        .order_by(Label.serial)
+    )
     return {
         "batch_id": batch.id,
         "gtin": product.gtin,
@@ -68,11 +78,17 @@ def _summary(session: Session, batch: Batch) -> dict[str, Any]:
         "origin_province": batch.origin_province,
         "recalled_at": batch.recalled_at.isoformat() if batch.recalled_at else None,
         "recall_reason": batch.recall_reason,
-        "certifications": [{
-            "scheme": c.scheme, "ocop_stars": c.ocop_stars,
-            "certificate_number": c.certificate_number, "issuing_body": c.issuing_body,
-            "valid_from": c.valid_from.isoformat(), "valid_to": c.valid_to.isoformat(),
-            "claim": c.claim,
-        } for c in certifications_for(session, batch)],
+        "certifications": [
+            {
+                "scheme": c.scheme,
+                "ocop_stars": c.ocop_stars,
+                "certificate_number": c.certificate_number,
+                "issuing_body": c.issuing_body,
+                "valid_from": c.valid_from.isoformat(),
+                "valid_to": c.valid_to.isoformat(),
+                "claim": c.claim,
+            }
+            for c in certifications_for(session, batch)
+        ],
         "voided_serials": list(voided),
     }

@@ -20,35 +20,50 @@ from traceapp.models import IssuanceRun, Label
 def get_run(session: Session, run_id: int, cooperative_id: int | None = None) -> IssuanceRun:
     """The issuance run, or NotFound; a cooperative only finds its own runs."""
     run = session.get(IssuanceRun, run_id)
-    if run is None or (cooperative_id is not None and
-                       run.batch.cooperative_id != cooperative_id):
+    if run is None or (cooperative_id is not None and run.batch.cooperative_id != cooperative_id):
         raise NotFound(f"no issuance run {run_id}")
     return run
 
 
-def run_labels(session: Session, run: IssuanceRun, base_url: str, *, first: int = 1,
-               last: int | None = None, on: date | None = None) -> Iterator[LabelData]:
+def run_labels(
+    session: Session,
+    run: IssuanceRun,
+    base_url: str,
+    *,
+    first: int = 1,
+    last: int | None = None,
+    on: date | None = None,
+) -> Iterator[LabelData]:
     """The run's labels from position `first` to `last` (1-based, inclusive), in print order.
 
     Streams from the database so a 100,000-label run never sits in memory at once.
     """
     last = run.quantity if last is None else last
     if not 1 <= first <= last <= run.quantity:
-        raise InvalidInput(f"the range must lie within 1-{run.quantity} with first <= last",
-                           field="range")
+        raise InvalidInput(
+            f"the range must lie within 1-{run.quantity} with first <= last", field="range"
+        )
     batch = get_batch(session, run.batch_id)
     product = batch.product
-    marks = tuple(filter(None, (mark(c) for c in valid_certifications(session, batch,
-                                                                      on or today_local()))))
-    stmt = (select(Label.serial, Label.signature)
-            .where(Label.run_id == run.id, Label.sequence.between(first, last))
-            .order_by(Label.sequence)
-            .execution_options(yield_per=2000))
+    marks = tuple(
+        filter(None, (mark(c) for c in valid_certifications(session, batch, on or today_local())))
+    )
+    stmt = (
+        select(Label.serial, Label.signature)
+        .where(Label.run_id == run.id, Label.sequence.between(first, last))
+        .order_by(Label.sequence)
+        .execution_options(yield_per=2000)
+    )
     for serial, signature in session.execute(stmt):
         yield LabelData(
-            code=label_uri(base_url, gtin=product.gtin,
-                           product_ref=None if product.gtin else product.ref,
-                           lot=batch.lot_code, serial=serial, signature_field=signature),
+            code=label_uri(
+                base_url,
+                gtin=product.gtin,
+                product_ref=None if product.gtin else product.ref,
+                lot=batch.lot_code,
+                serial=serial,
+                signature_field=signature,
+            ),
             serial=serial,
             cooperative=batch.cooperative.name,
             product=product.name,
@@ -58,16 +73,24 @@ def run_labels(session: Session, run: IssuanceRun, base_url: str, *, first: int 
         )
 
 
-def run_sheet_pdf(session: Session, run: IssuanceRun, base_url: str, layout: SheetLayout,
-                  options: PrintOptions, *, first: int = 1, last: int | None = None) -> bytes:
+def run_sheet_pdf(
+    session: Session,
+    run: IssuanceRun,
+    base_url: str,
+    layout: SheetLayout,
+    options: PrintOptions,
+    *,
+    first: int = 1,
+    last: int | None = None,
+) -> bytes:
     """The PDF label sheet for a run, or a range of it."""
-    return render_sheet_pdf(run_labels(session, run, base_url, first=first, last=last),
-                            layout, options)
+    return render_sheet_pdf(
+        run_labels(session, run, base_url, first=first, last=last), layout, options
+    )
 
 
 def find_label(session: Session, batch_id: int, serial: str) -> Label:
-    label = session.scalar(select(Label).where(Label.batch_id == batch_id,
-                                               Label.serial == serial))
+    label = session.scalar(select(Label).where(Label.batch_id == batch_id, Label.serial == serial))
     if label is None:
         raise NotFound(f"no label {serial}")
     return label

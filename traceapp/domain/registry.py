@@ -34,30 +34,42 @@ class ProductDetails:
     gtin: str | None = None
 
 
-def register_cooperative(session: Session, union: Union, details: CooperativeDetails,
-                         actor: str) -> Cooperative:
+def register_cooperative(
+    session: Session, union: Union, details: CooperativeDetails, actor: str
+) -> Cooperative:
     _require_text(details.name, "name")
     _require_text(details.registration_number, "registration_number")
-    existing = session.scalar(select(Cooperative).where(
-        Cooperative.registration_number == details.registration_number))
+    existing = session.scalar(
+        select(Cooperative).where(Cooperative.registration_number == details.registration_number)
+    )
     if existing is not None:
-        raise Conflict(f"registration number {details.registration_number!r} is already used "
-                       f"by {existing.name}", field="registration_number")
+        raise Conflict(
+            f"registration number {details.registration_number!r} is already used "
+            f"by {existing.name}",
+            field="registration_number",
+        )
     cooperative = Cooperative(union=union, **details.__dict__)
     session.add(cooperative)
     session.flush()
-    audit_log.record(session, actor, "cooperative.registered", "cooperative", cooperative.id,
-                     {"name": cooperative.name, "registration_number":
-                      cooperative.registration_number})
+    audit_log.record(
+        session,
+        actor,
+        "cooperative.registered",
+        "cooperative",
+        cooperative.id,
+        {"name": cooperative.name, "registration_number": cooperative.registration_number},
+    )
     return cooperative
 
 
-def register_product(session: Session, cooperative: Cooperative, details: ProductDetails,
-                     actor: str) -> Product:
+def register_product(
+    session: Session, cooperative: Cooperative, details: ProductDetails, actor: str
+) -> Product:
     _require_text(details.name, "name")
     if details.category not in PRODUCT_CATEGORIES:
-        raise InvalidInput(f"category must be one of: {', '.join(PRODUCT_CATEGORIES)}",
-                           field="category")
+        raise InvalidInput(
+            f"category must be one of: {', '.join(PRODUCT_CATEGORIES)}", field="category"
+        )
     try:
         check_product_ref(details.ref)
     except InvalidField as exc:
@@ -72,12 +84,24 @@ def register_product(session: Session, cooperative: Cooperative, details: Produc
             raise Conflict(f"GTIN {gtin} is already registered", field="gtin")
     if session.scalar(select(Product.id).where(Product.ref == details.ref)) is not None:
         raise Conflict(f"product reference {details.ref!r} is already used", field="ref")
-    product = Product(cooperative=cooperative, name=details.name, category=details.category,
-                      unit=details.unit, ref=details.ref, gtin=gtin)
+    product = Product(
+        cooperative=cooperative,
+        name=details.name,
+        category=details.category,
+        unit=details.unit,
+        ref=details.ref,
+        gtin=gtin,
+    )
     session.add(product)
     session.flush()
-    audit_log.record(session, actor, "product.registered", "product", product.id,
-                     {"name": product.name, "gtin": gtin, "ref": product.ref})
+    audit_log.record(
+        session,
+        actor,
+        "product.registered",
+        "product",
+        product.id,
+        {"name": product.name, "gtin": gtin, "ref": product.ref},
+    )
     return product
 
 

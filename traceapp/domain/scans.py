@@ -101,8 +101,9 @@ def client_hash(address: str, salt: str) -> str:
     return hashlib.sha256(f"{salt}\n{address}".encode()).hexdigest()
 
 
-def coarse_place(latitude: str | float | None, longitude: str | float | None,
-                 region: str | None = None) -> ScanPlace:
+def coarse_place(
+    latitude: str | float | None, longitude: str | float | None, region: str | None = None
+) -> ScanPlace:
     """A ScanPlace from untrusted text: rounded to ~0.1°, silently dropped if invalid."""
     lat = _coordinate(latitude, 90.0)
     lon = _coordinate(longitude, 180.0)
@@ -124,8 +125,14 @@ def _coordinate(value: str | float | None, limit: float) -> float | None:
     return round(number, LOCATION_DECIMALS)
 
 
-def record_scan(session: Session, label_id: int | None, verdict: str, client: str,
-                place: ScanPlace, now: datetime | None = None) -> Scan:
+def record_scan(
+    session: Session,
+    label_id: int | None,
+    verdict: str,
+    client: str,
+    place: ScanPlace,
+    now: datetime | None = None,
+) -> Scan:
     """Record one scan in the caller's transaction.
 
     `client` is the already-hashed client address. A location arriving shortly
@@ -135,30 +142,58 @@ def record_scan(session: Session, label_id: int | None, verdict: str, client: st
     _relax_durability(session)
     if place.latitude is not None and label_id is not None:
         recent = session.scalars(
-            select(Scan).where(Scan.label_id == label_id, Scan.client_hash == client,
-                               Scan.latitude.is_(None),
-                               Scan.scanned_at >= now - LOCATION_FOLLOW_UP)
-            .order_by(Scan.scanned_at.desc()).limit(1)).first()
+            select(Scan)
+            .where(
+                Scan.label_id == label_id,
+                Scan.client_hash == client,
+                Scan.latitude.is_(None),
+                Scan.scanned_at >= now - LOCATION_FOLLOW_UP,
+            )
+            .order_by(Scan.scanned_at.desc())
+            .limit(1)
+        ).first()
         if recent is not None:
             recent.latitude, recent.longitude = place.latitude, place.longitude
             recent.region = recent.region or place.region
             return recent
-    scan = Scan(label_id=label_id, scanned_at=now, verdict=verdict, client_hash=client,
-                latitude=place.latitude, longitude=place.longitude, region=place.region)
+    scan = Scan(
+        label_id=label_id,
+        scanned_at=now,
+        verdict=verdict,
+        client_hash=client,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        region=place.region,
+    )
     session.add(scan)
     session.flush()
     return scan
 
 
-def scan_row(label_id: int | None, verdict: str, client: str, place: ScanPlace,
-             now: datetime) -> dict[str, Any]:
+def scan_row(
+    label_id: int | None, verdict: str, client: str, place: ScanPlace, now: datetime
+) -> dict[str, Any]:
     """The `scans` row of one new scan, ready for write_scans."""
-    return {"label_id": label_id, "scanned_at": now, "verdict": verdict, "client_hash": client,
-            "latitude": place.latitude, "longitude": place.longitude, "region": place.region}
+    return {
+        "label_id": label_id,
+        "scanned_at": now,
+        "verdict": verdict,
+        "client_hash": client,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "region": place.region,
+    }
 
 
-_SCAN_COLUMNS = ("label_id", "scanned_at", "verdict", "client_hash", "latitude", "longitude",
-                 "region")
+_SCAN_COLUMNS = (
+    "label_id",
+    "scanned_at",
+    "verdict",
+    "client_hash",
+    "latitude",
+    "longitude",
+    "region",
+)
 
 
 def write_scans(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -233,8 +268,14 @@ class PendingScan:
     scanned_at: datetime
 
 
-def summary_after_scan(session: Session, label_id: int, stored: StoredScans,
-                       pending: list[PendingScan], client: str, now: datetime) -> ScanSummary:
+def summary_after_scan(
+    session: Session,
+    label_id: int,
+    stored: StoredScans,
+    pending: list[PendingScan],
+    client: str,
+    now: datetime,
+) -> ScanSummary:
     """The summary once this scan by `client` at `now` is counted, from the stored
     aggregates and this process's not-yet-written scans of the code.
 
@@ -244,35 +285,50 @@ def summary_after_scan(session: Session, label_id: int, stored: StoredScans,
     """
     pending_clients = {p.client for p in pending} | {client}
     new_clients = len(pending_clients) - (1 if stored.client_seen else 0)
-    moments = [m for m in (stored.first_scanned_at, *(p.scanned_at for p in pending), now)
-               if m is not None]
+    moments = [
+        m for m in (stored.first_scanned_at, *(p.scanned_at for p in pending), now) if m is not None
+    ]
     located: list[tuple[datetime, float, float]] = []
     if stored.located >= 2:  # only the distance check needs the located scans themselves
         located = _located_scans(session, label_id)
     count = stored.count + len(pending) + 1
     clients = stored.clients + new_clients
-    return ScanSummary(scans=count, clients=clients, first_scanned_at=min(moments, key=to_local),
-                       flags=_flags(count, clients, located))
+    return ScanSummary(
+        scans=count,
+        clients=clients,
+        first_scanned_at=min(moments, key=to_local),
+        flags=_flags(count, clients, located),
+    )
 
 
 def _located_scans(session: Session, label_id: int) -> list[tuple[datetime, float, float]]:
-    return [(t, la, lo) for t, la, lo in session.execute(
-        select(Scan.scanned_at, Scan.latitude, Scan.longitude)
-        .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
-        .order_by(Scan.scanned_at.desc()).limit(DISTANCE_CHECK_LIMIT))]
+    return [
+        (t, la, lo)
+        for t, la, lo in session.execute(
+            select(Scan.scanned_at, Scan.latitude, Scan.longitude)
+            .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
+            .order_by(Scan.scanned_at.desc())
+            .limit(DISTANCE_CHECK_LIMIT)
+        )
+    ]
 
 
 def scan_summary(session: Session, label_id: int) -> ScanSummary:
     """How often and since when a code was scanned, and whether it looks copied."""
     count, clients, first = session.execute(
-        select(func.count(Scan.id), func.count(func.distinct(Scan.client_hash)),
-               func.min(Scan.scanned_at)).where(Scan.label_id == label_id)).one()
+        select(
+            func.count(Scan.id),
+            func.count(func.distinct(Scan.client_hash)),
+            func.min(Scan.scanned_at),
+        ).where(Scan.label_id == label_id)
+    ).one()
     flags = _flags(count, clients, _located_scans(session, label_id))
     return ScanSummary(scans=count, clients=clients, first_scanned_at=first, flags=flags)
 
 
-def _flags(scans: int, clients: int,
-           located: list[tuple[datetime, float, float]]) -> tuple[str, ...]:
+def _flags(
+    scans: int, clients: int, located: list[tuple[datetime, float, float]]
+) -> tuple[str, ...]:
     flags = []
     if clients > MAX_PLAUSIBLE_CLIENTS:
         flags.append(FLAG_TOO_MANY_CLIENTS)
@@ -287,7 +343,7 @@ def has_distant_pair(located: list[tuple[datetime, float, float]]) -> bool:
     """True if two scans lie more than DISTANT_SCANS_KM apart within DISTANT_SCANS_WINDOW."""
     ordered = sorted(located, key=lambda scan: to_local(scan[0]))
     for i, (when, lat, lon) in enumerate(ordered):
-        for later, lat2, lon2 in ordered[i + 1:]:
+        for later, lat2, lon2 in ordered[i + 1 :]:
             if to_local(later) - to_local(when) > DISTANT_SCANS_WINDOW:
                 break
             if distance_km(lat, lon, lat2, lon2) > DISTANT_SCANS_KM:
@@ -303,10 +359,14 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-
-def batch_scan_statistics(session: Session, batch_id: int, today: date, *,
-                          cooperative_id: int | None = None,
-                          days: int = 30) -> BatchScanStatistics:
+def batch_scan_statistics(
+    session: Session,
+    batch_id: int,
+    today: date,
+    *,
+    cooperative_id: int | None = None,
+    days: int = 30,
+) -> BatchScanStatistics:
     """Scans per local day over the last `days` days, first-scan ratio and flagged codes.
 
     `cooperative_id` confines the lookup to one cooperative's batches (NotFound otherwise).
@@ -317,34 +377,58 @@ def batch_scan_statistics(session: Session, batch_id: int, today: date, *,
     # Local days are cut in Python: SQLite and PostgreSQL disagree on time zones in SQL.
     since = datetime.combine(start, datetime.min.time(), LOCAL_TZ)
     for (moment,) in session.execute(
-            select(Scan.scanned_at).join(Label, Label.id == Scan.label_id)
-            .where(Label.batch_id == batch.id, Scan.scanned_at >= since)):
+        select(Scan.scanned_at)
+        .join(Label, Label.id == Scan.label_id)
+        .where(Label.batch_id == batch.id, Scan.scanned_at >= since)
+    ):
         per_day[to_local(moment).date()] += 1
 
     totals = session.execute(
         select(func.count(Scan.id), func.count(func.distinct(Scan.label_id)))
-        .join(Label, Label.id == Scan.label_id).where(Label.batch_id == batch.id)).one()
+        .join(Label, Label.id == Scan.label_id)
+        .where(Label.batch_id == batch.id)
+    ).one()
     return BatchScanStatistics(
-        batch_id=batch.id, lot_code=batch.lot_code,
-        days=[(start + timedelta(days=n), per_day.get(start + timedelta(days=n), 0))
-              for n in range(days)],
-        total_scans=totals[0], labels_issued=batch.labels_issued,
-        labels_scanned=totals[1], flagged=flagged_codes(session, batch_id=batch.id))
+        batch_id=batch.id,
+        lot_code=batch.lot_code,
+        days=[
+            (start + timedelta(days=n), per_day.get(start + timedelta(days=n), 0))
+            for n in range(days)
+        ],
+        total_scans=totals[0],
+        labels_issued=batch.labels_issued,
+        labels_scanned=totals[1],
+        flagged=flagged_codes(session, batch_id=batch.id),
+    )
 
 
-def flagged_codes(session: Session, *, batch_id: int | None = None,
-                  limit: int = 100) -> list[FlaggedCode]:
+def flagged_codes(
+    session: Session, *, batch_id: int | None = None, limit: int = 100
+) -> list[FlaggedCode]:
     """Codes that look copied, most scanned first: of one batch, or of every batch
     (the Union's view). Candidates are codes over a count threshold or with located
     scans; only those are checked for distant places."""
-    counts = (select(Label.id, Label.serial, Label.batch_id, Batch.lot_code,
-                     func.count(Scan.id), func.count(func.distinct(Scan.client_hash)),
-                     func.count(Scan.latitude))
-              .join(Scan, Scan.label_id == Label.id).join(Batch, Batch.id == Label.batch_id)
-              .group_by(Label.id, Label.serial, Label.batch_id, Batch.lot_code)
-              .having(or_(func.count(Scan.id) > MAX_PLAUSIBLE_SCANS,
-                          func.count(func.distinct(Scan.client_hash)) > MAX_PLAUSIBLE_CLIENTS,
-                          func.count(Scan.latitude) > 1)))
+    counts = (
+        select(
+            Label.id,
+            Label.serial,
+            Label.batch_id,
+            Batch.lot_code,
+            func.count(Scan.id),
+            func.count(func.distinct(Scan.client_hash)),
+            func.count(Scan.latitude),
+        )
+        .join(Scan, Scan.label_id == Label.id)
+        .join(Batch, Batch.id == Label.batch_id)
+        .group_by(Label.id, Label.serial, Label.batch_id, Batch.lot_code)
+        .having(
+            or_(
+                func.count(Scan.id) > MAX_PLAUSIBLE_SCANS,
+                func.count(func.distinct(Scan.client_hash)) > MAX_PLAUSIBLE_CLIENTS,
+                func.count(Scan.latitude) > 1,
+            )
+        )
+    )
     if batch_id is not None:
         counts = counts.where(Label.batch_id == batch_id)
     flagged = []
@@ -352,7 +436,15 @@ def flagged_codes(session: Session, *, batch_id: int | None = None,
         places = _located_scans(session, label_id) if located > 1 else []
         flags = _flags(scans, clients, places)
         if flags:
-            flagged.append(FlaggedCode(serial=serial, scans=scans, clients=clients, flags=flags,
-                                       batch_id=in_batch, lot_code=lot_code))
+            flagged.append(
+                FlaggedCode(
+                    serial=serial,
+                    scans=scans,
+                    clients=clients,
+                    flags=flags,
+                    batch_id=in_batch,
+                    lot_code=lot_code,
+                )
+            )
     flagged.sort(key=lambda code: -code.scans)
     return flagged[:limit]

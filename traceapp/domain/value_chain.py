@@ -53,6 +53,7 @@ LOCATION_VOCABULARY = "urn:epcglobal:epcis:vtype:BusinessLocation"
 
 # --- partners -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PartnerDetails:
     name: str
@@ -76,13 +77,23 @@ def register_partner(session: Session, details: PartnerDetails, actor: str) -> P
         raise Conflict(f"a partner named {name!r} is already registered", field="name")
     if gln and session.scalar(select(Partner).where(Partner.gln == gln)) is not None:
         raise Conflict(f"a partner with GLN {gln} is already registered", field="gln")
-    partner = Partner(name=name, role=details.role, gln=gln,
-                      address=(details.address or "").strip() or None,
-                      province=(details.province or "").strip() or None)
+    partner = Partner(
+        name=name,
+        role=details.role,
+        gln=gln,
+        address=(details.address or "").strip() or None,
+        province=(details.province or "").strip() or None,
+    )
     session.add(partner)
     session.flush()
-    audit_log.record(session, actor, "partner.registered", "partner", partner.id,
-                     {"name": name, "role": details.role, "gln": gln})
+    audit_log.record(
+        session,
+        actor,
+        "partner.registered",
+        "partner",
+        partner.id,
+        {"name": name, "role": details.role, "gln": gln},
+    )
     return partner
 
 
@@ -103,6 +114,7 @@ def partner_id_uri(partner: Partner, base_url: str) -> str:
 
 # --- recording steps ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class StepDetails:
     """One step to record for a batch; which fields count depends on `step`."""
@@ -118,8 +130,14 @@ class StepDetails:
     inputs: tuple[tuple[int, int], ...] = ()
 
 
-def record_step(session: Session, batch_id: int, details: StepDetails, actor: str,
-                base_url: str, cooperative_id: int | None = None) -> list[ChainEvent]:
+def record_step(
+    session: Session,
+    batch_id: int,
+    details: StepDetails,
+    actor: str,
+    base_url: str,
+    cooperative_id: int | None = None,
+) -> list[ChainEvent]:
     """Record what happened to a batch as EPCIS events, in the caller's transaction."""
     batch = get_batch(session, batch_id, cooperative_id)
     if details.step not in STEPS:
@@ -130,12 +148,17 @@ def record_step(session: Session, batch_id: int, details: StepDetails, actor: st
     if not 2000 <= at.year <= 2999:
         raise InvalidInput("the time must lie between the years 2000 and 2999", field="at")
     if details.reference is not None and len(details.reference) > MAX_REFERENCE:
-        raise InvalidInput(f"a reference has at most {MAX_REFERENCE} characters",
-                           field="reference")
+        raise InvalidInput(f"a reference has at most {MAX_REFERENCE} characters", field="reference")
     builder = _Builder(session, batch, base_url, at)
     events = getattr(builder, details.step)(details)
-    audit_log.record(session, actor, f"chain.{details.step}", "batch", batch.id,
-                     {"events": len(events), "first_event_id": events[0].event_id})
+    audit_log.record(
+        session,
+        actor,
+        f"chain.{details.step}",
+        "batch",
+        batch.id,
+        {"events": len(events), "first_event_id": events[0].event_id},
+    )
     return events
 
 
@@ -152,16 +175,24 @@ class _Builder:
     def commissioning(self, details: StepDetails) -> list[ChainEvent]:
         if self._events_with_step("commissioning"):
             raise Conflict(f"lot {self.batch.lot_code} is already commissioned", field="step")
-        document = self._event("ObjectEvent", "commissioning", "active", action="ADD",
-                               quantityList=[_quantity(self.batch, self.base_url,
-                                                       self.batch.quantity)])
+        document = self._event(
+            "ObjectEvent",
+            "commissioning",
+            "active",
+            action="ADD",
+            quantityList=[_quantity(self.batch, self.base_url, self.batch.quantity)],
+        )
         return [self._store(document, [(self.batch.id, "subject")])]
 
     def inspecting(self, details: StepDetails) -> list[ChainEvent]:
         disposition = "conformant" if details.conformant else "non_conformant"
-        document = self._event("ObjectEvent", "inspecting", disposition, action="OBSERVE",
-                               quantityList=[_quantity(self.batch, self.base_url,
-                                                       self.batch.quantity)])
+        document = self._event(
+            "ObjectEvent",
+            "inspecting",
+            disposition,
+            action="OBSERVE",
+            quantityList=[_quantity(self.batch, self.base_url, self.batch.quantity)],
+        )
         return [self._store(document, [(self.batch.id, "subject")])]
 
     def packing(self, details: StepDetails) -> list[ChainEvent]:
@@ -176,14 +207,19 @@ class _Builder:
             raise InvalidInput(
                 f"{boxes} boxes of {per_box} need {boxes * per_box} {self.batch.unit}, but only "
                 f"{self.batch.quantity - already} of lot {self.batch.lot_code} are unpacked",
-                field="boxes")
+                field="boxes",
+            )
         key = _product_key(self.batch.product)
         events = []
         for number in range(len(packed) + 1, len(packed) + boxes + 1):
             document = self._event(
-                "AggregationEvent", "packing", "container_closed", action="ADD",
+                "AggregationEvent",
+                "packing",
+                "container_closed",
+                action="ADD",
                 parentID=box_uri(self.base_url, key, self.batch.lot_code, number),
-                childQuantityList=[_quantity(self.batch, self.base_url, per_box)])
+                childQuantityList=[_quantity(self.batch, self.base_url, per_box)],
+            )
             events.append(self._store(document, [(self.batch.id, "child")]))
         return events
 
@@ -191,41 +227,54 @@ class _Builder:
         partner = self._partner(details)
         what = self._what()
         document = self._event(
-            "ObjectEvent", "shipping", "in_transit", action="OBSERVE", **what,
+            "ObjectEvent",
+            "shipping",
+            "in_transit",
+            action="OBSERVE",
+            **what,
             sourceList=[{"type": "owning_party", "source": self.here}],
-            destinationList=[{"type": "owning_party",
-                              "destination": partner_id_uri(partner, self.base_url)}],
-            **self._transactions(details, "desadv"))
+            destinationList=[
+                {"type": "owning_party", "destination": partner_id_uri(partner, self.base_url)}
+            ],
+            **self._transactions(details, "desadv"),
+        )
         return [self._store(document, [(self.batch.id, "subject")], partner)]
 
     def receiving(self, details: StepDetails) -> list[ChainEvent]:
         partner = self._partner(details)
         shipped = [e for e in self._events_with_step("shipping") if e.partner_id == partner.id]
         if not shipped:
-            raise Conflict(f"lot {self.batch.lot_code} was never shipped to {partner.name}",
-                           field="partner_id")
+            raise Conflict(
+                f"lot {self.batch.lot_code} was never shipped to {partner.name}", field="partner_id"
+            )
         there = partner_id_uri(partner, self.base_url)
         document = self._event(
-            "ObjectEvent", "receiving", "in_progress", action="OBSERVE", **self._what(),
+            "ObjectEvent",
+            "receiving",
+            "in_progress",
+            action="OBSERVE",
+            **self._what(),
             where=there,
             sourceList=[{"type": "owning_party", "source": self.here}],
             destinationList=[{"type": "owning_party", "destination": there}],
-            **self._transactions(details, "recadv"))
+            **self._transactions(details, "recadv"),
+        )
         return [self._store(document, [(self.batch.id, "subject")], partner)]
 
     def transforming(self, details: StepDetails) -> list[ChainEvent]:
         if not details.inputs:
-            raise InvalidInput("a transformation needs at least one input batch",
-                               field="inputs")
+            raise InvalidInput("a transformation needs at least one input batch", field="inputs")
         inputs, links = [], [(self.batch.id, "output")]
         for index, (input_id, quantity) in enumerate(details.inputs):
             source = self.session.get(Batch, input_id)
             if source is None or source.id == self.batch.id:
-                raise InvalidInput(f"input {index + 1}: no other batch {input_id}",
-                                   field="inputs")
+                raise InvalidInput(f"input {index + 1}: no other batch {input_id}", field="inputs")
             if not 1 <= quantity <= source.quantity:
-                raise InvalidInput(f"input {index + 1}: between 1 and {source.quantity} "
-                                   f"{source.unit} of lot {source.lot_code}", field="inputs")
+                raise InvalidInput(
+                    f"input {index + 1}: between 1 and {source.quantity} "
+                    f"{source.unit} of lot {source.lot_code}",
+                    field="inputs",
+                )
             inputs.append(_quantity(source, self.base_url, quantity))
             links.append((source.id, "input"))
         partner = self.session.get(Partner, details.partner_id) if details.partner_id else None
@@ -234,15 +283,25 @@ class _Builder:
         there = partner_id_uri(partner, self.base_url) if partner else self.here
         # CBV 2.0 has no "transforming" step: the output is commissioned by the event.
         document = self._event(
-            "TransformationEvent", "commissioning", "active", where=there,
+            "TransformationEvent",
+            "commissioning",
+            "active",
+            where=there,
             inputQuantityList=inputs,
-            outputQuantityList=[_quantity(self.batch, self.base_url, self.batch.quantity)])
+            outputQuantityList=[_quantity(self.batch, self.base_url, self.batch.quantity)],
+        )
         return [self._store(document, links, partner)]
 
     # helpers
 
-    def _event(self, event_type: str, biz_step: str, disposition: str,
-               where: str | None = None, **fields: Any) -> dict[str, Any]:
+    def _event(
+        self,
+        event_type: str,
+        biz_step: str,
+        disposition: str,
+        where: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
         place = where or self.here
         document: dict[str, Any] = {
             "type": event_type,
@@ -253,24 +312,39 @@ class _Builder:
         action = fields.pop("action", None)
         if action:
             document["action"] = action
-        document.update({k: v for k, v in fields.items()
-                         if k not in ("sourceList", "destinationList", "bizTransactionList")})
+        document.update(
+            {
+                k: v
+                for k, v in fields.items()
+                if k not in ("sourceList", "destinationList", "bizTransactionList")
+            }
+        )
         document["bizStep"] = biz_step
         document["disposition"] = disposition
         document["readPoint"] = {"id": place}
         document["bizLocation"] = {"id": place}
-        document.update({k: v for k, v in fields.items()
-                         if k in ("bizTransactionList", "sourceList", "destinationList")})
+        document.update(
+            {
+                k: v
+                for k, v in fields.items()
+                if k in ("bizTransactionList", "sourceList", "destinationList")
+            }
+        )
         return document
 
-    def _store(self, document: dict[str, Any], links: list[tuple[int, str]],
-               partner: Partner | None = None) -> ChainEvent:
+    def _store(
+        self, document: dict[str, Any], links: list[tuple[int, str]], partner: Partner | None = None
+    ) -> ChainEvent:
         return _store_event(self.session, document, self.at, links, partner)
 
     def _events_with_step(self, biz_step: str) -> list[ChainEvent]:
-        return list(self.session.scalars(
-            select(ChainEvent).join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
-            .where(ChainEventBatch.batch_id == self.batch.id, ChainEvent.biz_step == biz_step)))
+        return list(
+            self.session.scalars(
+                select(ChainEvent)
+                .join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
+                .where(ChainEventBatch.batch_id == self.batch.id, ChainEvent.biz_step == biz_step)
+            )
+        )
 
     def _partner(self, details: StepDetails) -> Partner:
         if details.partner_id is None:
@@ -287,16 +361,28 @@ class _Builder:
         if not details.reference:
             return {}
         reference = re.sub(r"[^A-Za-z0-9._-]+", "-", details.reference.strip())
-        return {"bizTransactionList": [{
-            "type": kind, "bizTransaction": f"{self.base_url}/chain/documents/{reference}"}]}
+        return {
+            "bizTransactionList": [
+                {"type": kind, "bizTransaction": f"{self.base_url}/chain/documents/{reference}"}
+            ]
+        }
 
 
-def _store_event(session: Session, document: dict[str, Any], at: datetime,
-                 links: Iterable[tuple[int, str]], partner: Partner | None) -> ChainEvent:
-    event = ChainEvent(event_id=document["eventID"], event_type=document["type"],
-                       biz_step=document.get("bizStep"), event_time=at,
-                       partner_id=partner.id if partner else None,
-                       document=json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+def _store_event(
+    session: Session,
+    document: dict[str, Any],
+    at: datetime,
+    links: Iterable[tuple[int, str]],
+    partner: Partner | None,
+) -> ChainEvent:
+    event = ChainEvent(
+        event_id=document["eventID"],
+        event_type=document["type"],
+        biz_step=document.get("bizStep"),
+        event_time=at,
+        partner_id=partner.id if partner else None,
+        document=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+    )
     session.add(event)
     session.flush()
     for batch_id, role in dict.fromkeys(links):
@@ -306,8 +392,7 @@ def _store_event(session: Session, document: dict[str, Any], at: datetime,
 
 
 def _quantity(batch: Batch, base_url: str, quantity: int) -> dict[str, Any]:
-    element: dict[str, Any] = {"epcClass": batch_class_uri(batch, base_url),
-                               "quantity": quantity}
+    element: dict[str, Any] = {"epcClass": batch_class_uri(batch, base_url), "quantity": quantity}
     code = UNIT_CODES.get(batch.unit.strip().lower())
     if code:
         element["uom"] = code
@@ -337,8 +422,9 @@ class Packing:
     boxes: tuple[tuple[str, int], ...]
 
 
-def packings(session: Session, batch_id: int, base_url: str,
-             cooperative_id: int | None = None) -> list[Packing]:
+def packings(
+    session: Session, batch_id: int, base_url: str, cooperative_id: int | None = None
+) -> list[Packing]:
     """The batch's packings in time order, numbered from 1; each lists (box URI, items)."""
     get_batch(session, batch_id, cooperative_id)
     groups: list[tuple[datetime, list[tuple[str, int]]]] = []
@@ -353,18 +439,25 @@ def packings(session: Session, batch_id: int, base_url: str,
         if not groups or groups[-1][0] != event.event_time:
             groups.append((event.event_time, []))
         groups[-1][1].append((document["parentID"], count))
-    return [Packing(number=index, at=to_local(at), boxes=tuple(boxes))
-            for index, (at, boxes) in enumerate(groups, start=1)]
+    return [
+        Packing(number=index, at=to_local(at), boxes=tuple(boxes))
+        for index, (at, boxes) in enumerate(groups, start=1)
+    ]
 
 
 def _events_of(session: Session, batch_id: int) -> list[ChainEvent]:
-    stmt = (select(ChainEvent).join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
-            .where(ChainEventBatch.batch_id == batch_id).distinct()
-            .order_by(ChainEvent.event_time, ChainEvent.id))
+    stmt = (
+        select(ChainEvent)
+        .join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
+        .where(ChainEventBatch.batch_id == batch_id)
+        .distinct()
+        .order_by(ChainEvent.event_time, ChainEvent.id)
+    )
     return list(session.scalars(stmt))
 
 
 # --- the timeline ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LinkedBatch:
@@ -404,21 +497,30 @@ def batch_timeline(session: Session, batch_id: int, base_url: str) -> list[Timel
     for event in _events_of(session, batch_id):
         document = json.loads(event.document)
         step = _step_of(document)
-        if (step == "packing" and entries and entries[-1].step == "packing"
-                and entries[-1].at == to_local(event.event_time)):
+        if (
+            step == "packing"
+            and entries
+            and entries[-1].step == "packing"
+            and entries[-1].at == to_local(event.event_time)
+        ):
             entries[-1].boxes.append(document.get("parentID", ""))
             continue
         entry = TimelineEntry(
-            event_id=event.event_id, event_type=event.event_type, step=step,
-            at=to_local(event.event_time), disposition=document.get("disposition"),
+            event_id=event.event_id,
+            event_type=event.event_type,
+            step=step,
+            at=to_local(event.event_time),
+            disposition=document.get("disposition"),
             place=_name(names, (document.get("readPoint") or {}).get("id")),
             partner=_name(names, _destination(document)),
             quantity=_quantity_text(document, session, batch_id, base_url),
-            box_count=len(document.get("epcList") or []) or None)
+            box_count=len(document.get("epcList") or []) or None,
+        )
         if event.event_type == "AggregationEvent" and document.get("parentID"):
             entry.boxes.append(document["parentID"])
-            entry.box_size = sum(int(q.get("quantity", 0))
-                                 for q in document.get("childQuantityList", []))
+            entry.box_size = sum(
+                int(q.get("quantity", 0)) for q in document.get("childQuantityList", [])
+            )
         if event.event_type == "TransformationEvent":
             for key, target in (("input", entry.inputs), ("output", entry.outputs)):
                 for uri in _uris(document, key):
@@ -450,8 +552,9 @@ def _name(names: dict[str, str], uri: str | None) -> str | None:
     return names.get(uri, uri)
 
 
-def _quantity_text(document: dict[str, Any], session: Session, batch_id: int,
-                   base_url: str) -> str | None:
+def _quantity_text(
+    document: dict[str, Any], session: Session, batch_id: int, base_url: str
+) -> str | None:
     if document.get("epcList"):
         return None  # the boxes are counted in box_count, worded by the page
     batch = session.get(Batch, batch_id)
@@ -470,18 +573,27 @@ def _number(value: Any) -> str:
 
 def _linked(session: Session, batch: Batch) -> LinkedBatch:
     today = today_local()
-    marks = tuple(f"{SCHEME_NAMES.get(c.scheme, c.scheme)} {c.certificate_number}"
-                  + ("" if c.valid_from <= today <= c.valid_to else " (expired)")
-                  for c in certifications_for(session, batch))
-    return LinkedBatch(batch_id=batch.id, lot=batch.lot_code, product=batch.product.name,
-                       cooperative=batch.cooperative.name, status=batch.status,
-                       certifications=marks)
+    marks = tuple(
+        f"{SCHEME_NAMES.get(c.scheme, c.scheme)} {c.certificate_number}"
+        + ("" if c.valid_from <= today <= c.valid_to else " (expired)")
+        for c in certifications_for(session, batch)
+    )
+    return LinkedBatch(
+        batch_id=batch.id,
+        lot=batch.lot_code,
+        product=batch.product.name,
+        cooperative=batch.cooperative.name,
+        status=batch.status,
+        certifications=marks,
+    )
 
 
 def place_names(session: Session, base_url: str) -> dict[str, str]:
     """Names for the place and party URIs this registry knows."""
-    names = {cooperative_uri(base_url, c.registration_number): c.name
-             for c in session.scalars(select(Cooperative))}
+    names = {
+        cooperative_uri(base_url, c.registration_number): c.name
+        for c in session.scalars(select(Cooperative))
+    }
     for partner in session.scalars(select(Partner)):
         names[partner_uri(base_url, partner.name, None)] = partner.name
         if partner.gln:
@@ -490,6 +602,7 @@ def place_names(session: Session, base_url: str) -> dict[str, str]:
 
 
 # --- boxes ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BoxContents:
@@ -512,23 +625,40 @@ def box_contents(session: Session, uri: str) -> BoxContents:
     if uri not in contents:
         raise NotFound("no such box")
     steps = [_step_of(json.loads(e.document)) for e in _events_of(session, batch.id)]
-    return BoxContents(uri=uri, number=box.number, batch=batch, items=contents[uri],
-                       certifications=_linked(session, batch).certifications,
-                       last_step=steps[-1] if steps else None)
+    return BoxContents(
+        uri=uri,
+        number=box.number,
+        batch=batch,
+        items=contents[uri],
+        certifications=_linked(session, batch).certifications,
+        last_step=steps[-1] if steps else None,
+    )
 
 
 # --- export and import ----------------------------------------------------------------
 
-def export_batch(session: Session, batch_id: int, base_url: str,
-                 cooperative_id: int | None = None) -> dict[str, Any]:
+
+def export_batch(
+    session: Session, batch_id: int, base_url: str, cooperative_id: int | None = None
+) -> dict[str, Any]:
     """The batch's events as an EPCIS 2.0 JSON-LD document."""
     get_batch(session, batch_id, cooperative_id)
     events = [json.loads(e.document) for e in _events_of(session, batch_id)]
     names = place_names(session, base_url)
     used = sorted({uri for event in events for uri in _place_uris(event) if uri in names})
-    master = [{"type": LOCATION_VOCABULARY, "vocabularyElementList": [
-        {"id": uri, "attributes": [{"id": NAME_ATTRIBUTE, "attribute": names[uri]}]}
-        for uri in used]}] if used else None
+    master = (
+        [
+            {
+                "type": LOCATION_VOCABULARY,
+                "vocabularyElementList": [
+                    {"id": uri, "attributes": [{"id": NAME_ATTRIBUTE, "attribute": names[uri]}]}
+                    for uri in used
+                ],
+            }
+        ]
+        if used
+        else None
+    )
     return new_document(events, utcnow(), master)
 
 
@@ -539,8 +669,7 @@ class ImportResult:
     batch_ids: tuple[int, ...]
 
 
-def import_document(session: Session, document: Any, actor: str,
-                    base_url: str) -> ImportResult:
+def import_document(session: Session, document: Any, actor: str, base_url: str) -> ImportResult:
     """Store the events of an EPCIS 2.0 document, all or nothing.
 
     Each event must name at least one batch registered here (by EPC class or instance);
@@ -549,27 +678,35 @@ def import_document(session: Session, document: Any, actor: str,
     try:
         events = validate_document(document)
     except EpcisDocumentError as exc:
-        raise InvalidInput(f"not a valid EPCIS 2.0 document at {exc.pointer or '/'}: "
-                           f"{exc.message}", field=exc.pointer or "/") from None
+        raise InvalidInput(
+            f"not a valid EPCIS 2.0 document at {exc.pointer or '/'}: {exc.message}",
+            field=exc.pointer or "/",
+        ) from None
     resolver = _BatchResolver(session)
-    partners = {uri: p for p in session.scalars(select(Partner))
-                for uri in {partner_id_uri(p, base_url), partner_uri(base_url, p.name, None)}}
+    partners = {
+        uri: p
+        for p in session.scalars(select(Partner))
+        for uri in {partner_id_uri(p, base_url), partner_uri(base_url, p.name, None)}
+    }
     planned = []
     seen: set[str] = set()
     for index, event in enumerate(events):
         pointer = f"/epcisBody/eventList/{index}"
         links = _links(event, resolver)
         if not links:
-            raise InvalidInput(f"event {index} ({pointer}) names no batch registered here: "
-                               f"{', '.join(_all_uris(event)) or 'no EPCs'}", field=pointer)
+            raise InvalidInput(
+                f"event {index} ({pointer}) names no batch registered here: "
+                f"{', '.join(_all_uris(event)) or 'no EPCs'}",
+                field=pointer,
+            )
         event = dict(event)
         event.pop("@context", None)
         if "eventID" not in event:
             canonical = json.dumps(event, sort_keys=True, ensure_ascii=False)
-            event = {"eventID": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, canonical)}",
-                     **event}
+            event = {"eventID": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, canonical)}", **event}
         if event["eventID"] in seen or session.scalar(
-                select(ChainEvent.id).where(ChainEvent.event_id == event["eventID"])):
+            select(ChainEvent.id).where(ChainEvent.event_id == event["eventID"])
+        ):
             seen.add(event["eventID"])
             continue
         seen.add(event["eventID"])
@@ -579,12 +716,17 @@ def import_document(session: Session, document: Any, actor: str,
     for event, at, links, partner in planned:
         _store_event(session, event, at, links, partner)
     batch_ids = tuple(sorted({b for _, _, links, _ in planned for b, _ in links}))
-    audit_log.record(session, actor, "chain.imported", "epcis_document",
-                     document.get("creationDate", ""),
-                     {"stored": len(planned), "skipped": len(events) - len(planned),
-                      "batches": list(batch_ids)})
-    return ImportResult(stored=len(planned), skipped=len(events) - len(planned),
-                        batch_ids=batch_ids)
+    audit_log.record(
+        session,
+        actor,
+        "chain.imported",
+        "epcis_document",
+        document.get("creationDate", ""),
+        {"stored": len(planned), "skipped": len(events) - len(planned), "batches": list(batch_ids)},
+    )
+    return ImportResult(
+        stored=len(planned), skipped=len(events) - len(planned), batch_ids=batch_ids
+    )
 
 
 class _BatchResolver:
@@ -601,19 +743,32 @@ class _BatchResolver:
         return self.cache[uri]
 
     def _lookup(self, ref: ClassRef) -> Batch | None:
-        stmt = select(Batch).join(Product, Product.id == Batch.product_id).where(
-            Batch.lot_code == ref.lot)
-        stmt = stmt.where(Product.gtin == ref.gtin) if ref.gtin \
+        stmt = (
+            select(Batch)
+            .join(Product, Product.id == Batch.product_id)
+            .where(Batch.lot_code == ref.lot)
+        )
+        stmt = (
+            stmt.where(Product.gtin == ref.gtin)
+            if ref.gtin
             else stmt.where(Product.ref == ref.product_ref)
+        )
         return self.session.scalars(stmt).first()
 
 
 _ROLE_FIELDS = {
     "ObjectEvent": (("epcList", "subject"), ("quantityList", "subject")),
-    "AggregationEvent": (("childEPCs", "child"), ("childQuantityList", "child"),
-                         ("parentID", "parent")),
-    "TransformationEvent": (("inputEPCList", "input"), ("inputQuantityList", "input"),
-                            ("outputEPCList", "output"), ("outputQuantityList", "output")),
+    "AggregationEvent": (
+        ("childEPCs", "child"),
+        ("childQuantityList", "child"),
+        ("parentID", "parent"),
+    ),
+    "TransformationEvent": (
+        ("inputEPCList", "input"),
+        ("inputQuantityList", "input"),
+        ("outputEPCList", "output"),
+        ("outputQuantityList", "output"),
+    ),
 }
 
 
@@ -637,13 +792,15 @@ def _field_uris(event: dict[str, Any], name: str) -> list[str]:
 
 
 def _uris(document: dict[str, Any], side: str) -> list[str]:
-    return (_field_uris(document, f"{side}EPCList")
-            + _field_uris(document, f"{side}QuantityList"))
+    return _field_uris(document, f"{side}EPCList") + _field_uris(document, f"{side}QuantityList")
 
 
 def _all_uris(event: dict[str, Any]) -> list[str]:
-    return [uri for name, _ in _ROLE_FIELDS.get(event.get("type", ""), ())
-            for uri in _field_uris(event, name)]
+    return [
+        uri
+        for name, _ in _ROLE_FIELDS.get(event.get("type", ""), ())
+        for uri in _field_uris(event, name)
+    ]
 
 
 def _place_uris(event: dict[str, Any]) -> list[str]:

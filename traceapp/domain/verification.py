@@ -141,40 +141,73 @@ class VerificationOutcome:
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of docs/verification.md."""
         document: dict[str, Any] = {
-            "verdict": self.verdict, "reason": self.reason, "genuine": self.genuine,
-            "detail": self.detail, "code": None, "product": None, "cooperative": None,
-            "batch": None, "label": None, "certifications": [], "lab_results": [],
-            "history": [], "scans": None,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "genuine": self.genuine,
+            "detail": self.detail,
+            "code": None,
+            "product": None,
+            "cooperative": None,
+            "batch": None,
+            "label": None,
+            "certifications": [],
+            "lab_results": [],
+            "history": [],
+            "scans": None,
         }
         if self.code is not None:
-            document["code"] = {"gtin": self.code.gtin, "product_ref": self.code.product_ref,
-                                "lot": self.code.lot, "serial": self.code.serial,
-                                "key_id": self.code.key_id}
+            document["code"] = {
+                "gtin": self.code.gtin,
+                "product_ref": self.code.product_ref,
+                "lot": self.code.lot,
+                "serial": self.code.serial,
+                "key_id": self.code.key_id,
+            }
         facts = self.facts
         if facts is not None:
-            document["product"] = {"name": facts.product_name, "category": facts.product_category,
-                                   "gtin": facts.gtin, "ref": facts.product_ref,
-                                   "unit": facts.unit}
-            document["cooperative"] = {"name": facts.cooperative_name,
-                                       "commune": facts.cooperative_commune,
-                                       "province": facts.cooperative_province}
+            document["product"] = {
+                "name": facts.product_name,
+                "category": facts.product_category,
+                "gtin": facts.gtin,
+                "ref": facts.product_ref,
+                "unit": facts.unit,
+            }
+            document["cooperative"] = {
+                "name": facts.cooperative_name,
+                "commune": facts.cooperative_commune,
+                "province": facts.cooperative_province,
+            }
             document["batch"] = {
-                "lot": facts.lot, "status": facts.batch_status,
-                "produced_on": _iso(facts.produced_on), "best_before": _iso(facts.best_before),
-                "origin": {"farm": facts.origin_farm, "commune": facts.origin_commune,
-                           "province": facts.origin_province},
-                "recalled_at": _iso(facts.recalled_at), "recall_reason": facts.recall_reason}
-            document["label"] = {"status": facts.label_status, "voided_at": _iso(facts.voided_at),
-                                 "void_reason": facts.void_reason}
+                "lot": facts.lot,
+                "status": facts.batch_status,
+                "produced_on": _iso(facts.produced_on),
+                "best_before": _iso(facts.best_before),
+                "origin": {
+                    "farm": facts.origin_farm,
+                    "commune": facts.origin_commune,
+                    "province": facts.origin_province,
+                },
+                "recalled_at": _iso(facts.recalled_at),
+                "recall_reason": facts.recall_reason,
+            }
+            document["label"] = {
+                "status": facts.label_status,
+                "voided_at": _iso(facts.voided_at),
+                "void_reason": facts.void_reason,
+            }
             document["certifications"] = [_certification_dict(c) for c in facts.certifications]
             document["lab_results"] = [_certification_dict(c) for c in facts.lab_results]
-            document["history"] = [{"event": e.kind, "at": _iso(e.at), "detail": e.detail}
-                                   for e in facts.history]
+            document["history"] = [
+                {"event": e.kind, "at": _iso(e.at), "detail": e.detail} for e in facts.history
+            ]
         if self.scans is not None:
-            document["scans"] = {"count": self.scans.scans, "distinct_clients": self.scans.clients,
-                                 "first_scanned_at": _iso(self.scans.first_scanned_at),
-                                 "possibly_copied": self.scans.suspicious,
-                                 "flags": list(self.scans.flags)}
+            document["scans"] = {
+                "count": self.scans.scans,
+                "distinct_clients": self.scans.clients,
+                "first_scanned_at": _iso(self.scans.first_scanned_at),
+                "possibly_copied": self.scans.suspicious,
+                "flags": list(self.scans.flags),
+            }
         return document
 
 
@@ -183,10 +216,17 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def _certification_dict(c: CertificationFacts) -> dict[str, Any]:
-    return {"scheme": c.scheme, "name": c.name, "certificate_number": c.certificate_number,
-            "issuing_body": c.issuing_body, "valid_from": c.valid_from.isoformat(),
-            "valid_to": c.valid_to.isoformat(), "valid_today": c.valid_today,
-            "ocop_stars": c.ocop_stars, "claim": c.claim}
+    return {
+        "scheme": c.scheme,
+        "name": c.name,
+        "certificate_number": c.certificate_number,
+        "issuing_body": c.issuing_body,
+        "valid_from": c.valid_from.isoformat(),
+        "valid_to": c.valid_to.isoformat(),
+        "valid_today": c.valid_today,
+        "ocop_stars": c.ocop_stars,
+        "claim": c.claim,
+    }
 
 
 @dataclass(frozen=True)
@@ -209,37 +249,66 @@ def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
     batch = session.get(Batch, batch_id)
     assert batch is not None  # ids come from the label just found
     certifications = tuple(
-        CertificationFacts(scheme=c.scheme, name=SCHEME_NAMES.get(c.scheme, c.scheme),
-                           certificate_number=c.certificate_number, issuing_body=c.issuing_body,
-                           valid_from=c.valid_from, valid_to=c.valid_to,
-                           valid_today=c.valid_from <= today <= c.valid_to,
-                           ocop_stars=c.ocop_stars, claim=c.claim)
-        for c in certifications_for(session, batch))
+        CertificationFacts(
+            scheme=c.scheme,
+            name=SCHEME_NAMES.get(c.scheme, c.scheme),
+            certificate_number=c.certificate_number,
+            issuing_body=c.issuing_body,
+            valid_from=c.valid_from,
+            valid_to=c.valid_to,
+            valid_today=c.valid_from <= today <= c.valid_to,
+            ocop_stars=c.ocop_stars,
+            claim=c.claim,
+        )
+        for c in certifications_for(session, batch)
+    )
     history = tuple(e for e in batch_history(session, batch) if e.kind != "recalled")
     product, cooperative = batch.product, batch.cooperative
     descriptions = {
-        "product_name": product.name, "product_category": product.category,
-        "gtin": product.gtin, "product_ref": product.ref, "unit": product.unit,
-        "cooperative_name": cooperative.name, "cooperative_commune": cooperative.commune,
-        "cooperative_province": cooperative.province, "lot": batch.lot_code,
-        "produced_on": batch.produced_on, "best_before": batch.best_before,
-        "origin_farm": batch.origin_farm, "origin_commune": batch.origin_commune,
-        "origin_province": batch.origin_province}
+        "product_name": product.name,
+        "product_category": product.category,
+        "gtin": product.gtin,
+        "product_ref": product.ref,
+        "unit": product.unit,
+        "cooperative_name": cooperative.name,
+        "cooperative_commune": cooperative.commune,
+        "cooperative_province": cooperative.province,
+        "lot": batch.lot_code,
+        "produced_on": batch.produced_on,
+        "best_before": batch.best_before,
+        "origin_farm": batch.origin_farm,
+        "origin_commune": batch.origin_commune,
+        "origin_province": batch.origin_province,
+    }
     return BatchRecords(certifications, history, descriptions)
 
 
-def verify_label(session: Session, uri: str, keyset: PublicKeySet, today: date, *,
-                 records: BatchRecordsLoader = batch_records) -> VerificationOutcome:
+def verify_label(
+    session: Session,
+    uri: str,
+    keyset: PublicKeySet,
+    today: date,
+    *,
+    records: BatchRecordsLoader = batch_records,
+) -> VerificationOutcome:
     """The verdict on the code `uri` (any text; never raises for bad input)."""
     outcome, _row = _verify(session, uri, keyset, today, None, records, None)
     return outcome
 
 
-def verify_scan(session: Session, uri: str, keyset: PublicKeySet, today: date, *,
-                client: str, place: ScanPlace, scans: ScanWriter | None = None,
-                records: BatchRecordsLoader = batch_records,
-                find: LabelFinder | None = None,
-                now: datetime | None = None) -> VerificationOutcome:
+def verify_scan(
+    session: Session,
+    uri: str,
+    keyset: PublicKeySet,
+    today: date,
+    *,
+    client: str,
+    place: ScanPlace,
+    scans: ScanWriter | None = None,
+    records: BatchRecordsLoader = batch_records,
+    find: LabelFinder | None = None,
+    now: datetime | None = None,
+) -> VerificationOutcome:
     """verify_label, then record the scan and summarise the code's scans so far.
 
     Codes that match no label are recorded too (label_id null): forgery attempts
@@ -266,17 +335,33 @@ def verify_scan(session: Session, uri: str, keyset: PublicKeySet, today: date, *
         if label_id is None or stored is None:
             return outcome
         summary = summary_after_scan(session, label_id, stored, pending, client, now)
-    return VerificationOutcome(outcome.verdict, outcome.reason, outcome.detail, outcome.code,
-                               label_id=label_id, facts=outcome.facts, scans=summary)
+    return VerificationOutcome(
+        outcome.verdict,
+        outcome.reason,
+        outcome.detail,
+        outcome.code,
+        label_id=label_id,
+        facts=outcome.facts,
+        scans=summary,
+    )
 
 
-def _verify(session: Session, uri: str, keyset: PublicKeySet, today: date, client: str | None,
-            records: BatchRecordsLoader, find: LabelFinder | None
-            ) -> tuple[VerificationOutcome, StoredScans | None]:
+def _verify(
+    session: Session,
+    uri: str,
+    keyset: PublicKeySet,
+    today: date,
+    client: str | None,
+    records: BatchRecordsLoader,
+    find: LabelFinder | None,
+) -> tuple[VerificationOutcome, StoredScans | None]:
     result = verify_code(uri, keyset)
     if result.verdict in (Verdict.MALFORMED, Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
-        reason = {Verdict.MALFORMED: MALFORMED, Verdict.TAMPERED: TAMPERED,
-                  Verdict.UNKNOWN_KEY: UNKNOWN_KEY}[result.verdict]
+        reason = {
+            Verdict.MALFORMED: MALFORMED,
+            Verdict.TAMPERED: TAMPERED,
+            Verdict.UNKNOWN_KEY: UNKNOWN_KEY,
+        }[result.verdict]
         return VerificationOutcome(NOT_GENUINE, reason, result.detail, result.code), None
     code = result.code
     assert code is not None  # a signature was checked, so the code parsed
@@ -284,9 +369,12 @@ def _verify(session: Session, uri: str, keyset: PublicKeySet, today: date, clien
     # The stored signature must be the one presented: same serial, different
     # signature is a code this service never printed.
     if row is None or row.signature != code.signature_field:
-        return VerificationOutcome(NOT_GENUINE, UNKNOWN_CODE,
-                                   "the signature is valid but this serial was never issued "
-                                   "for this product and lot", code), None
+        return VerificationOutcome(
+            NOT_GENUINE,
+            UNKNOWN_CODE,
+            "the signature is valid but this serial was never issued for this product and lot",
+            code,
+        ), None
     kept = records(session, row.batch_id, today)
     facts = _facts(row, kept)
     if result.verdict is Verdict.REVOKED_KEY:
@@ -299,30 +387,50 @@ def _verify(session: Session, uri: str, keyset: PublicKeySet, today: date, clien
         verdict, detail = EXPIRED, "no certification of this batch is valid today"
     else:
         verdict, detail = GENUINE, result.detail
-    stored = StoredScans(count=row.scans, clients=row.clients, first_scanned_at=row.first_scan,
-                         located=row.located, client_seen=bool(row.client_seen))
-    return (VerificationOutcome(verdict, verdict, detail, code, label_id=row.label_id,
-                                facts=facts), stored)
+    stored = StoredScans(
+        count=row.scans,
+        clients=row.clients,
+        first_scanned_at=row.first_scan,
+        located=row.located,
+        client_seen=bool(row.client_seen),
+    )
+    return (
+        VerificationOutcome(verdict, verdict, detail, code, label_id=row.label_id, facts=facts),
+        stored,
+    )
 
 
 def _label_statement(by_gtin: bool):
-    item = (Product.gtin == bindparam("item") if by_gtin
-            else (Product.ref == bindparam("item")) & Product.gtin.is_(None))
+    item = (
+        Product.gtin == bindparam("item")
+        if by_gtin
+        else (Product.ref == bindparam("item")) & Product.gtin.is_(None)
+    )
     return (
-        select(Label.id.label("label_id"), Label.signature, Label.status.label("label_status"),
-               Label.voided_at, Label.void_reason, Batch.id.label("batch_id"),
-               Batch.status.label("batch_status"), Batch.recalled_at, Batch.recall_reason,
-               func.count(Scan.id).label("scans"),
-               func.count(distinct(Scan.client_hash)).label("clients"),
-               func.min(Scan.scanned_at).label("first_scan"),
-               func.count(Scan.latitude).label("located"),
-               func.max(case((Scan.client_hash == bindparam("client"), 1), else_=0))
-               .label("client_seen"))
+        select(
+            Label.id.label("label_id"),
+            Label.signature,
+            Label.status.label("label_status"),
+            Label.voided_at,
+            Label.void_reason,
+            Batch.id.label("batch_id"),
+            Batch.status.label("batch_status"),
+            Batch.recalled_at,
+            Batch.recall_reason,
+            func.count(Scan.id).label("scans"),
+            func.count(distinct(Scan.client_hash)).label("clients"),
+            func.min(Scan.scanned_at).label("first_scan"),
+            func.count(Scan.latitude).label("located"),
+            func.max(case((Scan.client_hash == bindparam("client"), 1), else_=0)).label(
+                "client_seen"
+            ),
+        )
         .join(Batch, Batch.id == Label.batch_id)
         .join(Product, Product.id == Batch.product_id)
         .outerjoin(Scan, Scan.label_id == Label.id)
         .where(Label.serial == bindparam("serial"), Batch.lot_code == bindparam("lot"), item)
-        .group_by(Label.id, Batch.id))
+        .group_by(Label.id, Batch.id)
+    )
 
 
 # Built once: the page runs one of these on every view.
@@ -346,47 +454,82 @@ def label_statements() -> tuple[Select, Select]:
 
 
 def label_parameters(code: LabelCode, client: str | None) -> dict[str, str]:
-    return {"item": code.gtin if code.gtin is not None else code.product_ref,
-            "serial": code.serial, "lot": code.lot, "client": client or ""}
+    return {
+        "item": code.gtin if code.gtin is not None else code.product_ref,
+        "serial": code.serial,
+        "lot": code.lot,
+        "client": client or "",
+    }
 
 
 def _find_label(session: Session, code: LabelCode, client: str | None) -> Row | None:
     # Core execution on the session's connection: this runs on every page view,
     # and the ORM's result machinery is not needed for plain columns.
-    return session.connection().execute(label_statement(code),
-                                        label_parameters(code, client)).first()
+    return (
+        session.connection().execute(label_statement(code), label_parameters(code, client)).first()
+    )
 
 
 def _facts(row: Row, records: BatchRecords) -> LabelFacts:
     history = list(records.history)
     if row.recalled_at is not None:
-        history = sorted([*history, HistoryEvent("recalled", row.recalled_at,
-                                                 row.recall_reason)], key=_event_order)
+        history = sorted(
+            [*history, HistoryEvent("recalled", row.recalled_at, row.recall_reason)],
+            key=_event_order,
+        )
     return LabelFacts(
-        batch_id=row.batch_id, label_status=row.label_status, voided_at=row.voided_at,
-        void_reason=row.void_reason, batch_status=row.batch_status,
-        recalled_at=row.recalled_at, recall_reason=row.recall_reason, **records.descriptions,
-        certifications=list(records.certifications), history=history)
+        batch_id=row.batch_id,
+        label_status=row.label_status,
+        voided_at=row.voided_at,
+        void_reason=row.void_reason,
+        batch_status=row.batch_status,
+        recalled_at=row.recalled_at,
+        recall_reason=row.recall_reason,
+        **records.descriptions,
+        certifications=list(records.certifications),
+        history=history,
+    )
 
 
 def batch_history(session: Session, batch: Batch) -> list[HistoryEvent]:
     """The batch's life in time order: certified, issued, inspected, shipped, recalled."""
-    events = [HistoryEvent("certified", at) for (at,) in session.execute(
-        select(AuditEntry.occurred_at).where(
-            AuditEntry.subject_type == "batch", AuditEntry.subject_id == str(batch.id),
-            AuditEntry.action == "batch.certified"))]
-    events += [HistoryEvent("issued", at, str(quantity)) for at, quantity in session.execute(
-        select(IssuanceRun.created_at, IssuanceRun.quantity)
-        .where(IssuanceRun.batch_id == batch.id))]
-    events += [HistoryEvent("inspected", on, f"{place}: {result}")
-               for on, place, result in session.execute(
-                   select(Inspection.inspected_on, Inspection.place, Inspection.result)
-                   .where(Inspection.batch_id == batch.id))]
-    events += [HistoryEvent("shipped", at, step) for at, step in session.execute(
-        select(ChainEvent.event_time, ChainEvent.biz_step)
-        .join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
-        .where(ChainEventBatch.batch_id == batch.id,
-               or_(*[ChainEvent.biz_step.contains(step) for step in _SHIPPING_STEPS])))]
+    events = [
+        HistoryEvent("certified", at)
+        for (at,) in session.execute(
+            select(AuditEntry.occurred_at).where(
+                AuditEntry.subject_type == "batch",
+                AuditEntry.subject_id == str(batch.id),
+                AuditEntry.action == "batch.certified",
+            )
+        )
+    ]
+    events += [
+        HistoryEvent("issued", at, str(quantity))
+        for at, quantity in session.execute(
+            select(IssuanceRun.created_at, IssuanceRun.quantity).where(
+                IssuanceRun.batch_id == batch.id
+            )
+        )
+    ]
+    events += [
+        HistoryEvent("inspected", on, f"{place}: {result}")
+        for on, place, result in session.execute(
+            select(Inspection.inspected_on, Inspection.place, Inspection.result).where(
+                Inspection.batch_id == batch.id
+            )
+        )
+    ]
+    events += [
+        HistoryEvent("shipped", at, step)
+        for at, step in session.execute(
+            select(ChainEvent.event_time, ChainEvent.biz_step)
+            .join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
+            .where(
+                ChainEventBatch.batch_id == batch.id,
+                or_(*[ChainEvent.biz_step.contains(step) for step in _SHIPPING_STEPS]),
+            )
+        )
+    ]
     if batch.recalled_at is not None:
         events.append(HistoryEvent("recalled", batch.recalled_at, batch.recall_reason))
     return sorted(events, key=_event_order)

@@ -29,13 +29,20 @@ def void_label(session: Session, batch_id: int, serial: str, reason: str, actor:
     label.voided_at = utcnow()
     label.void_reason = reason
     session.flush()
-    audit_log.record(session, actor, "label.voided", "label", label.id,
-                     {"batch_id": label.batch_id, "serial": label.serial, "reason": reason})
+    audit_log.record(
+        session,
+        actor,
+        "label.voided",
+        "label",
+        label.id,
+        {"batch_id": label.batch_id, "serial": label.serial, "reason": reason},
+    )
     return label
 
 
-def void_run_range(session: Session, run_id: int, first: int, last: int, reason: str,
-                   actor: str) -> int:
+def void_run_range(
+    session: Session, run_id: int, first: int, last: int, reason: str, actor: str
+) -> int:
     """Void the run's labels at print positions first..last; returns how many changed.
 
     Labels in the range that were already voided keep their first reason and time.
@@ -43,26 +50,46 @@ def void_run_range(session: Session, run_id: int, first: int, last: int, reason:
     reason = _check_reason(reason)
     run = get_run(session, run_id)
     if not 1 <= first <= last <= run.quantity:
-        raise InvalidInput(f"the range must lie within 1-{run.quantity} with first <= last",
-                           field="first" if first < 1 or first > last else "last")
+        raise InvalidInput(
+            f"the range must lie within 1-{run.quantity} with first <= last",
+            field="first" if first < 1 or first > last else "last",
+        )
     voided = session.execute(
         update(Label)
-        .where(Label.run_id == run.id, Label.sequence.between(first, last),
-               Label.status == "active")
+        .where(
+            Label.run_id == run.id, Label.sequence.between(first, last), Label.status == "active"
+        )
         .values(status="voided", voided_at=utcnow(), void_reason=reason)
         .execution_options(synchronize_session=False)
     ).rowcount
     if voided == 0:
         raise Conflict(f"labels {first}-{last} of run {run.id} are already voided")
-    audit_log.record(session, actor, "labels.voided", "issuance_run", run.id,
-                     {"batch_id": run.batch_id, "first": first, "last": last,
-                      "voided": voided, "reason": reason})
+    audit_log.record(
+        session,
+        actor,
+        "labels.voided",
+        "issuance_run",
+        run.id,
+        {
+            "batch_id": run.batch_id,
+            "first": first,
+            "last": last,
+            "voided": voided,
+            "reason": reason,
+        },
+    )
     return voided
 
 
 def voided_count(session: Session, batch_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Label).where(
-        Label.batch_id == batch_id, Label.status == "voided")) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Label)
+            .where(Label.batch_id == batch_id, Label.status == "voided")
+        )
+        or 0
+    )
 
 
 def _check_reason(reason: str) -> str:
@@ -70,6 +97,7 @@ def _check_reason(reason: str) -> str:
     if not reason:
         raise InvalidInput("voiding needs a reason", field="reason")
     if len(reason) > MAX_VOID_REASON:
-        raise InvalidInput(f"the reason is longer than {MAX_VOID_REASON} characters",
-                           field="reason")
+        raise InvalidInput(
+            f"the reason is longer than {MAX_VOID_REASON} characters", field="reason"
+        )
     return reason

@@ -21,7 +21,17 @@ from traceapp.epcis.identifiers import (
 )
 
 __all__ = [
-    "EPCIS_CONTEXT", "BoxRef", "ClassRef", "EpcisDocumentError", "box_uri", "class_uri",
-    "event_time_of", "format_event_time", "new_document", "parse_box_uri", "parse_class_uri",
-    "parse_instance_uri", "validate_document",
+    "EPCIS_CONTEXT",
+    "BoxRef",
+    "ClassRef",
+    "EpcisDocumentError",
+    "box_uri",
+    "class_uri",
+    "event_time_of",
+    "format_event_time",
+    "new_document",
+    "parse_box_uri",
+    "parse_class_uri",
+    "parse_instance_uri",
+    "validate_document",
 ]

@@ -30,8 +30,9 @@ class EpcisDocumentError(ValueError):
         self.message = message
 
 
-def new_document(events: list[dict[str, Any]], created: datetime,
-                 master_data: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def new_document(
+    events: list[dict[str, Any]], created: datetime, master_data: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """An EPCISDocument carrying `events` (and names of places as master data)."""
     document: dict[str, Any] = {
         "@context": EPCIS_CONTEXT,
@@ -60,8 +61,9 @@ def event_time_of(event: dict[str, Any], pointer: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise EpcisDocumentError(f"{pointer}/eventTime",
-                                 f"{text!r} is not an ISO 8601 date and time") from None
+        raise EpcisDocumentError(
+            f"{pointer}/eventTime", f"{text!r} is not an ISO 8601 date and time"
+        ) from None
     if moment.tzinfo is None:
         raise EpcisDocumentError(f"{pointer}/eventTime", "eventTime needs a time zone offset")
     return moment
@@ -71,8 +73,9 @@ def validate_document(document: Any) -> list[dict[str, Any]]:
     """Check an EPCISDocument against the EPCIS 2.0 JSON schema and what this service can
     store; returns its events. Raises EpcisDocumentError with a JSON pointer."""
     if not isinstance(document, dict) or document.get("type") != "EPCISDocument":
-        raise EpcisDocumentError("/type", "expected an EPCIS 2.0 document "
-                                          '("type": "EPCISDocument")')
+        raise EpcisDocumentError(
+            "/type", 'expected an EPCIS 2.0 document ("type": "EPCISDocument")'
+        )
     error = best_match(_validator().iter_errors(document))
     if error is not None:
         raise EpcisDocumentError(_pointer(error), error.message)
@@ -80,13 +83,16 @@ def validate_document(document: Any) -> list[dict[str, Any]]:
         raise EpcisDocumentError("/schemaVersion", f'schemaVersion must be "{SCHEMA_VERSION}"')
     events = document["epcisBody"]["eventList"]
     if len(events) > MAX_EVENTS:
-        raise EpcisDocumentError("/epcisBody/eventList",
-                                 f"at most {MAX_EVENTS} events per document")
+        raise EpcisDocumentError(
+            "/epcisBody/eventList", f"at most {MAX_EVENTS} events per document"
+        )
     for index, event in enumerate(events):
         pointer = f"/epcisBody/eventList/{index}"
         if event.get("type") not in SUPPORTED_EVENT_TYPES:
-            raise EpcisDocumentError(f"{pointer}/type", "this service stores "
-                                     f"{', '.join(SUPPORTED_EVENT_TYPES)} events only")
+            raise EpcisDocumentError(
+                f"{pointer}/type",
+                f"this service stores {', '.join(SUPPORTED_EVENT_TYPES)} events only",
+            )
         event_time_of(event, pointer)
     return events
 

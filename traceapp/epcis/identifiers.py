@@ -94,8 +94,11 @@ def parse_instance_uri(uri: str) -> ClassRef | None:
         return ClassRef(None, unquote(match[1]), unquote(match[2]))
     if box := parse_box_uri(uri):
         key = box.product_key
-        return ClassRef(key, None, box.lot) if key.isdigit() and len(key) == 14 \
+        return (
+            ClassRef(key, None, box.lot)
+            if key.isdigit() and len(key) == 14
             else ClassRef(None, key, box.lot)
+        )
     return None
 
 

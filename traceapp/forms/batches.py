@@ -14,8 +14,7 @@ from traceapp.models import CERTIFICATION_SCHEMES
 class BatchForm(FlaskForm):
     product_id = SelectField("Product", coerce=int)
     lot_code = StringField("Lot code", validators=[DataRequired(), Length(max=20)])
-    quantity = IntegerField("Quantity (items)", validators=[DataRequired(),
-                                                            NumberRange(min=1)])
+    quantity = IntegerField("Quantity (items)", validators=[DataRequired(), NumberRange(min=1)])
     unit = StringField("Unit", validators=[DataRequired(), Length(max=20)])
     produced_on = DateField("Produced on", validators=[DataRequired()])
     best_before = DateField("Best before", validators=[Optional()])
@@ -27,16 +26,19 @@ class BatchForm(FlaskForm):
 
 class CertificationForm(FlaskForm):
     scheme = SelectField("Scheme", choices=[SelectChoice(s, s) for s in CERTIFICATION_SCHEMES])
-    ocop_stars = IntegerField("OCOP stars (OCOP only)",
-                              validators=[Optional(), NumberRange(min=3, max=5)])
-    certificate_number = StringField("Certificate number",
-                                     validators=[DataRequired(), Length(max=60)])
+    ocop_stars = IntegerField(
+        "OCOP stars (OCOP only)", validators=[Optional(), NumberRange(min=3, max=5)]
+    )
+    certificate_number = StringField(
+        "Certificate number", validators=[DataRequired(), Length(max=60)]
+    )
     issuing_body = StringField("Issued by", validators=[DataRequired(), Length(max=200)])
     valid_from = DateField("Valid from", validators=[DataRequired()])
     valid_to = DateField("Valid to", validators=[DataRequired()])
     claim = TextAreaField("Claim", validators=[Optional(), Length(max=2000)])
-    evidence_ref = StringField("Evidence (reference or file name)",
-                               validators=[Optional(), Length(max=300)])
+    evidence_ref = StringField(
+        "Evidence (reference or file name)", validators=[Optional(), Length(max=300)]
+    )
 
 
 class RecallForm(FlaskForm):
@@ -44,8 +46,10 @@ class RecallForm(FlaskForm):
 
 
 class IssuanceForm(FlaskForm):
-    count = IntegerField("Number of labels", validators=[
-        DataRequired(), NumberRange(min=1, max=MAX_LABELS_PER_REQUEST)])
+    count = IntegerField(
+        "Number of labels",
+        validators=[DataRequired(), NumberRange(min=1, max=MAX_LABELS_PER_REQUEST)],
+    )
 
 
 class SheetForm(FlaskForm):
@@ -54,11 +58,17 @@ class SheetForm(FlaskForm):
     class Meta:
         csrf = False  # a GET download changes nothing
 
-    preset = SelectField("Label stock", default="a4-40", choices=[
-        SelectChoice(name, f"{name} ({layout.labels_per_sheet} per sheet)")
-        for name, layout in PRESETS.items()])
-    start_position = IntegerField("Start at position", default=1,
-                                  validators=[DataRequired(), NumberRange(min=1, max=200)])
+    preset = SelectField(
+        "Label stock",
+        default="a4-40",
+        choices=[
+            SelectChoice(name, f"{name} ({layout.labels_per_sheet} per sheet)")
+            for name, layout in PRESETS.items()
+        ],
+    )
+    start_position = IntegerField(
+        "Start at position", default=1, validators=[DataRequired(), NumberRange(min=1, max=200)]
+    )
 
 
 class VoidLabelForm(FlaskForm):

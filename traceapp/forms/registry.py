@@ -11,8 +11,9 @@ from traceapp.models import PRODUCT_CATEGORIES
 
 class CooperativeForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    registration_number = StringField("Registration number",
-                                      validators=[DataRequired(), Length(max=40)])
+    registration_number = StringField(
+        "Registration number", validators=[DataRequired(), Length(max=40)]
+    )
     commune = StringField("Commune", validators=[DataRequired(), Length(max=100)])
     province = StringField("Province", validators=[DataRequired(), Length(max=100)])
     contact_name = StringField("Contact name", validators=[Optional(), Length(max=200)])

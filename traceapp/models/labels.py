@@ -47,9 +47,7 @@ class Label(Base):
         CheckConstraint(sql_in("status", LABEL_STATUSES), name="status"),
     )
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
     run_id: Mapped[int] = mapped_column(ForeignKey("issuance_runs.id"))
     # 1-based position within the run: the order labels are printed in.

@@ -10,8 +10,16 @@ from traceapp.models._columns import Name, Timestamp, sql_in
 from traceapp.models.organisations import Cooperative
 
 PRODUCT_CATEGORIES = (
-    "eggs", "poultry", "vegetables", "fruit", "mushrooms", "rice", "tea", "silk",
-    "processed", "other",
+    "eggs",
+    "poultry",
+    "vegetables",
+    "fruit",
+    "mushrooms",
+    "rice",
+    "tea",
+    "silk",
+    "processed",
+    "other",
 )
 
 

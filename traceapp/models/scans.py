@@ -17,9 +17,7 @@ class Scan(Base):
     # view: (label_id, scanned_at) serves both (and every lookup by label alone).
     __table_args__ = (Index("ix_scans_label_id_scanned_at", "label_id", "scanned_at"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     # Null when the code did not match any issued label (forged or mistyped).
     label_id: Mapped[int | None] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), ForeignKey("labels.id")

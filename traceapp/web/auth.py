@@ -48,12 +48,12 @@ def actor_name() -> str:
 def cooperative_scope() -> int | None:
     """The cooperative a user is confined to (operators), or None (everyone else)."""
     user = acting_user()
-    return user.cooperative_id if user is not None and user.role == "cooperative_operator" \
-        else None
+    return user.cooperative_id if user is not None and user.role == "cooperative_operator" else None
 
 
 def roles_required(*roles: str) -> Callable:
     """Console views: sign-in page for strangers, 403 for the wrong role."""
+
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -62,12 +62,15 @@ def roles_required(*roles: str) -> Callable:
             if roles and current_user.role not in roles:
                 raise Forbidden("your role does not allow this")
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 
 def api_roles_required(*roles: str) -> Callable:
     """API views: `Authorization: Bearer <token>`; 401 without one, 403 for the wrong role."""
+
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -80,5 +83,7 @@ def api_roles_required(*roles: str) -> Callable:
             if roles and user.role not in roles:
                 raise Forbidden("your role does not allow this")
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorator

@@ -13,15 +13,21 @@ def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(
-        ["text/html", "application/json", "application/problem+json"])
+        ["text/html", "application/json", "application/problem+json"]
+    )
     return best in ("application/json", "application/problem+json")
 
 
 def problem(status: int, title: str, detail: str, **extra: object) -> Response:
     """A problem-details response, JSON or HTML depending on what the client accepts."""
     if wants_json():
-        body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
-                **{k: v for k, v in extra.items() if v is not None}}
+        body = {
+            "type": "about:blank",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            **{k: v for k, v in extra.items() if v is not None},
+        }
         response = jsonify(body)
         response.status_code = status
         response.mimetype = "application/problem+json"

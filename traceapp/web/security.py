@@ -30,17 +30,18 @@ from limits import RateLimitItem, parse
 from traceapp.config import Settings
 from traceapp.web.errors import problem
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                           "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
-                           "form-action 'self'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 DEFAULT_LIMITS = {
     "RATELIMIT_PUBLIC": "120/minute",
     "RATELIMIT_SIGN_IN": "10/minute",
     "RATELIMIT_API": "600/minute",
 }
-PUBLIC_PREFIXES = ("/01/", "/p/", "/api/v1/verify", "/keys.json", "/transparency/",
-                   "/.well-known/")
+PUBLIC_PREFIXES = ("/01/", "/p/", "/api/v1/verify", "/keys.json", "/transparency/", "/.well-known/")
 
 
 def request_kind() -> str | None:
@@ -64,8 +65,13 @@ def api_client() -> str:
 
 
 def _limit(kind: str, config_key: str, key_function) -> Limit:
-    return Limit(lambda: current_app.config[config_key], key_function=key_function,
-                 scope=kind, shared=True, exempt_when=lambda: request_kind() != kind)
+    return Limit(
+        lambda: current_app.config[config_key],
+        key_function=key_function,
+        scope=kind,
+        shared=True,
+        exempt_when=lambda: request_kind() != kind,
+    )
 
 
 def init_app(app: Flask, settings: Settings) -> Limiter:
@@ -75,19 +81,24 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "traceapp")
-    limiter = Limiter(get_remote_address, default_limits=[
-        _limit("public", "RATELIMIT_PUBLIC", get_remote_address),
-        _limit("sign_in", "RATELIMIT_SIGN_IN", get_remote_address),
-        _limit("api", "RATELIMIT_API", api_client),
-    ])
+    limiter = Limiter(
+        get_remote_address,
+        default_limits=[
+            _limit("public", "RATELIMIT_PUBLIC", get_remote_address),
+            _limit("sign_in", "RATELIMIT_SIGN_IN", get_remote_address),
+            _limit("api", "RATELIMIT_API", api_client),
+        ],
+    )
     limiter.init_app(app)
     app.extensions["traceapp.limiter"] = limiter
 
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded) -> Response:
-        response = problem(429, "Too Many Requests",
-                           f"too many requests: the limit is {exc.description}; "
-                           "try again later")
+        response = problem(
+            429,
+            "Too Many Requests",
+            f"too many requests: the limit is {exc.description}; try again later",
+        )
         response.headers["Retry-After"] = str(_retry_after(limiter))
         return response
 
@@ -105,10 +116,12 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
 
 def security_headers(settings: Settings) -> tuple[tuple[str, str], ...]:
     """The headers every response carries unless its view set them itself."""
-    headers = (("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-               ("X-Content-Type-Options", "nosniff"),
-               ("X-Frame-Options", "DENY"),
-               ("Referrer-Policy", "strict-origin-when-cross-origin"))
+    headers = (
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    )
     if settings.is_production:
         headers += (("Strict-Transport-Security", HSTS),)
     return headers
@@ -135,9 +148,12 @@ class PublicLimit:
             return []
         reset_time, remaining = self._limiter.limiter.get_window_stats(item, *key)
         reset_at = int(reset_time + 1)
-        return [("X-RateLimit-Limit", str(item.amount)), ("X-RateLimit-Remaining", str(remaining)),
-                ("X-RateLimit-Reset", str(reset_at)),
-                ("Retry-After", str(int(reset_at - time.time())))]
+        return [
+            ("X-RateLimit-Limit", str(item.amount)),
+            ("X-RateLimit-Remaining", str(remaining)),
+            ("X-RateLimit-Reset", str(reset_at)),
+            ("Retry-After", str(int(reset_at - time.time()))),
+        ]
 
 
 @lru_cache(maxsize=8)

@@ -51,8 +51,9 @@ def latest():
 @blueprint.get("/checkpoints")
 def checkpoints():
     issuer = settings().issuer
-    return _cached(jsonify(checkpoints=[checkpoint_document(c, issuer)
-                                        for c in recent_checkpoints(db())]))
+    return _cached(
+        jsonify(checkpoints=[checkpoint_document(c, issuer) for c in recent_checkpoints(db())])
+    )
 
 
 @blueprint.get("/entries")
@@ -61,8 +62,9 @@ def entries():
     page = published_entries(db(), first, last)
     body = {"entries": page}
     if len(page) == MAX_ENTRIES_PER_PAGE:
-        body["next"] = url_for(".entries", **{"from": page[-1]["id"] + 1,
-                                              **({"to": last} if last else {})})
+        body["next"] = url_for(
+            ".entries", **{"from": page[-1]["id"] + 1, **({"to": last} if last else {})}
+        )
     return _cached(jsonify(body))
 
 

@@ -79,31 +79,41 @@ def chain_timeline(batch: Batch | None) -> list:
 
 # --- public ---------------------------------------------------------------------------
 
+
 @blueprint.get("/chain/box/<key>/<lot>/<int:number>")
 def box(key: str, lot: str, number: int):
-    uri = (f"{settings().public_base_url}/chain/box/{quote(key, safe='')}/"
-           f"{quote(lot, safe='')}/{number}")
+    uri = (
+        f"{settings().public_base_url}/chain/box/{quote(key, safe='')}/"
+        f"{quote(lot, safe='')}/{number}"
+    )
     contents = box_contents(db(), uri)
     return render_template("chain/box.html", box=contents, batch=contents.batch)
 
 
 # --- console --------------------------------------------------------------------------
 
+
 @blueprint.get("/console/chain/partners")
 @roles_required(*ALL_ROLES)
 def partners():
-    return render_template("chain/partners.html", partners=list_partners(db()),
-                           roles=PARTNER_ROLES)
+    return render_template("chain/partners.html", partners=list_partners(db()), roles=PARTNER_ROLES)
 
 
 @blueprint.post("/console/chain/partners")
 @roles_required(OFFICER)
 def partner_new():
     form = request.form
-    register_partner(db(), PartnerDetails(
-        name=form.get("name", ""), role=form.get("role", ""), gln=form.get("gln") or None,
-        address=form.get("address") or None, province=form.get("province") or None),
-        actor_name())
+    register_partner(
+        db(),
+        PartnerDetails(
+            name=form.get("name", ""),
+            role=form.get("role", ""),
+            gln=form.get("gln") or None,
+            address=form.get("address") or None,
+            province=form.get("province") or None,
+        ),
+        actor_name(),
+    )
     db().commit()
     flash("Partner registered.")
     return redirect(url_for("chain.partners"))
@@ -113,10 +123,14 @@ def partner_new():
 @roles_required(*ALL_ROLES)
 def batch_chain(batch_id: int):
     found = get_batch(db(), batch_id, cooperative_scope())
-    return render_template("chain/batch.html", batch=found, steps=STEPS,
-                           partners=list_partners(db()),
-                           packings=packings(db(), batch_id, settings().public_base_url),
-                           sheet_form=SheetForm(request.args, preset=DEFAULT_PRESET))
+    return render_template(
+        "chain/batch.html",
+        batch=found,
+        steps=STEPS,
+        partners=list_partners(db()),
+        packings=packings(db(), batch_id, settings().public_base_url),
+        sheet_form=SheetForm(request.args, preset=DEFAULT_PRESET),
+    )
 
 
 @blueprint.post("/console/chain/batches/<int:batch_id>/events")
@@ -124,15 +138,18 @@ def batch_chain(batch_id: int):
 def batch_event_new(batch_id: int):
     form = request.form
     details = StepDetails(
-        step=form.get("step", ""), at=_moment(form.get("at")),
+        step=form.get("step", ""),
+        at=_moment(form.get("at")),
         partner_id=_optional_int(form.get("partner_id"), "partner_id"),
         boxes=_optional_int(form.get("boxes"), "boxes"),
         per_box=_optional_int(form.get("per_box"), "per_box"),
         conformant=form.get("conformant", "yes") != "no",
         reference=form.get("reference") or None,
-        inputs=_form_inputs(form.get("inputs", "")))
-    events = record_step(db(), batch_id, details, actor_name(), settings().public_base_url,
-                         cooperative_scope())
+        inputs=_form_inputs(form.get("inputs", "")),
+    )
+    events = record_step(
+        db(), batch_id, details, actor_name(), settings().public_base_url, cooperative_scope()
+    )
     db().commit()
     flash(f"Recorded {details.step}: {len(events)} event(s).")
     return redirect(url_for("chain.batch_chain", batch_id=batch_id))
@@ -155,12 +172,25 @@ def box_labels_download(batch_id: int):
         field, errors = next(iter(form.errors.items()))
         raise InvalidInput(f"{field}: {', '.join(errors)}", field=field)
     packing = _optional_int(request.args.get("packing"), "packing")
-    pdf, pages = box_sheet_pdf(db(), batch_id, settings().public_base_url, packing,
-                               form.preset.data, form.start_position.data, cooperative_scope())
+    pdf, pages = box_sheet_pdf(
+        db(),
+        batch_id,
+        settings().public_base_url,
+        packing,
+        form.preset.data,
+        form.start_position.data,
+        cooperative_scope(),
+    )
     name = f"boxes-batch-{batch_id}{f'-packing-{packing}' if packing else ''}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
-        "X-Page-Count": str(pages)})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+            "X-Page-Count": str(pages),
+        },
+    )
 
 
 @blueprint.get("/console/chain/import")
@@ -175,8 +205,9 @@ def import_upload():
     upload = request.files.get("document")
     if upload is None or not upload.filename:
         raise InvalidInput("choose an EPCIS 2.0 JSON-LD file", field="document")
-    result = import_document(db(), _parse_json(upload.read()), actor_name(),
-                             settings().public_base_url)
+    result = import_document(
+        db(), _parse_json(upload.read()), actor_name(), settings().public_base_url
+    )
     db().commit()
     flash(f"Imported {result.stored} event(s), {result.skipped} already stored.")
     if len(result.batch_ids) == 1:
@@ -185,6 +216,7 @@ def import_upload():
 
 
 # --- API ------------------------------------------------------------------------------
+
 
 @api.get("/partners")
 @api_roles_required(*ALL_ROLES)
@@ -196,9 +228,17 @@ def api_partners():
 @api_roles_required(OFFICER)
 def api_partner_new():
     data = json_body("PartnerCreate")
-    partner = register_partner(db(), PartnerDetails(
-        name=data["name"], role=data["role"], gln=data.get("gln"),
-        address=data.get("address"), province=data.get("province")), actor_name())
+    partner = register_partner(
+        db(),
+        PartnerDetails(
+            name=data["name"],
+            role=data["role"],
+            gln=data.get("gln"),
+            address=data.get("address"),
+            province=data.get("province"),
+        ),
+        actor_name(),
+    )
     db().commit()
     return jsonify(_partner_json(partner)), 201
 
@@ -209,13 +249,18 @@ def api_event_new(batch_id: int):
     get_batch(db(), batch_id, cooperative_scope())  # 404 before a body error for strangers
     data = json_body("ChainStepCreate")
     details = StepDetails(
-        step=data["step"], at=_moment(data.get("at")), partner_id=data.get("partner_id"),
-        boxes=data.get("boxes"), per_box=data.get("per_box"),
-        conformant=data.get("conformant", True), reference=data.get("reference"),
-        inputs=tuple((int(i["batch_id"]), int(i["quantity"]))
-                     for i in data.get("inputs") or ()))
-    events = record_step(db(), batch_id, details, actor_name(), settings().public_base_url,
-                         cooperative_scope())
+        step=data["step"],
+        at=_moment(data.get("at")),
+        partner_id=data.get("partner_id"),
+        boxes=data.get("boxes"),
+        per_box=data.get("per_box"),
+        conformant=data.get("conformant", True),
+        reference=data.get("reference"),
+        inputs=tuple((int(i["batch_id"]), int(i["quantity"])) for i in data.get("inputs") or ()),
+    )
+    events = record_step(
+        db(), batch_id, details, actor_name(), settings().public_base_url, cooperative_scope()
+    )
     db().commit()
     return jsonify(events=[json.loads(e.document) for e in events]), 201
 
@@ -223,8 +268,7 @@ def api_event_new(batch_id: int):
 @api.get("/batches/<int:batch_id>/epcis")
 @api_roles_required(*ALL_ROLES)
 def api_export(batch_id: int):
-    return _jsonld(export_batch(db(), batch_id, settings().public_base_url,
-                                cooperative_scope()))
+    return _jsonld(export_batch(db(), batch_id, settings().public_base_url, cooperative_scope()))
 
 
 @api.post("/epcis")
@@ -235,11 +279,13 @@ def api_import():
     document = json_body("EpcisDocument")
     result = import_document(db(), document, actor_name(), settings().public_base_url)
     db().commit()
-    return jsonify(stored=result.stored, skipped=result.skipped,
-                   batch_ids=list(result.batch_ids)), 201
+    return jsonify(
+        stored=result.stored, skipped=result.skipped, batch_ids=list(result.batch_ids)
+    ), 201
 
 
 # --- parsing --------------------------------------------------------------------------
+
 
 def _jsonld(document: dict[str, Any]) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=2)
@@ -266,8 +312,9 @@ def _form_inputs(text: str) -> tuple[tuple[int, int], ...]:
     pairs = []
     for item in filter(None, (part.strip() for part in text.split(","))):
         batch_id, _, quantity = item.partition(":")
-        pairs.append((_optional_int(batch_id, "inputs") or 0,
-                      _optional_int(quantity, "inputs") or 0))
+        pairs.append(
+            (_optional_int(batch_id, "inputs") or 0, _optional_int(quantity, "inputs") or 0)
+        )
     return tuple(pairs)
 
 
@@ -283,5 +330,11 @@ def _moment(text: str | None) -> datetime | None:
 
 
 def _partner_json(partner) -> dict[str, Any]:
-    return {"id": partner.id, "name": partner.name, "role": partner.role, "gln": partner.gln,
-            "address": partner.address, "province": partner.province}
+    return {
+        "id": partner.id,
+        "name": partner.name,
+        "role": partner.role,
+        "gln": partner.gln,
+        "address": partner.address,
+        "province": partner.province,
+    }

@@ -23,9 +23,13 @@ def qr_texts(pdf: bytes) -> list[str]:
     """Every QR code on every page, read back at 300 dpi."""
     document = pdfium.PdfDocument(pdf)
     try:
-        return [result.text for page in document
-                for result in zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil(),
-                                                     formats=zxingcpp.BarcodeFormat.QRCode)]
+        return [
+            result.text
+            for page in document
+            for result in zxingcpp.read_barcodes(
+                page.render(scale=300 / 72).to_pil(), formats=zxingcpp.BarcodeFormat.QRCode
+            )
+        ]
     finally:
         document.close()
 
@@ -33,9 +37,18 @@ def qr_texts(pdf: bytes) -> list[str]:
 def pack(db_session, batch, boxes: int, per_box: int, hour: int) -> list[str]:
     """Record a packing step and return the URIs of the boxes it made."""
     before = len(packed_boxes(db_session, batch, BASE_URL))
-    record_step(db_session, batch.id, StepDetails(
-        step="packing", boxes=boxes, per_box=per_box,
-        at=datetime(2026, 11, 26, hour, tzinfo=UTC)), "test", BASE_URL)
+    record_step(
+        db_session,
+        batch.id,
+        StepDetails(
+            step="packing",
+            boxes=boxes,
+            per_box=per_box,
+            at=datetime(2026, 11, 26, hour, tzinfo=UTC),
+        ),
+        "test",
+        BASE_URL,
+    )
     made = [uri for uri, _ in packed_boxes(db_session, batch, BASE_URL)[before:]]
     # Release the savepoint so the requests' own savepoints nest cleanly after it.
     db_session.commit()
@@ -44,12 +57,10 @@ def pack(db_session, batch, boxes: int, per_box: int, hour: int) -> list[str]:
 
 def download(client, world, role: str, **query):
     sign_in_as(client, world.users.get(role))
-    return client.get(f"/console/chain/batches/{world.batch_a.id}/boxes.pdf",
-                      query_string=query)
+    return client.get(f"/console/chain/batches/{world.batch_a.id}/boxes.pdf", query_string=query)
 
 
-def test_console_box_labels_decode_to_exactly_the_packings_box_uris(client, world,
-                                                                    db_session):
+def test_console_box_labels_decode_to_exactly_the_packings_box_uris(client, world, db_session):
     uris = pack(db_session, world.batch_a, boxes=5, per_box=10, hour=1)
     response = download(client, world, "operator_own", packing=1, preset="a4-21")
     assert (response.status_code, sorted(qr_texts(response.data))) == (200, sorted(uris))
@@ -100,20 +111,23 @@ def test_chain_page_offers_box_labels_per_packing(client, world, db_session):
     assert 'name="packing" value="1"' in page and "a4-21" in page
 
 
-def test_cli_writes_box_labels_whose_codes_are_the_box_uris(app, world, db_session,
-                                                            tmp_path):
+def test_cli_writes_box_labels_whose_codes_are_the_box_uris(app, world, db_session, tmp_path):
     uris = pack(db_session, world.batch_a, boxes=4, per_box=10, hour=1)
     out = tmp_path / "boxes.pdf"
-    result = CliRunner().invoke(main, ["epcis", "box-labels", str(world.batch_a.id), "--out",
-                                       str(out), "--preset", "a4-21"],
-                                obj=ScriptInfo(create_app=lambda: app))
-    assert (result.exit_code, sorted(qr_texts(out.read_bytes()))) == (0, sorted(uris)), \
+    result = CliRunner().invoke(
+        main,
+        ["epcis", "box-labels", str(world.batch_a.id), "--out", str(out), "--preset", "a4-21"],
+        obj=ScriptInfo(create_app=lambda: app),
+    )
+    assert (result.exit_code, sorted(qr_texts(out.read_bytes()))) == (0, sorted(uris)), (
         result.output
+    )
 
 
 def test_cli_box_labels_of_an_unpacked_batch_exit_2(app, world, tmp_path):
-    result = CliRunner().invoke(main, ["epcis", "box-labels", str(world.batch_a.id), "--out",
-                                       str(tmp_path / "boxes.pdf")],
-                                obj=ScriptInfo(create_app=lambda: app))
+    result = CliRunner().invoke(
+        main,
+        ["epcis", "box-labels", str(world.batch_a.id), "--out", str(tmp_path / "boxes.pdf")],
+        obj=ScriptInfo(create_app=lambda: app),
+    )
     assert result.exit_code == 2
-

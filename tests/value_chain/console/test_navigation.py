@@ -11,8 +11,10 @@ def page(client, world, role: str, url: str) -> str:
 
 
 def test_navigation_links_to_partners_for_every_role(client, world):
-    assert all('href="/console/chain/partners"' in page(client, world, role, "/console/")
-               for role in ("union_officer", "operator_own", "inspector"))
+    assert all(
+        'href="/console/chain/partners"' in page(client, world, role, "/console/")
+        for role in ("union_officer", "operator_own", "inspector")
+    )
 
 
 def test_navigation_offers_epcis_import_to_the_union_officer(client, world):
@@ -20,15 +22,17 @@ def test_navigation_offers_epcis_import_to_the_union_officer(client, world):
 
 
 def test_navigation_hides_epcis_import_from_operators(client, world):
-    assert 'href="/console/chain/import"' not in page(client, world, "operator_own",
-                                                      "/console/")
+    assert 'href="/console/chain/import"' not in page(client, world, "operator_own", "/console/")
 
 
 def test_batch_page_links_to_recording_a_step_and_exporting(client, world):
     html = page(client, world, "operator_own", f"/console/batches/{world.batch_a.id}")
     chain = f"/console/chain/batches/{world.batch_a.id}"
-    assert (f'href="{chain}#record-step"' in html, f'href="{chain}/epcis.jsonld"' in html,
-            f'href="{chain}#box-labels"' in html) == (True, True, True)
+    assert (
+        f'href="{chain}#record-step"' in html,
+        f'href="{chain}/epcis.jsonld"' in html,
+        f'href="{chain}#box-labels"' in html,
+    ) == (True, True, True)
 
 
 def test_batch_page_offers_the_union_officer_epcis_import(client, world):

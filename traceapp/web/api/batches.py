@@ -43,11 +43,14 @@ from traceapp.web.request_session import db
 def list_batches_view():
     status = request.args.get("status")
     if status is not None and status not in BATCH_STATUSES:
-        raise InvalidInput(f"status must be one of: {', '.join(BATCH_STATUSES)}",
-                           field="status")
-    items = list_batches(db(), cooperative_scope(), status,
-                         limit=int_query("limit", 200, 1, 1000),
-                         offset=int_query("offset", 0, 0, MAX_ID))
+        raise InvalidInput(f"status must be one of: {', '.join(BATCH_STATUSES)}", field="status")
+    items = list_batches(
+        db(),
+        cooperative_scope(),
+        status,
+        limit=int_query("limit", 200, 1, 1000),
+        offset=int_query("offset", 0, 0, MAX_ID),
+    )
     return jsonify(items=[batch_json(b) for b in items])
 
 
@@ -59,12 +62,23 @@ def create_batch_view():
     cooperative_id = data["cooperative_id"]
     if scope is not None and cooperative_id != scope:
         raise NotFound(f"no cooperative {cooperative_id}", field="cooperative_id")
-    batch = create_batch(db(), get_cooperative(db(), cooperative_id), BatchDetails(
-        product_id=data["product_id"], lot_code=data["lot_code"], quantity=data["quantity"],
-        unit=data["unit"].strip(), produced_on=date_field(data, "produced_on"),
-        best_before=date_field(data, "best_before"), origin_farm=data.get("origin_farm"),
-        origin_commune=data["origin_commune"], origin_province=data["origin_province"],
-        description=data.get("description")), actor_name())
+    batch = create_batch(
+        db(),
+        get_cooperative(db(), cooperative_id),
+        BatchDetails(
+            product_id=data["product_id"],
+            lot_code=data["lot_code"],
+            quantity=data["quantity"],
+            unit=data["unit"].strip(),
+            produced_on=date_field(data, "produced_on"),
+            best_before=date_field(data, "best_before"),
+            origin_farm=data.get("origin_farm"),
+            origin_commune=data["origin_commune"],
+            origin_province=data["origin_province"],
+            description=data.get("description"),
+        ),
+        actor_name(),
+    )
     db().commit()
     return jsonify(batch_json(batch)), 201
 
@@ -87,12 +101,21 @@ def certifications(batch_id: int):
 def create_certification(batch_id: int):
     found = get_batch(db(), batch_id)
     data = json_body("CertificationCreate")
-    certification = record_certification(db(), CertificationDetails(
-        scheme=data["scheme"], certificate_number=data["certificate_number"].strip(),
-        issuing_body=data["issuing_body"].strip(), valid_from=date_field(data, "valid_from"),
-        valid_to=date_field(data, "valid_to"), ocop_stars=data.get("ocop_stars"),
-        claim=data.get("claim"), evidence_ref=data.get("evidence_ref")),
-        actor_name(), batch=found)
+    certification = record_certification(
+        db(),
+        CertificationDetails(
+            scheme=data["scheme"],
+            certificate_number=data["certificate_number"].strip(),
+            issuing_body=data["issuing_body"].strip(),
+            valid_from=date_field(data, "valid_from"),
+            valid_to=date_field(data, "valid_to"),
+            ocop_stars=data.get("ocop_stars"),
+            claim=data.get("claim"),
+            evidence_ref=data.get("evidence_ref"),
+        ),
+        actor_name(),
+        batch=found,
+    )
     db().commit()
     return jsonify(certification_json(certification)), 201
 
@@ -120,8 +143,14 @@ def recall(batch_id: int):
 def issuance(batch_id: int):
     get_batch(db(), batch_id, cooperative_scope())  # 404 before a body error for strangers
     data = json_body("IssuanceRequest")
-    run = issue_labels(db(), batch_id, data["count"], signer_or_refusal(), actor_name(),
-                       cooperative_id=cooperative_scope())
+    run = issue_labels(
+        db(),
+        batch_id,
+        data["count"],
+        signer_or_refusal(),
+        actor_name(),
+        cooperative_id=cooperative_scope(),
+    )
     db().commit()
     return jsonify(run_json(run)), 201
 
@@ -145,10 +174,19 @@ def scans(batch_id: int):
 def create_inspection(batch_id: int):
     get_batch(db(), batch_id)
     data = json_body("InspectionCreate")
-    inspection = record_inspection(db(), batch_id, InspectionDetails(
-        inspected_on=date_field(data, "inspected_on"), place=data["place"],
-        result=data["result"], notes=data.get("notes"), photo_ref=data.get("photo_ref")),
-        acting_user(), actor_name())
+    inspection = record_inspection(
+        db(),
+        batch_id,
+        InspectionDetails(
+            inspected_on=date_field(data, "inspected_on"),
+            place=data["place"],
+            result=data["result"],
+            notes=data.get("notes"),
+            photo_ref=data.get("photo_ref"),
+        ),
+        acting_user(),
+        actor_name(),
+    )
     db().commit()
     return jsonify(inspection_json(inspection)), 201
 

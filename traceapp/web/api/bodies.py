@@ -30,8 +30,12 @@ def json_body(schema_name: str) -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object", field="body")
-    error = next(iter(sorted(_validator(schema_name).iter_errors(data),
-                             key=lambda e: list(map(str, e.path)))), None)
+    error = next(
+        iter(
+            sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(map(str, e.path)))
+        ),
+        None,
+    )
     if error is not None:
         raise InvalidInput(_message(error), field=_field(error))
     return _whole_numbers(SCHEMAS[schema_name], data)
@@ -40,9 +44,12 @@ def json_body(schema_name: str) -> dict[str, Any]:
 def _whole_numbers(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     # JSON Schema counts 3.0 as an integer; the domain wants a real int.
     properties = schema.get("properties", {})
-    return {name: int(value) if isinstance(value, float)
-            and "integer" in _types(properties.get(name, {})) else value
-            for name, value in data.items()}
+    return {
+        name: int(value)
+        if isinstance(value, float) and "integer" in _types(properties.get(name, {}))
+        else value
+        for name, value in data.items()
+    }
 
 
 def _types(schema: dict[str, Any]) -> list[str]:

@@ -21,28 +21,41 @@ def _when(moment: datetime | None) -> str | None:
 
 def batch_json(batch: Batch) -> dict[str, Any]:
     return {
-        "id": batch.id, "cooperative_id": batch.cooperative_id,
-        "cooperative": batch.cooperative.name, "product_id": batch.product_id,
-        "product": batch.product.name, "gtin": batch.product.gtin, "lot_code": batch.lot_code,
-        "quantity": batch.quantity, "unit": batch.unit, "labels_issued": batch.labels_issued,
+        "id": batch.id,
+        "cooperative_id": batch.cooperative_id,
+        "cooperative": batch.cooperative.name,
+        "product_id": batch.product_id,
+        "product": batch.product.name,
+        "gtin": batch.product.gtin,
+        "lot_code": batch.lot_code,
+        "quantity": batch.quantity,
+        "unit": batch.unit,
+        "labels_issued": batch.labels_issued,
         "produced_on": batch.produced_on.isoformat(),
         "best_before": batch.best_before.isoformat() if batch.best_before else None,
-        "origin_farm": batch.origin_farm, "origin_commune": batch.origin_commune,
-        "origin_province": batch.origin_province, "description": batch.description,
-        "status": batch.status, "recalled_at": _when(batch.recalled_at),
-        "recall_reason": batch.recall_reason, "created_at": _when(batch.created_at),
+        "origin_farm": batch.origin_farm,
+        "origin_commune": batch.origin_commune,
+        "origin_province": batch.origin_province,
+        "description": batch.description,
+        "status": batch.status,
+        "recalled_at": _when(batch.recalled_at),
+        "recall_reason": batch.recall_reason,
+        "created_at": _when(batch.created_at),
     }
 
 
 def certification_json(certification: Certification) -> dict[str, Any]:
     return {
-        "id": certification.id, "batch_id": certification.batch_id,
-        "cooperative_id": certification.cooperative_id, "scheme": certification.scheme,
+        "id": certification.id,
+        "batch_id": certification.batch_id,
+        "cooperative_id": certification.cooperative_id,
+        "scheme": certification.scheme,
         "ocop_stars": certification.ocop_stars,
         "certificate_number": certification.certificate_number,
         "issuing_body": certification.issuing_body,
         "valid_from": certification.valid_from.isoformat(),
-        "valid_to": certification.valid_to.isoformat(), "claim": certification.claim,
+        "valid_to": certification.valid_to.isoformat(),
+        "claim": certification.claim,
         "evidence_ref": certification.evidence_ref,
         "created_at": _when(certification.created_at),
     }
@@ -50,8 +63,11 @@ def certification_json(certification: Certification) -> dict[str, Any]:
 
 def run_json(run: IssuanceRun) -> dict[str, Any]:
     return {
-        "id": run.id, "batch_id": run.batch_id, "quantity": run.quantity,
-        "key_id": run.key_id, "requested_by": run.requested_by,
+        "id": run.id,
+        "batch_id": run.batch_id,
+        "quantity": run.quantity,
+        "key_id": run.key_id,
+        "requested_by": run.requested_by,
         "created_at": _when(run.created_at),
         "labels_url": url_for("api.labels", run_id=run.id),
         "sheet_url": url_for("api.sheet", run_id=run.id),
@@ -61,20 +77,30 @@ def run_json(run: IssuanceRun) -> dict[str, Any]:
 def label_json(label: Label, batch: Batch, base_url: str) -> dict[str, Any]:
     product = batch.product
     return {
-        "sequence": label.sequence, "serial": label.serial,
-        "code": label_uri(base_url, gtin=product.gtin,
-                          product_ref=None if product.gtin else product.ref,
-                          lot=batch.lot_code, serial=label.serial,
-                          signature_field=label.signature),
-        "status": label.status, "voided_at": _when(label.voided_at),
+        "sequence": label.sequence,
+        "serial": label.serial,
+        "code": label_uri(
+            base_url,
+            gtin=product.gtin,
+            product_ref=None if product.gtin else product.ref,
+            lot=batch.lot_code,
+            serial=label.serial,
+            signature_field=label.signature,
+        ),
+        "status": label.status,
+        "voided_at": _when(label.voided_at),
         "void_reason": label.void_reason,
     }
 
 
 def inspection_json(inspection: Inspection) -> dict[str, Any]:
     return {
-        "id": inspection.id, "batch_id": inspection.batch_id,
-        "inspected_on": inspection.inspected_on.isoformat(), "place": inspection.place,
-        "result": inspection.result, "notes": inspection.notes,
-        "photo_ref": inspection.photo_ref, "created_at": _when(inspection.created_at),
+        "id": inspection.id,
+        "batch_id": inspection.batch_id,
+        "inspected_on": inspection.inspected_on.isoformat(),
+        "place": inspection.place,
+        "result": inspection.result,
+        "notes": inspection.notes,
+        "photo_ref": inspection.photo_ref,
+        "created_at": _when(inspection.created_at),
     }

@@ -37,8 +37,13 @@ def labels(run_id: int):
     limit = int_query("limit", 100, 1, 1000)
     base_url = settings().public_base_url
     rows = run_label_rows(db(), found, offset, limit)
-    return jsonify(run_id=found.id, total=found.quantity, offset=offset, limit=limit,
-                   items=[label_json(label, found.batch, base_url) for label in rows])
+    return jsonify(
+        run_id=found.id,
+        total=found.quantity,
+        offset=offset,
+        limit=limit,
+        items=[label_json(label, found.batch, base_url) for label in rows],
+    )
 
 
 @blueprint.get("/runs/<int:run_id>/sheet.pdf")
@@ -46,8 +51,9 @@ def labels(run_id: int):
 def sheet(run_id: int):
     preset = request.args.get("preset") or "a4-40"
     start = int_query("start_position", 1, 1, 200)
-    pdf, pages = sheet_pdf(db(), run_id, settings().public_base_url, preset, start,
-                           cooperative_scope())
+    pdf, pages = sheet_pdf(
+        db(), run_id, settings().public_base_url, preset, start, cooperative_scope()
+    )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["X-Page-Count"] = str(pages)
     response.headers["Content-Disposition"] = f'attachment; filename="labels-run-{run_id}.pdf"'
@@ -59,7 +65,6 @@ def sheet(run_id: int):
 def void_range(run_id: int):
     get_run(db(), run_id)
     data = json_body("VoidRangeRequest")
-    voided = void_run_range(db(), run_id, data["first"], data["last"], data["reason"],
-                            actor_name())
+    voided = void_run_range(db(), run_id, data["first"], data["last"], data["reason"], actor_name())
     db().commit()
     return jsonify(voided=voided)

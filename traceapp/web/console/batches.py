@@ -48,8 +48,12 @@ def batches():
     status = request.args.get("status") or None
     if status not in (None, *BATCH_STATUSES):
         status = None
-    return render_template("console/batches.html", status=status, statuses=BATCH_STATUSES,
-                           batches=list_batches(db(), cooperative_scope(), status))
+    return render_template(
+        "console/batches.html",
+        status=status,
+        statuses=BATCH_STATUSES,
+        batches=list_batches(db(), cooperative_scope(), status),
+    )
 
 
 @blueprint.route("/batches/new", methods=["GET", "POST"])
@@ -57,25 +61,36 @@ def batches():
 def batch_new():
     cooperative = get_cooperative(db(), acting_user().cooperative_id)
     form = BatchForm()
-    form.product_id.choices = [SelectChoice(p.id, p.name)
-                               for p in products_of(db(), cooperative.id)]
+    form.product_id.choices = [
+        SelectChoice(p.id, p.name) for p in products_of(db(), cooperative.id)
+    ]
     if request.method == "GET":
         form.origin_commune.data = form.origin_commune.data or cooperative.commune
         form.origin_province.data = form.origin_province.data or cooperative.province
     if form.validate_on_submit():
         with refused(form):
-            batch = create_batch(db(), cooperative, BatchDetails(
-                product_id=form.product_id.data, lot_code=form.lot_code.data.strip(),
-                quantity=form.quantity.data, unit=form.unit.data.strip(),
-                produced_on=form.produced_on.data, best_before=form.best_before.data,
-                origin_farm=form.origin_farm.data or None,
-                origin_commune=form.origin_commune.data.strip(),
-                origin_province=form.origin_province.data.strip(),
-                description=form.description.data or None), actor_name())
+            batch = create_batch(
+                db(),
+                cooperative,
+                BatchDetails(
+                    product_id=form.product_id.data,
+                    lot_code=form.lot_code.data.strip(),
+                    quantity=form.quantity.data,
+                    unit=form.unit.data.strip(),
+                    produced_on=form.produced_on.data,
+                    best_before=form.best_before.data,
+                    origin_farm=form.origin_farm.data or None,
+                    origin_commune=form.origin_commune.data.strip(),
+                    origin_province=form.origin_province.data.strip(),
+                    description=form.description.data or None,
+                ),
+                actor_name(),
+            )
             db().commit()
             return redirect(url_for("console.batch", batch_id=batch.id))
-    return render_template("console/form.html", form=form, title="New batch",
-                           action=url_for("console.batch_new")), form_status(form)
+    return render_template(
+        "console/form.html", form=form, title="New batch", action=url_for("console.batch_new")
+    ), form_status(form)
 
 
 @blueprint.get("/batches/<int:batch_id>")
@@ -83,10 +98,16 @@ def batch_new():
 def batch(batch_id: int):
     found = get_batch(db(), batch_id, cooperative_scope())
     return render_template(
-        "console/batch.html", batch=found, certifications=certifications_for(db(), found),
-        runs=runs_of(db(), found.id), inspections=inspections_for(db(), found.id),
-        voided=voided_count(db(), found.id), scans=scan_counts(db(), found.id),
-        remaining=remaining_quota(found), role=acting_user().role)
+        "console/batch.html",
+        batch=found,
+        certifications=certifications_for(db(), found),
+        runs=runs_of(db(), found.id),
+        inspections=inspections_for(db(), found.id),
+        voided=voided_count(db(), found.id),
+        scans=scan_counts(db(), found.id),
+        remaining=remaining_quota(found),
+        role=acting_user().role,
+    )
 
 
 @blueprint.route("/batches/<int:batch_id>/certifications/new", methods=["GET", "POST"])
@@ -96,18 +117,29 @@ def certification_new(batch_id: int):
     form = CertificationForm()
     if form.validate_on_submit():
         with refused(form):
-            record_certification(db(), CertificationDetails(
-                scheme=form.scheme.data, certificate_number=form.certificate_number.data.strip(),
-                issuing_body=form.issuing_body.data.strip(), valid_from=form.valid_from.data,
-                valid_to=form.valid_to.data, ocop_stars=form.ocop_stars.data,
-                claim=form.claim.data or None, evidence_ref=form.evidence_ref.data or None),
-                actor_name(), batch=found)
+            record_certification(
+                db(),
+                CertificationDetails(
+                    scheme=form.scheme.data,
+                    certificate_number=form.certificate_number.data.strip(),
+                    issuing_body=form.issuing_body.data.strip(),
+                    valid_from=form.valid_from.data,
+                    valid_to=form.valid_to.data,
+                    ocop_stars=form.ocop_stars.data,
+                    claim=form.claim.data or None,
+                    evidence_ref=form.evidence_ref.data or None,
+                ),
+                actor_name(),
+                batch=found,
+            )
             db().commit()
             return redirect(url_for("console.batch", batch_id=found.id))
-    return render_template("console/form.html", form=form,
-                           title=f"Record a certification for lot {found.lot_code}",
-                           action=url_for("console.certification_new", batch_id=found.id)
-                           ), form_status(form)
+    return render_template(
+        "console/form.html",
+        form=form,
+        title=f"Record a certification for lot {found.lot_code}",
+        action=url_for("console.certification_new", batch_id=found.id),
+    ), form_status(form)
 
 
 @blueprint.post("/batches/<int:batch_id>/certify")
@@ -130,9 +162,13 @@ def recall(batch_id: int):
             db().commit()
             flash("The batch is recalled: its labels now verify as recalled.")
             return redirect(url_for("console.batch", batch_id=found.id))
-    return render_template("console/form.html", form=form, title=f"Recall lot {found.lot_code}",
-                           action=url_for("console.recall", batch_id=found.id),
-                           danger=True), form_status(form)
+    return render_template(
+        "console/form.html",
+        form=form,
+        title=f"Recall lot {found.lot_code}",
+        action=url_for("console.recall", batch_id=found.id),
+        danger=True,
+    ), form_status(form)
 
 
 @blueprint.route("/batches/<int:batch_id>/issuance", methods=["GET", "POST"])
@@ -142,16 +178,24 @@ def issuance(batch_id: int):
     form = IssuanceForm()
     if form.validate_on_submit():
         with refused(form):
-            run = issue_labels(db(), found.id, form.count.data, signer_or_refusal(),
-                               actor_name(), cooperative_id=cooperative_scope())
+            run = issue_labels(
+                db(),
+                found.id,
+                form.count.data,
+                signer_or_refusal(),
+                actor_name(),
+                cooperative_id=cooperative_scope(),
+            )
             db().commit()
             return redirect(url_for("console.run", run_id=run.id))
-    return render_template("console/form.html", form=form,
-                           title=f"Request labels for lot {found.lot_code}",
-                           intro=f"{remaining_quota(found):,} of {found.quantity:,} items have "
-                                 "no label yet. Labels are issued only for a certified batch.",
-                           action=url_for("console.issuance", batch_id=found.id)
-                           ), form_status(form)
+    return render_template(
+        "console/form.html",
+        form=form,
+        title=f"Request labels for lot {found.lot_code}",
+        intro=f"{remaining_quota(found):,} of {found.quantity:,} items have "
+        "no label yet. Labels are issued only for a certified batch.",
+        action=url_for("console.issuance", batch_id=found.id),
+    ), form_status(form)
 
 
 @blueprint.get("/runs/<int:run_id>")
@@ -168,17 +212,28 @@ def run_sheet(run_id: int):
     form = SheetForm(request.args)
     if not form.validate():
         abort(422, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
-    pdf, pages = sheet_pdf(db(), run_id, settings().public_base_url, form.preset.data,
-                           form.start_position.data, cooperative_scope())
-    return _download(pdf, "application/pdf", f"labels-run-{run_id}-{form.preset.data}.pdf",
-                     {"X-Page-Count": str(pages)})
+    pdf, pages = sheet_pdf(
+        db(),
+        run_id,
+        settings().public_base_url,
+        form.preset.data,
+        form.start_position.data,
+        cooperative_scope(),
+    )
+    return _download(
+        pdf,
+        "application/pdf",
+        f"labels-run-{run_id}-{form.preset.data}.pdf",
+        {"X-Page-Count": str(pages)},
+    )
 
 
 @blueprint.get("/runs/<int:run_id>/labels/<int:sequence>.<any(png, svg):image_format>")
 @roles_required(OFFICER, OPERATOR)
 def run_label(run_id: int, sequence: int, image_format: str):
-    data = single_label(db(), run_id, sequence, settings().public_base_url, image_format,
-                        cooperative_scope())
+    data = single_label(
+        db(), run_id, sequence, settings().public_base_url, image_format, cooperative_scope()
+    )
     mimetype = "image/png" if image_format == "png" else "image/svg+xml"
     return _download(data, mimetype, f"label-run-{run_id}-{sequence}.{image_format}")
 
@@ -196,15 +251,17 @@ def void(batch_id: int):
     found = get_batch(db(), batch_id)
     label_form = VoidLabelForm(prefix="label")
     range_form = VoidRangeForm(prefix="range")
-    range_form.run_id.choices = [SelectChoice(r.id, f"Run {r.id} ({r.quantity:,} labels)")
-                                 for r in runs_of(db(), found.id)]
+    range_form.run_id.choices = [
+        SelectChoice(r.id, f"Run {r.id} ({r.quantity:,} labels)") for r in runs_of(db(), found.id)
+    ]
     submitted = None
     if request.method == "POST" and "label-serial" in request.form:
         submitted = label_form
         if label_form.validate_on_submit():
             with refused(label_form):
-                void_label(db(), found.id, label_form.serial.data, label_form.reason.data,
-                           actor_name())
+                void_label(
+                    db(), found.id, label_form.serial.data, label_form.reason.data, actor_name()
+                )
                 db().commit()
                 flash(f"Label {label_form.serial.data.strip()} is voided.")
                 return redirect(url_for("console.batch", batch_id=found.id))
@@ -212,19 +269,26 @@ def void(batch_id: int):
         submitted = range_form
         if range_form.validate_on_submit():
             with refused(range_form):
-                count = void_run_range(db(), range_form.run_id.data, range_form.first.data,
-                                       range_form.last.data, range_form.reason.data,
-                                       actor_name())
+                count = void_run_range(
+                    db(),
+                    range_form.run_id.data,
+                    range_form.first.data,
+                    range_form.last.data,
+                    range_form.reason.data,
+                    actor_name(),
+                )
                 db().commit()
                 flash(f"{count:,} labels voided.")
                 return redirect(url_for("console.batch", batch_id=found.id))
     status = form_status(submitted) if submitted is not None else 200
-    return render_template("console/void.html", batch=found, label_form=label_form,
-                           range_form=range_form), status
+    return render_template(
+        "console/void.html", batch=found, label_form=label_form, range_form=range_form
+    ), status
 
 
-def _download(data: bytes, mimetype: str, filename: str,
-              headers: dict[str, str] | None = None) -> Response:
+def _download(
+    data: bytes, mimetype: str, filename: str, headers: dict[str, str] | None = None
+) -> Response:
     response = Response(data, mimetype=mimetype, headers=headers or {})
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

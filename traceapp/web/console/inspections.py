@@ -25,13 +25,18 @@ from traceapp.web.request_session import db, settings
 def lookup():
     form = LookupForm(request.args)
     form.cooperative_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(c.id, c.name) for c in list_cooperatives(db())]
+        SelectChoice(c.id, c.name) for c in list_cooperatives(db())
+    ]
     searched = any(request.args.get(k) for k in ("batch_id", "lot_code", "code"))
     if searched and form.validate():
         with refused(form):
-            batch = find_batch(db(), batch_id=form.batch_id.data,
-                               cooperative_id=form.cooperative_id.data or None,
-                               lot_code=form.lot_code.data, code=form.code.data)
+            batch = find_batch(
+                db(),
+                batch_id=form.batch_id.data,
+                cooperative_id=form.cooperative_id.data or None,
+                lot_code=form.lot_code.data,
+                code=form.code.data,
+            )
             return redirect(url_for("console.batch", batch_id=batch.id))
     status = 422 if searched and (form.errors or form.form_errors) else 200
     return render_template("console/lookup.html", form=form), status
@@ -46,16 +51,27 @@ def inspection_new(batch_id: int):
         form.inspected_on.data = today_local()
     if form.validate_on_submit():
         with refused(form):
-            record_inspection(db(), found.id, InspectionDetails(
-                inspected_on=form.inspected_on.data, place=form.place.data.strip(),
-                result=form.result.data, notes=form.notes.data or None,
-                photo_ref=form.photo_ref.data or None), acting_user(), actor_name())
+            record_inspection(
+                db(),
+                found.id,
+                InspectionDetails(
+                    inspected_on=form.inspected_on.data,
+                    place=form.place.data.strip(),
+                    result=form.result.data,
+                    notes=form.notes.data or None,
+                    photo_ref=form.photo_ref.data or None,
+                ),
+                acting_user(),
+                actor_name(),
+            )
             db().commit()
             return redirect(url_for("console.batch", batch_id=found.id))
-    return render_template("console/form.html", form=form,
-                           title=f"Record an inspection of lot {found.lot_code}",
-                           action=url_for("console.inspection_new", batch_id=found.id)
-                           ), form_status(form)
+    return render_template(
+        "console/form.html",
+        form=form,
+        title=f"Record an inspection of lot {found.lot_code}",
+        action=url_for("console.inspection_new", batch_id=found.id),
+    ), form_status(form)
 
 
 @blueprint.get("/bundle")
@@ -70,8 +86,14 @@ def bundle_download():
     form = BundleForm(request.args)
     if not form.validate():
         return render_template("console/bundle.html", form=form), 422
-    document = build_bundle(db(), key_store(settings()), settings().issuer, form.province.data,
-                            form.commune.data, actor_name())
+    document = build_bundle(
+        db(),
+        key_store(settings()),
+        settings().issuer,
+        form.province.data,
+        form.commune.data,
+        actor_name(),
+    )
     db().commit()
     body = json.dumps(document, ensure_ascii=False, indent=1)
     response = Response(body, mimetype="application/json")

@@ -30,23 +30,33 @@ def cooperatives():
 def cooperative_new():
     form = CooperativeForm()
     if form.validate_on_submit():
-        details = CooperativeDetails(**{name: (form[name].data or "").strip() or None
-                                        for name in CooperativeDetails.__dataclass_fields__})
+        details = CooperativeDetails(
+            **{
+                name: (form[name].data or "").strip() or None
+                for name in CooperativeDetails.__dataclass_fields__
+            }
+        )
         with refused(form):
-            cooperative = register_cooperative(db(), get_union(db(), settings().issuer),
-                                               details, actor_name())
+            cooperative = register_cooperative(
+                db(), get_union(db(), settings().issuer), details, actor_name()
+            )
             db().commit()
             return redirect(url_for("console.cooperative", cooperative_id=cooperative.id))
-    return render_template("console/form.html", form=form, title="Register a cooperative",
-                           action=url_for("console.cooperative_new")), form_status(form)
+    return render_template(
+        "console/form.html",
+        form=form,
+        title="Register a cooperative",
+        action=url_for("console.cooperative_new"),
+    ), form_status(form)
 
 
 @blueprint.get("/cooperatives/<int:cooperative_id>")
 @roles_required(OFFICER)
 def cooperative(cooperative_id: int):
     found = get_cooperative(db(), cooperative_id)
-    return render_template("console/cooperative.html", cooperative=found,
-                           products=products_of(db(), found.id))
+    return render_template(
+        "console/cooperative.html", cooperative=found, products=products_of(db(), found.id)
+    )
 
 
 @blueprint.route("/cooperatives/<int:cooperative_id>/products/new", methods=["GET", "POST"])
@@ -56,14 +66,23 @@ def product_new(cooperative_id: int):
     form = ProductForm()
     if form.validate_on_submit():
         with refused(form):
-            register_product(db(), found, ProductDetails(
-                name=form.name.data.strip(), category=form.category.data,
-                unit=form.unit.data.strip(), ref=form.ref.data.strip(),
-                gtin=(form.gtin.data or "").strip() or None), actor_name())
+            register_product(
+                db(),
+                found,
+                ProductDetails(
+                    name=form.name.data.strip(),
+                    category=form.category.data,
+                    unit=form.unit.data.strip(),
+                    ref=form.ref.data.strip(),
+                    gtin=(form.gtin.data or "").strip() or None,
+                ),
+                actor_name(),
+            )
             db().commit()
             return redirect(url_for("console.cooperative", cooperative_id=found.id))
-    return render_template("console/form.html", form=form,
-                           title=f"Register a product of {found.name}",
-                           action=url_for("console.product_new", cooperative_id=found.id)
-                           ), form_status(form)
-
+    return render_template(
+        "console/form.html",
+        form=form,
+        title=f"Register a product of {found.name}",
+        action=url_for("console.product_new", cooperative_id=found.id),
+    ), form_status(form)

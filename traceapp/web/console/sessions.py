@@ -57,8 +57,7 @@ def sign_out():
 def tokens():
     user = acting_user()
     mine = tokens_of(db(), user)
-    return render_template("console/tokens.html", tokens=mine, form=TokenForm(),
-                           secret=None)
+    return render_template("console/tokens.html", tokens=mine, form=TokenForm(), secret=None)
 
 
 @blueprint.post("/tokens")
@@ -72,8 +71,7 @@ def token_create():
         db().commit()
     mine = tokens_of(db(), user)
     status = 201 if secret else 422
-    return render_template("console/tokens.html", tokens=mine, form=form,
-                           secret=secret), status
+    return render_template("console/tokens.html", tokens=mine, form=form, secret=secret), status
 
 
 @blueprint.post("/tokens/<int:token_id>/revoke")

@@ -22,10 +22,14 @@ def index():
     figures = union_figures(db()) if user.role == OFFICER else None
     flagged = flagged_codes(db(), limit=20) if user.role == OFFICER else []
     drafts = list_batches(db(), status="draft", limit=20) if user.role == OFFICER else []
-    mine = list_batches(db(), cooperative_scope(), limit=20) \
-        if user.role == "cooperative_operator" else []
-    return render_template("console/index.html", user=user, figures=figures, drafts=drafts,
-                           mine=mine, flagged=flagged)
+    mine = (
+        list_batches(db(), cooperative_scope(), limit=20)
+        if user.role == "cooperative_operator"
+        else []
+    )
+    return render_template(
+        "console/index.html", user=user, figures=figures, drafts=drafts, mine=mine, flagged=flagged
+    )
 
 
 @blueprint.get("/keys")

@@ -60,7 +60,8 @@ def init_app(app: Flask) -> None:
     languages.init_app(app)
     app.register_blueprint(blueprint)
     cache = app.extensions[BATCH_CACHE] = BatchCache(
-        app.config.get("VERIFICATION_CACHE_SECONDS", BATCH_CACHE_SECONDS))
+        app.config.get("VERIFICATION_CACHE_SECONDS", BATCH_CACHE_SECONDS)
+    )
     # Tests see every scan in their own transaction at once; servers buffer them.
     if app.config.get("SCAN_BUFFER", not app.testing):
         verification = BufferedVerification(app.extensions["traceapp.sessions"], cache)
@@ -109,11 +110,17 @@ def public_keys():
 @blueprint.get("/console/batches/<int:batch_id>/scans")
 @roles_required("union_officer", "cooperative_operator")
 def batch_scans(batch_id: int):
-    statistics = batch_scan_statistics(db(), batch_id, today_local(),
-                                       cooperative_id=cooperative_scope())
-    return render_template("public/batch_scans.html", stats=statistics,
-                           bars=day_bars(statistics.days), chart_width=CHART_WIDTH,
-                           chart_height=CHART_HEIGHT, flag_texts=FLAG_TEXTS)
+    statistics = batch_scan_statistics(
+        db(), batch_id, today_local(), cooperative_id=cooperative_scope()
+    )
+    return render_template(
+        "public/batch_scans.html",
+        stats=statistics,
+        bars=day_bars(statistics.days),
+        chart_width=CHART_WIDTH,
+        chart_height=CHART_HEIGHT,
+        flag_texts=FLAG_TEXTS,
+    )
 
 
 def _segment(value: str) -> str:
@@ -123,22 +130,32 @@ def _segment(value: str) -> str:
 
 def _code_uri(item: str, lot: str, serial: str) -> str:
     signature = request.args.get("8030", "")
-    return (f"{settings().public_base_url}{item}/10/{_segment(lot)}/21/{_segment(serial)}"
-            f"?8030={_segment(signature)}")
+    return (
+        f"{settings().public_base_url}{item}/10/{_segment(lot)}/21/{_segment(serial)}"
+        f"?8030={_segment(signature)}"
+    )
 
 
 def _verification_response(uri: str, as_json: bool = False) -> Response:
-    place = coarse_place(request.args.get("lat"), request.args.get("lon"),
-                         region_header(request.environ))
+    place = coarse_place(
+        request.args.get("lat"), request.args.get("lon"), region_header(request.environ)
+    )
     keyset, today = current_keyset(settings()), today_local()
     client = client_hash(request.remote_addr or "", settings().scan_salt)
     buffered: BufferedVerification | None = current_app.extensions.get(BUFFERED_VERIFICATION)
     if buffered is not None and place.latitude is None:
         outcome = buffered.verify(uri, keyset, today, client, place)
     else:
-        outcome = verify_scan(db(), uri, keyset, today, client=client, place=place,
-                              scans=buffered.buffer if buffered else SessionScanWriter(db()),
-                              records=current_app.extensions[BATCH_CACHE].records)
+        outcome = verify_scan(
+            db(),
+            uri,
+            keyset,
+            today,
+            client=client,
+            place=place,
+            scans=buffered.buffer if buffered else SessionScanWriter(db()),
+            records=current_app.extensions[BATCH_CACHE].records,
+        )
     if as_json or prefers_json(request.headers.get("Accept")):
         document = outcome.to_dict()
         document["title"] = verdict_title(outcome.verdict)
@@ -159,8 +176,14 @@ def _verification_response(uri: str, as_json: bool = False) -> Response:
 def _render_page(outcome: VerificationOutcome, today: date) -> str:
     language = g.get("lang") or languages.chosen_language()  # chosen before the view
     kept = {k: v for k, v in request.args.items() if k not in ("lang", "lat", "lon")}
-    return page_html(outcome, language, today, "lat" in request.args, _page_url(kept),
-                     current_app.extensions[BATCH_CACHE])
+    return page_html(
+        outcome,
+        language,
+        today,
+        "lat" in request.args,
+        _page_url(kept),
+        current_app.extensions[BATCH_CACHE],
+    )
 
 
 def _page_url(args: dict[str, str]) -> str:
@@ -170,20 +193,23 @@ def _page_url(args: dict[str, str]) -> str:
     if route is None:
         if request.endpoint == "public.verify_api":
             return url_for("public.verify_api", **args)
-        return url_for(request.endpoint or "public.verify_api", **(request.view_args or {}),
-                       **args)
+        return url_for(request.endpoint or "public.verify_api", **(request.view_args or {}), **args)
     item, segments = route
     view_args = request.view_args or {}
-    path = "".join(f"/{part}/{quote(str(view_args[name]), safe=_PATH_SAFE)}"
-                   for part, name in ((item, segments[0]), ("10", "lot"), ("21", "serial")))
+    path = "".join(
+        f"/{part}/{quote(str(view_args[name]), safe=_PATH_SAFE)}"
+        for part, name in ((item, segments[0]), ("10", "lot"), ("21", "serial"))
+    )
     url = f"{request.script_root.rstrip('/')}{path}"
     query = urlencode([(k, v) for k, v in args.items() if v is not None], safe=_QUERY_SAFE)
     return f"{url}?{query}" if query else url
 
 
 # The code routes as (first segment, its view argument); the other two are lot and serial.
-_CODE_ROUTES = {"public.verify_gs1": ("01", ("gtin",)),
-                "public.verify_product_ref": ("p", ("product_ref",))}
+_CODE_ROUTES = {
+    "public.verify_gs1": ("01", ("gtin",)),
+    "public.verify_product_ref": ("p", ("product_ref",)),
+}
 # What werkzeug's router leaves unescaped in a path segment and in a query string.
 _PATH_SAFE = "!$&'()*+,/:;=@"
 _QUERY_SAFE = "!$'()*,/:;?@"

@@ -72,8 +72,9 @@ class BatchCache:
         self.pages: ExpiringCache[PageShell] = ExpiringCache(seconds)
 
     def records(self, session: Session, batch_id: int, today: date) -> BatchRecords:
-        return self.records_cache.get((batch_id, today),
-                                      lambda: batch_records(session, batch_id, today))
+        return self.records_cache.get(
+            (batch_id, today), lambda: batch_records(session, batch_id, today)
+        )
 
     def clear(self) -> None:
         self.records_cache.clear()

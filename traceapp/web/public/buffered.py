@@ -33,11 +33,22 @@ class BufferedVerification:
         # None (verify_scan's own, in the session) elsewhere.
         self.find = label_finder(read_sessions.kw["bind"])
         # With the query on the driver, the session is rarely used: reuse one per thread.
-        self._sessions = (ThreadSessions(read_sessions) if self.find is not None
-                          else read_sessions)
+        self._sessions = ThreadSessions(read_sessions) if self.find is not None else read_sessions
 
-    def verify(self, uri: str, keyset: PublicKeySet, today: date, client: str,
-               place: ScanPlace) -> VerificationOutcome:
-        return with_retry(self._sessions, lambda session: verify_scan(
-            session, uri, keyset, today, client=client, place=place, scans=self.buffer,
-            records=self._cache.records, find=self.find))
+    def verify(
+        self, uri: str, keyset: PublicKeySet, today: date, client: str, place: ScanPlace
+    ) -> VerificationOutcome:
+        return with_retry(
+            self._sessions,
+            lambda session: verify_scan(
+                session,
+                uri,
+                keyset,
+                today,
+                client=client,
+                place=place,
+                scans=self.buffer,
+                records=self._cache.records,
+                find=self.find,
+            ),
+        )

@@ -20,8 +20,9 @@ class Bar:
     height: float
 
 
-def day_bars(days: list[tuple[date, int]], width: int = CHART_WIDTH,
-             height: int = CHART_HEIGHT) -> list[Bar]:
+def day_bars(
+    days: list[tuple[date, int]], width: int = CHART_WIDTH, height: int = CHART_HEIGHT
+) -> list[Bar]:
     """One bar per day, scaled so the busiest day fills the plot's height."""
     if not days:
         return []
@@ -31,7 +32,14 @@ def day_bars(days: list[tuple[date, int]], width: int = CHART_WIDTH,
     bars = []
     for index, (day, count) in enumerate(days):
         bar_height = plot * count / peak
-        bars.append(Bar(day=day, count=count, x=round(index * slot + slot * 0.1, 2),
-                        y=round(plot - bar_height, 2), width=round(slot * 0.8, 2),
-                        height=round(bar_height, 2)))
+        bars.append(
+            Bar(
+                day=day,
+                count=count,
+                x=round(index * slot + slot * 0.1, 2),
+                y=round(plot - bar_height, 2),
+                width=round(slot * 0.8, 2),
+                height=round(bar_height, 2),
+            )
+        )
     return bars

@@ -52,8 +52,9 @@ _NO_PLACE = ScanPlace()
 class DirectPage:
     """WSGI middleware in front of the Flask app's own WSGI callable."""
 
-    def __init__(self, app: Flask, flask_wsgi, verification: BufferedVerification,
-                 cache: BatchCache) -> None:
+    def __init__(
+        self, app: Flask, flask_wsgi, verification: BufferedVerification, cache: BatchCache
+    ) -> None:
         self._app = app
         self._flask_wsgi = flask_wsgi
         self._verification = verification
@@ -74,17 +75,26 @@ class DirectPage:
             body = self._page(environ, language).encode()
         except Exception as exc:  # noqa: BLE001 - answered as Flask answers any error
             return self._flask_error(environ, start_response, exc)
-        start_response("200 OK", [
-            ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
-            ("ETag", etag(body)), *self._headers, *limit_headers])
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("ETag", etag(body)),
+                *self._headers,
+                *limit_headers,
+            ],
+        )
         return [body]
 
     def _plain_scan_language(self, environ: WSGIEnviron) -> str | None:
         """The page's language if this request is a plain scan, else None (Flask's)."""
-        if (environ.get("REQUEST_METHOD") != "GET"
-                or not _CODE_PATH.fullmatch(environ.get("PATH_INFO", ""))
-                or not _SIGNATURE_QUERY.fullmatch(environ.get("QUERY_STRING", ""))
-                or any(name in environ for name in CONDITIONAL_HEADERS)):  # Flask's job
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or not _CODE_PATH.fullmatch(environ.get("PATH_INFO", ""))
+            or not _SIGNATURE_QUERY.fullmatch(environ.get("QUERY_STRING", ""))
+            or any(name in environ for name in CONDITIONAL_HEADERS)
+        ):  # Flask's job
             return None
         if prefers_json(environ.get("HTTP_ACCEPT")):
             return None
@@ -103,9 +113,12 @@ class DirectPage:
         path, query = environ["PATH_INFO"], environ["QUERY_STRING"]
         region = region_header(environ)
         outcome = self._verification.verify(
-            f"{settings.public_base_url}{path}?{query}", current_keyset(settings), today,
+            f"{settings.public_base_url}{path}?{query}",
+            current_keyset(settings),
+            today,
             client_hash(environ.get("REMOTE_ADDR") or "", settings.scan_salt),
-            coarse_place(None, None, region) if region else _NO_PLACE)
+            coarse_place(None, None, region) if region else _NO_PLACE,
+        )
         code_url = f"{environ.get('SCRIPT_NAME', '').rstrip('/')}{path}?{query}"
         html = cached_page_html(outcome, language, today, code_url, self._cache)
         if html is None:

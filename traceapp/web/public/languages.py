@@ -37,7 +37,8 @@ def best_language(accept_language: str) -> str:
     """The supported language an Accept-Language header prefers (cached: browsers
     send a handful of distinct headers, and matching one is not free)."""
     return parse_accept_header(accept_language, LanguageAccept).best_match(
-        LANGUAGES, DEFAULT_LANGUAGE)
+        LANGUAGES, DEFAULT_LANGUAGE
+    )
 
 
 def _locale() -> str:
@@ -61,7 +62,12 @@ def init_app(app: Flask) -> None:
     def _remember_language(response: Response) -> Response:
         asked = request.args.get("lang")
         if asked in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != asked:
-            response.set_cookie(LANGUAGE_COOKIE, asked, max_age=COOKIE_MAX_AGE,
-                                samesite="Lax", httponly=True,
-                                secure=app.config.get("SESSION_COOKIE_SECURE", False))
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                asked,
+                max_age=COOKIE_MAX_AGE,
+                samesite="Lax",
+                httponly=True,
+                secure=app.config.get("SESSION_COOKIE_SECURE", False),
+            )
         return response

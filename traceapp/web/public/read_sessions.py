@@ -25,8 +25,9 @@ def read_only_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]
     engine = sessions.kw.get("bind")
     if engine is None or engine.dialect.name != "postgresql":
         return sessions
-    return sessionmaker(bind=create_engine(engine.url, isolation_level="AUTOCOMMIT"),
-                        expire_on_commit=False)
+    return sessionmaker(
+        bind=create_engine(engine.url, isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
 
 
 class ThreadSessions:
@@ -52,8 +53,9 @@ class ThreadSessions:
             session.close()
 
 
-def with_retry(sessions: Callable[[], AbstractContextManager[Session]],
-               work: Callable[[Session], T]) -> T:
+def with_retry(
+    sessions: Callable[[], AbstractContextManager[Session]], work: Callable[[Session], T]
+) -> T:
     """work(session), once more on a fresh connection if the first one was dead."""
     for attempt in (1, 2):
         with sessions() as session:

@@ -34,8 +34,12 @@ REFUSED = (IntegrityError, DataError, psycopg.IntegrityError, psycopg.DataError)
 class ScanBuffer:
     """Scans waiting to be written; safe to share between a process's threads."""
 
-    def __init__(self, sessions: sessionmaker[Session], interval: float = FLUSH_INTERVAL,
-                 max_rows: int = FLUSH_ROWS) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        interval: float = FLUSH_INTERVAL,
+        max_rows: int = FLUSH_ROWS,
+    ) -> None:
         self._sessions = sessions
         self._interval = interval
         self._max_rows = max_rows
@@ -64,8 +68,13 @@ class ScanBuffer:
     def pending(self, label_id: int) -> list[PendingScan]:
         """This process's scans of the label not yet committed."""
         with self._lock:
-            return [_pending(row) for row in (*self._in_flight_by_label.get(label_id, ()),
-                                              *self._by_label.get(label_id, ()))]
+            return [
+                _pending(row)
+                for row in (
+                    *self._in_flight_by_label.get(label_id, ()),
+                    *self._by_label.get(label_id, ()),
+                )
+            ]
 
     def flush(self) -> None:
         """Write every waiting scan now (and wait for a write in progress)."""
@@ -82,8 +91,7 @@ class ScanBuffer:
                 # gone, say). Retrying the batch would block every scan behind it.
                 self._write_salvaging(rows)
             except Exception:
-                log.exception("could not write %d scans; keeping them for the next try",
-                              len(rows))
+                log.exception("could not write %d scans; keeping them for the next try", len(rows))
                 with self._lock:
                     self._rows = (rows + self._rows)[-MAX_KEPT_ROWS:]
                     self._by_label = _by_label(self._rows)

@@ -26,13 +26,16 @@ VERDICT_TITLES = {
 REASON_TEXTS = {
     "genuine": _l("This label was issued by the Cooperative Union for the product below."),
     "malformed": _l("This is not a valid label code. Do not trust this product."),
-    "tampered": _l("The code's signature does not match: it was altered or forged. "
-                   "Do not trust this product."),
-    "unknown_key": _l("The code was signed with a key the Union never published. "
-                      "Do not trust this product."),
+    "tampered": _l(
+        "The code's signature does not match: it was altered or forged. Do not trust this product."
+    ),
+    "unknown_key": _l(
+        "The code was signed with a key the Union never published. Do not trust this product."
+    ),
     "unknown_code": _l("This serial number was never issued. Do not trust this product."),
-    "revoked_key": _l("The key that signed this label has been withdrawn by the Union. "
-                      "Do not trust this label."),
+    "revoked_key": _l(
+        "The key that signed this label has been withdrawn by the Union. Do not trust this label."
+    ),
     "voided": _l("The Union has cancelled this label. Do not trust this product."),
     "recalled": _l("This batch has been recalled. Do not eat or use this product."),
     "expired": _l("The label is real, but no certification of this batch is valid today."),
@@ -76,14 +79,17 @@ def scan_count_text(scans: int, first_scanned_at: datetime, language: str) -> st
     catalogue and the date format come from Babel itself, as Flask-Babel would.
     """
     return _scan_count_format(scans, language) % {
-        "num": scans, "since": _short_moment(first_scanned_at, language)}
+        "num": scans,
+        "since": _short_moment(first_scanned_at, language),
+    }
 
 
 @lru_cache(maxsize=4096)
 def _scan_count_format(scans: int, language: str) -> str:
     # A count's plural form in a language never changes: look it up in the catalogue once.
-    return _catalogue(language).ungettext("Scanned %(num)d time since %(since)s.",
-                                          "Scanned %(num)d times since %(since)s.", scans)
+    return _catalogue(language).ungettext(
+        "Scanned %(num)d time since %(since)s.", "Scanned %(num)d times since %(since)s.", scans
+    )
 
 
 @lru_cache(maxsize=16)
