@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+from typing import TYPE_CHECKING, Any
 
 from traceapp.config import Settings
-from traceapp.db import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(
@@ -18,6 +17,13 @@ def create_app(
 
     Tests pass their own `session_factory` bound to a connection that rolls back.
     """
+    # Imported here, not at the top: `traceapp verify` imports this package and
+    # must not pay for Flask and SQLAlchemy (traceapp/launcher.py).
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from traceapp.db import make_engine, make_sessionmaker
+
     settings = settings or Settings.from_env()
     settings.check_safe()
     app = Flask(__name__, instance_path=str(settings.instance_dir))

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keys.bundle import DEFAULT_MAX_AGE_DAYS
+
 DEV_SECRET_KEY = "dev-secret-change-me"
 DEV_KEY_PASSPHRASE = "dev-passphrase-change-me"
 
@@ -41,6 +43,8 @@ class Settings:
     scan_salt: str = ""
     label_font: str | None = None
     proxy_hops: int = 0
+    # The inspectors' app warns when its offline data is older than this.
+    bundle_max_age_days: int = DEFAULT_MAX_AGE_DAYS
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -65,6 +69,10 @@ class Settings:
             scan_salt=env.get("TRACEAPP_SCAN_SALT", secret_key),
             label_font=env.get("TRACEAPP_LABEL_FONT") or None,
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
+            bundle_max_age_days=_whole_number(
+                env.get("TRACEAPP_BUNDLE_MAX_AGE_DAYS", str(DEFAULT_MAX_AGE_DAYS)),
+                "TRACEAPP_BUNDLE_MAX_AGE_DAYS",
+            ),
         )
 
     @property

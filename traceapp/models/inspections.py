@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
@@ -16,7 +24,11 @@ INSPECTION_RESULTS = ("passed", "failed", "observations")
 
 class Inspection(Base):
     __tablename__ = "inspections"
-    __table_args__ = (CheckConstraint(sql_in("result", INSPECTION_RESULTS), name="result"),)
+    __table_args__ = (
+        CheckConstraint(sql_in("result", INSPECTION_RESULTS), name="result"),
+        # An inspection recorded offline carries the id its phone made: sent twice, stored once.
+        UniqueConstraint("client_id", name="uq_inspections_client_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
@@ -26,6 +38,8 @@ class Inspection(Base):
     result: Mapped[str] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
     photo_ref: Mapped[str | None] = mapped_column(String(300))
+    client_id: Mapped[str | None] = mapped_column(String(36))
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[Timestamp]
 
     batch: Mapped[Batch] = relationship()
