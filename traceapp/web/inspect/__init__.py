@@ -57,12 +57,13 @@ def _app_version() -> str:
 
 
 def _precached() -> list[str]:
-    version = _app_version()
+    # Plain addresses, as the modules import each other; a new VERSION makes a new
+    # worker, which fetches them all again past the HTTP cache.
     return [
         url_for("inspect.app_page"),
         url_for("inspect.manifest"),
-        url_for("inspect.words", v=version),
-        *(url_for("static", filename=name, v=version) for name in APP_FILES),
+        url_for("inspect.words"),
+        *(url_for("static", filename=name) for name in APP_FILES),
     ]
 
 
@@ -75,7 +76,7 @@ def app_page() -> Response:
             version=version,
             words=messages()["vi"],
             max_age_days=settings().bundle_max_age_days,
-            asset=lambda name: url_for("static", filename=name, v=version),
+            asset=lambda name: url_for("static", filename=name),
         )
     )
     response.headers["Content-Security-Policy"] = INSPECT_CSP
@@ -111,7 +112,7 @@ def manifest() -> Response:
         "theme_color": "#1b5e20",
         "icons": [
             {
-                "src": url_for("static", filename=f"inspect/icon-{size}.png", v=_app_version()),
+                "src": url_for("static", filename=f"inspect/icon-{size}.png"),
                 "sizes": f"{size}x{size}",
                 "type": "image/png",
                 "purpose": "any",
