@@ -12,8 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
 from traceapp.clock import to_local
+from traceapp.domain import audit_log
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import ROLES, ApiToken, User
 from traceapp.models._columns import utcnow

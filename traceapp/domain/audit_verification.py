@@ -25,7 +25,7 @@ from keys.codes import MalformedCode, decode_signature_field
 from keys.keyset import PublicKeySet
 from keys.log_proof import checkpoint_signed
 from keys.signing import signing_payload
-from traceapp.audit_log import GENESIS_HASH, hash_of_entry
+from traceapp.domain.audit_log import GENESIS_HASH, hash_of_entry
 from traceapp.domain.checkpoints import checkpoint_document
 from traceapp.domain.issuance import serials_digest
 from traceapp.models import AuditCheckpoint, AuditEntry, Batch, IssuanceRun, Label

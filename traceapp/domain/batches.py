@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
 from traceapp.clock import today_local
+from traceapp.domain import audit_log
 from traceapp.domain.certifications import valid_certifications
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import Batch, Cooperative, Product

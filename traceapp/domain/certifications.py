@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.errors import InvalidInput
 from traceapp.models import CERTIFICATION_SCHEMES, Batch, Certification
 

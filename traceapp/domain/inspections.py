@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keys.codes import MalformedCode, parse_uri
-from traceapp import audit_log
 from traceapp.clock import today_local
+from traceapp.domain import audit_log
 from traceapp.domain.batches import find_batch_by_lot, get_batch
 from traceapp.errors import InvalidInput, NotFound
 from traceapp.models import INSPECTION_RESULTS, Batch, Inspection, Product, User

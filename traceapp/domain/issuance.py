@@ -15,7 +15,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from keys.signing import CodeSigner, new_serials
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch, is_certified
 from traceapp.errors import Conflict, InvalidInput
 from traceapp.models import Batch, IssuanceRun, Label

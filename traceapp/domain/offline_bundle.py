@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from keys.bundle import BUNDLE_FORMAT
 from keys.keystore import KeyStore, KeyStoreError, utc_now
 from keys.statements import sign_statement
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.domain.certifications import certifications_for
 from traceapp.errors import Conflict, InvalidInput
 from traceapp.models import Batch, Label

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from keys.fields import InvalidField, check_product_ref
 from keys.gtin import InvalidGTIN, normalize_gtin
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import PRODUCT_CATEGORIES, Cooperative, Product, Union
 

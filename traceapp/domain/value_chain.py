@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
 from traceapp.clock import to_local, today_local
+from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
 from traceapp.epcis import (

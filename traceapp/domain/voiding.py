@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch
 from traceapp.domain.printing import find_label, get_run
 from traceapp.errors import Conflict, InvalidInput

@@ -8,8 +8,8 @@ from keys.keystore import KeyStoreError
 from traceapp.domain.dashboard import union_figures
 from traceapp.domain.listings import list_batches
 from traceapp.domain.scans import flagged_codes
+from traceapp.domain.signing_keys import key_store, rotate_key
 from traceapp.errors import Conflict
-from traceapp.signing_keys import key_store, rotate_key
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, blueprint
 from traceapp.web.request_session import db, settings
