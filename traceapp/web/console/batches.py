@@ -219,6 +219,7 @@ def run_sheet(run_id: int):
         form.preset.data,
         form.start_position.data,
         cooperative_scope(),
+        settings().print_options(),
     )
     return _download(
         pdf,
@@ -232,7 +233,13 @@ def run_sheet(run_id: int):
 @roles_required(OFFICER, OPERATOR)
 def run_label(run_id: int, sequence: int, image_format: str):
     data = single_label(
-        db(), run_id, sequence, settings().public_base_url, image_format, cooperative_scope()
+        db(),
+        run_id,
+        sequence,
+        settings().public_base_url,
+        image_format,
+        cooperative_scope(),
+        settings().print_options(),
     )
     mimetype = "image/png" if image_format == "png" else "image/svg+xml"
     return _download(data, mimetype, f"label-run-{run_id}-{sequence}.{image_format}")
@@ -241,7 +248,9 @@ def run_label(run_id: int, sequence: int, image_format: str):
 @blueprint.get("/runs/<int:run_id>/roll.pdf")
 @roles_required(OFFICER, OPERATOR)
 def run_roll(run_id: int):
-    pdf = roll_pdf(db(), run_id, settings().public_base_url, cooperative_scope())
+    pdf = roll_pdf(
+        db(), run_id, settings().public_base_url, cooperative_scope(), settings().print_options()
+    )
     return _download(pdf, "application/pdf", f"labels-run-{run_id}-roll.pdf")
 
 
