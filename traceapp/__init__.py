@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -27,6 +28,9 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
+        # A console session ends after a working day without a request: Flask refuses
+        # a session cookie signed longer ago than this, and each request re-signs it.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
