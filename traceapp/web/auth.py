@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, g, redirect, request, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -105,15 +105,21 @@ def roles_required(*roles: str) -> Callable:
 
 
 def api_roles_required(*roles: str) -> Callable:
-    """API views: `Authorization: Bearer <token>`; 401 without one, 403 for the wrong role."""
+    """API views: `Authorization: Bearer <token>`; 401 without one, 403 for the wrong role,
+    429 (before any look-up) for a client that has sent too many invalid tokens."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
+            failures = current_app.extensions["traceapp.auth_failures"]
+            refusal = failures.refusal()
+            if refusal is not None:
+                return refusal
             header = request.headers.get("Authorization", "")
             scheme, _, secret = header.partition(" ")
             user = user_for_token(db(), secret.strip()) if scheme.lower() == "bearer" else None
             if user is None:
+                failures.count()
                 raise Unauthorized("a valid API token is required (Authorization: Bearer ...)")
             g.api_user = user
             if roles and user.role not in roles:
