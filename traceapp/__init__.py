@@ -13,14 +13,23 @@ from traceapp.db import make_engine, make_sessionmaker
 
 
 def create_app(
-    settings: Settings | None = None, config: dict[str, Any] | None = None, session_factory=None
+    settings: Settings | None = None,
+    config: dict[str, Any] | None = None,
+    session_factory=None,
+    check_keys: bool = True,
 ) -> Flask:
     """Build the web app. Nothing touches the database until a request does.
 
     Tests pass their own `session_factory` bound to a connection that rolls back.
+    Unless `check_keys` is False (the command line, whose key commands check for
+    themselves), a key passphrase that does not open the active key is a ConfigError.
     """
     settings = settings or Settings.from_env()
     settings.check_safe()
+    if check_keys:
+        from traceapp.signing_keys import check_key_passphrase
+
+        check_key_passphrase(settings)
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config.update(
         SECRET_KEY=settings.secret_key,
