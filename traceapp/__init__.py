@@ -27,7 +27,7 @@ def create_app(
     settings = settings or Settings.from_env()
     settings.check_safe()
     if check_keys:
-        from traceapp.signing_keys import check_key_passphrase
+        from traceapp.domain.signing_keys import check_key_passphrase
 
         check_key_passphrase(settings)
     app = Flask(__name__, instance_path=str(settings.instance_dir))

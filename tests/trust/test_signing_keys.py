@@ -21,7 +21,7 @@ from tests.trust.conftest import TRACEAPP
 from traceapp import create_app
 from traceapp.config import ConfigError
 from traceapp.domain.accounts import create_user
-from traceapp.signing_keys import key_store
+from traceapp.domain.signing_keys import key_store
 
 TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False}
 WRONG = "not-the-passphrase-at-all"

@@ -9,7 +9,7 @@ from werkzeug.serving import run_simple
 
 from traceapp.cli.support import CommandError
 from traceapp.config import ConfigError
-from traceapp.signing_keys import check_key_passphrase
+from traceapp.domain.signing_keys import check_key_passphrase
 
 
 @click.command("serve", help="Serve the app on HOST:PORT with the built-in threaded server.")

@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 
 from keys.cli import show_keys, verify_command, write_keyset
 from traceapp.cli.support import actor, command_session, settings
-from traceapp.signing_keys import generate_key, key_store, revoke_key, rotate_key
+from traceapp.domain.signing_keys import generate_key, key_store, revoke_key, rotate_key
 
 
 @click.group(

@@ -16,9 +16,9 @@ from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
-from traceapp import audit_log
-from traceapp.errors import Conflict, InvalidInput, NotFound
-from traceapp.models import ROLES, ApiToken, User
+from traceapp.domain import audit_log
+from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
+from traceapp.models import ApiToken, Role, User
 from traceapp.models._columns import utcnow
 
 MAX_FAILED_SIGN_INS = 5
@@ -78,7 +78,7 @@ def create_user(
     cooperative_id: int | None = None,
 ) -> User:
     email = email.strip().lower()
-    _check_role(role, cooperative_id)
+    role = _check_role(role, cooperative_id)
     check_password(password, email, name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"{email} already has an account", field="email")
@@ -262,14 +262,14 @@ def get_account(session: Session, user_id: int) -> User:
     return user
 
 
-def _check_role(role: str, cooperative_id: int | None) -> None:
-    if role not in ROLES:
-        raise InvalidInput(f"role must be one of: {', '.join(ROLES)}", field="role")
-    if (role == "cooperative_operator") != (cooperative_id is not None):
+def _check_role(role: str, cooperative_id: int | None) -> Role:
+    role = one_of(Role, role, "role")
+    if (role == Role.COOPERATIVE_OPERATOR) != (cooperative_id is not None):
         raise InvalidInput(
             "a cooperative operator belongs to exactly one cooperative; other roles belong to none",
             field="cooperative_id",
         )
+    return role
 
 
 def create_token(session: Session, user: User, name: str, actor: str) -> tuple[ApiToken, str]:
@@ -305,7 +305,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
 
 def revoke_token(session: Session, token_id: int, user: User, actor: str) -> ApiToken:
     token = session.get(ApiToken, token_id)
-    if token is None or (token.user_id != user.id and user.role != "union_officer"):
+    if token is None or (token.user_id != user.id and user.role != Role.UNION_OFFICER):
         raise NotFound(f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
-from traceapp.models import ROLES
+from traceapp.models import Role
 
 
 class SignInForm(FlaskForm):
@@ -42,7 +42,7 @@ class PasswordChangeForm(NewPasswordForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=list(ROLES))
+    role = SelectField(_l("Role"), choices=[role.value for role in Role])
     cooperative_id = IntegerField(
         _l("Cooperative (for an operator)"),
         validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
