@@ -38,7 +38,7 @@ CAO_BANG_UNION = "VN-CB-LMHTX"
 QUANG_NINH_UNION = "VN-QN-LMHTX"
 BAO_HUNG_LOT = "BH-2611-01"
 # Shown in the README; the demo is for a laptop, never for production data.
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "thu-nghiem-lien-minh"
 
 
 @dataclass(frozen=True)
