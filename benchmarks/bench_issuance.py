@@ -76,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = KeyStore(Path(tmp) / "keys", b"benchmark")
+        store = KeyStore(Path(tmp) / "keys", b"benchmark-passphrase")
         store.generate()
         signer = store.active_signer("VN-CB-LMHTX", BASE_URL)
 

@@ -247,4 +247,6 @@ def test_recall_undone_directly_is_named(db_session, factory, signer, keyset):
     problems = _problems(db_session, keyset)
 
     assert len(problems) == 1
-    assert problems[0].startswith(f"batches row {batch.id}: status is 'certified', but audit")
+    assert problems[0].startswith(
+        f"batches row {batch.id} status: logged 'recalled', stored 'certified' (audit entry"
+    )

@@ -1,13 +1,20 @@
 """Checking the stored records against the audit log, as `traceapp audit verify` does.
 
-Three things are checked, each finding naming the row it is about:
+Four things are checked, each finding naming the row it is about:
 - the hash chain of audit_entries, in id order: an entry whose hash no longer
   matches its fields was altered; a link to an entry that is not there means
   entries were deleted; an entry that the chain skips was inserted out of order;
 - every stored checkpoint: its signature under the issuer's key set, and that the
   entry it names still carries the head hash it signed;
+- the trust facts (audit_facts.WATCHED): the log is replayed into the state it
+  says the tables hold, and every stored row that disagrees is named with the
+  field, the logged and the stored value; a row the log never recorded was
+  written directly, a row the log has that is gone was deleted directly; an
+  issuance the replayed state did not allow (batch not certified, quantity
+  exceeded) is named too;
 - the labels: each issuance run's labels, in print order, still hash to the
-  serial digest its "labels.issued" entry recorded, and each batch's
+  labels digest (serial, batch, key id, signature) its "labels.issued" entry
+  recorded, and each batch's
   labels_issued equals its number of labels. Where a run no longer matches, each
   of its labels' signatures is checked to find the rows that were changed.
 """
@@ -26,6 +33,7 @@ from keys.keyset import PublicKeySet
 from keys.log_proof import checkpoint_signed
 from keys.signing import signing_payload
 from traceapp.audit_log import GENESIS_HASH, hash_of_entry
+from traceapp.domain.audit_facts import WATCHED, LoggedState, labels_digest, stored_facts
 from traceapp.domain.checkpoints import checkpoint_document
 from traceapp.domain.issuance import serials_digest
 from traceapp.models import AuditCheckpoint, AuditEntry, Batch, IssuanceRun, Label
@@ -38,9 +46,12 @@ class Finding:
     table: str
     row_id: int | str | None
     problem: str
+    field: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.table} row {self.row_id}" if self.row_id is not None else self.table
+        if self.field is not None:
+            where += f" {self.field}"
         return f"{where}: {self.problem}"
 
 
@@ -72,9 +83,63 @@ def verify_records(
     report.entries = len(entries)
     report.findings += chain_findings(entries)
     report.findings += _checkpoint_findings(session, keyset, report)
+    state = LoggedState()
+    for entry in entries:
+        problem = state.apply(
+            entry.id, entry.action, entry.subject_type, entry.subject_id, entry.details
+        )
+        if problem is not None:
+            report.findings.append(
+                Finding("issuance_runs", entry.subject_id, f"{problem} (audit entry {entry.id})")
+            )
+    report.findings += fact_findings(session, state)
     if labels:
-        report.findings += _label_findings(session, keyset, entries, report)
+        report.findings += _label_findings(session, keyset, entries, state, report)
     return report
+
+
+def fact_findings(session: Session, state: LoggedState) -> Iterator[Finding]:
+    """Every watched row whose stored values differ from what the log says."""
+    for spec in WATCHED:
+        logged = state.table_rows(spec.name)
+        for row_id, stored in stored_facts(session, spec):
+            record = logged.pop(row_id, None)
+            if record is None:
+                yield Finding(
+                    spec.name, row_id, "not in the audit log: written to the database directly"
+                )
+                continue
+            if record.facts is None:
+                yield Finding(
+                    spec.name,
+                    row_id,
+                    f"present, but audit entry {record.entry_id} deleted it",
+                )
+                continue
+            for name in spec.fields:
+                if record.facts.get(name) != stored[name]:
+                    yield Finding(
+                        spec.name,
+                        row_id,
+                        f"logged {_shown(record.facts.get(name))}, stored {_shown(stored[name])} "
+                        f"(audit entry {record.entry_id})",
+                        field=name,
+                    )
+        for row_id, record in sorted(logged.items(), key=lambda item: _row_order(item[0])):
+            if record.facts is not None:
+                yield Finding(
+                    spec.name,
+                    row_id,
+                    f"deleted from the database directly: audit entry {record.entry_id} records it",
+                )
+
+
+def _shown(value: object) -> str:
+    return "null" if value is None else repr(value)
+
+
+def _row_order(row_id: str) -> tuple[int, str]:
+    return (int(row_id), row_id) if row_id.isdigit() else (0, row_id)
 
 
 def chain_findings(entries: list[AuditEntry]) -> list[Finding]:
@@ -182,7 +247,11 @@ def _checkpoint_findings(
 
 
 def _label_findings(
-    session: Session, keyset: PublicKeySet | None, entries: list[AuditEntry], report: AuditReport
+    session: Session,
+    keyset: PublicKeySet | None,
+    entries: list[AuditEntry],
+    state: LoggedState,
+    report: AuditReport,
 ) -> Iterator[Finding]:
     issued = {
         e.subject_id: e
@@ -195,7 +264,9 @@ def _label_findings(
     report.runs = len(runs)
     run_ids = {str(run.id) for run in runs}
     for run in runs:
-        yield from _run_findings(session, keyset, run, issued.get(str(run.id)))
+        yield from _run_findings(
+            session, keyset, run, issued.get(str(run.id)), state.runs.get(str(run.id))
+        )
     for run_id, entry in issued.items():
         if run_id not in run_ids:
             yield Finding(
@@ -209,7 +280,6 @@ def _label_findings(
     for label_id, run_id in orphans:
         yield Finding("labels", label_id, f"belongs to issuance run {run_id}, which is not there")
     yield from _void_findings(session, entries)
-    yield from _recall_findings(session, entries)
     counts = dict(
         session.execute(select(Label.batch_id, func.count()).group_by(Label.batch_id)).all()
     )
@@ -225,32 +295,47 @@ def _label_findings(
 
 
 def _run_findings(
-    session: Session, keyset: PublicKeySet | None, run: IssuanceRun, entry: AuditEntry | None
+    session: Session,
+    keyset: PublicKeySet | None,
+    run: IssuanceRun,
+    entry: AuditEntry | None,
+    pinned: tuple[str, int, int] | None,
 ) -> Iterator[Finding]:
-    if entry is None:
+    """`pinned`: (labels digest, count, entry id) from the run's newest labels.issued
+    or labels.baseline entry; runs issued before labels digests existed and not yet
+    baselined fall back to the serial digest of their labels.issued entry."""
+    if entry is None and pinned is None:
         yield Finding("issuance_runs", run.id, "no labels.issued audit entry records this run")
         return
-    try:
-        details = json.loads(entry.details)
-        recorded_digest, recorded_count = details["serials_sha256"], int(details["count"])
-    except (ValueError, KeyError, TypeError):
-        yield Finding("audit_entries", entry.id, "its details lack the run's serial digest")
-        return
     rows = session.execute(
-        select(Label.id, Label.sequence, Label.serial, Label.batch_id)
+        select(
+            Label.id, Label.sequence, Label.serial, Label.batch_id, Label.key_id, Label.signature
+        )
         .where(Label.run_id == run.id)
         .order_by(Label.sequence)
     ).all()
+    if pinned is not None:
+        recorded_digest, recorded_count, entry_id = pinned
+        digest = labels_digest(
+            (row.serial, row.batch_id, row.key_id, row.signature) for row in rows
+        )
+    else:
+        assert entry is not None
+        entry_id = entry.id
+        try:
+            details = json.loads(entry.details)
+            recorded_digest, recorded_count = details["serials_sha256"], int(details["count"])
+        except (ValueError, KeyError, TypeError):
+            yield Finding("audit_entries", entry.id, "its details lack the run's serial digest")
+            return
+        digest = serials_digest([row.serial for row in rows])
     if run.quantity != recorded_count:
         yield Finding(
             "issuance_runs",
             run.id,
-            f"quantity is {run.quantity:,} but audit entry {entry.id} recorded {recorded_count:,}",
+            f"quantity is {run.quantity:,} but audit entry {entry_id} recorded {recorded_count:,}",
         )
-    if (
-        serials_digest([row.serial for row in rows]) == recorded_digest
-        and len(rows) == recorded_count
-    ):
+    if digest == recorded_digest and len(rows) == recorded_count:
         return
     sequences = {row.sequence for row in rows}
     missing = [n for n in range(1, recorded_count + 1) if n not in sequences]
@@ -280,7 +365,7 @@ def _run_findings(
         yield Finding(
             "issuance_runs",
             run.id,
-            f"its labels no longer match the serial digest recorded in audit entry {entry.id}",
+            f"its labels no longer match the digest recorded in audit entry {entry_id}",
         )
 
 
@@ -362,24 +447,3 @@ def _void_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Find
         yield Finding(
             "labels", label_id, f"not voided, but audit entry {expected[label_id]} voided it"
         )
-
-
-def _recall_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Finding]:
-    """A recall is final: recalled batches and batch.recalled entries must agree."""
-    logged = {
-        int(e.subject_id): e.id
-        for e in entries
-        if e.action == "batch.recalled" and e.subject_id.isdigit()
-    }
-    recalled = set(session.scalars(select(Batch.id).where(Batch.status == "recalled")))
-    for batch_id in sorted(recalled - logged.keys()):
-        yield Finding("batches", batch_id, "recalled, but no audit entry recalls it")
-    for batch_id, status in session.execute(
-        select(Batch.id, Batch.status).where(Batch.id.in_(list(logged)))
-    ):
-        if status != "recalled":
-            yield Finding(
-                "batches",
-                batch_id,
-                f"status is {status!r}, but audit entry {logged[batch_id]} recalled it",
-            )

@@ -1,7 +1,7 @@
 """All models, importable from one place so Alembic sees every table."""
 
 from traceapp.models.accounts import ROLES, ApiToken, User
-from traceapp.models.audit import AuditCheckpoint, AuditEntry
+from traceapp.models.audit import AuditCheckpoint, AuditEntry, AuditState
 from traceapp.models.batches import BATCH_STATUSES, Batch
 from traceapp.models.certifications import CERTIFICATION_SCHEMES, Certification
 from traceapp.models.inspections import INSPECTION_RESULTS, Inspection
@@ -15,6 +15,7 @@ __all__ = [
     "ApiToken",
     "AuditCheckpoint",
     "AuditEntry",
+    "AuditState",
     "Batch",
     "BATCH_STATUSES",
     "Certification",

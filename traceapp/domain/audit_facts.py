@@ -1,0 +1,214 @@
+"""Trust facts: the stored values that decide what is genuine or what may be issued.
+
+Every change to one of these columns is written to the hash-chained audit log as a
+`row.recorded` entry (or `row.deleted`) carrying the row's watched values after the
+change, by one mechanism: a session listener (`traceapp.domain.audit_log`) that
+collects the watched rows each flush touches. `audit verify` replays those entries
+into the state the log says the tables hold (`LoggedState`) and compares it with
+what they do hold, naming every row that disagrees.
+
+Labels are inserted in bulk (COPY on PostgreSQL) and never pass through the
+session's unit of work, so they are pinned differently: each issuance run's
+`labels.issued` entry carries `labels_sha256`, a digest over its labels' serial,
+batch, key id and signature in print order (`LabelDigest`). Voiding is logged by its
+own entries. Scans are statistics, not trust facts: they are not watched.
+
+docs/audit-log.md describes the entries; SECURITY.md the tamper cases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from traceapp.models import (
+    ApiToken,
+    Batch,
+    Certification,
+    ChainEvent,
+    ChainEventBatch,
+    Cooperative,
+    IssuanceRun,
+    Product,
+    User,
+)
+
+RECORDED = "row.recorded"
+DELETED = "row.deleted"
+FACT_ACTIONS = (RECORDED, DELETED)
+LABELS_BASELINE = "labels.baseline"
+
+
+@dataclass(frozen=True)
+class WatchedTable:
+    """A table whose `columns` are trust facts; `digested` ones are logged as a
+    SHA-256 of the value (secrets, password hashes, long documents): enough to
+    show a change without publishing the value in the transparency log."""
+
+    model: type
+    columns: tuple[str, ...]
+    digested: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> Table:
+        return self.model.__table__  # type: ignore[attr-defined]
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.columns + self.digested
+
+
+WATCHED: tuple[WatchedTable, ...] = (
+    WatchedTable(Cooperative, ("union_id", "name", "registration_number")),
+    WatchedTable(Product, ("cooperative_id", "gtin", "ref")),
+    WatchedTable(Batch, ("cooperative_id", "product_id", "lot_code", "quantity", "status")),
+    WatchedTable(
+        Certification,
+        (
+            "batch_id",
+            "cooperative_id",
+            "scheme",
+            "ocop_stars",
+            "certificate_number",
+            "issuing_body",
+            "valid_from",
+            "valid_to",
+            "claim",
+        ),
+    ),
+    WatchedTable(IssuanceRun, ("batch_id", "quantity", "key_id")),
+    WatchedTable(User, ("role", "cooperative_id", "active"), ("email", "password_hash")),
+    WatchedTable(ApiToken, ("user_id", "revoked_at"), ("token_hash",)),
+    WatchedTable(
+        ChainEvent,
+        ("event_id", "event_type", "biz_step", "event_time", "partner_id"),
+        ("document",),
+    ),
+    WatchedTable(ChainEventBatch, ("event_id", "batch_id", "role")),
+)
+WATCHED_BY_MODEL = {spec.model: spec for spec in WATCHED}
+WATCHED_BY_NAME = {spec.name: spec for spec in WATCHED}
+
+
+def fact_value(value: Any) -> Any:
+    """A stored value as the log writes it: JSON scalars; times in UTC to the second."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        from traceapp.audit_log import timestamp_text
+
+        return timestamp_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def digest_value(value: Any) -> str | None:
+    if value is None:
+        return None
+    return "sha256:" + hashlib.sha256(str(fact_value(value)).encode("utf-8")).hexdigest()
+
+
+def row_facts(spec: WatchedTable, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The watched values of one row (a model instance's or a selected row's)."""
+    facts = {name: fact_value(values[name]) for name in spec.columns}
+    facts.update({name: digest_value(values[name]) for name in spec.digested})
+    return facts
+
+
+def instance_facts(spec: WatchedTable, instance: object) -> dict[str, Any]:
+    return row_facts(spec, {name: getattr(instance, name) for name in spec.fields})
+
+
+def stored_facts(session: Session, spec: WatchedTable) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(row id, watched values) of every row of the table as the database holds it now."""
+    table = spec.table
+    statement = select(table.c.id, *(table.c[name] for name in spec.fields)).order_by(table.c.id)
+    for row in session.execute(statement).mappings():
+        yield str(row["id"]), row_facts(spec, row)
+
+
+class LabelDigest:
+    """SHA-256 over a run's labels in print order, one line per label:
+    `serial batch_id key_id signature`. Issuance feeds it as it writes the rows;
+    verify feeds it from the stored rows."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def add(self, serial: str, batch_id: int, key_id: str, signature: str) -> None:
+        self._hash.update(f"{serial} {batch_id} {key_id} {signature}\n".encode("ascii"))
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def labels_digest(rows: Iterable[tuple[str, int, str, str]]) -> str:
+    digest = LabelDigest()
+    for serial, batch_id, key_id, signature in rows:
+        digest.add(serial, batch_id, key_id, signature)
+    return digest.hexdigest()
+
+
+@dataclass
+class LoggedRow:
+    facts: dict[str, Any] | None  # None: the log says the row was deleted
+    entry_id: int
+
+
+class LoggedState:
+    """The trust facts as the audit log says they are, replayed entry by entry."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], LoggedRow] = {}
+        # run id -> (labels_sha256, count, entry id) of its newest issuance or baseline entry
+        self.runs: dict[str, tuple[str, int, int]] = {}
+        self.issued: dict[int, int] = {}  # batch id -> labels issued so far, per the log
+
+    def apply(self, entry_id: int, action: str, subject_type: str, subject_id: str, details):
+        """Apply one entry; returns a problem text if the entry contradicts the state
+        so far (labels issued beyond what the log allowed), else None."""
+        if action == RECORDED:
+            self.rows[(subject_type, subject_id)] = LoggedRow(json.loads(details), entry_id)
+        elif action == DELETED:
+            self.rows[(subject_type, subject_id)] = LoggedRow(None, entry_id)
+        elif action in ("labels.issued", LABELS_BASELINE) and subject_type == "issuance_run":
+            facts = json.loads(details)
+            if "labels_sha256" in facts:
+                self.runs[subject_id] = (facts["labels_sha256"], int(facts["count"]), entry_id)
+            if action == "labels.issued":
+                return self._check_issuance(facts)
+        return None
+
+    def _check_issuance(self, facts: dict[str, Any]) -> str | None:
+        batch_id, count = int(facts["batch_id"]), int(facts["count"])
+        self.issued[batch_id] = issued = self.issued.get(batch_id, 0) + count
+        batch = self.rows.get(("batches", str(batch_id)))
+        if batch is None or batch.facts is None:
+            return None  # issued before the log recorded batches (see docs/audit-log.md)
+        if batch.facts["status"] != "certified":
+            return (
+                f"{count:,} labels issued while the log shows batch {batch_id} "
+                f"as {batch.facts['status']!r}, not certified"
+            )
+        if issued > batch.facts["quantity"]:
+            return (
+                f"{count:,} labels issued beyond batch {batch_id}'s quantity in the log "
+                f"({batch.facts['quantity']:,}; {issued:,} issued in all)"
+            )
+        return None
+
+    def table_rows(self, table: str) -> dict[str, LoggedRow]:
+        return {row_id: row for (name, row_id), row in self.rows.items() if name == table}
