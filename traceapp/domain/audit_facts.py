@@ -162,53 +162,117 @@ def labels_digest(rows: Iterable[tuple[str, int, str, str]]) -> str:
     return digest.hexdigest()
 
 
-@dataclass
+@dataclass(frozen=True)
 class LoggedRow:
     facts: dict[str, Any] | None  # None: the log says the row was deleted
     entry_id: int
 
 
+Problem = tuple[str, str, str]  # table, row id, what is wrong
+
+
 class LoggedState:
-    """The trust facts as the audit log says they are, replayed entry by entry."""
+    """The trust facts as the audit log says they are, replayed entry by entry.
+
+    `to_rows` / `from_rows` turn it into the rows of `audit_state`, where `audit
+    verify` keeps it as of the last verified checkpoint.
+    """
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], LoggedRow] = {}
         # run id -> (labels_sha256, count, entry id) of its newest issuance or baseline entry
         self.runs: dict[str, tuple[str, int, int]] = {}
-        self.issued: dict[int, int] = {}  # batch id -> labels issued so far, per the log
+        self.issued: dict[str, int] = {}  # batch id -> labels issued so far, per the log
+        self.voided_labels: dict[str, int] = {}  # label id -> the entry that voided it
+        self.void_ranges: dict[str, tuple[int, int, int]] = {}  # entry id -> run, first, last
 
-    def apply(self, entry_id: int, action: str, subject_type: str, subject_id: str, details):
-        """Apply one entry; returns a problem text if the entry contradicts the state
-        so far (labels issued beyond what the log allowed), else None."""
+    def apply(self, entry: Any) -> Problem | None:
+        """Apply one entry (id, action, subject_type, subject_id, details); returns a
+        problem if the entry contradicts the state so far, else None."""
+        action, subject_type, subject_id = entry.action, entry.subject_type, entry.subject_id
         if action == RECORDED:
-            self.rows[(subject_type, subject_id)] = LoggedRow(json.loads(details), entry_id)
+            self.rows[(subject_type, subject_id)] = LoggedRow(json.loads(entry.details), entry.id)
         elif action == DELETED:
-            self.rows[(subject_type, subject_id)] = LoggedRow(None, entry_id)
+            self.rows[(subject_type, subject_id)] = LoggedRow(None, entry.id)
         elif action in ("labels.issued", LABELS_BASELINE) and subject_type == "issuance_run":
-            facts = json.loads(details)
-            if "labels_sha256" in facts:
-                self.runs[subject_id] = (facts["labels_sha256"], int(facts["count"]), entry_id)
-            if action == "labels.issued":
-                return self._check_issuance(facts)
+            try:
+                facts = json.loads(entry.details)
+                count = int(facts["count"])
+                if "labels_sha256" in facts:
+                    self.runs[subject_id] = (facts["labels_sha256"], count, entry.id)
+                if action == "labels.issued":
+                    return self._check_issuance(entry.id, subject_id, int(facts["batch_id"]), count)
+            except (ValueError, KeyError, TypeError):
+                return ("audit_entries", str(entry.id), "its details lack the run's labels")
+        elif action == "label.voided" and subject_type == "label":
+            self.voided_labels.setdefault(subject_id, entry.id)
+        elif action == "labels.voided" and subject_type == "issuance_run":
+            try:
+                facts = json.loads(entry.details)
+                span = (int(subject_id), int(facts["first"]), int(facts["last"]))
+            except (ValueError, KeyError, TypeError):
+                return ("audit_entries", str(entry.id), "its details lack the voided range")
+            self.void_ranges[str(entry.id)] = span
         return None
 
-    def _check_issuance(self, facts: dict[str, Any]) -> str | None:
-        batch_id, count = int(facts["batch_id"]), int(facts["count"])
-        self.issued[batch_id] = issued = self.issued.get(batch_id, 0) + count
-        batch = self.rows.get(("batches", str(batch_id)))
+    def _check_issuance(
+        self, entry_id: int, run_id: str, batch_id: int, count: int
+    ) -> Problem | None:
+        key = str(batch_id)
+        self.issued[key] = issued = self.issued.get(key, 0) + count
+        batch = self.rows.get(("batches", key))
         if batch is None or batch.facts is None:
             return None  # issued before the log recorded batches (see docs/audit-log.md)
         if batch.facts["status"] != "certified":
-            return (
+            problem = (
                 f"{count:,} labels issued while the log shows batch {batch_id} "
                 f"as {batch.facts['status']!r}, not certified"
             )
-        if issued > batch.facts["quantity"]:
-            return (
+        elif issued > batch.facts["quantity"]:
+            problem = (
                 f"{count:,} labels issued beyond batch {batch_id}'s quantity in the log "
                 f"({batch.facts['quantity']:,}; {issued:,} issued in all)"
             )
-        return None
+        else:
+            return None
+        return ("issuance_runs", run_id, f"{problem} (audit entry {entry_id})")
 
     def table_rows(self, table: str) -> dict[str, LoggedRow]:
         return {row_id: row for (name, row_id), row in self.rows.items() if name == table}
+
+    def to_rows(self) -> dict[tuple[str, str], str]:
+        rows = {key: _compact([row.facts, row.entry_id]) for key, row in self.rows.items()}
+        rows.update({("pin:labels", run): _compact(list(pin)) for run, pin in self.runs.items()})
+        rows.update({("quota", batch): _compact([n]) for batch, n in self.issued.items()})
+        rows.update({("void:label", k): _compact([e]) for k, e in self.voided_labels.items()})
+        rows.update({("void:range", k): _compact(list(v)) for k, v in self.void_ranges.items()})
+        return rows
+
+    @classmethod
+    def from_rows(cls, rows: Mapping[tuple[str, str], str]) -> LoggedState:
+        state = cls()
+        for (kind, key), text in rows.items():
+            value = json.loads(text)
+            if kind == "pin:labels":
+                state.runs[key] = (value[0], value[1], value[2])
+            elif kind == "quota":
+                state.issued[key] = value[0]
+            elif kind == "void:label":
+                state.voided_labels[key] = value[0]
+            elif kind == "void:range":
+                state.void_ranges[key] = (value[0], value[1], value[2])
+            else:
+                state.rows[(kind, key)] = LoggedRow(value[0], value[1])
+        return state
+
+
+def state_digest(rows: Mapping[tuple[str, str], str]) -> str:
+    """SHA-256 of a state's rows, in a fixed order: what `audit.verified` records."""
+    digest = hashlib.sha256()
+    for (kind, key), value in sorted(rows.items()):
+        digest.update(f"{kind}\t{key}\t{value}\n".encode())
+    return digest.hexdigest()
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
