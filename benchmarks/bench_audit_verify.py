@@ -27,8 +27,8 @@ from keys.keystore import KeyStore  # noqa: E402
 from keys.log_proof import GENESIS_HASH, entry_hash  # noqa: E402
 from tests.factories import Factory  # noqa: E402
 from traceapp import schema  # noqa: E402
-from traceapp.audit_log import append_on, timestamp_text  # noqa: E402
 from traceapp.db import make_engine, make_sessionmaker, unit_of_work  # noqa: E402
+from traceapp.domain.audit_log import append_on, timestamp_text  # noqa: E402
 from traceapp.domain.audit_verification import record_verification, verify_records  # noqa: E402
 from traceapp.domain.checkpoints import create_checkpoint  # noqa: E402
 from traceapp.domain.issuance import issue_labels  # noqa: E402

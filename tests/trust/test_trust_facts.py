@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from tests.factories import Factory
 from traceapp import schema
 from traceapp.db import make_engine
-from traceapp.demo_chain import load_demo_chain
-from traceapp.demo_data import load_demo_data
+from traceapp.demo.chain import load_demo_chain
+from traceapp.demo.data import load_demo_data
 from traceapp.domain.accounts import create_token, create_user
 from traceapp.domain.audit_verification import verify_records
 from traceapp.domain.issuance import issue_labels
@@ -358,7 +358,7 @@ def test_secrets_are_logged_as_digests_only(db_session):
 @contextmanager
 def _facts_not_recorded():
     """The code as it was before trust facts were logged (revision 0006)."""
-    from traceapp import audit_log
+    from traceapp.domain import audit_log
 
     event.remove(Session, "after_flush", audit_log._collect_facts)
     try:

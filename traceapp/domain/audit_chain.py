@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from traceapp.audit_log import GENESIS_HASH, hash_of_entry
+from traceapp.domain.audit_log import GENESIS_HASH, hash_of_entry
 
 LOG_START = "the start of the log"
 

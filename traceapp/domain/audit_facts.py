@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from traceapp.models import (
     ApiToken,
     Batch,
+    BatchStatus,
     Certification,
     ChainEvent,
     ChainEventBatch,
@@ -107,7 +108,7 @@ def fact_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
-        from traceapp.audit_log import timestamp_text
+        from traceapp.domain.audit_log import timestamp_text
 
         return timestamp_text(value)
     if isinstance(value, date):
@@ -223,7 +224,7 @@ class LoggedState:
         batch = self.rows.get(("batches", key))
         if batch is None or batch.facts is None:
             return None  # issued before the log recorded batches (see docs/audit-log.md)
-        if batch.facts["status"] != "certified":
+        if batch.facts["status"] != BatchStatus.CERTIFIED:
             problem = (
                 f"{count:,} labels issued while the log shows batch {batch_id} "
                 f"as {batch.facts['status']!r}, not certified"

@@ -37,8 +37,7 @@ from keys.codes import MalformedCode, decode_signature_field
 from keys.keyset import PublicKeySet
 from keys.log_proof import checkpoint_signed
 from keys.signing import signing_payload
-from traceapp import audit_log
-from traceapp.audit_log import GENESIS_HASH, hash_of_entry
+from traceapp.domain import audit_log
 from traceapp.domain.audit_chain import LOG_START, Finding, link_findings
 from traceapp.domain.audit_facts import (
     WATCHED,
@@ -47,8 +46,17 @@ from traceapp.domain.audit_facts import (
     state_digest,
     stored_facts,
 )
+from traceapp.domain.audit_log import GENESIS_HASH, hash_of_entry
 from traceapp.domain.checkpoints import checkpoint_document
-from traceapp.models import AuditCheckpoint, AuditEntry, AuditState, Batch, IssuanceRun, Label
+from traceapp.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditState,
+    Batch,
+    IssuanceRun,
+    Label,
+    LabelStatus,
+)
 
 __all__ = ["AuditReport", "Finding", "record_verification", "verify_records"]
 
@@ -485,13 +493,15 @@ def _void_findings(session: Session, state: LoggedState) -> Iterator[Finding]:
         )
         for label_id in label_ids:
             expected.setdefault(label_id, int(entry_id))
-    voided = set(session.scalars(select(Label.id).where(Label.status == "voided")))
+    voided = set(session.scalars(select(Label.id).where(Label.status == LabelStatus.VOIDED)))
     for label_id in sorted(voided - expected.keys()):
         yield Finding("labels", label_id, "voided, but no audit entry voids it")
     active = (
         set(
             session.scalars(
-                select(Label.id).where(Label.id.in_(list(expected)), Label.status != "voided")
+                select(Label.id).where(
+                    Label.id.in_(list(expected)), Label.status != LabelStatus.VOIDED
+                )
             )
         )
         if expected

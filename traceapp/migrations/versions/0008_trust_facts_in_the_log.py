@@ -70,7 +70,7 @@ def downgrade() -> None:
 
 
 def _write_baseline(connection: sa.Connection) -> None:
-    from traceapp.audit_log import append_on
+    from traceapp.domain.audit_log import append_on
     from traceapp.domain.audit_facts import (
         LABELS_BASELINE,
         RECORDED,
