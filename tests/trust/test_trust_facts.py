@@ -418,3 +418,21 @@ def test_existing_demo_database_gets_a_baseline_then_edits_are_named(
     assert any(
         p.startswith(f"issuance_runs row {run_id}: its labels no longer match") for p in problems
     ), problems
+
+
+def test_the_demo_through_the_cli_verifies_clean_then_a_role_edit_is_named(
+    run_cli, committed_engine
+):
+    assert run_cli("demo").exit_code == 0
+    clean = run_cli("audit", "verify")
+    with committed_engine.begin() as connection:
+        inspector = connection.scalar(select(User.id).where(User.role == "inspector").limit(1))
+        connection.execute(update(User).where(User.id == inspector).values(role="union_officer"))
+    tampered = run_cli("audit", "verify")
+
+    assert clean.exit_code == 0, clean.output
+    assert tampered.exit_code == 1
+    assert (
+        f"FINDING users row {inspector} role: logged 'inspector', stored 'union_officer'"
+        in tampered.output
+    )

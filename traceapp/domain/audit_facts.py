@@ -129,15 +129,17 @@ def row_facts(spec: WatchedTable, values: Mapping[str, Any]) -> dict[str, Any]:
     return facts
 
 
-def instance_facts(spec: WatchedTable, instance: object) -> dict[str, Any]:
-    return row_facts(spec, {name: getattr(instance, name) for name in spec.fields})
-
-
-def stored_facts(session: Session, spec: WatchedTable) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(row id, watched values) of every row of the table as the database holds it now."""
+def stored_facts(
+    session: Session, spec: WatchedTable, ids: Iterable[int] | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(row id, watched values) of the table's rows (all, or `ids`) as the database
+    holds them now: read back, so that the log holds exactly what is stored (SQLite,
+    for one, keeps a time's wall clock and drops its offset)."""
     table = spec.table
     statement = select(table.c.id, *(table.c[name] for name in spec.fields)).order_by(table.c.id)
-    for row in session.execute(statement).mappings():
+    if ids is not None:
+        statement = statement.where(table.c.id.in_(list(ids)))
+    for row in session.connection().execute(statement).mappings():
         yield str(row["id"]), row_facts(spec, row)
 
 

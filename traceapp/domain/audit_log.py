@@ -15,7 +15,13 @@ from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from keys.log_proof import GENESIS_HASH, entry_hash
-from traceapp.domain.audit_facts import DELETED, RECORDED, WATCHED_BY_MODEL, instance_facts
+from traceapp.domain.audit_facts import (
+    DELETED,
+    RECORDED,
+    WATCHED_BY_MODEL,
+    WatchedTable,
+    stored_facts,
+)
 from traceapp.models import AuditEntry
 from traceapp.models._columns import utcnow
 
@@ -201,20 +207,23 @@ def write_facts(session: Session, actor: str | None = None) -> None:
 @event.listens_for(Session, "after_flush")
 def _collect_facts(session: Session, _context) -> None:
     pending = session.info.setdefault(PENDING_KEY, {})
+    written: dict[WatchedTable, list[int]] = {}
     for instance in list(session.new) + list(session.dirty):
         spec = WATCHED_BY_MODEL.get(type(instance))
         if spec is None:
             continue
         state = inspect(instance)
-        if instance not in session.new and not any(
+        if instance in session.new or any(
             state.attrs[name].history.has_changes() for name in spec.fields
         ):
-            continue
-        pending[(spec.name, str(instance.id))] = instance_facts(spec, instance)
+            written.setdefault(spec, []).append(instance.id)  # type: ignore[attr-defined]
+    for spec, ids in written.items():
+        for row_id, facts in stored_facts(session, spec, ids):
+            pending[(spec.name, row_id)] = facts
     for instance in session.deleted:
         spec = WATCHED_BY_MODEL.get(type(instance))
         if spec is not None:
-            pending[(spec.name, str(instance.id))] = None
+            pending[(spec.name, str(instance.id))] = None  # type: ignore[attr-defined]
     if not pending:
         session.info.pop(PENDING_KEY, None)
 
