@@ -7,9 +7,11 @@ from traceapp.models.certifications import CERTIFICATION_SCHEMES, Certification
 from traceapp.models.inspections import INSPECTION_RESULTS, Inspection
 from traceapp.models.labels import IssuanceRun, Label
 from traceapp.models.organisations import Cooperative, Union
+from traceapp.models.product_images import ProductImage
 from traceapp.models.products import PRODUCT_CATEGORIES, Product
 from traceapp.models.scans import Scan
 from traceapp.models.value_chain import ChainEvent, ChainEventBatch, Partner
+from traceapp.models.where_to_buy import WhereToBuyKind, WhereToBuyLink
 
 __all__ = [
     "ApiToken",
@@ -29,8 +31,11 @@ __all__ = [
     "Partner",
     "PRODUCT_CATEGORIES",
     "Product",
+    "ProductImage",
     "ROLES",
     "Scan",
     "Union",
     "User",
+    "WhereToBuyKind",
+    "WhereToBuyLink",
 ]
