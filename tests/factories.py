@@ -23,7 +23,7 @@ from traceapp.domain.registry import (
     register_cooperative,
     register_product,
 )
-from traceapp.models import Batch, Certification, Cooperative, Product, Union
+from traceapp.models import Batch, BatchStatus, Certification, Cooperative, Product, Union
 
 _numbers = itertools.count(1)
 
@@ -138,7 +138,7 @@ class Factory:
         0015): e.g. a product without GTIN, whose labels use its product reference."""
         batch = self.batch(product, quantity=quantity)
         self.certification(batch)
-        batch.status = "certified"
+        batch.status = BatchStatus.CERTIFIED
         self.session.flush()
         return batch
 

@@ -13,7 +13,7 @@ import warnings
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.errors import InvalidInput
 from traceapp.models import Product, ProductImage
 from traceapp.models._columns import utcnow

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from keys.gtin import InvalidGTIN, normalize_gtin
 from traceapp.errors import DomainError, NotFound
-from traceapp.models import Batch, Label, Product, WhereToBuyLink
+from traceapp.models import Batch, BatchStatus, Label, Product, WhereToBuyLink
 
 GS1_VOCABULARY = "https://gs1.org/voc/"
 # GS1's JSON-LD context for linksets (resolver standard 1.2, section 2.10).
@@ -28,7 +28,7 @@ JSON_LD_MEDIA_TYPE = "application/ld+json"
 HTML = "text/html"
 PAGE_LANGUAGES = ("vi", "en", "fr")
 # Batches a consumer may look up: a draft is the cooperative's business until certified.
-PUBLIC_BATCH_STATUSES = ("certified", "recalled")
+PUBLIC_BATCH_STATUSES = (BatchStatus.CERTIFIED, BatchStatus.RECALLED)
 
 
 class MalformedIdentifier(DomainError):

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
-from traceapp.errors import InvalidInput, NotFound
+from traceapp.domain import audit_log
+from traceapp.errors import InvalidInput, NotFound, one_of
 from traceapp.models import Product, WhereToBuyKind, WhereToBuyLink
 
 # Two-letter ISO 639-1 codes: what GS1's linkset schema takes as hreflang.
@@ -52,7 +52,9 @@ class WhereToBuyFacts:
 
 def where_to_buy_facts(session: Session, product_id: int) -> tuple[WhereToBuyFacts, ...]:
     return tuple(
-        WhereToBuyFacts(link.kind, link.name, link.url, link.address, tuple(link.language_list))
+        WhereToBuyFacts(
+            str(link.kind), link.name, link.url, link.address, tuple(link.language_list)
+        )
         for link in links_of(session, product_id)
     )
 
@@ -117,8 +119,7 @@ def parse_languages(text: str) -> tuple[str, ...]:
 
 
 def _checked(details: WhereToBuyDetails) -> WhereToBuyDetails:
-    if details.kind not in tuple(WhereToBuyKind):
-        raise InvalidInput(f"kind must be one of: {', '.join(WhereToBuyKind)}", field="kind")
+    kind = one_of(WhereToBuyKind, details.kind, "kind")
     name = (details.name or "").strip()
     if not name:
         raise InvalidInput("name must not be empty", field="name")
@@ -145,12 +146,12 @@ def _checked(details: WhereToBuyDetails) -> WhereToBuyDetails:
             "languages are two-letter codes separated by commas, e.g. vi, en, fr",
             field="languages",
         )
-    return WhereToBuyDetails(WhereToBuyKind(details.kind), name, url, address, languages)
+    return WhereToBuyDetails(kind, name, url, address, languages)
 
 
 def _columns(details: WhereToBuyDetails) -> dict[str, object]:
     return {
-        "kind": str(details.kind),
+        "kind": details.kind,
         "name": details.name,
         "url": details.url,
         "address": details.address,
@@ -161,7 +162,7 @@ def _columns(details: WhereToBuyDetails) -> dict[str, object]:
 def _logged(link: WhereToBuyLink) -> dict[str, object]:
     return {
         "product_id": link.product_id,
-        "kind": link.kind,
+        "kind": str(link.kind),
         "name": link.name,
         "url": link.url,
         "address": link.address,

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
-from traceapp.models._columns import Timestamp, sql_in
+from traceapp.models._columns import Timestamp, sql_in, vocabulary_column
 from traceapp.models.products import Product
 
 
@@ -23,13 +23,13 @@ class WhereToBuyKind(StrEnum):
 class WhereToBuyLink(Base):
     __tablename__ = "where_to_buy_links"
     __table_args__ = (
-        CheckConstraint(sql_in("kind", tuple(WhereToBuyKind)), name="kind"),
+        CheckConstraint(sql_in("kind", WhereToBuyKind), name="kind"),
         CheckConstraint("url IS NOT NULL OR address IS NOT NULL", name="url_or_address"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[WhereToBuyKind] = vocabulary_column(WhereToBuyKind, 30)
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(500))
     address: Mapped[str | None] = mapped_column(String(300))

@@ -36,7 +36,7 @@ from traceapp.domain.resolver import (
 from traceapp.domain.value_chain import export_batch
 from traceapp.domain.where_to_buy import links_of
 from traceapp.errors import NotFound
-from traceapp.models import Batch, Product, Union
+from traceapp.models import Batch, BatchStatus, Product, Union
 from traceapp.web.errors import problem
 from traceapp.web.public import languages
 from traceapp.web.public.passport_wording import (
@@ -240,7 +240,7 @@ def _page(resolution: Resolution) -> Response:
     language = languages.chosen_language()
     passport = _passport(resolution)
     # Where to buy only for a batch a consumer can trust: not a recalled one.
-    on_sale = passport.batch_status in (None, "certified")
+    on_sale = passport.batch_status in (None, BatchStatus.CERTIFIED)
     shops = links_of(db(), passport.product_id) if on_sale else []
     html = render_template(
         "public/passport_page.html",

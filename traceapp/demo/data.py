@@ -28,6 +28,7 @@ from traceapp.domain.registry import (
 from traceapp.domain.where_to_buy import WhereToBuyDetails, add_link, links_of
 from traceapp.models import (
     Batch,
+    BatchStatus,
     Certification,
     Cooperative,
     Partner,
@@ -466,7 +467,7 @@ class _Loader:
             add_link(self.session, product, details, DEMO_ACTOR)
 
     def certify(self, batch: Batch) -> None:
-        if batch.status == "draft":
+        if batch.status == BatchStatus.DRAFT:
             certify_batch(self.session, batch, DEMO_ACTOR)
 
     def user(
