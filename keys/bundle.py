@@ -202,11 +202,13 @@ class OfflineBundle:
         signature = document.get("signature")
         kid = str(signature.get("kid", "")) if isinstance(signature, Mapping) else ""
         for keys in (trusted, keyset):
-            key = keys.get(kid)
-            if key is not None and key.status is KeyStatus.REVOKED:
+            named = keys.get(kid)
+            if named is not None and named.status is KeyStatus.REVOKED:
                 raise InvalidBundle(f"the bundle is signed with key {kid}, which is revoked")
         signer = trusted.get(kid)
-        if signer is None or not verify_statement(dict(document), lambda _: signer.public_key):
+        if signer is None or not verify_statement(
+            dict(document), lambda _: signer.public_key if signer else None
+        ):
             raise InvalidBundle("the bundle's signature does not verify under the trusted keys")
         return cls(document, keyset)
 

@@ -25,9 +25,9 @@ from traceapp.clock import today_local
 from traceapp.config import Settings
 from traceapp.domain.batches import recall_batch
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.signing_keys import key_store
 from traceapp.domain.voiding import void_label
 from traceapp.models import Batch, Certification, Label
-from traceapp.signing_keys import key_store
 
 REGION = "Cao Bằng"
 ACTOR = "parity test"
@@ -83,8 +83,9 @@ def build_corpus(session: Session, settings: Settings, bundle_signed_now, scale:
     factory = Factory(session)
     cooperative = factory.cooperative()
 
-    def batch(province: str = REGION, with_gtin: bool = True) -> Batch:
-        made = factory.batch(factory.product(cooperative, with_gtin=with_gtin), certified=True)
+    def batch(province: str = REGION) -> Batch:
+        # (A batch is certified only with a complete passport, GTIN included.)
+        made = factory.batch(factory.product(cooperative), certified=True)
         made.origin_province = province
         return made
 
@@ -97,8 +98,6 @@ def build_corpus(session: Session, settings: Settings, bundle_signed_now, scale:
 
     genuine_batch = batch()
     genuine = _issue(session, settings, genuine_batch, 60 * scale)
-    no_gtin_batch = batch(with_gtin=False)
-    genuine_no_gtin = _issue(session, settings, no_gtin_batch, 10 * scale)
     recalled_batch = batch()
     recalled = _issue(session, settings, recalled_batch, 20 * scale)
     expired_batch = batch()
@@ -120,7 +119,7 @@ def build_corpus(session: Session, settings: Settings, bundle_signed_now, scale:
     session.commit()
     corpus.batch_ids = {"genuine": genuine_batch.id, "elsewhere": elsewhere_batch.id}
 
-    corpus.add("genuine", genuine[20:] + genuine_no_gtin)
+    corpus.add("genuine", genuine[20:])
     corpus.add("voided", voided)
     corpus.add("recalled", recalled)
     corpus.add("expired", expired)

@@ -22,8 +22,8 @@ from tests.inspect.corpus import REGION, build_corpus, bundle_json
 from traceapp import create_app
 from traceapp.domain.accounts import create_token
 from traceapp.domain.offline_bundle import build_bundle, find_region
+from traceapp.domain.signing_keys import key_store
 from traceapp.models import Inspection, User
-from traceapp.signing_keys import key_store
 from traceapp.web.public.keyset_cache import forget_keysets
 
 OUTCOME_BY_EXIT = {code: outcome for outcome, code in EXIT_CODES.items()}

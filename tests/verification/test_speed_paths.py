@@ -3,6 +3,7 @@ background, batch records and rendered pages kept a few seconds, status always f
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pytest
@@ -13,8 +14,8 @@ from tests.factories import Factory
 from tests.verification.conftest import code_uri
 from traceapp import create_app
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.signing_keys import active_signer
 from traceapp.models import Label, Scan
-from traceapp.signing_keys import active_signer
 from traceapp.web.public import BATCH_CACHE, SCAN_BUFFER, flush_scans
 from traceapp.web.public.batch_cache import BatchCache
 
@@ -50,7 +51,7 @@ def committed_labels(committed_engine, test_settings, keystore) -> CommittedLabe
 @pytest.fixture
 def server_app(test_settings, committed_labels):
     """The app as gunicorn runs it: its own engine, scans buffered."""
-    app = create_app(test_settings, {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": False})
+    app = create_app(dataclasses.replace(test_settings, scan_buffer=True))
     yield app
     flush_scans(app)
 

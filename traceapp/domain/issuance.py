@@ -15,10 +15,11 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from keys.signing import CodeSigner, new_serials
-from traceapp import audit_log
+from traceapp.domain import audit_log
+from traceapp.domain.audit_facts import LabelDigest
 from traceapp.domain.batches import get_batch, is_certified
 from traceapp.errors import Conflict, InvalidInput
-from traceapp.models import Batch, IssuanceRun, Label
+from traceapp.models import Batch, BatchStatus, IssuanceRun, Label
 
 MAX_LABELS_PER_REQUEST = 100_000
 INSERT_CHUNK = 5_000
@@ -46,7 +47,7 @@ def issue_labels(
             f"a request issues between 1 and {MAX_LABELS_PER_REQUEST:,} labels", field="count"
         )
     batch = get_batch(session, batch_id, cooperative_id)
-    if batch.status == "recalled":
+    if batch.status == BatchStatus.RECALLED:
         raise Conflict("the batch is recalled: no labels can be issued")
     if not is_certified(session, batch):
         raise Conflict("labels are issued only for a batch with a valid certification")
@@ -64,7 +65,8 @@ def issue_labels(
         lot=batch.lot_code,
         serials=serials,
     )
-    _write_labels(session, _label_rows(batch.id, run.id, signer.key_id, signed), progress)
+    digest = LabelDigest()
+    _write_labels(session, _label_rows(batch.id, run.id, signer.key_id, signed, digest), progress)
 
     audit_log.record(
         session,
@@ -77,6 +79,7 @@ def issue_labels(
             "count": count,
             "key_id": signer.key_id,
             "serials_sha256": serials_digest(serials),
+            "labels_sha256": digest.hexdigest(),
         },
     )
     return run
@@ -96,7 +99,7 @@ def _take_quota(session: Session, batch: Batch, count: int) -> None:
         update(Batch)
         .where(
             Batch.id == batch.id,
-            Batch.status == "certified",
+            Batch.status == BatchStatus.CERTIFIED,
             Batch.labels_issued + count <= Batch.quantity,
         )
         .values(labels_issued=Batch.labels_issued + count)
@@ -114,10 +117,16 @@ LABEL_COLUMNS = ("batch_id", "run_id", "sequence", "serial", "key_id", "signatur
 
 
 def _label_rows(
-    batch_id: int, run_id: int, key_id: str, signed: Iterator[tuple[str, str]]
+    batch_id: int,
+    run_id: int,
+    key_id: str,
+    signed: Iterator[tuple[str, str]],
+    digest: LabelDigest,
 ) -> Iterator[tuple]:
     for sequence, (serial, uri) in enumerate(signed, start=1):
-        yield (batch_id, run_id, sequence, serial, key_id, uri.rsplit("8030=", 1)[1], "active")
+        signature = uri.rsplit("8030=", 1)[1]
+        digest.add(serial, batch_id, key_id, signature)
+        yield (batch_id, run_id, sequence, serial, key_id, signature, "active")
 
 
 def _write_labels(session: Session, rows: Iterator[tuple], progress: Progress | None) -> None:

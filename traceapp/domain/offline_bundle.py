@@ -17,13 +17,21 @@ from sqlalchemy.orm import Session
 from keys.bundle import BUNDLE_FORMAT
 from keys.keystore import KeyStore, KeyStoreError, utc_now
 from keys.statements import sign_statement
-from traceapp import audit_log
 from traceapp.clock import LOCAL_TZ
+from traceapp.domain import audit_log
 from traceapp.domain.certifications import certifications_for_batches
 from traceapp.errors import Conflict, InvalidInput
-from traceapp.models import Batch, Certification, Cooperative, Label, Product
+from traceapp.models import (
+    Batch,
+    BatchStatus,
+    Certification,
+    Cooperative,
+    Label,
+    LabelStatus,
+    Product,
+)
 
-BUNDLED_STATUSES = ("certified", "recalled")
+BUNDLED_STATUSES = (BatchStatus.CERTIFIED, BatchStatus.RECALLED)
 _SEPARATOR = " / "
 
 
@@ -75,7 +83,7 @@ def build_bundle(
         in_region &= Batch.origin_commune == region.commune
     voided = session.execute(
         select(Label.batch_id, Label.serial)
-        .where(Label.status == "voided")
+        .where(Label.status == LabelStatus.VOIDED)
         .order_by(Label.batch_id, Label.serial)
     ).all()
     voided_by_batch: dict[int, list[str]] = defaultdict(list)
@@ -87,8 +95,8 @@ def build_bundle(
             .where(
                 or_(
                     Batch.status.in_(BUNDLED_STATUSES) & in_region,
-                    Batch.status == "recalled",
-                    Batch.id.in_(select(Label.batch_id).where(Label.status == "voided")),
+                    Batch.status == BatchStatus.RECALLED,
+                    Batch.id.in_(select(Label.batch_id).where(Label.status == LabelStatus.VOIDED)),
                 )
             )
             .order_by(Batch.id)

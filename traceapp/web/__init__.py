@@ -14,6 +14,7 @@ from traceapp.web import (
     inspect,
     public,
     request_session,
+    resolver,
     security,
     transparency,
     value_chain,
@@ -33,3 +34,4 @@ def register_web(app: Flask) -> None:
     inspect.init_app(app)
     public.init_app(app)  # Babel and the verification pages
     value_chain.init_app(app)  # value-chain pages, EPCIS API, the timeline partial
+    resolver.init_app(app)  # GS1 resolver levels, passports, product images

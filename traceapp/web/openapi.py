@@ -13,8 +13,8 @@ from typing import Any
 from traceapp.domain.inspections import MAX_PHOTO_BYTES
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
 from traceapp.domain.value_chain import MAX_BOXES, MAX_REFERENCE, STEPS
-from traceapp.models import BATCH_STATUSES, CERTIFICATION_SCHEMES, INSPECTION_RESULTS
-from traceapp.models.value_chain import PARTNER_ROLES
+from traceapp.models import BatchStatus, CertificationScheme, InspectionResult
+from traceapp.models.value_chain import PartnerRole
 from traceapp.web.ids import MAX_ID
 
 NO_NUL = "^[^\\u0000]*$"
@@ -89,7 +89,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "origin_commune": {"type": "string"},
             "origin_province": {"type": "string"},
             "description": {"type": ["string", "null"]},
-            "status": {"type": "string", "enum": list(BATCH_STATUSES)},
+            "status": {"type": "string", "enum": list(BatchStatus)},
             "recalled_at": NULLABLE_DATETIME,
             "recall_reason": {"type": ["string", "null"]},
             "created_at": DATETIME,
@@ -147,7 +147,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "id": ID,
             "batch_id": {"type": ["integer", "null"]},
             "cooperative_id": {"type": ["integer", "null"]},
-            "scheme": {"type": "string", "enum": list(CERTIFICATION_SCHEMES)},
+            "scheme": {"type": "string", "enum": list(CertificationScheme)},
             "ocop_stars": {"type": ["integer", "null"]},
             "certificate_number": {"type": "string"},
             "issuing_body": {"type": "string"},
@@ -170,7 +170,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "additionalProperties": False,
         "required": ["scheme", "certificate_number", "issuing_body", "valid_from", "valid_to"],
         "properties": {
-            "scheme": {"type": "string", "enum": list(CERTIFICATION_SCHEMES)},
+            "scheme": {"type": "string", "enum": list(CertificationScheme)},
             "ocop_stars": {"type": ["integer", "null"], "minimum": 3, "maximum": 5},
             "certificate_number": _text(60, 1),
             "issuing_body": _text(200, 1),
@@ -292,7 +292,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "batch_id": ID,
             "inspected_on": DATE,
             "place": {"type": "string"},
-            "result": {"type": "string", "enum": list(INSPECTION_RESULTS)},
+            "result": {"type": "string", "enum": list(InspectionResult)},
             "notes": {"type": ["string", "null"]},
             "photo_ref": {"type": ["string", "null"]},
             "client_id": {"type": ["string", "null"], "format": "uuid"},
@@ -307,7 +307,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "inspected_on": DATE,
             "place": _text(200, 1),
-            "result": {"type": "string", "enum": list(INSPECTION_RESULTS)},
+            "result": {"type": "string", "enum": list(InspectionResult)},
             "notes": _nullable_text(4000),
             "photo_ref": _nullable_text(300),
             "client_id": {
@@ -353,7 +353,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "id": ID,
             "name": {"type": "string"},
-            "role": {"type": "string", "enum": list(PARTNER_ROLES)},
+            "role": {"type": "string", "enum": list(PartnerRole)},
             "gln": {"type": ["string", "null"]},
             "address": {"type": ["string", "null"]},
             "province": {"type": ["string", "null"]},
@@ -372,7 +372,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["name", "role"],
         "properties": {
             "name": _text(200, 1),
-            "role": {"type": "string", "enum": list(PARTNER_ROLES)},
+            "role": {"type": "string", "enum": list(PartnerRole)},
             "gln": {
                 "type": ["string", "null"],
                 "pattern": "^[0-9]{13}$",
@@ -584,7 +584,7 @@ def _paths() -> dict[str, Any]:
                 [
                     _query(
                         "status",
-                        {"type": "string", "enum": list(BATCH_STATUSES)},
+                        {"type": "string", "enum": list(BatchStatus)},
                         "only batches in this state",
                     ),
                     _query(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from traceapp.domain.offline_bundle import build_bundle, bundle_regions, find_region
-from traceapp.signing_keys import key_store
+from traceapp.domain.signing_keys import key_store
 from traceapp.web.api import blueprint
 from traceapp.web.auth import actor_name, api_roles_required
 from traceapp.web.console import INSPECTOR, OFFICER

@@ -34,11 +34,13 @@ from traceapp.forms.batches import (
     VoidLabelForm,
     VoidRangeForm,
 )
-from traceapp.models import BATCH_STATUSES
+from traceapp.models import BatchStatus
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_status, refused
+from traceapp.web.console.products import passport_status
 from traceapp.web.console.signing import signer_or_refusal
+from traceapp.web.public.passport_wording import PASSPORT_FIELD_NAMES
 from traceapp.web.request_session import db, settings
 
 
@@ -46,12 +48,12 @@ from traceapp.web.request_session import db, settings
 @roles_required(*ALL_ROLES)
 def batches():
     status = request.args.get("status") or None
-    if status not in (None, *BATCH_STATUSES):
+    if status not in (None, *BatchStatus):
         status = None
     return render_template(
         "console/batches.html",
         status=status,
-        statuses=BATCH_STATUSES,
+        statuses=BatchStatus,
         batches=list_batches(db(), cooperative_scope(), status),
     )
 
@@ -107,6 +109,8 @@ def batch(batch_id: int):
         scans=scan_counts(db(), found.id),
         remaining=remaining_quota(found),
         role=acting_user().role,
+        missing_fields=passport_status(found),
+        passport_field_names=PASSPORT_FIELD_NAMES,
     )
 
 
@@ -219,6 +223,7 @@ def run_sheet(run_id: int):
         form.preset.data,
         form.start_position.data,
         cooperative_scope(),
+        settings().print_options(),
     )
     return _download(
         pdf,
@@ -232,7 +237,13 @@ def run_sheet(run_id: int):
 @roles_required(OFFICER, OPERATOR)
 def run_label(run_id: int, sequence: int, image_format: str):
     data = single_label(
-        db(), run_id, sequence, settings().public_base_url, image_format, cooperative_scope()
+        db(),
+        run_id,
+        sequence,
+        settings().public_base_url,
+        image_format,
+        cooperative_scope(),
+        settings().print_options(),
     )
     mimetype = "image/png" if image_format == "png" else "image/svg+xml"
     return _download(data, mimetype, f"label-run-{run_id}-{sequence}.{image_format}")
@@ -241,7 +252,9 @@ def run_label(run_id: int, sequence: int, image_format: str):
 @blueprint.get("/runs/<int:run_id>/roll.pdf")
 @roles_required(OFFICER, OPERATOR)
 def run_roll(run_id: int):
-    pdf = roll_pdf(db(), run_id, settings().public_base_url, cooperative_scope())
+    pdf = roll_pdf(
+        db(), run_id, settings().public_base_url, cooperative_scope(), settings().print_options()
+    )
     return _download(pdf, "application/pdf", f"labels-run-{run_id}-roll.pdf")
 
 
