@@ -117,7 +117,11 @@ def build_corpus(session: Session, settings: Settings, bundle_signed_now, scale:
     ):
         cert.valid_from, cert.valid_to = yesterday - timedelta(days=365), yesterday
     session.commit()
-    corpus.batch_ids = {"genuine": genuine_batch.id, "elsewhere": elsewhere_batch.id}
+    corpus.batch_ids = {
+        "genuine": genuine_batch.id,
+        "elsewhere": elsewhere_batch.id,
+        "recalled": recalled_batch.id,
+    }
 
     corpus.add("genuine", genuine[20:])
     corpus.add("voided", voided)

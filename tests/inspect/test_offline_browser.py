@@ -4,11 +4,8 @@ recorded offline reach the server once; tampered and revoked-key bundles are ref
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from urllib.error import HTTPError
 from urllib.parse import quote
-from urllib.request import urlopen
 
 import pytest
 from click.testing import CliRunner
@@ -17,104 +14,11 @@ from sqlalchemy.orm import Session
 
 from keys.cli import verify_command
 from keys.verdicts import EXIT_CODES
-from tests.console.world import password_hash
-from tests.inspect.corpus import REGION, build_corpus, bundle_json
-from traceapp import create_app
-from traceapp.domain.accounts import create_token
-from traceapp.domain.offline_bundle import build_bundle, find_region
-from traceapp.domain.signing_keys import key_store
-from traceapp.models import Inspection, User
-from traceapp.web.public.keyset_cache import forget_keysets
+from tests.inspect.app_driver import CHECK_ALL, download, fetch_json, open_app, outcome
+from tests.inspect.corpus import REGION
+from traceapp.models import Inspection
 
 OUTCOME_BY_EXIT = {code: outcome for outcome, code in EXIT_CODES.items()}
-
-# Runs in the page: paste each code into the app's field, press Check, read data-verdict.
-CHECK_ALL = """async (codes) => {
-  const box = document.getElementById("verdict");
-  const field = document.getElementById("code");
-  const form = document.getElementById("code-form");
-  const out = [];
-  for (const code of codes) {
-    box.dataset.verdict = "";
-    field.value = code;
-    form.requestSubmit();
-    const started = performance.now();
-    while (!box.dataset.verdict) {
-      if (performance.now() - started > 5000) throw new Error("no verdict for " + code);
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    out.push([box.dataset.verdict, box.dataset.reason, performance.now() - started]);
-  }
-  return out;
-}"""
-
-
-def outcome(verdict: str, reason: str) -> str:
-    """One word per verdict: the reason for not genuine, the verdict otherwise."""
-    return reason if verdict == "not_genuine" else verdict
-
-
-@pytest.fixture
-def parity_settings(test_settings, tmp_path):
-    return dataclasses.replace(test_settings, keys_dir=tmp_path / "parity-keys")
-
-
-@pytest.fixture
-def field(committed_engine, parity_settings, serve):
-    """The corpus committed, an inspector's token, and the app served."""
-    forget_keysets()
-    with Session(committed_engine, expire_on_commit=False) as session:
-
-        def bundle_now() -> str:
-            region = find_region(session, REGION)
-            document = build_bundle(
-                session, key_store(parity_settings), parity_settings.issuer, region, "test"
-            )
-            session.commit()
-            return bundle_json(document)
-
-        corpus = build_corpus(session, parity_settings, bundle_now)
-        inspector = User(
-            email="thanh.tra@caobang.gov.vn",
-            name="Lục Văn Kiên",
-            password_hash=password_hash(),
-            role="inspector",
-        )
-        session.add(inspector)
-        session.flush()
-        _token, secret = create_token(session, inspector, "phone", "test")
-        session.commit()
-    forget_keysets()
-    # The parity test asks the server ~250 times in a few seconds.
-    base = serve(create_app(parity_settings, config={"RATELIMIT_ENABLED": False}))
-    yield base, corpus, secret, committed_engine
-    forget_keysets()
-
-
-def open_app(page, base: str, token: str, query: str = "", worker: bool = True) -> None:
-    page.goto(f"{base}/inspect/{query}")
-    page.wait_for_selector("body[data-ready=true]")
-    if worker:  # the app is kept for offline use once its worker is active
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.fill("#token", token)
-    page.click("#settings-form button[type=submit]")
-    page.wait_for_selector(f"#region option[value='{REGION}']", state="attached")
-
-
-def download(page) -> str:
-    page.select_option("#region", REGION)
-    page.click("#bundle-form button[type=submit]")
-    status = page.locator("#bundle-status")
-    status.filter(has_not_text="…").wait_for()
-    return status.inner_text()
-
-
-def fetch_json(url: str):
-    try:
-        with urlopen(url, timeout=10) as response:
-            return json.load(response)
-    except HTTPError as error:  # the verification API answers 404 for unknown codes
-        return json.load(error)
 
 
 def server_outcomes(client_get, codes: list[str]) -> list[str]:
