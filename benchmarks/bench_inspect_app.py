@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from keys.bundle import BUNDLE_FORMAT  # noqa: E402
 from keys.keystore import KeyStore  # noqa: E402
 from keys.serials import new_serials  # noqa: E402
-from keys.statements import sign_statement  # noqa: E402
+from keys.statements import sign_statement, statement_text  # noqa: E402
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.factories import gtin_with_check_digit  # noqa: E402
 from traceapp import create_app, schema  # noqa: E402
@@ -117,7 +117,7 @@ def make_bundle(store: KeyStore, batches: int, voided: int, codes: int):
         batch = summaries[(i * 7919) % batches]
         serial = batch["voided_serials"][0] if i % 5 == 0 else new_serials(1)[0]
         checked.append(signer.sign(gtin=batch["gtin"], lot=batch["lot"], serial=serial))
-    return json.dumps(signed, ensure_ascii=False), checked
+    return statement_text(signed), checked
 
 
 CHECK_ALL = """async (codes) => {

@@ -101,3 +101,21 @@ def test_offline_verify_command_reports_a_recalled_batch_from_the_bundle(
     )
     assert result.exit_code == 10
     assert result.output.startswith("Verdict:  RECALLED\n")
+
+
+def test_verify_warns_when_the_bundle_is_older_than_allowed(client, world, test_settings, tmp_path):
+    from click.testing import CliRunner
+
+    from keys.cli import verify_command
+
+    code = _first_code(client, world)
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps(_download(client, world, region="Cao Bằng")))
+    keys = tmp_path / "keys.json"
+    keys.write_text(key_store(test_settings).public_keyset(test_settings.issuer).to_json())
+    arguments = [code, "--keys", str(keys), "--bundle", str(bundle)]
+    fresh = CliRunner().invoke(verify_command, arguments)
+    stale = CliRunner().invoke(verify_command, [*arguments, "--max-age-days", "0"])
+    assert (fresh.exit_code, "warning" in fresh.stderr) == (0, False)
+    assert (stale.exit_code, "days old" in stale.stderr) == (0, True)
+    assert fresh.output.startswith("Verdict:  GENUINE\n")

@@ -5,6 +5,7 @@ recorded offline reach the server once; tampered and revoked-key bundles are ref
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keys.cli import verify_command
-from keys.verdicts import EXIT_CODES
+from keys.verdicts import EXIT_CODES, VERDICT_ORDER
 from tests.inspect.app_driver import CHECK_ALL, download, fetch_json, open_app, outcome
 from tests.inspect.corpus import REGION
 from traceapp.models import Inspection
@@ -42,6 +43,8 @@ def test_parity_corpus_same_verdict_in_app_cli_and_server(field, chromium, tmp_p
     context.set_offline(True)
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
+    order = page.evaluate("import('/static/inspect/verifier.js').then(v => v.VERDICT_ORDER)")
+    assert order == [verdict.value for verdict in VERDICT_ORDER]
     in_app = [outcome(v, r) for v, r, _ in page.evaluate(CHECK_ALL, codes)]
     page.goto(f"{base}/inspect/?crypto=noble")  # the pure-JS Ed25519, still offline
     page.wait_for_selector("body[data-ready=true]")
@@ -161,3 +164,24 @@ def test_cli_refuses_a_bundle_signed_by_a_revoked_key(field, tmp_path):
         verify_command, [corpus.of("genuine")[0], "--keys", str(keys), "--bundle", str(bundle)]
     )
     assert result.exit_code == 2 and f"key {corpus.revoked_kid}" in result.output
+
+
+@pytest.mark.browser
+def test_old_data_gets_a_plain_warning_on_every_verdict(field, chromium):
+    base, corpus, token, _engine = field
+    context = chromium.new_context(locale="en-US", service_workers="block")
+    page = context.new_page()
+    open_app(page, base, token, worker=False)
+    download(page)
+    page.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=9, hours=1))
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    page.evaluate(CHECK_ALL, corpus.of("genuine")[:1])
+    warning = page.locator("#verdict-stale")
+    shown = (warning.is_visible(), warning.inner_text())
+    page.fill("#max-age", "30")  # the inspector's own limit, in the settings
+    page.click("#settings-form button[type=submit]")
+    page.evaluate(CHECK_ALL, corpus.of("genuine")[:1])
+    hidden_at_30_days = warning.is_hidden()
+    context.close()
+    assert shown[0] and "cũ 9 ngày" in shown[1] and hidden_at_30_days

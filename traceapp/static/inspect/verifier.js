@@ -197,17 +197,34 @@ export function localDay(timeZone, now = new Date()) {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
 }
 
+// The service sends a bundle as the canonical JSON of the whole signed document, so
+// its signed bytes are the text without its "signature" member, which canonical
+// order puts last but for "timezone". Taking them so, and parsing only those bytes,
+// spares re-serialising megabytes on a slow phone (docs/offline-bundle.md, 2).
+const SIGNED_TAIL = /,"signature":(\{"alg":"EdDSA","kid":"[A-Za-z0-9_-]{2}","sig":"[A-Za-z0-9_-]{86}"\})((?:,"timezone":"[^"\\]*")?\})\s*$/;
+
+function splitSigned(text, fast = true) {
+  const tail = fast ? SIGNED_TAIL.exec(text) : null;
+  try {
+    if (tail) {
+      const body = text.slice(0, tail.index) + tail[2];
+      return { document: JSON.parse(body), signedBytes: new TextEncoder().encode(body), signature: JSON.parse(tail[1]), fast: true };
+    }
+    const document = JSON.parse(text);
+    const body = { ...document };
+    delete body.signature;
+    return { document, signedBytes: new TextEncoder().encode(canonicalJson(body)), signature: document && document.signature };
+  } catch (error) {
+    throw new InvalidBundle(`the bundle is not valid JSON: ${error.message}`);
+  }
+}
+
 /**
  * Check a bundle (its JSON text) against the trusted key document, as keys/bundle.py
  * OfflineBundle.load does; throws InvalidBundle saying why it is refused.
  */
-export async function loadBundle(text, trusted) {
-  let document;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidBundle(`the bundle is not valid JSON: ${error.message}`);
-  }
+export async function loadBundle(text, trusted, fast = true) {
+  const { document, signedBytes, signature, fast: cut } = splitSigned(text, fast);
   if (!document || document.format !== BUNDLE_FORMAT) throw new InvalidBundle(`not an offline bundle (format ${BUNDLE_FORMAT} expected)`);
   if (document.issuer !== trusted.issuer) throw new InvalidBundle(`the bundle is from ${document.issuer}, not ${trusted.issuer}`);
   let keyset;
@@ -223,7 +240,6 @@ export async function loadBundle(text, trusted) {
       throw new InvalidBundle(`the bundle is older than your key document: key ${key.kid} is revoked`);
     }
   }
-  const signature = document.signature;
   const kid = signature && typeof signature === "object" ? String(signature.kid ?? "") : "";
   for (const keys of [trusted, keyset]) {
     const key = keys.keys.get(kid);
@@ -232,10 +248,10 @@ export async function loadBundle(text, trusted) {
   const signer = trusted.keys.get(kid);
   let valid = false;
   if (signer && typeof signature.sig === "string" && BASE64URL.test(signature.sig)) {
-    const body = { ...document };
-    delete body.signature;
-    valid = await ed25519Verify(signer.x, base64urlDecode(signature.sig), new TextEncoder().encode(canonicalJson(body)));
+    valid = await ed25519Verify(signer.x, base64urlDecode(signature.sig), signedBytes);
   }
+  // Not the service's own spelling (re-indented, say): check the canonical JSON instead.
+  if (!valid && cut) return loadBundle(text, trusted, false);
   if (!valid) throw new InvalidBundle("the bundle's signature does not verify under the trusted keys");
   if (!Array.isArray(document.batches)) throw new InvalidBundle("the bundle must have a batches list");
   const batches = new Map();

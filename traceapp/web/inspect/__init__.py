@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, url_for
 
+from keys.statements import statement_text
 from traceapp.web.inspect.wording import messages
 from traceapp.web.request_session import settings
 from traceapp.web.security import CONTENT_SECURITY_POLICY
@@ -132,7 +133,7 @@ def words() -> Response:
 
 def bundle_response(document: dict[str, Any]) -> Response:
     """A signed bundle as a JSON download (the console's and the API's)."""
-    response = Response(json.dumps(document, ensure_ascii=False), mimetype="application/json")
+    response = Response(statement_text(document), mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="offline-bundle.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
