@@ -4,12 +4,14 @@ recorded offline reach the server once; tampered and revoked-key bundles are ref
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -97,6 +99,12 @@ def test_inspection_recorded_offline_is_stored_once_when_back_online(field, chro
     page.select_option("#result", "observations")
     page.fill("#place", "Chợ Sông Bằng, Cao Bằng")
     page.fill("#notes", "Tem còn nguyên, hàng để nơi khô ráo.")
+    photo = io.BytesIO()
+    Image.new("RGB", (2000, 1500), (90, 140, 60)).save(photo, "JPEG")
+    page.set_input_files(
+        "#photo",
+        files=[{"name": "ke-hang.jpg", "mimeType": "image/jpeg", "buffer": photo.getvalue()}],
+    )
     page.click("#inspection-form button[type=submit]")
     page.wait_for_selector("#queue-count[data-count='1']")
 
@@ -114,6 +122,10 @@ def test_inspection_recorded_offline_is_stored_once_when_back_online(field, chro
         ("observations", "Chợ Sông Bằng, Cao Bằng", 1)
     ]
     assert stored[0].client_id
+    with Session(engine) as session:
+        kept = session.get(Inspection, stored[0].id).photo
+    # The phone keeps a 1280-pixel JPEG of the 2000-pixel photo.
+    assert Image.open(io.BytesIO(kept)).size == (1280, 960)
 
 
 def _serve_bundle_instead(page, text: str) -> None:

@@ -129,7 +129,11 @@ function api(path, options = {}) {
 }
 
 async function loadRegions() {
-  if (!navigator.onLine || !state.settings.token) return;
+  if (!state.settings.token) {
+    show($("bundle-status"), t("token_missing"));
+    return;
+  }
+  if (!navigator.onLine) return;
   try {
     const response = await api("/bundle/regions");
     if (response.status === 401 || response.status === 403) {
@@ -138,6 +142,7 @@ async function loadRegions() {
     }
     if (!response.ok) return;
     const { items } = await response.json();
+    if ($("bundle-status").textContent === t("token_missing")) show($("bundle-status"), "");
     const select = $("region");
     const chosen = select.value || state.settings.region;
     select.replaceChildren(...items.map((r) => new Option(r.name, r.key, false, r.key === chosen)));

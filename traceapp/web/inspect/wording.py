@@ -34,6 +34,7 @@ APP_TEXTS = {
     "bundle_refused": _l("The bundle was refused: %(reason)s"),
     "need_signal": _l("This needs a network connection."),
     "token_refused": _l("The access token was refused: check it in the settings."),
+    "token_missing": _l("First paste your access token in the settings below."),
     "settings_heading": _l("Settings"),
     "token_label": _l("Access token (create one in the console)"),
     "max_age_label": _l("Warn when the data is older than (days)"),
