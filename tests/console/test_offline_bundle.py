@@ -119,3 +119,21 @@ def test_verify_warns_when_the_bundle_is_older_than_allowed(client, world, test_
     assert (fresh.exit_code, "warning" in fresh.stderr) == (0, False)
     assert (stale.exit_code, "days old" in stale.stderr) == (0, True)
     assert fresh.output.startswith("Verdict:  GENUINE\n")
+
+
+def test_verify_refuses_an_edited_bundle(client, world, test_settings, tmp_path):
+    from click.testing import CliRunner
+
+    from keys.cli import verify_command
+
+    code = _first_code(client, world)
+    document = _download(client, world, region="Cao Bằng")
+    document["batches"][0]["status"] = "recalled"
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps(document))
+    keys = tmp_path / "keys.json"
+    keys.write_text(key_store(test_settings).public_keyset(test_settings.issuer).to_json())
+    result = CliRunner().invoke(
+        verify_command, [code, "--keys", str(keys), "--bundle", str(bundle)]
+    )
+    assert result.exit_code == 2 and "signature does not verify" in result.output
