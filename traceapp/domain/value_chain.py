@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from traceapp.clock import to_local, today_local
 from traceapp.domain import audit_log
-from traceapp.domain.batches import get_batch
+from traceapp.domain.batches import get_batch, visible_batch
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
 from traceapp.epcis import (
     EpcisDocumentError,
@@ -149,7 +149,7 @@ def record_step(
         raise InvalidInput("the time must lie between the years 2000 and 2999", field="at")
     if details.reference is not None and len(details.reference) > MAX_REFERENCE:
         raise InvalidInput(f"a reference has at most {MAX_REFERENCE} characters", field="reference")
-    builder = _Builder(session, batch, base_url, at)
+    builder = _Builder(session, batch, base_url, at, cooperative_id)
     events = getattr(builder, details.step)(details)
     audit_log.record(
         session,
@@ -165,9 +165,18 @@ def record_step(
 class _Builder:
     """Makes and stores the event documents of one step for one batch."""
 
-    def __init__(self, session: Session, batch: Batch, base_url: str, at: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        batch: Batch,
+        base_url: str,
+        at: datetime,
+        cooperative_id: int | None,
+    ) -> None:
         self.session = session
         self.batch = batch
+        # Whose batches the caller may name (an operator: their cooperative's only).
+        self.cooperative_id = cooperative_id
         self.base_url = base_url
         self.at = at
         self.here = cooperative_uri(base_url, batch.cooperative.registration_number)
@@ -266,7 +275,7 @@ class _Builder:
             raise InvalidInput("a transformation needs at least one input batch", field="inputs")
         inputs, links = [], [(self.batch.id, "output")]
         for index, (input_id, quantity) in enumerate(details.inputs):
-            source = self.session.get(Batch, input_id)
+            source = visible_batch(self.session, input_id, self.cooperative_id)
             if source is None or source.id == self.batch.id:
                 raise InvalidInput(f"input {index + 1}: no other batch {input_id}", field="inputs")
             if not 1 <= quantity <= source.quantity:

@@ -8,6 +8,9 @@ from typing import Annotated
 from sqlalchemy import DateTime, String
 from sqlalchemy.orm import mapped_column
 
+# Record ids are PostgreSQL INTEGERs: a larger id names nothing, and querying it overflows.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
