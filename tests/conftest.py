@@ -69,6 +69,8 @@ def test_settings(tmp_path: Path, database_url: str) -> Settings:
         public_base_url="https://trace.example.vn",
         secret_key="test-secret",
         scan_salt="test-salt",
+        scan_buffer=False,
+        rate_limits=False,
     )
 
 

@@ -13,7 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from labels import PrintOptions, get_preset
+from labels import get_preset
 from traceapp import schema
 from traceapp.cli.serve import serve
 from traceapp.cli.support import command_session, settings
@@ -76,7 +76,11 @@ def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
                 )
         sheet_path.write_bytes(
             run_sheet_pdf(
-                session, run, config.public_base_url, get_preset(DEMO_PRESET), PrintOptions()
+                session,
+                run,
+                config.public_base_url,
+                get_preset(DEMO_PRESET),
+                config.print_options(),
             )
         )
         first_code = next(run_labels(session, run, config.public_base_url)).code

@@ -19,12 +19,12 @@ from traceapp.domain.value_chain import (
 from traceapp.errors import InvalidInput
 from traceapp.forms.batches import SheetForm
 from traceapp.models._columns import MAX_ID
-from traceapp.models.value_chain import PARTNER_ROLES
+from traceapp.models.value_chain import PartnerRole
 
 
 class PartnerForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    role = SelectField("Role", choices=[SelectChoice(r, r) for r in PARTNER_ROLES])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value) for r in PartnerRole])
     gln = StringField("GLN (optional)", validators=[Optional(), Length(max=13)])
     address = StringField("Address", validators=[Optional(), Length(max=300)])
     province = StringField("Province", validators=[Optional(), Length(max=100)])

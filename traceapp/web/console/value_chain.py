@@ -125,6 +125,7 @@ def chain_box_labels(batch_id: int):
         form.preset.data,
         form.start_position.data,
         cooperative_scope(),
+        settings().print_options(),
     )
     name = f"boxes-batch-{batch_id}{f'-packing-{packing}' if packing else ''}.pdf"
     return Response(

@@ -19,6 +19,7 @@ from flask import (
 )
 
 from traceapp.clock import today_local
+from traceapp.config import Settings
 from traceapp.domain.scans import (
     SessionScanWriter,
     batch_scan_statistics,
@@ -27,9 +28,10 @@ from traceapp.domain.scans import (
 )
 from traceapp.domain.verification import VerificationOutcome, verify_scan
 from traceapp.errors import InvalidInput
+from traceapp.models import Role
 from traceapp.web.auth import cooperative_scope, roles_required
 from traceapp.web.public import languages
-from traceapp.web.public.batch_cache import BATCH_CACHE_SECONDS, BatchCache
+from traceapp.web.public.batch_cache import BatchCache
 from traceapp.web.public.buffered import BufferedVerification
 from traceapp.web.public.charts import CHART_HEIGHT, CHART_WIDTH, day_bars
 from traceapp.web.public.direct import DirectPage
@@ -59,15 +61,13 @@ BUFFERED_VERIFICATION = "traceapp.buffered_verification"
 def init_app(app: Flask) -> None:
     languages.init_app(app)
     app.register_blueprint(blueprint)
-    cache = app.extensions[BATCH_CACHE] = BatchCache(
-        app.config.get("VERIFICATION_CACHE_SECONDS", BATCH_CACHE_SECONDS)
-    )
-    # Tests see every scan in their own transaction at once; servers buffer them.
-    if app.config.get("SCAN_BUFFER", not app.testing):
+    settings: Settings = app.extensions["traceapp.settings"]
+    cache = app.extensions[BATCH_CACHE] = BatchCache(settings.verification_cache_seconds)
+    if settings.scan_buffer:
         verification = BufferedVerification(app.extensions["traceapp.sessions"], cache)
         app.extensions[BUFFERED_VERIFICATION] = verification
         app.extensions[SCAN_BUFFER] = verification.buffer
-        if app.config.get("VERIFICATION_DIRECT_PATH", True):
+        if settings.verification_direct_path:
             app.wsgi_app = DirectPage(app, app.wsgi_app, verification, cache)
 
 
@@ -108,7 +108,7 @@ def public_keys():
 
 
 @blueprint.get("/console/batches/<int:batch_id>/scans")
-@roles_required("union_officer", "cooperative_operator")
+@roles_required(Role.UNION_OFFICER, Role.COOPERATIVE_OPERATOR)
 def batch_scans(batch_id: int):
     statistics = batch_scan_statistics(
         db(), batch_id, today_local(), cooperative_id=cooperative_scope()
