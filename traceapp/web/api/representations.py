@@ -8,7 +8,7 @@ from typing import Any
 from flask import url_for
 
 from keys.codes import label_uri
-from traceapp.models import Batch, Certification, Inspection, IssuanceRun, Label
+from traceapp.models import Batch, Certification, Inspection, IssuanceRun, Label, Partner
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -105,4 +105,15 @@ def inspection_json(inspection: Inspection) -> dict[str, Any]:
         "client_id": inspection.client_id,
         "has_photo": inspection.photo is not None,
         "created_at": _when(inspection.created_at),
+    }
+
+
+def partner_json(partner: Partner) -> dict[str, Any]:
+    return {
+        "id": partner.id,
+        "name": partner.name,
+        "role": partner.role,
+        "gln": partner.gln,
+        "address": partner.address,
+        "province": partner.province,
     }
