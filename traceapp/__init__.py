@@ -45,7 +45,10 @@ def create_app(
     app.config.update(config or {})
     app.extensions["traceapp.settings"] = settings
     if session_factory is None:
-        session_factory = make_sessionmaker(make_engine(settings.database_url))
+        engine = make_engine(
+            settings.database_url, transaction_pooler=settings.database_pooler == "transaction"
+        )
+        session_factory = make_sessionmaker(engine)
     app.extensions["traceapp.sessions"] = session_factory
 
     from traceapp.web import register_web
