@@ -161,7 +161,9 @@ class Cluster:
         command = ["pgbouncer", str(ini)]
         if os.geteuid() == 0:
             command[1:1] = ["-u", "postgres"]  # PgBouncer refuses to run as root
-        self._pgbouncer = subprocess.Popen(command, start_new_session=True)
+        self._pgbouncer = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )  # it writes its own log file
         self._wait_for_port(self.pgbouncer_port)
 
     def _start_haproxy(self) -> None:
