@@ -122,7 +122,7 @@ def digest_value(value: Any) -> str | None:
     return "sha256:" + hashlib.sha256(str(fact_value(value)).encode("utf-8")).hexdigest()
 
 
-def row_facts(spec: WatchedTable, values: Mapping[str, Any]) -> dict[str, Any]:
+def row_facts(spec: WatchedTable, values: Mapping[Any, Any]) -> dict[str, Any]:
     """The watched values of one row (a model instance's or a selected row's)."""
     facts = {name: fact_value(values[name]) for name in spec.columns}
     facts.update({name: digest_value(values[name]) for name in spec.digested})

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect, select, text
+from sqlalchemy import Connection, Table, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from keys.log_proof import GENESIS_HASH, entry_hash
@@ -49,6 +50,9 @@ def canonical_details(details: dict[str, Any]) -> str:
     )
 
 
+# Entries written together share their second: verifying a long log formats each
+# second once.
+@lru_cache(maxsize=4096)
 def timestamp_text(moment: datetime) -> str:
     """The form of a stored time that hashes cover: UTC, to the second, e.g.
     2025-01-31T08:00:00+00:00. SQLite hands times back naive, PostgreSQL in the
@@ -58,8 +62,9 @@ def timestamp_text(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
-def hash_of_entry(entry: AuditEntry) -> str:
-    """The hash an entry must have, recomputed from its stored fields."""
+def hash_of_entry(entry: Any) -> str:
+    """The hash an entry must have, recomputed from its stored fields (an AuditEntry
+    or a selected row of audit_entries)."""
     return entry_hash(
         entry.previous_hash,
         timestamp_text(entry.occurred_at),
@@ -156,6 +161,7 @@ def append_on(
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     table = AuditEntry.__table__
+    assert isinstance(table, Table)
     previous = (
         connection.scalar(select(table.c.entry_hash).order_by(table.c.id.desc()).limit(1))
         or GENESIS_HASH
