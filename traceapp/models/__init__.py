@@ -7,6 +7,7 @@ from traceapp.models.certifications import Certification, CertificationScheme
 from traceapp.models.inspections import Inspection, InspectionResult
 from traceapp.models.labels import IssuanceRun, Label, LabelStatus
 from traceapp.models.organisations import Cooperative, Union
+from traceapp.models.product_images import ProductImage
 from traceapp.models.products import Product, ProductCategory
 from traceapp.models.scans import Scan
 from traceapp.models.value_chain import (
@@ -16,6 +17,7 @@ from traceapp.models.value_chain import (
     Partner,
     PartnerRole,
 )
+from traceapp.models.where_to_buy import WhereToBuyKind, WhereToBuyLink
 
 __all__ = [
     "ApiToken",
@@ -39,8 +41,11 @@ __all__ = [
     "PartnerRole",
     "Product",
     "ProductCategory",
+    "ProductImage",
     "Role",
     "Scan",
     "Union",
     "User",
+    "WhereToBuyKind",
+    "WhereToBuyLink",
 ]

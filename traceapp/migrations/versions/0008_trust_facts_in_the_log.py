@@ -8,7 +8,7 @@ get one `row.recorded` entry each (actor `migration:0008`), and each issuance ru
 column lists below are frozen as they were at this revision.
 
 Revision ID: 0008_trust_facts_in_the_log
-Revises: 0006_verification_speed
+Revises: 0007_session_generation
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_trust_facts_in_the_log"
-down_revision = "0006_verification_speed"
+down_revision = "0007_session_generation"
 branch_labels = None
 depends_on = None
 
