@@ -41,6 +41,7 @@ from traceapp.models import (
     Product,
     User,
 )
+from traceapp.models._columns import timestamp_text
 
 RECORDED = "row.recorded"
 DELETED = "row.deleted"
@@ -108,8 +109,6 @@ def fact_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
-        from traceapp.domain.audit_log import timestamp_text
-
         return timestamp_text(value)
     if isinstance(value, date):
         return value.isoformat()

@@ -8,8 +8,6 @@ the same); docs/audit-log.md describes the chain, checkpoints and verification.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, event, insert, inspect, select, text
@@ -24,7 +22,7 @@ from traceapp.domain.audit_facts import (
     stored_facts,
 )
 from traceapp.models import AuditEntry
-from traceapp.models._columns import utcnow
+from traceapp.models._columns import timestamp_text, utcnow
 
 __all__ = [
     "GENESIS_HASH",
@@ -48,18 +46,6 @@ def canonical_details(details: dict[str, Any]) -> str:
     return json.dumps(
         details, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     )
-
-
-# Entries written together share their second: verifying a long log formats each
-# second once.
-@lru_cache(maxsize=4096)
-def timestamp_text(moment: datetime) -> str:
-    """The form of a stored time that hashes cover: UTC, to the second, e.g.
-    2025-01-31T08:00:00+00:00. SQLite hands times back naive, PostgreSQL in the
-    session's time zone; both mean the same UTC instant."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def hash_of_entry(entry: Any) -> str:
