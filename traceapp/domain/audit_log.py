@@ -197,7 +197,7 @@ def write_facts(session: Session, actor: str | None = None) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _collect_facts(session: Session, _context) -> None:
+def _collect_facts(session: Session, _context: object) -> None:
     pending = session.info.setdefault(PENDING_KEY, {})
     written: dict[WatchedTable, list[int]] = {}
     for instance in list(session.new) + list(session.dirty):
@@ -208,14 +208,14 @@ def _collect_facts(session: Session, _context) -> None:
         if instance in session.new or any(
             state.attrs[name].history.has_changes() for name in spec.fields
         ):
-            written.setdefault(spec, []).append(instance.id)  # type: ignore[attr-defined]
+            written.setdefault(spec, []).append(instance.id)
     for spec, ids in written.items():
         for row_id, facts in stored_facts(session, spec, ids):
             pending[(spec.name, row_id)] = facts
     for instance in session.deleted:
         spec = WATCHED_BY_MODEL.get(type(instance))
         if spec is not None:
-            pending[(spec.name, str(instance.id))] = None  # type: ignore[attr-defined]
+            pending[(spec.name, str(instance.id))] = None
     if not pending:
         session.info.pop(PENDING_KEY, None)
 
@@ -228,7 +228,7 @@ def _write_facts_at_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_facts(session: Session, _previous) -> None:
+def _forget_facts(session: Session, _previous: object) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
