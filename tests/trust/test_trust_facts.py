@@ -452,3 +452,23 @@ def test_the_demo_through_the_cli_verifies_clean_then_a_role_edit_is_named(
         f"FINDING users row {inspector} role: logged 'inspector', stored 'union_officer'"
         in tampered.output
     )
+
+
+def test_a_fact_changed_through_a_relationship_is_logged(db_session, factory, keyset):
+    from traceapp.domain.audit_log import record
+
+    batch = factory.batch(quantity=100, certified=True)
+    other = factory.batch(quantity=100)
+    certification = db_session.scalars(
+        select(Certification).where(Certification.batch_id == batch.id)
+    ).one()
+    certification.batch = other
+    record(db_session, "test", "certification.moved", "certification", certification.id, {})
+
+    assert _problems(db_session, keyset) == []
+    logged = db_session.scalar(
+        select(AuditEntry.details).where(
+            AuditEntry.id == _last_entry_id(db_session, "certifications", certification.id)
+        )
+    )
+    assert json.loads(logged)["batch_id"] == other.id
