@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.value_chain.conftest import epcis_schema_errors
 from traceapp import schema
 from traceapp.db import make_engine
+from traceapp.domain.audit_verification import verify_records
 from traceapp.domain.value_chain import StepDetails, export_batch, record_step
 from traceapp.models import ChainEvent
 
@@ -104,7 +106,8 @@ def test_rerunning_the_demo_under_another_address_changes_nothing_stored(
     assert not any(PHONE_BASE in document for _, document in before)
 
 
-def test_migration_turns_stored_addresses_into_identifiers(empty_database_url):
+def test_migration_turns_stored_addresses_into_identifiers_and_logs_them(empty_database_url):
+    # An event stored before the trust-fact baseline (0008) and the rewrite (0009).
     schema.upgrade(empty_database_url, "0006_verification_speed")
     old = "http://127.0.0.1:5000"
     document = {
@@ -139,7 +142,10 @@ def test_migration_turns_stored_addresses_into_identifiers(empty_database_url):
     schema.upgrade(empty_database_url)
     with engine.connect() as connection:
         stored = json.loads(connection.scalar(sa.text("SELECT document FROM chain_events")))
+    with Session(engine) as session:
+        report = verify_records(session, None, labels=False)
     engine.dispose()
+    assert [str(f) for f in report.findings] == []
     assert (
         stored["epcList"],
         stored["quantityList"][0]["epcClass"],

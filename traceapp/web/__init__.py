@@ -13,6 +13,7 @@ from traceapp.web import (
     ids,
     public,
     request_session,
+    resolver,
     security,
     transparency,
 )
@@ -29,3 +30,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(transparency.blueprint)
     public.init_app(app)  # Babel, the verification pages, the box page, the timeline
+    resolver.init_app(app)  # GS1 resolver levels, passports, product images
