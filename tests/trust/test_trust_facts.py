@@ -67,7 +67,7 @@ def test_records_made_through_the_service_verify_clean(db_session, factory, sign
         db_session, "hoa@htx.vn", "Lý Thị Hoa", "mật khẩu rất dài", "inspector", "test"
     )
     create_token(db_session, user, "máy tính bảng", "test")
-    record_step(db_session, batch.id, StepDetails("commissioning"), "test", "https://t.vn")
+    record_step(db_session, batch.id, StepDetails("commissioning"), "test")
 
     assert _problems(db_session, keyset) == []
 
@@ -262,11 +262,9 @@ def test_gtin_edited_is_named(db_session, keyset, issued):
 
 def test_chain_event_document_edited_is_named(db_session, factory, keyset):
     batch = factory.batch(quantity=100, certified=True)
-    (event,) = record_step(
-        db_session, batch.id, StepDetails("commissioning"), "test", "https://t.vn"
-    )
+    (event,) = record_step(db_session, batch.id, StepDetails("commissioning"), "test")
     document = json.loads(event.document)
-    document["readPoint"] = {"id": "https://t.vn/chain/cooperatives/GIẢ"}
+    document["readPoint"] = {"id": "urn:traceapp:cooperative:GI%E1%BA%A2"}
     edited = json.dumps(document)
     db_session.execute(update(ChainEvent).where(ChainEvent.id == event.id).values(document=edited))
 
@@ -392,7 +390,7 @@ def test_existing_demo_database_gets_a_baseline_then_edits_are_named(
         with _facts_not_recorded(), Session(engine) as session:
             summary = load_demo_data(session)
             run = issue_labels(session, summary.bao_hung_batch_id, 50, signer, "demo")
-            load_demo_chain(session, summary, "https://trace.example.vn")
+            load_demo_chain(session, summary)
             session.commit()
             run_id = run.id
         with Session(engine) as session:
