@@ -219,6 +219,13 @@ def test_head_answers_like_get(labelled, client):
     assert client.head(f"/01/{gtin}?linkType=gs1:pip").status_code == 307
 
 
+def test_preflight_allows_cross_origin_reads(labelled, client):
+    gtin = labelled.batch.product.gtin
+    response = client.options(f"/01/{gtin}")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+
+
 def test_answers_allow_cross_origin_reads(labelled, client):
     gtin = labelled.batch.product.gtin
     response = client.get(f"/01/{gtin}?linkType=linkset")

@@ -56,6 +56,7 @@ PAGE_CACHE = "no-cache, max-age=0, must-revalidate"
 _OFFERS = ["text/html", LINKSET_MEDIA_TYPE, JSON_LD_MEDIA_TYPE, "application/json"]
 _LINKTYPE = "linkType"
 _READ_ONLY = "resolver_read_only"
+_RESOLVER_PATHS = ("/01/", "/.well-known/gs1resolver", "/passport/", "/epcis/")
 
 
 def init_app(app: Flask) -> None:
@@ -63,6 +64,15 @@ def init_app(app: Flask) -> None:
     # The where-to-buy partial is included by the verification page too.
     app.add_template_global(WHERE_TO_BUY_KIND_NAMES, "where_to_buy_kind_names")
     app.add_template_global(language_names, "where_to_buy_language_names")
+
+    @app.after_request
+    def _preflight(response: Response) -> Response:
+        # CORS preflight for the resolver's URIs (the standard asks for CORS support).
+        if request.method == "OPTIONS" and request.path.startswith(_RESOLVER_PATHS):
+            _cors(response)
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
+        return response
 
     @app.after_request
     def _end_read_only_transaction(response: Response) -> Response:
