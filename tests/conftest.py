@@ -150,7 +150,10 @@ def run_cli(test_settings: Settings):
     """Run `traceapp ...` in-process against the test database (it sees committed data)."""
 
     def run(*args: str, settings: Settings | None = None):
-        info = ScriptInfo(create_app=lambda: create_app(settings or test_settings))
+        # As `traceapp` builds it: key commands check the passphrase themselves.
+        info = ScriptInfo(
+            create_app=lambda: create_app(settings or test_settings, check_keys=False)
+        )
         return CliRunner().invoke(main, list(args), obj=info)
 
     return run

@@ -142,6 +142,33 @@ CASES = [
         PRODUCT_EDITORS,
     ),
     RouteCase("console.keys", "GET", lambda w: "/console/keys", OFFICER_ONLY),
+    RouteCase("console.password_change", "GET", lambda w: "/console/password", EVERYONE),
+    RouteCase("console.accounts", "GET", lambda w: "/console/accounts", OFFICER_ONLY),
+    RouteCase(
+        "console.account_deactivate",
+        "POST",
+        lambda w: f"/console/accounts/{w.users['inspector'].id}/deactivate",
+        (302, 302, 403, 403, 403),
+    ),
+    RouteCase(
+        "console.account_reactivate",
+        "POST",
+        lambda w: f"/console/accounts/{w.users['inspector'].id}/reactivate",
+        (302, 302, 403, 403, 403),
+    ),
+    RouteCase(
+        "console.account_role",
+        "POST",
+        lambda w: f"/console/accounts/{w.users['inspector'].id}/role",
+        (302, 302, 403, 403, 403),
+        payload={"role": "inspector"},
+    ),
+    RouteCase(
+        "console.account_password",
+        "GET",
+        lambda w: f"/console/accounts/{w.users['inspector'].id}/password",
+        OFFICER_ONLY,
+    ),
     RouteCase(
         "console.keys_rotate", "POST", lambda w: "/console/keys/rotate", (302, 302, 403, 403, 403)
     ),

@@ -132,7 +132,7 @@ def sign_in_as(client, user: User | None) -> None:
     if user is None:
         return
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = f"{user.id}.{user.session_generation}"
         session["_fresh"] = True
 
 

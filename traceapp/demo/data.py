@@ -44,7 +44,7 @@ QUANG_NINH_UNION = "VN-QN-LMHTX"
 BAO_HUNG_LOT = "BH-2611-01"
 CAO_BANG_ONLINE_MARKET = "https://chocaobang.vn"
 # Shown in the README; the demo is for a laptop, never for production data.
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "thu-nghiem-lien-minh"
 
 
 @dataclass(frozen=True)

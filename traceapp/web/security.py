@@ -9,11 +9,13 @@ is set, so that every worker shares them) by kind of request:
     public   verification pages and API, published keys and log    per client IP
     sign_in  POST to a sign-in form                            per client IP
     api      /api/...                                          per API token (else IP)
+    api_auth failed API authentications (bogus tokens)         per client IP
 
-Each limit is a setting (TRACEAPP_RATE_LIMIT_PUBLIC, _SIGN_IN, _API;
-docs/configuration.md); TRACEAPP_RATE_LIMITS=off turns them all off. They reach
-Flask-Limiter through its own config keys, set here from the settings only.
-A refused request gets 429 problem details with Retry-After.
+Each limit is a setting (TRACEAPP_RATE_LIMIT_PUBLIC, _SIGN_IN, _API,
+_API_AUTH_FAILURES; docs/configuration.md); TRACEAPP_RATE_LIMITS=off turns them all
+off. They reach Flask-Limiter through its own config keys, set here from the
+settings only. A client over the API_AUTH_FAILURES limit is refused before its
+token is looked up. A refused request gets 429 problem details with Retry-After.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+CONSOLE_PREFIX = "/console"
 PUBLIC_PREFIXES = ("/01/", "/p/", "/api/v1/verify", "/keys.json", "/transparency/", "/.well-known/")
 
 
@@ -87,6 +90,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     )
     limiter.init_app(app)
     app.extensions["traceapp.limiter"] = limiter
+    app.extensions["traceapp.auth_failures"] = AuthenticationFailures(app)
 
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded) -> Response:
@@ -105,6 +109,10 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         headers = response.headers
         for name, value in every_response:
             headers.setdefault(name, value)
+        if request.path.startswith(CONSOLE_PREFIX):
+            # Console pages show private data (a new API token once): never kept by a
+            # browser, a shared phone or a proxy.
+            headers["Cache-Control"] = "no-store"
         return response
 
     return limiter
@@ -151,6 +159,40 @@ class PublicLimit:
             ("X-RateLimit-Reset", str(reset_at)),
             ("Retry-After", str(int(reset_at - time.time()))),
         ]
+
+
+class AuthenticationFailures:
+    """Failed API authentications counted per client address, on the limiter's storage."""
+
+    def __init__(self, app: Flask) -> None:
+        self._config = app.config
+        self._limit_text = app.extensions["traceapp.settings"].rate_limit_api_auth_failures
+        self._limiter: Limiter = app.extensions["traceapp.limiter"]
+
+    def _key(self) -> tuple[RateLimitItem, str, str, str]:
+        item = _parsed_limit(self._limit_text)
+        return item, self._config["RATELIMIT_KEY_PREFIX"], get_remote_address(), "api_auth"
+
+    def refusal(self) -> Response | None:
+        """A 429 problem if this client has failed too often, else None."""
+        if not self._limiter.enabled:
+            return None
+        item, *key = self._key()
+        if self._limiter.limiter.test(item, *key):
+            return None
+        reset_time, _remaining = self._limiter.limiter.get_window_stats(item, *key)
+        response = problem(
+            429,
+            "Too Many Requests",
+            f"too many requests with an invalid API token: the limit is {item}; try again later",
+        )
+        response.headers["Retry-After"] = str(max(1, math.ceil(reset_time - time.time())))
+        return response
+
+    def count(self) -> None:
+        if self._limiter.enabled:
+            item, *key = self._key()
+            self._limiter.limiter.hit(item, *key)
 
 
 @lru_cache(maxsize=8)

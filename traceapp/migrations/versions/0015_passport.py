@@ -1,7 +1,7 @@
 """Digital product passport: safety warnings, product images, where-to-buy links.
 
 Revision ID: 0015_passport
-Revises: 0006_verification_speed
+Revises: 0008_trust_facts_in_the_log
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_passport"
-down_revision = "0006_verification_speed"
+down_revision = "0008_trust_facts_in_the_log"
 branch_labels = None
 depends_on = None
 
