@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -179,7 +180,7 @@ def resolve(
     gtin = canonical_gtin(gtin_text)
     names = titles or {}
 
-    def link(link_type: LinkType, href: str, title: str | None = None, **extra) -> Link:
+    def link(link_type: LinkType, href: str, title: str | None = None, **extra: Any) -> Link:
         return Link(link_type, href, title or names.get(link_type, link_type.value), **extra)
 
     product = find_product(session, gtin)

@@ -62,7 +62,7 @@ _RESOLVER_PATHS = ("/01/", "/.well-known/gs1resolver", "/passport/", "/epcis/")
 def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     # The where-to-buy partial is included by the verification page too.
-    app.add_template_global(WHERE_TO_BUY_KIND_NAMES, "where_to_buy_kind_names")
+    app.jinja_env.globals["where_to_buy_kind_names"] = WHERE_TO_BUY_KIND_NAMES
     app.add_template_global(language_names, "where_to_buy_language_names")
 
     @app.after_request
