@@ -9,6 +9,7 @@ import biip
 import pytest
 
 from traceapp.domain.resolver import LinkType
+from traceapp.web.resolver import resolver_request
 
 BASE = "https://trace.example.vn"
 LINKSET = "application/linkset+json"
@@ -270,3 +271,23 @@ def test_shipped_description_schema_is_gs1s_published_bytes():
         hashlib.sha256(data).hexdigest()
         == "99d505c7aa2004cde3277651e8db0e019eab61d2746b2631ddab3fec8a13617e"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "accept", "expected"),
+    [
+        ("/01/08936001000010", "", None, True),
+        ("/01/08936001000010/", "", "text/html", True),
+        ("/01/08936001000010/10/L1", "", None, True),
+        ("/01/08936001000010/10/L1/21/S1", "8030=abc", "text/html", False),
+        ("/01/08936001000010/10/L1/21/S1", "8030=abc", "application/json", False),
+        ("/01/08936001000010/10/L1/21/S1", "8030=abc&linkType=gs1:pip", None, True),
+        ("/01/08936001000010/10/L1/21/S1", "linkType=", None, False),
+        ("/01/08936001000010/10/L1/21/S1", "", "application/linkset+json", True),
+        ("/01/08936001000010/10/L1/21/S1", "", "application/ld+json", True),
+        ("/p/BH-EGG/10/L1/21/S1", "linkType=gs1:pip", None, False),
+        ("/api/v1/verify", "", None, False),
+    ],
+)
+def test_which_requests_are_the_resolvers(path, query, accept, expected):
+    assert resolver_request(path, query, accept) is expected
