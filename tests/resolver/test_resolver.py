@@ -192,6 +192,9 @@ def test_unknown_link_type_is_404_naming_what_is_available(labelled, client):
         ("/01/89360010", 400),  # GTIN-8 with a wrong check digit
         ("/01/abc", 400),
         ("/01/08936001000126", 404),  # well formed, never registered here
+        ("/01/08936001000010/10/%00", 400),  # NUL: not in GS1's character set 82
+        ("/01/08936001000010/10/" + "L" * 21, 400),  # AI 10 has at most 20 characters
+        ("/01/08936001000010/10/L1/21/%C3%A9?linkType=linkset", 400),
     ],
 )
 def test_bad_and_unknown_gtins(labelled, client, path, status):
