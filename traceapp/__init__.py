@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
-from traceapp.config import Settings
-from traceapp.db import make_engine, make_sessionmaker
+    from traceapp.config import Settings
 
 
 def create_app(
@@ -24,6 +23,14 @@ def create_app(
     Unless `check_keys` is False (the command line, whose key commands check for
     themselves), a key passphrase that does not open the active key is a ConfigError.
     """
+    # Imported here, not at the top: `traceapp verify` imports this package and
+    # must not pay for Flask, SQLAlchemy and the rest (traceapp/launcher.py).
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from traceapp.config import Settings
+    from traceapp.db import make_engine, make_sessionmaker
+
     settings = settings or Settings.from_env()
     settings.check_safe()
     if check_keys:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from limits import parse_many
 
+from keys.bundle import DEFAULT_MAX_AGE_DAYS
 from labels import PrintOptions
 
 DEV_SECRET_KEY = "dev-secret-change-me"
@@ -100,6 +101,8 @@ class Settings:
     rate_limit_api: str = "600/minute"
     rate_limit_api_auth_failures: str = "20/minute"
     rate_limit_key_prefix: str = "traceapp"
+    # The inspectors' app warns when its offline data is older than this.
+    bundle_max_age_days: int = DEFAULT_MAX_AGE_DAYS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -140,6 +143,10 @@ class Settings:
                 env, "TRACEAPP_RATE_LIMIT_API_AUTH_FAILURES", "20/minute"
             ),
             rate_limit_key_prefix=env.get("TRACEAPP_RATE_LIMIT_KEY_PREFIX") or "traceapp",
+            bundle_max_age_days=_whole_number(
+                env.get("TRACEAPP_BUNDLE_MAX_AGE_DAYS", str(DEFAULT_MAX_AGE_DAYS)),
+                "TRACEAPP_BUNDLE_MAX_AGE_DAYS",
+            ),
         )
 
     def print_options(self) -> PrintOptions:
