@@ -52,7 +52,10 @@ def create_app(
     app.config.update(config or {})
     app.extensions["traceapp.settings"] = settings
     if session_factory is None:
-        session_factory = make_sessionmaker(make_engine(settings.database_url))
+        engine = make_engine(
+            settings.database_url, transaction_pooler=settings.database_pooler == "transaction"
+        )
+        session_factory = make_sessionmaker(engine)
     app.extensions["traceapp.sessions"] = session_factory
 
     from traceapp.web import register_web
@@ -61,7 +64,7 @@ def create_app(
     if settings.proxy_hops:
         # Behind nginx & co: take the client address and scheme from their headers,
         # trusting only as many hops as there are proxies (rate limits key on it).
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
             app.wsgi_app,
             x_for=settings.proxy_hops,
             x_proto=settings.proxy_hops,

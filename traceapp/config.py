@@ -61,6 +61,15 @@ def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
     return text
 
 
+def _pooler(text: str) -> str:
+    if text.strip() not in ("", "transaction"):
+        raise ConfigError(
+            f"TRACEAPP_DATABASE_POOLER must be 'transaction' (PgBouncer in transaction mode)"
+            f" or empty, not {text!r}"
+        )
+    return text.strip()
+
+
 def _whole_number(text: str, name: str) -> int:
     if not text.strip().isdigit():
         raise ConfigError(f"{name} must be a whole number, not {text!r}")
@@ -72,6 +81,7 @@ class Settings:
     env: str = "development"
     instance_dir: Path = field(default_factory=_default_instance_dir)
     database_url: str = ""
+    database_pooler: str = ""
     keys_dir: Path = Path()
     key_passphrase: str = DEV_KEY_PASSPHRASE
     issuer: str = "VN-CB-LMHTX"
@@ -106,6 +116,7 @@ class Settings:
             database_url=env.get(
                 "TRACEAPP_DATABASE_URL", f"sqlite:///{instance_dir / 'traceapp.db'}"
             ),
+            database_pooler=_pooler(env.get("TRACEAPP_DATABASE_POOLER", "")),
             keys_dir=Path(env.get("TRACEAPP_KEYS_DIR", instance_dir / "keys")),
             key_passphrase=env.get("TRACEAPP_KEY_PASSPHRASE", DEV_KEY_PASSPHRASE),
             issuer=env.get("TRACEAPP_ISSUER", "VN-CB-LMHTX"),

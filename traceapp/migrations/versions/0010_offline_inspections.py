@@ -1,7 +1,7 @@
 """Offline inspections: a client-made id sent once (unique), and an optional photo.
 
 Revision ID: 0010_offline_inspections
-Revises: 0015_passport
+Revises: 0009_chain_event_identifiers
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_offline_inspections"
-down_revision = "0015_passport"
+down_revision = "0009_chain_event_identifiers"
 branch_labels = None
 depends_on = None
 
