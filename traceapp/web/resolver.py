@@ -157,7 +157,7 @@ def batch_epcis(gtin: str, lot: str):
     timeline shows), for a certified or recalled batch only."""
     resolution = _resolution(gtin, lot)
     assert resolution.batch_id is not None
-    document = export_batch(db(), resolution.batch_id, settings().public_base_url)
+    document = export_batch(db(), resolution.batch_id)
     response = current_app.response_class(
         json.dumps(document, ensure_ascii=False), mimetype=JSON_LD_MEDIA_TYPE
     )
