@@ -41,6 +41,8 @@ class Settings:
     scan_salt: str = ""
     label_font: str | None = None
     proxy_hops: int = 0
+    # The Cooperative Union's hotline, shown to consumers with every red or amber verdict.
+    union_hotline: str | None = None
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -65,6 +67,7 @@ class Settings:
             scan_salt=env.get("TRACEAPP_SCAN_SALT", secret_key),
             label_font=env.get("TRACEAPP_LABEL_FONT") or None,
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
+            union_hotline=env.get("TRACEAPP_UNION_HOTLINE", "").strip() or None,
         )
 
     @property

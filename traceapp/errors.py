@@ -1,5 +1,11 @@
 """Domain exceptions. The web layer turns them into problem details or pages,
-the CLI into a one-line message and exit code 2."""
+the CLI into a one-line message and exit code 2.
+
+A message is an English template with named values, e.g.
+``NotFound("no label %(serial)s", serial=serial)``: ``detail`` is the English text
+(the API's problem details, the CLI), while the console shows the template translated
+through the catalogues (traceapp/web/errors.py ``domain_message``) with the same values.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,12 @@ class DomainError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str, *, field: str | None = None, **values: object) -> None:
+        text = detail % values if values else detail
+        super().__init__(text)
+        self.detail = text
+        self.message = detail
+        self.values = values
         self.field = field
 
 

@@ -54,7 +54,7 @@ def create_user(
             f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
         )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"{email} already has an account", field="email")
+        raise Conflict("%(email)s already has an account", field="email", email=email)
     user = User(
         email=email,
         name=name,
@@ -144,7 +144,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
 def revoke_token(session: Session, token_id: int, user: User, actor: str) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != user.id and user.role != "union_officer"):
-        raise NotFound(f"no token {token_id}")
+        raise NotFound("no token %(token)s", token=token_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit_log.record(session, actor, "token.revoked", "api_token", token.id, {})

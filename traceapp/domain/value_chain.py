@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from traceapp import audit_log
 from traceapp.clock import to_local, today_local
 from traceapp.domain.batches import get_batch
-from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
+from traceapp.domain.certifications import certifications_for
 from traceapp.epcis import (
     EpcisDocumentError,
     box_uri,
@@ -460,6 +460,15 @@ def _events_of(session: Session, batch_id: int) -> list[ChainEvent]:
 
 
 @dataclass(frozen=True)
+class CertificationMark:
+    """A certification as a linked batch or a box shows it; pages word the scheme."""
+
+    scheme: str
+    number: str
+    valid_today: bool
+
+
+@dataclass(frozen=True)
 class LinkedBatch:
     """A batch an event points to (a transformation's input or output)."""
 
@@ -468,7 +477,7 @@ class LinkedBatch:
     product: str
     cooperative: str
     status: str
-    certifications: tuple[str, ...]
+    certifications: tuple[CertificationMark, ...]
 
 
 @dataclass
@@ -574,8 +583,7 @@ def _number(value: Any) -> str:
 def _linked(session: Session, batch: Batch) -> LinkedBatch:
     today = today_local()
     marks = tuple(
-        f"{SCHEME_NAMES.get(c.scheme, c.scheme)} {c.certificate_number}"
-        + ("" if c.valid_from <= today <= c.valid_to else " (expired)")
+        CertificationMark(c.scheme, c.certificate_number, c.valid_from <= today <= c.valid_to)
         for c in certifications_for(session, batch)
     )
     return LinkedBatch(
@@ -610,7 +618,7 @@ class BoxContents:
     number: int
     batch: Batch
     items: int
-    certifications: tuple[str, ...]
+    certifications: tuple[CertificationMark, ...]
     last_step: str | None
 
 

@@ -8,6 +8,7 @@ from traceapp.models.inspections import INSPECTION_RESULTS, Inspection
 from traceapp.models.labels import IssuanceRun, Label
 from traceapp.models.organisations import Cooperative, Union
 from traceapp.models.products import PRODUCT_CATEGORIES, Product
+from traceapp.models.reports import LabelReport
 from traceapp.models.scans import Scan
 from traceapp.models.value_chain import ChainEvent, ChainEventBatch, Partner
 
@@ -26,6 +27,7 @@ __all__ = [
     "Inspection",
     "IssuanceRun",
     "Label",
+    "LabelReport",
     "Partner",
     "PRODUCT_CATEGORIES",
     "Product",

@@ -9,19 +9,24 @@ from traceapp.web import (
     auth,
     console,
     errors,
+    formatting,
     home,
     ids,
     public,
+    reports,
     request_session,
     security,
     transparency,
     value_chain,
+    vocabulary,
 )
 
 
 def register_web(app: Flask) -> None:
     request_session.init_app(app)
     errors.init_app(app)
+    formatting.init_app(app)
+    vocabulary.init_app(app)
     ids.init_app(app)
     security.init_app(app, app.extensions["traceapp.settings"])
     auth.init_app(app)
@@ -29,5 +34,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(console.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(transparency.blueprint)
+    app.register_blueprint(reports.blueprint)
+    app.jinja_env.globals["union_hotline"] = app.extensions["traceapp.settings"].union_hotline
     public.init_app(app)  # Babel and the verification pages
     value_chain.init_app(app)  # value-chain pages, EPCIS API, the timeline partial

@@ -8,10 +8,11 @@ is set, so that every worker shares them) by kind of request:
 
     public   verification pages and API, published keys and log    per client IP
     sign_in  POST to a sign-in form                            per client IP
+    report   POST of a public page's "report this label" form      per client IP
     api      /api/...                                          per API token (else IP)
 
 Each limit is a Flask config value (RATELIMIT_PUBLIC, RATELIMIT_SIGN_IN,
-RATELIMIT_API); RATELIMIT_ENABLED turns them all off, and is off by default when
+RATELIMIT_API, RATELIMIT_REPORT); RATELIMIT_ENABLED turns them all off, and is off by default when
 TESTING. A refused request gets 429 problem details with Retry-After.
 """
 
@@ -40,6 +41,8 @@ DEFAULT_LIMITS = {
     "RATELIMIT_PUBLIC": "120/minute",
     "RATELIMIT_SIGN_IN": "10/minute",
     "RATELIMIT_API": "600/minute",
+    # Reports are rare and written by hand; a crowd behind one carrier address still fits.
+    "RATELIMIT_REPORT": "20/hour",
 }
 PUBLIC_PREFIXES = ("/01/", "/p/", "/api/v1/verify", "/keys.json", "/transparency/", "/.well-known/")
 
@@ -53,6 +56,8 @@ def request_kind() -> str | None:
         return "api"
     if request.method == "POST" and path.rstrip("/").endswith("/sign-in"):
         return "sign_in"
+    if request.method == "POST" and path == "/report":
+        return "report"
     return None
 
 
@@ -87,6 +92,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
             _limit("public", "RATELIMIT_PUBLIC", get_remote_address),
             _limit("sign_in", "RATELIMIT_SIGN_IN", get_remote_address),
             _limit("api", "RATELIMIT_API", api_client),
+            _limit("report", "RATELIMIT_REPORT", get_remote_address),
         ],
     )
     limiter.init_app(app)
