@@ -9,6 +9,11 @@ through the catalogues (traceapp/web/errors.py ``domain_message``) with the same
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TypeVar
+
+Word = TypeVar("Word", bound=StrEnum)
+
 
 class DomainError(Exception):
     """A request the domain refuses; `status` is the HTTP status it maps to."""
@@ -48,3 +53,14 @@ class Unauthorized(DomainError):
 class Forbidden(DomainError):
     status = 403
     title = "Forbidden"
+
+
+def one_of(vocabulary: type[Word], value: object, field: str) -> Word:
+    """`value` as a member of `vocabulary`, or InvalidInput naming the allowed words."""
+    try:
+        return vocabulary(value)
+    except ValueError:
+        allowed = ", ".join(vocabulary)
+        raise InvalidInput(
+            "%(name)s must be one of: %(allowed)s", field=field, name=field, allowed=allowed
+        ) from None

@@ -17,12 +17,12 @@ from labels import PrintOptions, get_preset
 from traceapp import schema
 from traceapp.cli.serve import serve
 from traceapp.cli.support import command_session, settings
-from traceapp.demo_chain import load_demo_chain
-from traceapp.demo_data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
+from traceapp.demo.chain import load_demo_chain
+from traceapp.demo.data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.printing import run_labels, run_sheet_pdf
+from traceapp.domain.signing_keys import active_signer, generate_key, key_store
 from traceapp.models import IssuanceRun
-from traceapp.signing_keys import active_signer, generate_key, key_store
 
 DEMO_LABELS = 1000
 DEMO_PRESET = "a4-65"

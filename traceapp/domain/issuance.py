@@ -15,10 +15,10 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from keys.signing import CodeSigner, new_serials
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch, is_certified
 from traceapp.errors import Conflict, InvalidInput
-from traceapp.models import Batch, IssuanceRun, Label
+from traceapp.models import Batch, BatchStatus, IssuanceRun, Label
 
 MAX_LABELS_PER_REQUEST = 100_000
 INSERT_CHUNK = 5_000
@@ -97,9 +97,9 @@ def issuance_refusal(session: Session, batch: Batch) -> Conflict | None:
 
     The console asks before offering "request labels"; issue_labels raises the same.
     """
-    if batch.status == "recalled":
+    if batch.status == BatchStatus.RECALLED:
         return Conflict("the batch is recalled: no labels can be issued")
-    if batch.status == "draft":
+    if batch.status == BatchStatus.DRAFT:
         return Conflict(
             "lot %(lot)s waits for the Union: labels can be requested once an officer "
             "has certified it",
@@ -121,7 +121,7 @@ def _take_quota(session: Session, batch: Batch, count: int) -> None:
         update(Batch)
         .where(
             Batch.id == batch.id,
-            Batch.status == "certified",
+            Batch.status == BatchStatus.CERTIFIED,
             Batch.labels_issued + count <= Batch.quantity,
         )
         .values(labels_issued=Batch.labels_issued + count)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.errors import InvalidInput, NotFound
 from traceapp.models import LabelReport
 from traceapp.models._columns import utcnow

@@ -9,11 +9,11 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch
 from traceapp.domain.printing import find_label, get_run
 from traceapp.errors import Conflict, InvalidInput
-from traceapp.models import IssuanceRun, Label
+from traceapp.models import IssuanceRun, Label, LabelStatus
 from traceapp.models._columns import utcnow
 
 MAX_VOID_REASON = 500
@@ -22,7 +22,7 @@ MAX_VOID_REASON = 500
 def label_to_void(session: Session, batch_id: int, serial: str) -> Label:
     """The batch's label with that serial, if it can be voided (NotFound or Conflict if not)."""
     label = find_label(session, get_batch(session, batch_id).id, serial.strip())
-    if label.status == "voided":
+    if label.status == LabelStatus.VOIDED:
         raise Conflict("label %(serial)s is already voided", field="serial", serial=label.serial)
     return label
 
@@ -31,7 +31,7 @@ def void_label(session: Session, batch_id: int, serial: str, reason: str, actor:
     """Void one label of a batch; voiding it twice is a Conflict."""
     reason = _check_reason(reason)
     label = label_to_void(session, batch_id, serial)
-    label.status = "voided"
+    label.status = LabelStatus.VOIDED
     label.voided_at = utcnow()
     label.void_reason = reason
     session.flush()
@@ -58,9 +58,11 @@ def void_run_range(
     voided = session.execute(
         update(Label)
         .where(
-            Label.run_id == run.id, Label.sequence.between(first, last), Label.status == "active"
+            Label.run_id == run.id,
+            Label.sequence.between(first, last),
+            Label.status == LabelStatus.ACTIVE,
         )
-        .values(status="voided", voided_at=utcnow(), void_reason=reason)
+        .values(status=LabelStatus.VOIDED, voided_at=utcnow(), void_reason=reason)
         .execution_options(synchronize_session=False)
     ).rowcount
     if voided == 0:
@@ -99,7 +101,7 @@ def range_to_void(session: Session, run_id: int, first: int, last: int) -> tuple
             .where(
                 Label.run_id == run.id,
                 Label.sequence.between(first, last),
-                Label.status == "active",
+                Label.status == LabelStatus.ACTIVE,
             )
         )
         or 0
@@ -124,7 +126,7 @@ def voided_count(session: Session, batch_id: int) -> int:
         session.scalar(
             select(func.count())
             .select_from(Label)
-            .where(Label.batch_id == batch_id, Label.status == "voided")
+            .where(Label.batch_id == batch_id, Label.status == LabelStatus.VOIDED)
         )
         or 0
     )

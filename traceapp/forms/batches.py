@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from labels import PRESETS
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
 from traceapp.forms import Form
-from traceapp.models import CERTIFICATION_SCHEMES
+from traceapp.models import CertificationScheme
 from traceapp.web.vocabulary import choices
 
 
@@ -28,7 +28,7 @@ class BatchForm(Form):
 
 
 class CertificationForm(Form):
-    scheme = SelectField(_l("Scheme"), choices=choices("scheme", CERTIFICATION_SCHEMES))
+    scheme = SelectField(_l("Scheme"), choices=choices("scheme", CertificationScheme))
     ocop_stars = IntegerField(
         _l("OCOP stars (OCOP only)"), validators=[Optional(), NumberRange(min=3, max=5)]
     )

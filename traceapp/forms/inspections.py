@@ -7,7 +7,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from traceapp.forms import Form
-from traceapp.models import INSPECTION_RESULTS
+from traceapp.models import InspectionResult
 from traceapp.web.vocabulary import choices
 
 
@@ -24,7 +24,7 @@ class LookupForm(Form):
 class InspectionForm(Form):
     inspected_on = DateField(_l("Date"), validators=[DataRequired()])
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
-    result = SelectField(_l("Result"), choices=choices("inspection_result", INSPECTION_RESULTS))
+    result = SelectField(_l("Result"), choices=choices("inspection_result", InspectionResult))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
     photo_ref = StringField(_l("Photo reference"), validators=[Optional(), Length(max=300)])
 

@@ -7,7 +7,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from traceapp.forms import Form
-from traceapp.models import PRODUCT_CATEGORIES
+from traceapp.models import ProductCategory
 from traceapp.web.vocabulary import choices
 
 
@@ -25,7 +25,7 @@ class CooperativeForm(Form):
 
 class ProductForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    category = SelectField(_l("Category"), choices=choices("product_category", PRODUCT_CATEGORIES))
+    category = SelectField(_l("Category"), choices=choices("product_category", ProductCategory))
     unit = StringField(_l("Unit"), validators=[DataRequired(), Length(max=20)])
     ref = StringField(_l("Product reference"), validators=[DataRequired(), Length(max=20)])
     gtin = StringField(_l("GTIN (optional)"), validators=[Optional(), Length(max=14)])

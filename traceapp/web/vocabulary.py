@@ -1,10 +1,10 @@
 """What people call each stored value: statuses, schemes, roles, results, steps.
 
-The one place where a stored value (a StrEnum member or its string) gets its wording
-for people, in the reader's language through the Babel catalogues. Templates use the
-filters registered below (``{{ batch.status | batch_status }}``), views and other
-modules call :func:`term`. Keys are the stored values, so an enum member (a ``str``)
-finds its wording as well as the plain string does.
+The one place where a stored value gets its wording for people, in the reader's
+language through the Babel catalogues. Each vocabulary is keyed by the model's StrEnum
+(a member equals its stored string, so a plain string finds its wording too); a test
+checks that every member has one. Templates use the filters registered below
+(``{{ batch.status | batch_status }}``); views and other modules call :func:`term`.
 """
 
 from __future__ import annotations
@@ -15,55 +15,66 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from keys.keyset import KeyStatus
+from traceapp.models import (
+    BatchStatus,
+    CertificationScheme,
+    InspectionResult,
+    LabelStatus,
+    PartnerRole,
+    ProductCategory,
+    Role,
+)
+
 BATCH_STATUS = {
-    "draft": _l("Waiting for the Union"),
-    "certified": _l("Certified"),
-    "recalled": _l("Recalled"),
+    BatchStatus.DRAFT: _l("Waiting for the Union"),
+    BatchStatus.CERTIFIED: _l("Certified"),
+    BatchStatus.RECALLED: _l("Recalled"),
 }
 LABEL_STATUS = {
-    "active": _l("Active"),
-    "voided": _l("Voided"),
+    LabelStatus.ACTIVE: _l("Active"),
+    LabelStatus.VOIDED: _l("Voided"),
 }
 KEY_STATUS = {
-    "active": _l("In use"),
-    "retired": _l("Retired (old labels stay genuine)"),
-    "revoked": _l("Revoked"),
+    KeyStatus.ACTIVE: _l("In use"),
+    KeyStatus.RETIRED: _l("Retired (old labels stay genuine)"),
+    KeyStatus.REVOKED: _l("Revoked"),
 }
 SCHEME = {
-    "vietgap": _l("VietGAP"),
-    "ocop": _l("OCOP"),
-    "organic": _l("Organic"),
-    "herbal_fed": _l("Herbal-fed"),
-    "lab_test": _l("Lab test"),
+    CertificationScheme.VIETGAP: _l("VietGAP"),
+    CertificationScheme.OCOP: _l("OCOP"),
+    CertificationScheme.ORGANIC: _l("Organic"),
+    CertificationScheme.HERBAL_FED: _l("Herbal-fed"),
+    CertificationScheme.LAB_TEST: _l("Lab test"),
 }
 ROLE = {
-    "union_officer": _l("Union officer"),
-    "cooperative_operator": _l("Cooperative staff"),
-    "inspector": _l("Inspector"),
+    Role.UNION_OFFICER: _l("Union officer"),
+    Role.COOPERATIVE_OPERATOR: _l("Cooperative staff"),
+    Role.INSPECTOR: _l("Inspector"),
 }
 INSPECTION_RESULT = {
-    "passed": _l("Passed"),
-    "failed": _l("Failed"),
-    "observations": _l("Passed with observations"),
+    InspectionResult.PASSED: _l("Passed"),
+    InspectionResult.FAILED: _l("Failed"),
+    InspectionResult.OBSERVATIONS: _l("Passed with observations"),
 }
 PRODUCT_CATEGORY = {
-    "eggs": _l("Eggs"),
-    "poultry": _l("Poultry"),
-    "vegetables": _l("Vegetables"),
-    "fruit": _l("Fruit"),
-    "mushrooms": _l("Mushrooms"),
-    "rice": _l("Rice"),
-    "tea": _l("Tea"),
-    "silk": _l("Silk"),
-    "processed": _l("Processed food"),
-    "other": _l("Other"),
+    ProductCategory.EGGS: _l("Eggs"),
+    ProductCategory.POULTRY: _l("Poultry"),
+    ProductCategory.VEGETABLES: _l("Vegetables"),
+    ProductCategory.FRUIT: _l("Fruit"),
+    ProductCategory.MUSHROOMS: _l("Mushrooms"),
+    ProductCategory.RICE: _l("Rice"),
+    ProductCategory.TEA: _l("Tea"),
+    ProductCategory.SILK: _l("Silk"),
+    ProductCategory.PROCESSED: _l("Processed food"),
+    ProductCategory.OTHER: _l("Other"),
 }
 PARTNER_ROLE = {
-    "buyer": _l("Buyer"),
-    "processor": _l("Processor"),
-    "exporter": _l("Exporter"),
-    "supermarket": _l("Supermarket"),
-    "hotel": _l("Hotel or restaurant"),
+    PartnerRole.BUYER: _l("Buyer"),
+    PartnerRole.PROCESSOR: _l("Processor"),
+    PartnerRole.EXPORTER: _l("Exporter"),
+    PartnerRole.SUPERMARKET: _l("Supermarket"),
+    PartnerRole.HOTEL: _l("Hotel or restaurant"),
 }
 # CBV business steps of the value chain.
 STEP = {
@@ -116,15 +127,14 @@ VOCABULARIES: Mapping[str, Mapping[str, object]] = {
 def term(kind: str, value: object) -> str:
     """The wording of a stored `value` of `kind` in the current language (the value
     itself if the vocabulary has no entry, so an unexpected value is still shown)."""
-    value = getattr(value, "value", value)  # an enum of keys/ (not a str) by its value
-    wording = VOCABULARIES[kind].get(str(value))
+    wording = VOCABULARIES[kind].get(value)  # type: ignore[call-overload]
     return str(wording) if wording is not None else str(value)
 
 
 def choices(kind: str, values: Iterable[object]) -> list[SelectChoice]:
     """(value, wording) pairs for a form's select field, in `values`' order; the
     wordings are lazy, so a form class built at import speaks each request's language."""
-    return [SelectChoice(str(v), VOCABULARIES[kind].get(str(v), str(v))) for v in values]
+    return [SelectChoice(str(v), VOCABULARIES[kind].get(v, str(v))) for v in values]  # type: ignore[call-overload]
 
 
 def init_app(app: Flask) -> None:

@@ -48,7 +48,7 @@ from traceapp.forms.batches import (
     VoidLabelForm,
     VoidRangeForm,
 )
-from traceapp.models import BATCH_STATUSES, Batch
+from traceapp.models import Batch, BatchStatus
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import confirmed, form_status, refused
@@ -65,12 +65,12 @@ _ = gettext
 @roles_required(*ALL_ROLES)
 def batches():
     status = request.args.get("status") or None
-    if status not in (None, *BATCH_STATUSES):
+    if status not in (None, *BatchStatus):
         status = None
     return render_template(
         "console/batches.html",
         status=status,
-        statuses=BATCH_STATUSES,
+        statuses=BatchStatus,
         batches=list_batches(db(), cooperative_scope(), status),
     )
 
@@ -131,7 +131,9 @@ def batch(batch_id: int):
 
 def _batch_page(found: Batch, error: str | None = None, status: int = 200):
     """The batch page; `error` says why the action just tried could not be done."""
-    certify_refusal = certification_refusal(db(), found) if found.status == "draft" else None
+    certify_refusal = (
+        certification_refusal(db(), found) if found.status == BatchStatus.DRAFT else None
+    )
     issue_refusal = issuance_refusal(db(), found)
     return render_template(
         "console/batch.html",
