@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -67,9 +66,7 @@ class SheetForm(Form):
         choices=[
             SelectChoice(
                 name,
-                lazy_gettext(
-                    "%(stock)s (%(num)s per sheet)", stock=name, num=layout.labels_per_sheet
-                ),
+                _l("%(stock)s (%(num)s per sheet)", stock=name, num=layout.labels_per_sheet),
             )
             for name, layout in PRESETS.items()
         ],

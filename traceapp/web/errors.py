@@ -65,7 +65,8 @@ def domain_message(exc: DomainError) -> str:
         text = gettext(exc.message, **{k: _local(v, language) for k, v in exc.values.items()})
     else:
         text = gettext(exc.message)
-    return text[:1].upper() + text[1:]  # shown as a sentence of its own
+    text = text[:1].upper() + text[1:]  # shown as a sentence of its own
+    return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
 def _local(value: object, language: str) -> object:

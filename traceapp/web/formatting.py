@@ -48,6 +48,11 @@ def number_text(number: int | float | Decimal, language: str) -> str:
     return format_decimal(number, locale=language)
 
 
+def actor_text(actor: str) -> str:
+    """Who did something, as the audit log names them ('user:an@hoptacxa.vn'), for people."""
+    return actor.removeprefix("user:")
+
+
 def _language() -> str:
     return str(get_locale() or "vi")
 
@@ -56,3 +61,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda day: date_text(day, _language()), "date")
     app.add_template_filter(lambda moment: moment_text(moment, _language()), "moment")
     app.add_template_filter(lambda number: number_text(number, _language()), "number")
+    app.add_template_filter(actor_text, "actor")

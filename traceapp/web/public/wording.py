@@ -6,12 +6,11 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_datetime
 from babel.support import Translations
 from flask_babel import lazy_gettext as _l
 
-from traceapp.clock import to_local
 from traceapp.web import vocabulary
+from traceapp.web.formatting import moment_text
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
@@ -83,5 +82,6 @@ def _catalogue(language: str) -> Translations:
 
 @lru_cache(maxsize=4096)
 def _short_moment(moment: datetime, language: str) -> str:
-    # A code's first scan never changes: format it (time zone, locale) once.
-    return format_datetime(to_local(moment), "short", locale=language)
+    # A code's first scan never changes: format it (time zone, locale) once, in the
+    # one style every page uses (traceapp/web/formatting.py).
+    return moment_text(moment, language)
