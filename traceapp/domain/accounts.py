@@ -143,7 +143,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
 def revoke_token(session: Session, token_id: int, user: User, actor: str) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != user.id and user.role != Role.UNION_OFFICER):
-        raise NotFound("no token %(token)s", token=token_id)
+        raise NotFound("no token %(token)s", token=str(token_id))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit_log.record(session, actor, "token.revoked", "api_token", token.id, {})

@@ -56,7 +56,7 @@ def create_batch(
             "cooperative %(cooperative)s has no product %(product)s",
             field="product_id",
             cooperative=cooperative.name,
-            product=details.product_id,
+            product=str(details.product_id),
         )
     duplicate = session.scalar(
         select(Batch.id).where(
@@ -93,7 +93,7 @@ def get_batch(session: Session, batch_id: int, cooperative_id: int | None = None
     """The batch, or NotFound; a cooperative only ever finds its own batches."""
     batch = session.get(Batch, batch_id)
     if batch is None or (cooperative_id is not None and batch.cooperative_id != cooperative_id):
-        raise NotFound("no batch %(batch)s", batch=batch_id)
+        raise NotFound("no batch %(batch)s", batch=str(batch_id))
     return batch
 
 

@@ -37,7 +37,9 @@ def get_cooperative(session: Session, cooperative_id: int) -> Cooperative:
     cooperative = session.get(Cooperative, cooperative_id)
     if cooperative is None:
         raise NotFound(
-            "no cooperative %(cooperative)s", field="cooperative_id", cooperative=cooperative_id
+            "no cooperative %(cooperative)s",
+            field="cooperative_id",
+            cooperative=str(cooperative_id),
         )
     return cooperative
 

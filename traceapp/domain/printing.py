@@ -21,7 +21,7 @@ def get_run(session: Session, run_id: int, cooperative_id: int | None = None) ->
     """The issuance run, or NotFound; a cooperative only finds its own runs."""
     run = session.get(IssuanceRun, run_id)
     if run is None or (cooperative_id is not None and run.batch.cooperative_id != cooperative_id):
-        raise NotFound("no issuance run %(run)s", run=run_id)
+        raise NotFound("no issuance run %(run)s", run=str(run_id))
     return run
 
 

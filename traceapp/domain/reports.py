@@ -86,7 +86,7 @@ def mark_handled(session: Session, report_id: int, actor: str) -> LabelReport:
     """Record that the Union has followed the report up (handling it twice changes nothing)."""
     report = session.get(LabelReport, report_id)
     if report is None:
-        raise NotFound("no report %(report)s", report=report_id)
+        raise NotFound("no report %(report)s", report=str(report_id))
     if report.handled_at is None:
         report.handled_at = utcnow()
         report.handled_by = actor

@@ -117,7 +117,7 @@ def _already_voided(run_id: int, first: int, last: int) -> Conflict:
         field="first",
         first=first,
         last=last,
-        run=run_id,
+        run=str(run_id),
     )
 
 
