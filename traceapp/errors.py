@@ -15,6 +15,12 @@ from typing import TypeVar
 Word = TypeVar("Word", bound=StrEnum)
 
 
+def N_(text: str) -> str:
+    """Marks a message for the catalogues (pybabel extract) where it is defined; the
+    web layer translates it where it is shown."""
+    return text
+
+
 class DomainError(Exception):
     """A request the domain refuses; `status` is the HTTP status it maps to."""
 
@@ -22,12 +28,17 @@ class DomainError(Exception):
     title = "Bad request"
 
     def __init__(self, detail: str, *, field: str | None = None, **values: object) -> None:
-        text = detail % values if values else detail
+        # A list of words (e.g. missing fields) reads "gtin, product_image" in English.
+        text = detail % {k: _words(v) for k, v in values.items()} if values else detail
         super().__init__(text)
         self.detail = text
         self.message = detail
         self.values = values
         self.field = field
+
+
+def _words(value: object) -> object:
+    return ", ".join(map(str, value)) if isinstance(value, tuple | list) else value
 
 
 class InvalidInput(DomainError):

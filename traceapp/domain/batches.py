@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from traceapp.clock import today_local
 from traceapp.domain import audit_log
 from traceapp.domain.certifications import certifications_for, valid_certifications
+from traceapp.domain.passport import missing_passport_fields
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import Batch, BatchStatus, Cooperative, Product
 from traceapp.models._columns import utcnow
@@ -117,6 +118,14 @@ def certification_refusal(
         return Conflict("a recalled batch cannot be certified again")
     day = on or today_local()
     if valid_certifications(session, batch, day):
+        missing = missing_passport_fields(session, batch, day)
+        if missing:
+            return Conflict(
+                "the digital product passport of lot %(lot)s is incomplete; missing: %(fields)s",
+                field=missing[0].value,
+                lot=batch.lot_code,
+                fields=tuple(missing),
+            )
         return None
     recorded = certifications_for(session, batch)
     if not recorded:
@@ -144,13 +153,34 @@ def certification_refusal(
 
 
 def certify_batch(session: Session, batch: Batch, actor: str) -> Batch:
-    """Mark a draft batch certified; it needs a certification valid today."""
+    """Mark a draft batch certified; it needs a certification valid today and a
+    complete digital product passport (domain/passport.py)."""
     refusal = certification_refusal(session, batch)
     if refusal is not None:
         raise refusal
     if batch.status != BatchStatus.CERTIFIED:
         batch.status = BatchStatus.CERTIFIED
         audit_log.record(session, actor, "batch.certified", "batch", batch.id, {})
+    return batch
+
+
+def set_best_before(session: Session, batch: Batch, best_before: date, actor: str) -> Batch:
+    """Give a draft batch its expiry date (a mandatory passport field)."""
+    if batch.status != BatchStatus.DRAFT:
+        raise Conflict("only a draft batch's dates can change")
+    if best_before < batch.produced_on:
+        raise InvalidInput(
+            "best-before date must not be before the production date", field="best_before"
+        )
+    batch.best_before = best_before
+    audit_log.record(
+        session,
+        actor,
+        "batch.best_before_set",
+        "batch",
+        batch.id,
+        {"best_before": best_before.isoformat()},
+    )
     return batch
 
 

@@ -15,6 +15,7 @@ from traceapp.web import (
     public,
     reports,
     request_session,
+    resolver,
     security,
     transparency,
     value_chain,
@@ -38,3 +39,4 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["union_hotline"] = app.extensions["traceapp.settings"].union_hotline
     public.init_app(app)  # Babel and the verification pages
     value_chain.init_app(app)  # value-chain pages, EPCIS API, the timeline partial
+    resolver.init_app(app)  # GS1 resolver levels, passports, product images

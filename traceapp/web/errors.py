@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from traceapp.errors import DomainError
 from traceapp.web.formatting import date_text, number_text
+from traceapp.web.vocabulary import wording
 
 # What an error page calls each status, and what it tells the reader to do.
 STATUS_TITLES = {
@@ -70,6 +71,8 @@ def domain_message(exc: DomainError) -> str:
 
 
 def _local(value: object, language: str) -> object:
+    if isinstance(value, tuple | list):
+        return ", ".join(str(wording(v)) for v in value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int):

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from keys.keyset import KeyStatus
+from traceapp.domain.passport import PassportField
 from traceapp.models import (
     BatchStatus,
     CertificationScheme,
@@ -108,6 +109,21 @@ SCAN_FLAG = {
     "distant_places": _l("Scanned in places hundreds of kilometres apart within hours."),
 }
 
+# Mandatory fields of the digital product passport (domain/passport.py).
+PASSPORT_FIELD = {
+    PassportField.PRODUCT_NAME: _l("Product name"),
+    PassportField.GTIN: _l("GTIN"),
+    PassportField.PRODUCT_IMAGE: _l("Product image"),
+    PassportField.SAFETY_WARNINGS: _l("Safety warnings"),
+    PassportField.PRODUCER_NAME: _l("Producer"),
+    PassportField.PRODUCER_ADDRESS: _l("Producer's address"),
+    PassportField.PRODUCER_IDENTIFIER: _l("Producer's registration number"),
+    PassportField.ORIGIN: _l("Origin"),
+    PassportField.PRODUCTION_DATE: _l("Produced on"),
+    PassportField.EXPIRY_DATE: _l("Best before"),
+    PassportField.CERTIFICATES: _l("Certification valid today"),
+}
+
 VOCABULARIES: Mapping[str, Mapping[str, object]] = {
     "batch_status": BATCH_STATUS,
     "label_status": LABEL_STATUS,
@@ -121,6 +137,19 @@ VOCABULARIES: Mapping[str, Mapping[str, object]] = {
     "disposition": DISPOSITION,
     "scan_flag": SCAN_FLAG,
     "verdict": VERDICT,
+    "passport_field": PASSPORT_FIELD,
+}
+# The vocabulary of each enumeration, for values that carry their type.
+BY_ENUM: Mapping[type, str] = {
+    BatchStatus: "batch_status",
+    LabelStatus: "label_status",
+    KeyStatus: "key_status",
+    CertificationScheme: "scheme",
+    Role: "role",
+    InspectionResult: "inspection_result",
+    ProductCategory: "product_category",
+    PartnerRole: "partner_role",
+    PassportField: "passport_field",
 }
 
 
@@ -129,6 +158,12 @@ def term(kind: str, value: object) -> str:
     itself if the vocabulary has no entry, so an unexpected value is still shown)."""
     wording = VOCABULARIES[kind].get(value)  # type: ignore[call-overload]
     return str(wording) if wording is not None else str(value)
+
+
+def wording(value: object) -> str:
+    """The wording of an enum member, found by its type (other values as they are)."""
+    kind = BY_ENUM.get(type(value))
+    return term(kind, value) if kind else str(value)
 
 
 def choices(kind: str, values: Iterable[object]) -> list[SelectChoice]:

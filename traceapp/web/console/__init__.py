@@ -23,8 +23,10 @@ def _no_nul_characters() -> None:
 
 
 from traceapp.web.console import (  # noqa: E402,F401  (views register on the blueprint)
+    accounts,
     batches,
     inspections,
+    products,
     registry,
     reports,
     scans,

@@ -52,9 +52,11 @@ from traceapp.models import Batch, BatchStatus
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import confirmed, form_status, refused
+from traceapp.web.console.products import passport_status
 from traceapp.web.console.signing import signer_or_refusal
 from traceapp.web.errors import domain_message
 from traceapp.web.formatting import number_text
+from traceapp.web.public.passport_wording import PASSPORT_FIELD_NAMES
 from traceapp.web.request_session import db, settings
 from traceapp.web.vocabulary import term
 
@@ -148,6 +150,8 @@ def _batch_page(found: Batch, error: str | None = None, status: int = 200):
         error=error,
         certify_refusal=domain_message(certify_refusal) if certify_refusal else None,
         issue_refusal=domain_message(issue_refusal) if issue_refusal else None,
+        missing_fields=passport_status(found),
+        passport_field_names=PASSPORT_FIELD_NAMES,
     ), status
 
 
@@ -350,6 +354,7 @@ def run_sheet(run_id: int):
                 form.preset.data,
                 form.start_position.data,
                 cooperative_scope(),
+                settings().print_options(),
             )
             return _download(
                 pdf,
@@ -365,7 +370,13 @@ def run_sheet(run_id: int):
 @roles_required(OFFICER, OPERATOR)
 def run_label(run_id: int, sequence: int, image_format: str):
     data = single_label(
-        db(), run_id, sequence, settings().public_base_url, image_format, cooperative_scope()
+        db(),
+        run_id,
+        sequence,
+        settings().public_base_url,
+        image_format,
+        cooperative_scope(),
+        settings().print_options(),
     )
     mimetype = "image/png" if image_format == "png" else "image/svg+xml"
     return _download(data, mimetype, f"label-run-{run_id}-{sequence}.{image_format}")
@@ -374,7 +385,9 @@ def run_label(run_id: int, sequence: int, image_format: str):
 @blueprint.get("/runs/<int:run_id>/roll.pdf")
 @roles_required(OFFICER, OPERATOR)
 def run_roll(run_id: int):
-    pdf = roll_pdf(db(), run_id, settings().public_base_url, cooperative_scope())
+    pdf = roll_pdf(
+        db(), run_id, settings().public_base_url, cooperative_scope(), settings().print_options()
+    )
     return _download(pdf, "application/pdf", f"labels-run-{run_id}-roll.pdf")
 
 
