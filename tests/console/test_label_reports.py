@@ -33,12 +33,10 @@ def _reports(db_session) -> int:
     return db_session.scalar(select(func.count(LabelReport.id)))
 
 
-def _app_with_hotline(test_settings, session_factory, **config):
-    settings = dataclasses.replace(test_settings, union_hotline=HOTLINE)
+def _app_with_hotline(test_settings, session_factory, **settings):
+    settings = dataclasses.replace(test_settings, union_hotline=HOTLINE, **settings)
     return create_app(
-        settings,
-        {"TESTING": True, "WTF_CSRF_ENABLED": False, **config},
-        session_factory=session_factory,
+        settings, {"TESTING": True, "WTF_CSRF_ENABLED": False}, session_factory=session_factory
     )
 
 
@@ -113,9 +111,8 @@ def test_reports_are_rate_limited_per_address(test_settings, session_factory):
     app = _app_with_hotline(
         test_settings,
         session_factory,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        RATELIMIT_REPORT="2/hour",
+        rate_limits=True,
+        rate_limit_report="2/hour",
     )
     client = app.test_client()
     statuses = [_report(client).status_code for _ in range(3)]

@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 
 from traceapp.clock import LOCAL_TZ
 from traceapp.domain.batches import get_batch
@@ -114,7 +115,7 @@ def partner_new():
         actor_name(),
     )
     db().commit()
-    flash("Partner registered.")
+    flash(gettext("The partner is registered."))
     return redirect(url_for("chain.partners"))
 
 
@@ -150,7 +151,13 @@ def batch_event_new(batch_id: int):
         db(), batch_id, details, actor_name(), settings().public_base_url, cooperative_scope()
     )
     db().commit()
-    flash(f"Recorded {details.step}: {len(events)} event(s).")
+    flash(
+        gettext(
+            "%(step)s is recorded for the lot (%(events)s EPCIS event(s)).",
+            step=chain_step_name(details.step),
+            events=len(events),
+        )
+    )
     return redirect(url_for("chain.batch_chain", batch_id=batch_id))
 
 
@@ -209,7 +216,13 @@ def import_upload():
         db(), _parse_json(upload.read()), actor_name(), settings().public_base_url
     )
     db().commit()
-    flash(f"Imported {result.stored} event(s), {result.skipped} already stored.")
+    flash(
+        gettext(
+            "%(stored)s event(s) imported, %(skipped)s already stored.",
+            stored=result.stored,
+            skipped=result.skipped,
+        )
+    )
     if len(result.batch_ids) == 1:
         return redirect(url_for("chain.batch_chain", batch_id=result.batch_ids[0]))
     return redirect(url_for("chain.import_form"))
