@@ -18,7 +18,6 @@ from traceapp.web import (
     resolver,
     security,
     transparency,
-    value_chain,
     vocabulary,
 )
 
@@ -37,6 +36,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(transparency.blueprint)
     app.register_blueprint(reports.blueprint)
     app.jinja_env.globals["union_hotline"] = app.extensions["traceapp.settings"].union_hotline
-    public.init_app(app)  # Babel and the verification pages
-    value_chain.init_app(app)  # value-chain pages, EPCIS API, the timeline partial
+    public.init_app(app)  # Babel, the verification pages, the box page, the timeline
     resolver.init_app(app)  # GS1 resolver levels, passports, product images

@@ -32,4 +32,5 @@ from traceapp.web.console import (  # noqa: E402,F401  (views register on the bl
     scans,
     sessions,
     union,
+    value_chain,
 )
