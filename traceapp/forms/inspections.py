@@ -33,5 +33,5 @@ class BundleForm(Form):
     class Meta:
         csrf = False  # a download
 
-    province = StringField(_l("Province"), validators=[DataRequired(), Length(max=100)])
-    commune = StringField(_l("Commune (optional)"), validators=[Optional(), Length(max=100)])
+    # Choices come from the batches (domain.offline_bundle.bundle_regions), never free text.
+    region = SelectField(_l("Province or commune"), validators=[DataRequired()])

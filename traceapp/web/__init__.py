@@ -12,6 +12,7 @@ from traceapp.web import (
     formatting,
     home,
     ids,
+    inspect,
     public,
     reports,
     request_session,
@@ -36,5 +37,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(transparency.blueprint)
     app.register_blueprint(reports.blueprint)
     app.jinja_env.globals["union_hotline"] = app.extensions["traceapp.settings"].union_hotline
+    inspect.init_app(app)
     public.init_app(app)  # Babel, the verification pages, the box page, the timeline
     resolver.init_app(app)  # GS1 resolver levels, passports, product images

@@ -1,7 +1,7 @@
 """Label reports: what consumers report from a label's page with a negative verdict.
 
 Revision ID: 0012_label_reports
-Revises: 0015_passport
+Revises: 0010_offline_inspections
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_label_reports"
-down_revision = "0015_passport"
+down_revision = "0010_offline_inspections"
 branch_labels = None
 depends_on = None
 
