@@ -20,7 +20,7 @@ from traceapp.demo.data import DEMO_ACTOR, DemoSummary
 from traceapp.domain.batches import BatchDetails, create_batch
 from traceapp.domain.registry import ProductDetails, register_product
 from traceapp.domain.value_chain import StepDetails, batch_timeline, record_step
-from traceapp.models import Batch, Cooperative, Partner, Product
+from traceapp.models import Batch, Partner, Product
 
 SUPERMARKET = "Siêu thị Co.opmart Cao Bằng"
 EXPORTER = "Công ty Cổ phần Sài Gòn - Gia Lai"
@@ -92,7 +92,7 @@ def _juice_chain(session: Session, fruit: Batch) -> int:
 
 
 def _juice_batch(session: Session, fruit: Batch) -> Batch:
-    cooperative = session.get(Cooperative, fruit.cooperative_id)
+    cooperative = fruit.cooperative
     product = session.scalar(select(Product).where(Product.ref == "TG-PASSION-JUICE"))
     if product is None:
         product = register_product(
