@@ -24,7 +24,7 @@ from traceapp.domain.voiding import void_label
 from traceapp.errors import NotFound, one_of
 from traceapp.models import BatchStatus
 from traceapp.web.api import blueprint
-from traceapp.web.api.bodies import date_field, int_query, json_body
+from traceapp.web.api.bodies import base64_field, date_field, int_query, json_body
 from traceapp.web.api.representations import (
     batch_json,
     certification_json,
@@ -183,6 +183,8 @@ def create_inspection(batch_id: int):
             result=data["result"],
             notes=data.get("notes"),
             photo_ref=data.get("photo_ref"),
+            client_id=data.get("client_id"),
+            photo=base64_field(data, "photo"),
         ),
         acting_user(),
         actor_name(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date
 from functools import cache
 from typing import Any
@@ -55,6 +57,17 @@ def _whole_numbers(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, An
 def _types(schema: dict[str, Any]) -> list[str]:
     kind = schema.get("type", [])
     return [kind] if isinstance(kind, str) else list(kind)
+
+
+def base64_field(data: dict[str, Any], name: str) -> bytes | None:
+    """The bytes of a base64 member (its syntax is checked by the schema), or None."""
+    value = data.get(name)
+    if value is None:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput(f"{name} must be base64", field=name) from exc
 
 
 def date_field(data: dict[str, Any], name: str) -> date | None:
