@@ -41,6 +41,7 @@ class Settings:
     scan_salt: str = ""
     label_font: str | None = None
     proxy_hops: int = 0
+    print_workers: int = 1
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -65,6 +66,9 @@ class Settings:
             scan_salt=env.get("TRACEAPP_SCAN_SALT", secret_key),
             label_font=env.get("TRACEAPP_LABEL_FONT") or None,
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
+            print_workers=_whole_number(
+                env.get("TRACEAPP_PRINT_WORKERS", "1"), "TRACEAPP_PRINT_WORKERS"
+            ),
         )
 
     @property

@@ -17,7 +17,8 @@ from tests.factories import Factory
 from traceapp.config import Settings
 from traceapp.domain.accounts import create_token
 from traceapp.domain.issuance import issue_labels
-from traceapp.models import Batch, Cooperative, IssuanceRun, Product, Union, User
+from traceapp.domain.print_jobs import PrintRequest, request_print
+from traceapp.models import Batch, Cooperative, IssuanceRun, PrintJob, Product, Union, User
 from traceapp.signing_keys import active_signer
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -43,6 +44,8 @@ class World:
     users: dict[str, User]
     tokens: dict[str, str]
     token_ids: dict[str, int]
+    # A queued print job of run_a (no worker runs in these tests).
+    job_a: PrintJob | None = None
 
 
 def build_world(session: Session, settings: Settings, run_size: int = 3) -> World:
@@ -85,6 +88,7 @@ def build_world(session: Session, settings: Settings, run_size: int = 3) -> Worl
         users,
         tokens={role: secret for role, (_token, secret) in made.items()},
         token_ids={role: token.id for role, (token, _secret) in made.items()},
+        job_a=request_print(session, run_a.id, PrintRequest(), "test"),
     )
 
 
@@ -120,6 +124,8 @@ def bearer(world: World, role: str) -> dict[str, str]:
 def fill_rule(rule, world: World) -> str:
     """The rule's URL with Bao Hung's batch and run, and 1 or 'x' for anything else."""
     values = {"batch_id": world.batch_a.id, "run_id": world.run_a.id}
+    if world.job_a is not None:
+        values["job_id"] = world.job_a.id
     url = rule.rule
     for name in rule.arguments:
         url = re.sub(

@@ -13,6 +13,12 @@ from labels import LabelData, PrintOptions, SheetLayout, render_sheet_pdf
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
+from traceapp.domain.label_wording import (
+    DEFAULT_LABEL_LANGUAGE,
+    LABEL_LANGUAGES,
+    label_wording,
+    translate,
+)
 from traceapp.errors import InvalidInput, NotFound
 from traceapp.models import IssuanceRun, Label
 
@@ -33,11 +39,15 @@ def run_labels(
     first: int = 1,
     last: int | None = None,
     on: date | None = None,
+    language: str = DEFAULT_LABEL_LANGUAGE,
 ) -> Iterator[LabelData]:
     """The run's labels from position `first` to `last` (1-based, inclusive), in print order.
 
-    Streams from the database so a 100,000-label run never sits in memory at once.
+    Printed in `language` (one of LABEL_LANGUAGES): the certification names and
+    the label's fixed words; the issuer is the cooperative's Union. Streams from
+    the database so a 100,000-label run never sits in memory at once.
     """
+    check_label_language(language)
     last = run.quantity if last is None else last
     if not 1 <= first <= last <= run.quantity:
         raise InvalidInput(
@@ -46,8 +56,16 @@ def run_labels(
     batch = get_batch(session, run.batch_id)
     product = batch.product
     marks = tuple(
-        filter(None, (mark(c) for c in valid_certifications(session, batch, on or today_local())))
+        filter(
+            None,
+            (
+                mark(c, lambda name: translate(name, language))
+                for c in valid_certifications(session, batch, on or today_local())
+            ),
+        )
     )
+    wording = label_wording(language)
+    issuer = batch.cooperative.union.name
     stmt = (
         select(Label.serial, Label.signature)
         .where(Label.run_id == run.id, Label.sequence.between(first, last))
@@ -70,6 +88,17 @@ def run_labels(
             lot=batch.lot_code,
             best_before=batch.best_before,
             marks=marks,
+            issuer=issuer,
+            wording=wording,
+        )
+
+
+def check_label_language(language: str) -> None:
+    """Refuse a label language the catalogues do not offer."""
+    if language not in LABEL_LANGUAGES:
+        raise InvalidInput(
+            f"unknown label language {language!r}; allowed: {', '.join(LABEL_LANGUAGES)}",
+            field="language",
         )
 
 

@@ -7,6 +7,7 @@ from traceapp.models.certifications import CERTIFICATION_SCHEMES, Certification
 from traceapp.models.inspections import INSPECTION_RESULTS, Inspection
 from traceapp.models.labels import IssuanceRun, Label
 from traceapp.models.organisations import Cooperative, Union
+from traceapp.models.print_jobs import PrintJob, PrintJobKind, PrintJobStatus
 from traceapp.models.products import PRODUCT_CATEGORIES, Product
 from traceapp.models.scans import Scan
 from traceapp.models.value_chain import ChainEvent, ChainEventBatch, Partner
@@ -27,6 +28,9 @@ __all__ = [
     "IssuanceRun",
     "Label",
     "Partner",
+    "PrintJob",
+    "PrintJobKind",
+    "PrintJobStatus",
     "PRODUCT_CATEGORIES",
     "Product",
     "ROLES",

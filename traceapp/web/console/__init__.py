@@ -34,6 +34,7 @@ def _console_time(moment: datetime) -> str:
 from traceapp.web.console import (  # noqa: E402,F401  (views register on the blueprint)
     batches,
     inspections,
+    print_jobs,
     registry,
     sessions,
     union,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
-from labels import PRESETS
 from traceapp.domain.batches import (
     BatchDetails,
     certify_batch,
@@ -21,16 +20,14 @@ from traceapp.domain.certifications import (
 from traceapp.domain.dashboard import scan_counts
 from traceapp.domain.inspections import inspections_for
 from traceapp.domain.issuance import issue_labels, remaining_quota
-from traceapp.domain.label_downloads import roll_pdf, sheet_pdf, single_label
+from traceapp.domain.label_downloads import single_label
 from traceapp.domain.listings import get_cooperative, list_batches, products_of, runs_of
-from traceapp.domain.printing import get_run
 from traceapp.domain.voiding import void_label, void_run_range, voided_count
 from traceapp.forms.batches import (
     BatchForm,
     CertificationForm,
     IssuanceForm,
     RecallForm,
-    SheetForm,
     VoidLabelForm,
     VoidRangeForm,
 )
@@ -198,36 +195,6 @@ def issuance(batch_id: int):
     ), form_status(form)
 
 
-@blueprint.get("/runs/<int:run_id>")
-@roles_required(OFFICER, OPERATOR)
-def run(run_id: int):
-    found = get_run(db(), run_id, cooperative_scope())
-    form = SheetForm(request.args)
-    return render_template("console/run.html", run=found, form=form, presets=PRESETS)
-
-
-@blueprint.get("/runs/<int:run_id>/sheet.pdf")
-@roles_required(OFFICER, OPERATOR)
-def run_sheet(run_id: int):
-    form = SheetForm(request.args)
-    if not form.validate():
-        abort(422, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
-    pdf, pages = sheet_pdf(
-        db(),
-        run_id,
-        settings().public_base_url,
-        form.preset.data,
-        form.start_position.data,
-        cooperative_scope(),
-    )
-    return _download(
-        pdf,
-        "application/pdf",
-        f"labels-run-{run_id}-{form.preset.data}.pdf",
-        {"X-Page-Count": str(pages)},
-    )
-
-
 @blueprint.get("/runs/<int:run_id>/labels/<int:sequence>.<any(png, svg):image_format>")
 @roles_required(OFFICER, OPERATOR)
 def run_label(run_id: int, sequence: int, image_format: str):
@@ -236,13 +203,6 @@ def run_label(run_id: int, sequence: int, image_format: str):
     )
     mimetype = "image/png" if image_format == "png" else "image/svg+xml"
     return _download(data, mimetype, f"label-run-{run_id}-{sequence}.{image_format}")
-
-
-@blueprint.get("/runs/<int:run_id>/roll.pdf")
-@roles_required(OFFICER, OPERATOR)
-def run_roll(run_id: int):
-    pdf = roll_pdf(db(), run_id, settings().public_base_url, cooperative_scope())
-    return _download(pdf, "application/pdf", f"labels-run-{run_id}-roll.pdf")
 
 
 @blueprint.route("/batches/<int:batch_id>/void", methods=["GET", "POST"])

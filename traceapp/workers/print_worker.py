@@ -1,0 +1,109 @@
+"""The print worker: claims print jobs from the database and renders them.
+
+It runs in its own processes, at a lower CPU priority than the web workers, so
+a 100,000-label sheet never holds a request worker nor slows a consumer's scan.
+Start it with `traceapp print-worker` (production: a service beside gunicorn,
+or gunicorn's `-c python:traceapp.workers.gunicorn_conf`); `traceapp serve`
+starts one by itself. It needs the database and the instance directory only:
+SQLite and no Redis work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+from traceapp.config import Settings
+
+log = logging.getLogger(__name__)
+
+#: Seconds between looks for new jobs when there is nothing to do.
+POLL_SECONDS = 0.5
+#: Added to the worker's nice value: web workers get the CPU first.
+NICENESS = 10
+
+
+def work(
+    settings: Settings,
+    *,
+    stop: threading.Event | None = None,
+    once: bool = False,
+    poll_seconds: float = POLL_SECONDS,
+    on_job: Callable[[int], None] | None = None,
+    factory=None,
+) -> int:
+    """Render jobs until ``stop`` is set (or, with ``once``, until none is waiting).
+
+    Returns the number of jobs handled.
+    """
+    from traceapp import create_app
+    from traceapp.domain.print_jobs import claim_next_job, render_job
+
+    app = create_app(settings, session_factory=factory)
+    factory = app.extensions["traceapp.sessions"]
+    worker = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"[:80]
+    stop = stop or threading.Event()
+    handled = 0
+    with app.app_context():
+        while not stop.is_set():
+            job_id = claim_next_job(factory, worker)
+            if job_id is None:
+                if once:
+                    break
+                stop.wait(poll_seconds)
+                continue
+            log.info("print job %s: rendering", job_id)
+            render_job(
+                factory,
+                job_id,
+                worker,
+                settings.instance_dir,
+                settings.public_base_url,
+                settings.label_font,
+            )
+            handled += 1
+            if on_job is not None:
+                on_job(job_id)
+    return handled
+
+
+def _process_main(settings: Settings) -> None:
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s print-worker %(message)s")
+    work(settings, stop=stop)
+
+
+def start_processes(settings: Settings, count: int = 1) -> list[multiprocessing.Process]:
+    """Start ``count`` print worker processes (not daemons: each ends on SIGTERM)."""
+    context = multiprocessing.get_context("spawn")
+    processes = []
+    for index in range(count):
+        process = context.Process(
+            target=_process_main, args=(settings,), name=f"traceapp-print-worker-{index}"
+        )
+        process.start()
+        processes.append(process)
+    return processes
+
+
+def stop_processes(processes: list[multiprocessing.Process], timeout: float = 10.0) -> None:
+    """Ask the workers to stop (a job in progress is finished or taken over later)."""
+    for process in processes:
+        if process.is_alive() and process.pid is not None:
+            os.kill(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
