@@ -67,10 +67,10 @@ def prepare(env: dict[str, str], labels: int) -> list[str]:
     from traceapp import schema
     from traceapp.config import Settings
     from traceapp.db import make_engine, make_sessionmaker, unit_of_work
-    from traceapp.demo_data import load_demo_data
+    from traceapp.demo.data import load_demo_data
     from traceapp.domain.issuance import issue_labels
     from traceapp.domain.printing import get_run, run_labels
-    from traceapp.signing_keys import active_signer, key_store
+    from traceapp.domain.signing_keys import active_signer, key_store
 
     admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -27,7 +27,7 @@ from traceapp import create_app, schema
 from traceapp.cli import main
 from traceapp.config import Settings
 from traceapp.db import Base, make_engine
-from traceapp.signing_keys import active_signer, key_store
+from traceapp.domain.signing_keys import active_signer, key_store
 
 TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
 

@@ -12,7 +12,7 @@ from keys.verify import verify_code
 from tests.console.world import bearer
 from traceapp.clock import today_local
 from traceapp.domain.print_jobs import claim_next_job, render_job
-from traceapp.signing_keys import key_store
+from traceapp.domain.signing_keys import key_store
 
 
 def _batch_body(world, **changes):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from keys.codes import label_uri
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.signing_keys import active_signer
 from traceapp.models import Batch, Label
-from traceapp.signing_keys import active_signer
 from traceapp.web.public.keyset_cache import forget_keysets
 
 

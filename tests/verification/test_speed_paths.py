@@ -13,8 +13,8 @@ from tests.factories import Factory
 from tests.verification.conftest import code_uri
 from traceapp import create_app
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.signing_keys import active_signer
 from traceapp.models import Label, Scan
-from traceapp.signing_keys import active_signer
 from traceapp.web.public import BATCH_CACHE, SCAN_BUFFER, flush_scans
 from traceapp.web.public.batch_cache import BatchCache
 

@@ -17,12 +17,12 @@ from labels import DEFAULT_PRESET, PrintOptions, get_preset, render_sheet_pdf
 from traceapp import schema
 from traceapp.cli.serve import serve
 from traceapp.cli.support import Progress, command_session, counted, settings
-from traceapp.demo_chain import load_demo_chain
-from traceapp.demo_data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
+from traceapp.demo.chain import load_demo_chain
+from traceapp.demo.data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.printing import run_labels
+from traceapp.domain.signing_keys import active_signer, generate_key, key_store
 from traceapp.models import IssuanceRun
-from traceapp.signing_keys import active_signer, generate_key, key_store
 
 DEMO_LABELS = 1000
 DEMO_PRESET = DEFAULT_PRESET

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from traceapp.cli.support import command_session
 from traceapp.domain.listings import MAX_PAGE, list_batches, list_runs, runs_of
-from traceapp.models import BATCH_STATUSES
+from traceapp.models import BatchStatus
 
 
 @click.group("batches", help="Production batches.")
@@ -16,7 +16,7 @@ def batches_group() -> None:
 
 
 @batches_group.command("list", help="List batches, newest first.")
-@click.option("--status", type=click.Choice(BATCH_STATUSES), default=None, help="Only these.")
+@click.option("--status", type=click.Choice(list(BatchStatus)), default=None, help="Only these.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, MAX_PAGE))
 @with_appcontext
 def batches_list(status: str | None, limit: int) -> None:

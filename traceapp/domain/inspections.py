@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keys.codes import MalformedCode, parse_uri
-from traceapp import audit_log
 from traceapp.clock import today_local
+from traceapp.domain import audit_log
 from traceapp.domain.batches import find_batch_by_lot, get_batch
-from traceapp.errors import InvalidInput, NotFound
-from traceapp.models import INSPECTION_RESULTS, Batch, Inspection, Product, User
+from traceapp.errors import InvalidInput, NotFound, one_of
+from traceapp.models import Batch, Inspection, InspectionResult, Product, User
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,7 @@ def record_inspection(
 ) -> Inspection:
     """Record what an inspector found about a batch; the date cannot be in the future."""
     batch = get_batch(session, batch_id)
-    if details.result not in INSPECTION_RESULTS:
-        raise InvalidInput(
-            f"result must be one of: {', '.join(INSPECTION_RESULTS)}", field="result"
-        )
+    one_of(InspectionResult, details.result, "result")
     if not details.place.strip():
         raise InvalidInput("place must not be empty", field="place")
     if details.inspected_on > today_local():

@@ -40,11 +40,13 @@ from traceapp.domain.scans import (
 from traceapp.models import (
     AuditEntry,
     Batch,
+    BatchStatus,
     ChainEvent,
     ChainEventBatch,
     Inspection,
     IssuanceRun,
     Label,
+    LabelStatus,
     Product,
     Scan,
 )
@@ -379,11 +381,13 @@ def _verify(
     facts = _facts(row, kept)
     if result.verdict is Verdict.REVOKED_KEY:
         verdict, detail = REVOKED_KEY, result.detail
-    elif row.label_status == "voided":
+    elif row.label_status == LabelStatus.VOIDED:
         verdict, detail = VOIDED, "the label was voided by its issuer"
-    elif row.batch_status == "recalled":
+    elif row.batch_status == BatchStatus.RECALLED:
         verdict, detail = RECALLED, "the batch was recalled"
-    elif row.batch_status != "certified" or not any(c.valid_today for c in facts.certifications):
+    elif row.batch_status != BatchStatus.CERTIFIED or not any(
+        c.valid_today for c in facts.certifications
+    ):
         verdict, detail = EXPIRED, "no certification of this batch is valid today"
     else:
         verdict, detail = GENUINE, result.detail

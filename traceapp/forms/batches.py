@@ -21,7 +21,7 @@ from labels import DEFAULT_PRESET, PRESETS
 from labels.options import MAX_OFFSET_MM
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
 from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE
-from traceapp.models import CERTIFICATION_SCHEMES, PrintJobKind
+from traceapp.models import CertificationScheme, PrintJobKind
 
 
 class BatchForm(FlaskForm):
@@ -38,7 +38,7 @@ class BatchForm(FlaskForm):
 
 
 class CertificationForm(FlaskForm):
-    scheme = SelectField("Scheme", choices=[SelectChoice(s, s) for s in CERTIFICATION_SCHEMES])
+    scheme = SelectField("Scheme", choices=[SelectChoice(s, s) for s in CertificationScheme])
     ocop_stars = IntegerField(
         "OCOP stars (OCOP only)", validators=[Optional(), NumberRange(min=3, max=5)]
     )

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
-from traceapp.models._columns import Timestamp, sql_in
+from traceapp.models._columns import Timestamp, sql_in, vocabulary_column
 from traceapp.models.labels import IssuanceRun
 
 
@@ -40,17 +40,19 @@ class PrintJob(Base):
 
     __tablename__ = "print_jobs"
     __table_args__ = (
-        CheckConstraint(sql_in("status", tuple(PrintJobStatus)), name="status"),
-        CheckConstraint(sql_in("kind", tuple(PrintJobKind)), name="kind"),
+        CheckConstraint(sql_in("status", PrintJobStatus), name="status"),
+        CheckConstraint(sql_in("kind", PrintJobKind), name="kind"),
         CheckConstraint("labels_done >= 0 AND labels_done <= labels_total", name="progress"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("issuance_runs.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[PrintJobKind] = vocabulary_column(PrintJobKind, 10)
     # The rendering choices (stock, start position, offsets, language, range...).
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(10), default=PrintJobStatus.QUEUED, index=True)
+    status: Mapped[PrintJobStatus] = vocabulary_column(
+        PrintJobStatus, 10, default=PrintJobStatus.QUEUED, index=True
+    )
     labels_total: Mapped[int]
     labels_done: Mapped[int] = mapped_column(default=0)
     requested_by: Mapped[str] = mapped_column(String(200))

@@ -31,7 +31,7 @@ from traceapp.forms.batches import (
     VoidLabelForm,
     VoidRangeForm,
 )
-from traceapp.models import BATCH_STATUSES
+from traceapp.models import BatchStatus
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_status, refused
@@ -43,12 +43,12 @@ from traceapp.web.request_session import db, settings
 @roles_required(*ALL_ROLES)
 def batches():
     status = request.args.get("status") or None
-    if status not in (None, *BATCH_STATUSES):
+    if status not in (None, *BatchStatus):
         status = None
     return render_template(
         "console/batches.html",
         status=status,
-        statuses=BATCH_STATUSES,
+        statuses=BatchStatus,
         batches=list_batches(db(), cooperative_scope(), status),
     )
 

@@ -27,6 +27,7 @@ from traceapp.domain.scans import (
 )
 from traceapp.domain.verification import VerificationOutcome, verify_scan
 from traceapp.errors import InvalidInput
+from traceapp.models import Role
 from traceapp.web.auth import cooperative_scope, roles_required
 from traceapp.web.public import languages
 from traceapp.web.public.batch_cache import BATCH_CACHE_SECONDS, BatchCache
@@ -108,7 +109,7 @@ def public_keys():
 
 
 @blueprint.get("/console/batches/<int:batch_id>/scans")
-@roles_required("union_officer", "cooperative_operator")
+@roles_required(Role.UNION_OFFICER, Role.COOPERATIVE_OPERATOR)
 def batch_scans(batch_id: int):
     statistics = batch_scan_statistics(
         db(), batch_id, today_local(), cooperative_id=cooperative_scope()

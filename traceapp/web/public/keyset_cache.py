@@ -9,7 +9,7 @@ import time
 from keys.keyset import InvalidKeySet, PublicKeySet
 from keys.keystore import KeyStoreError
 from traceapp.config import Settings
-from traceapp.signing_keys import key_store
+from traceapp.domain.signing_keys import key_store
 
 # Short enough that a revoked key shows as revoked within half a minute on every
 # worker, long enough that a busy page reads the key index once per worker per TTL.

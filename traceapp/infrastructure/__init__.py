@@ -1,0 +1,1 @@
+"""Drivers behind the domain's ports: storage formats, database-specific paths, caches."""
