@@ -153,13 +153,24 @@ def _width_pt(text: str, font: str, size: float) -> float:
 
 
 def wrap_text(text: str, font: str, size_pt: float, width_pt: float) -> list[str]:
-    """Greedy word wrap of ``text`` to ``width_pt``; over-long words break between characters."""
+    """Greedy word wrap of ``text`` to ``width_pt``.
+
+    Words joined by no-break spaces stay together where they fit on a line;
+    a group too long for any line is split at its no-break spaces first, and
+    only a single over-long word breaks between characters.
+    """
     lines: list[str] = []
     current = ""
-    for word in text.split(" "):
+    words = text.split(" ")
+    while words:
+        word = words.pop(0)
         candidate = f"{current} {word}" if current else word
         if _width_pt(candidate, font, size_pt) <= width_pt:
             current = candidate
+            continue
+        if _width_pt(word, font, size_pt) > width_pt and NBSP in word.strip(NBSP):
+            head, _, tail = word.strip(NBSP).partition(NBSP)
+            words[:0] = [head, tail]
             continue
         if current:
             lines.append(current)
