@@ -205,3 +205,35 @@ def test_stock_search_lists_glabels_stocks(run_cli):
     result = run_cli("labels", "presets", "--search", "avery l7160")
     assert result.exit_code == 0
     assert "a4-21" in result.output and "63.5 x 38.1 mm" in result.output
+
+
+def test_print_worker_once_renders_the_waiting_jobs(
+    run_cli, issued_run, committed_engine, test_settings
+):
+    from traceapp.domain.print_jobs import PrintRequest, request_print
+    from traceapp.models import PrintJob, PrintJobKind, PrintJobStatus
+
+    with Session(committed_engine) as session:
+        job = request_print(
+            session, issued_run, PrintRequest(kind=PrintJobKind.ROLL, last=2), "test"
+        )
+        session.commit()
+        job_id = job.id
+    result = run_cli("print-worker", "--once")
+    assert result.exit_code == 0, result.output
+    assert "1 print job(s) rendered" in result.output
+    with Session(committed_engine) as session:
+        job = session.get(PrintJob, job_id)
+        assert job.status == PrintJobStatus.DONE
+        path = test_settings.instance_dir / "print-jobs" / job.output_name
+    pages = _decoded(path)
+    assert pages == [
+        [code] for code in _expected_codes(committed_engine, test_settings, issued_run)[:2]
+    ]
+
+
+def test_top_level_help_shows_only_traceapp(run_cli):
+    result = run_cli("--help")
+    assert result.exit_code == 0
+    assert "limiter" not in result.output and "--app" not in result.output
+    assert "--env-file" not in result.output and "print-worker" in result.output

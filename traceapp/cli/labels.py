@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from labels import (
@@ -31,11 +32,13 @@ from traceapp.cli.support import (
     settings,
     write_file,
 )
+from traceapp.clock import today_local
 from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE, LABEL_LANGUAGES
 from traceapp.domain.print_jobs import (
     PrintRequest,
     PrintSetup,
     check_request,
+    chunked_labels,
     label_range,
     render,
 )
@@ -260,21 +263,29 @@ def _checked(request: PrintRequest) -> PrintSetup:
 
 
 def _render_to(out: Path, run_id: int, setup: PrintSetup) -> None:
-    """Render the run's labels as ``setup`` asks, with a progress bar, and write ``out``."""
+    """Render the run's labels as ``setup`` asks, with a progress bar, and write ``out``.
+
+    Labels are read as a print worker reads them (short transactions), so the
+    command never holds the database while it draws.
+    """
     request = setup.request
     with command_session() as session:
-        run = get_run(session, run_id)
-        first, last = label_range(run, request)
-        labels = run_labels(
-            session,
-            run,
-            settings().public_base_url,
-            first=first,
-            last=last,
-            language=request.language,
-        )
-        with Progress(last - first + 1, "rendering labels") as progress:
+        first, last = label_range(get_run(session, run_id), request)
+    labels = chunked_labels(
+        current_app.extensions["traceapp.sessions"],
+        run_id,
+        settings().public_base_url,
+        first,
+        last,
+        request.language,
+        today_local(),
+        progress=lambda done: None,
+    )
+    with Progress(last - first + 1, "rendering labels") as progress:
+        try:
             data = render(setup, counted(labels, progress))
+        except DomainError as exc:
+            raise CommandError(exc.detail) from exc
     write_file(out, data)
 
 

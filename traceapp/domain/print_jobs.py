@@ -39,7 +39,13 @@ from labels.thermal import check_roll_size
 from labels.zpl import ALLOWED_DPI
 from traceapp.clock import today_local
 from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE
-from traceapp.domain.printing import check_label_language, get_run, run_labels
+from traceapp.domain.printing import (
+    check_label_language,
+    check_range,
+    get_run,
+    label_rows,
+    label_template,
+)
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import IssuanceRun, PrintJob, PrintJobKind, PrintJobStatus
 from traceapp.models._columns import utcnow
@@ -151,12 +157,7 @@ def check_request(request: PrintRequest, font_path: str | None = None) -> PrintS
 
 def label_range(run: IssuanceRun, request: PrintRequest) -> tuple[int, int]:
     """The first and last position to print, checked against the run."""
-    last = run.quantity if request.last is None else request.last
-    if not 1 <= request.first <= last <= run.quantity:
-        raise InvalidInput(
-            f"the range must lie within 1-{run.quantity} with first <= last", field="range"
-        )
-    return request.first, last
+    return request.first, check_range(run, request.first, request.last)
 
 
 def render(setup: PrintSetup, labels: Iterable[LabelData]) -> bytes:
@@ -322,19 +323,23 @@ def chunked_labels(
     on: date,
     progress: Callable[[int], None],
 ) -> Iterator[LabelData]:
-    """The labels ``first``..``last`` read ``CHUNK`` at a time, each chunk in its own
-    short transaction; ``progress(n)`` after every chunk handed on."""
+    """The labels ``first``..``last``, read ``CHUNK`` rows at a time, each read in its own
+    short transaction (on SQLite a transaction holds the write lock: the labels are
+    built and drawn after it ends); ``progress(n)`` after every chunk handed on."""
+    with factory() as session:
+        run = session.get(IssuanceRun, run_id)
+        if run is None:
+            raise NotFound(f"no issuance run {run_id}")
+        template = label_template(session, run, base_url, on=on, language=language)
+        session.rollback()
     for start in range(first, last + 1, CHUNK):
         end = min(last, start + CHUNK - 1)
         with factory() as session:
             run = session.get(IssuanceRun, run_id)
-            if run is None:
-                raise NotFound(f"no issuance run {run_id}")
-            chunk = list(
-                run_labels(session, run, base_url, first=start, last=end, on=on, language=language)
-            )
+            assert run is not None
+            rows = label_rows(session, run, start, end).all()
             session.rollback()
-        yield from chunk
+        yield from (template.label(serial, signature) for serial, signature in rows)
         progress(end - first + 1)
 
 
