@@ -7,7 +7,15 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from labels import LabelData, LayoutError, PrintOptions, get_preset, page_count, render_sheet_pdf
+from labels import (
+    DEFAULT_PRESET,
+    LabelData,
+    LayoutError,
+    PrintOptions,
+    get_preset,
+    page_count,
+    render_sheet_pdf,
+)
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
@@ -15,7 +23,7 @@ from traceapp.domain.value_chain import Packing, packings
 from traceapp.epcis import parse_box_uri
 from traceapp.errors import InvalidInput, NotFound
 
-DEFAULT_PRESET = "a4-21"
+__all__ = ["DEFAULT_PRESET", "box_sheet_pdf"]
 
 
 def box_labels(
