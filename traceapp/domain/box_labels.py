@@ -23,8 +23,6 @@ from traceapp.domain.value_chain import Packing, packings
 from traceapp.epcis import parse_box_uri
 from traceapp.errors import InvalidInput, NotFound
 
-__all__ = ["DEFAULT_PRESET", "box_sheet_pdf"]
-
 
 def box_labels(
     session: Session,
