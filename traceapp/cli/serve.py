@@ -62,7 +62,7 @@ def print_worker(processes: int | None, once: bool) -> None:
     click.echo(f"{count} print worker(s) running (Ctrl+C to stop)")
     try:
         for process in workers:
-            process.join()
+            process.wait()
     except KeyboardInterrupt:
         pass
     finally:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -84,26 +85,33 @@ def _process_main(settings: Settings) -> None:
     work(settings, stop=stop)
 
 
-def start_processes(settings: Settings, count: int = 1) -> list[multiprocessing.Process]:
-    """Start ``count`` print worker processes (not daemons: each ends on SIGTERM)."""
-    context = multiprocessing.get_context("spawn")
-    processes = []
-    for index in range(count):
-        process = context.Process(
-            target=_process_main, args=(settings,), name=f"traceapp-print-worker-{index}"
-        )
-        process.start()
-        processes.append(process)
-    return processes
+def start_processes(settings: Settings, count: int = 1) -> list[subprocess.Popen]:
+    """Start ``count`` print worker processes (``python -m traceapp.workers.print_worker``).
+
+    They read the same TRACEAPP_* environment as ``settings`` came from; each
+    stops after its current chunk on SIGTERM or SIGINT.
+    """
+    env = {**os.environ, "TRACEAPP_INSTANCE_DIR": str(settings.instance_dir)}
+    env.setdefault("TRACEAPP_DATABASE_URL", settings.database_url)
+    return [
+        subprocess.Popen([sys.executable, "-m", "traceapp.workers.print_worker"], env=env)
+        for _ in range(count)
+    ]
 
 
-def stop_processes(processes: list[multiprocessing.Process], timeout: float = 10.0) -> None:
-    """Ask the workers to stop (a job in progress is finished or taken over later)."""
+def stop_processes(processes: list[subprocess.Popen], timeout: float = 10.0) -> None:
+    """Ask the workers to stop (a job in progress is taken over later by another worker)."""
     for process in processes:
-        if process.is_alive() and process.pid is not None:
-            os.kill(process.pid, signal.SIGTERM)
+        if process.poll() is None:
+            process.terminate()
     deadline = time.monotonic() + timeout
     for process in processes:
-        process.join(max(0.0, deadline - time.monotonic()))
-        if process.is_alive():
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+
+if __name__ == "__main__":
+    _process_main(Settings.from_env())
