@@ -69,6 +69,8 @@ def test_settings(tmp_path: Path, database_url: str) -> Settings:
         public_base_url="https://trace.example.vn",
         secret_key="test-secret",
         scan_salt="test-salt",
+        scan_buffer=False,
+        rate_limits=False,
     )
 
 
@@ -148,7 +150,10 @@ def run_cli(test_settings: Settings):
     """Run `traceapp ...` in-process against the test database (it sees committed data)."""
 
     def run(*args: str, settings: Settings | None = None):
-        info = ScriptInfo(create_app=lambda: create_app(settings or test_settings))
+        # As `traceapp` builds it: key commands check the passphrase themselves.
+        info = ScriptInfo(
+            create_app=lambda: create_app(settings or test_settings, check_keys=False)
+        )
         return CliRunner().invoke(main, list(args), obj=info)
 
     return run

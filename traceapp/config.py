@@ -6,8 +6,13 @@ docs/configuration.md lists the same variables for operators; keep the two in st
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from limits import parse_many
+
+from labels import PrintOptions
 
 DEV_SECRET_KEY = "dev-secret-change-me"
 DEV_KEY_PASSPHRASE = "dev-passphrase-change-me"
@@ -19,6 +24,40 @@ class ConfigError(RuntimeError):
 
 def _default_instance_dir() -> Path:
     return Path(os.environ.get("TRACEAPP_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = env.get(name)
+    if text is None or not text.strip():
+        return default
+    value = text.strip().lower()
+    if value in ("1", "true", "on", "yes"):
+        return True
+    if value in ("0", "false", "off", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off (1/0, true/false), not {text!r}")
+
+
+def _seconds(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (0 <= value < 86_400):
+        raise ConfigError(f"{name} must be a number of seconds from 0 to 86400, not {text!r}")
+    return value
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    text = env.get(name) or default
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be a rate limit such as '120/minute' or '10/second;500/hour',"
+            f" not {text!r}"
+        ) from None
+    return text
 
 
 def _whole_number(text: str, name: str) -> int:
@@ -40,11 +79,21 @@ class Settings:
     redis_url: str | None = None
     scan_salt: str = ""
     label_font: str | None = None
+    label_font_bold: str | None = None
     proxy_hops: int = 0
+    scan_buffer: bool = True
+    verification_cache_seconds: float = 5.0
+    verification_direct_path: bool = True
+    rate_limits: bool = True
+    rate_limit_public: str = "120/minute"
+    rate_limit_sign_in: str = "10/minute"
+    rate_limit_api: str = "600/minute"
+    rate_limit_api_auth_failures: str = "20/minute"
+    rate_limit_key_prefix: str = "traceapp"
     print_workers: int = 1
 
     @classmethod
-    def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from TRACEAPP_* environment variables, with safe defaults."""
         env = os.environ if environ is None else environ
         instance_dir = Path(env.get("TRACEAPP_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
@@ -65,11 +114,30 @@ class Settings:
             redis_url=env.get("TRACEAPP_REDIS_URL") or None,
             scan_salt=env.get("TRACEAPP_SCAN_SALT", secret_key),
             label_font=env.get("TRACEAPP_LABEL_FONT") or None,
+            label_font_bold=env.get("TRACEAPP_LABEL_FONT_BOLD") or None,
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
+            scan_buffer=_switch(env, "TRACEAPP_SCAN_BUFFER", True),
+            verification_cache_seconds=_seconds(
+                env.get("TRACEAPP_VERIFICATION_CACHE_SECONDS", "5"),
+                "TRACEAPP_VERIFICATION_CACHE_SECONDS",
+            ),
+            verification_direct_path=_switch(env, "TRACEAPP_VERIFICATION_DIRECT_PATH", True),
+            rate_limits=_switch(env, "TRACEAPP_RATE_LIMITS", True),
+            rate_limit_public=_rate_limit(env, "TRACEAPP_RATE_LIMIT_PUBLIC", "120/minute"),
+            rate_limit_sign_in=_rate_limit(env, "TRACEAPP_RATE_LIMIT_SIGN_IN", "10/minute"),
+            rate_limit_api=_rate_limit(env, "TRACEAPP_RATE_LIMIT_API", "600/minute"),
+            rate_limit_api_auth_failures=_rate_limit(
+                env, "TRACEAPP_RATE_LIMIT_API_AUTH_FAILURES", "20/minute"
+            ),
+            rate_limit_key_prefix=env.get("TRACEAPP_RATE_LIMIT_KEY_PREFIX") or "traceapp",
             print_workers=_whole_number(
                 env.get("TRACEAPP_PRINT_WORKERS", "1"), "TRACEAPP_PRINT_WORKERS"
             ),
         )
+
+    def print_options(self) -> PrintOptions:
+        """The print options every label rendering starts from (the configured fonts)."""
+        return PrintOptions(font_path=self.label_font, bold_font_path=self.label_font_bold)
 
     @property
     def is_production(self) -> bool:

@@ -18,6 +18,7 @@ EVERYONE = (302, 200, 200, 200, 200)
 SCOPED_READ = (302, 200, 200, 404, 200)
 ISSUERS = (302, 200, 200, 404, 403)
 INSPECTORS = (302, 200, 403, 403, 200)
+PRODUCT_EDITORS = (302, 200, 200, 404, 403)
 
 
 CASES = [
@@ -107,7 +108,76 @@ CASES = [
         lambda w: f"/console/tokens/{_officer_token_id(w)}/revoke",
         (302, 302, 404, 404, 404),
     ),
+    # The digital product passport: a product's fields, photo and where to buy it.
+    RouteCase("console.products", "GET", lambda w: "/console/products", OPERATOR_ONLY),
+    RouteCase(
+        "console.product", "GET", lambda w: f"/console/products/{w.product_a.id}", PRODUCT_EDITORS
+    ),
+    RouteCase(
+        "console.product_passport",
+        "POST",
+        lambda w: f"/console/products/{w.product_a.id}/passport",
+        (302, 422, 422, 404, 403),
+        payload={"safety_warnings": ""},
+    ),
+    RouteCase(
+        "console.product_image_upload",
+        "POST",
+        lambda w: f"/console/products/{w.product_a.id}/image",
+        (302, 422, 422, 404, 403),
+    ),
+    RouteCase(
+        "console.where_to_buy_new",
+        "GET",
+        lambda w: f"/console/products/{w.product_a.id}/where-to-buy/new",
+        PRODUCT_EDITORS,
+    ),
+    RouteCase(
+        "console.where_to_buy_edit",
+        "GET",
+        lambda w: f"/console/where-to-buy/{w.link_a.id}/edit",
+        PRODUCT_EDITORS,
+    ),
+    RouteCase(
+        "console.where_to_buy_delete",
+        "POST",
+        lambda w: f"/console/where-to-buy/{w.link_a.id}/delete",
+        (302, 302, 302, 404, 403),
+    ),
+    RouteCase(
+        "console.batch_best_before",
+        "GET",
+        lambda w: f"/console/batches/{w.draft_a.id}/best-before",
+        PRODUCT_EDITORS,
+    ),
     RouteCase("console.keys", "GET", lambda w: "/console/keys", OFFICER_ONLY),
+    RouteCase("console.password_change", "GET", lambda w: "/console/password", EVERYONE),
+    RouteCase("console.accounts", "GET", lambda w: "/console/accounts", OFFICER_ONLY),
+    RouteCase(
+        "console.account_deactivate",
+        "POST",
+        lambda w: f"/console/accounts/{w.users['inspector'].id}/deactivate",
+        (302, 302, 403, 403, 403),
+    ),
+    RouteCase(
+        "console.account_reactivate",
+        "POST",
+        lambda w: f"/console/accounts/{w.users['inspector'].id}/reactivate",
+        (302, 302, 403, 403, 403),
+    ),
+    RouteCase(
+        "console.account_role",
+        "POST",
+        lambda w: f"/console/accounts/{w.users['inspector'].id}/role",
+        (302, 302, 403, 403, 403),
+        payload={"role": "inspector"},
+    ),
+    RouteCase(
+        "console.account_password",
+        "GET",
+        lambda w: f"/console/accounts/{w.users['inspector'].id}/password",
+        OFFICER_ONLY,
+    ),
     RouteCase(
         "console.keys_rotate", "POST", lambda w: "/console/keys/rotate", (302, 302, 403, 403, 403)
     ),

@@ -19,7 +19,18 @@ from traceapp.domain.accounts import create_token
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.print_jobs import PrintRequest, request_print
 from traceapp.domain.signing_keys import active_signer
-from traceapp.models import Batch, Cooperative, IssuanceRun, PrintJob, Product, Union, User
+from traceapp.domain.where_to_buy import WhereToBuyDetails, add_link
+from traceapp.models import (
+    Batch,
+    Cooperative,
+    IssuanceRun,
+    PrintJob,
+    Product,
+    Union,
+    User,
+    WhereToBuyKind,
+    WhereToBuyLink,
+)
 
 PASSWORD = "mat-khau-thu-nghiem"
 ROLES = ("anonymous", "union_officer", "operator_own", "operator_other", "inspector")
@@ -44,6 +55,8 @@ class World:
     users: dict[str, User]
     tokens: dict[str, str]
     token_ids: dict[str, int]
+    # Where to buy Bao Hung's product (the passport's console pages).
+    link_a: WhereToBuyLink | None = None
     # A queued print job of run_a (no worker runs in these tests).
     job_a: PrintJob | None = None
 
@@ -75,6 +88,17 @@ def build_world(session: Session, settings: Settings, run_size: int = 3) -> Worl
         "inspector": _user(session, "thanh.tra@caobang.gov.vn", "Lục Văn Kiên", "inspector"),
     }
     made = {role: create_token(session, user, "tests", "test") for role, user in users.items()}
+    link_a = add_link(
+        session,
+        product_a,
+        WhereToBuyDetails(
+            WhereToBuyKind.ONLINE_MARKET,
+            "Chợ online Cao Bằng",
+            url="https://chocaobang.vn/bao-hung",
+            languages=("vi",),
+        ),
+        "test",
+    )
     session.flush()
     return World(
         union,
@@ -88,6 +112,7 @@ def build_world(session: Session, settings: Settings, run_size: int = 3) -> Worl
         users,
         tokens={role: secret for role, (_token, secret) in made.items()},
         token_ids={role: token.id for role, (token, _secret) in made.items()},
+        link_a=link_a,
         job_a=request_print(session, run_a.id, PrintRequest(), "test"),
     )
 
@@ -112,7 +137,7 @@ def sign_in_as(client, user: User | None) -> None:
     if user is None:
         return
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = f"{user.id}.{user.session_generation}"
         session["_fresh"] = True
 
 

@@ -37,8 +37,7 @@ server_app = test_speed_paths.server_app
 def flask_only_app(test_settings, committed_labels) -> Iterator[Flask]:
     """The same server app with the direct path turned off: Flask answers everything."""
     app = create_app(
-        test_settings,
-        {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": False, "VERIFICATION_DIRECT_PATH": False},
+        dataclasses.replace(test_settings, scan_buffer=True, verification_direct_path=False)
     )
     yield app
     flush_scans(app)
@@ -136,13 +135,9 @@ def test_head_goes_to_flask(server_app, committed_labels):
 
 def test_direct_and_flask_answers_share_the_rate_limit(test_settings, committed_labels):
     app = create_app(
-        test_settings,
-        {
-            "SCAN_BUFFER": True,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "RATELIMIT_PUBLIC": "3/minute",
-        },
+        dataclasses.replace(
+            test_settings, scan_buffer=True, rate_limits=True, rate_limit_public="3/minute"
+        )
     )
     client = app.test_client()
     plain = committed_labels.paths[0]
@@ -163,10 +158,7 @@ def test_a_database_failure_is_a_500_page_not_a_traceback(test_settings, committ
     unreachable = test_settings.database_url.replace("127.0.0.1:5432", "127.0.0.1:9")
     if unreachable == test_settings.database_url:  # SQLite: a directory is no database file
         unreachable = f"sqlite:///{test_settings.instance_dir}"
-    app = create_app(
-        dataclasses.replace(test_settings, database_url=unreachable),
-        {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": False},
-    )
+    app = create_app(dataclasses.replace(test_settings, database_url=unreachable, scan_buffer=True))
     response = app.test_client().get(committed_labels.paths[0], headers=EN)
     assert response.status_code == 500
     assert "Traceback" not in response.get_data(as_text=True)
@@ -195,13 +187,13 @@ def test_a_served_page_has_one_date_header(server_app, committed_labels, serve, 
 
 def test_behind_a_proxy_each_client_has_its_own_limit(test_settings, committed_labels):
     app = create_app(
-        dataclasses.replace(test_settings, proxy_hops=1),
-        {
-            "SCAN_BUFFER": True,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "RATELIMIT_PUBLIC": "5/minute",
-        },
+        dataclasses.replace(
+            test_settings,
+            proxy_hops=1,
+            scan_buffer=True,
+            rate_limits=True,
+            rate_limit_public="5/minute",
+        )
     )
     client = app.test_client()
     remaining = [

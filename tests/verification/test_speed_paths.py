@@ -3,6 +3,7 @@ background, batch records and rendered pages kept a few seconds, status always f
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pytest
@@ -50,7 +51,7 @@ def committed_labels(committed_engine, test_settings, keystore) -> CommittedLabe
 @pytest.fixture
 def server_app(test_settings, committed_labels):
     """The app as gunicorn runs it: its own engine, scans buffered."""
-    app = create_app(test_settings, {"SCAN_BUFFER": True, "RATELIMIT_ENABLED": False})
+    app = create_app(dataclasses.replace(test_settings, scan_buffer=True))
     yield app
     flush_scans(app)
 

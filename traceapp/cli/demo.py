@@ -13,10 +13,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from labels import DEFAULT_PRESET, PrintOptions, get_preset, render_sheet_pdf
+from labels import DEFAULT_PRESET, get_preset, render_sheet_pdf
 from traceapp import schema
 from traceapp.cli.serve import serve
-from traceapp.cli.support import Progress, command_session, counted, settings
+from traceapp.cli.support import CommandError, Progress, command_session, counted, settings
 from traceapp.demo.chain import load_demo_chain
 from traceapp.demo.data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
 from traceapp.domain.issuance import issue_labels
@@ -42,6 +42,11 @@ DEMO_PRESET = DEFAULT_PRESET
 @with_appcontext
 def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
     config = settings()
+    if config.is_production:
+        raise CommandError(
+            "traceapp demo is refused in production (TRACEAPP_ENV=production): it creates "
+            "accounts whose password is published; use `traceapp users create` instead"
+        )
     config.instance_dir.mkdir(parents=True, exist_ok=True)
     click.echo("1/4 migrating the schema")
     schema.upgrade(config.database_url)
@@ -80,7 +85,7 @@ def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
                 render_sheet_pdf(
                     counted(labels, progress),
                     get_preset(DEMO_PRESET),
-                    PrintOptions(font_path=config.label_font),
+                    config.print_options(),
                 )
             )
         first_code = next(run_labels(session, run, config.public_base_url)).code

@@ -3,6 +3,7 @@ single PNG/SVG labels, and print a calibration page."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,7 +15,6 @@ from labels import (
     DEFAULT_ROLL_MM,
     PRESETS,
     LayoutError,
-    PrintOptions,
     get_preset,
     load_layout,
     render_calibration_pdf,
@@ -257,7 +257,7 @@ def roll(
 
 def _checked(request: PrintRequest) -> PrintSetup:
     try:
-        return check_request(request, settings().label_font)
+        return check_request(request, settings().print_options())
     except DomainError as exc:
         raise CommandError(exc.detail) from exc
 
@@ -316,7 +316,8 @@ def single(run_id: int, position: int, out: Path, language: str) -> None:
             )
         )
     draw = render_label_svg if out.suffix.lower() == ".svg" else render_label_png
-    write_file(out, _render(lambda: draw(label)))
+    font = settings().label_font
+    write_file(out, _render(lambda: draw(label, font_path=font)))
     click.echo(f"wrote {out}")
 
 
@@ -355,12 +356,12 @@ def _layout_and_options(
 ):
     def build():
         layout = load_layout(layout_file) if layout_file else get_preset(preset)
-        options = PrintOptions(
+        options = replace(
+            settings().print_options(),
             start_position=start,
             offset_x_mm=offset_x,
             offset_y_mm=offset_y,
             cut_outlines=cut_outlines,
-            font_path=settings().label_font,
         )
         options.check_against(layout)
         return layout, options

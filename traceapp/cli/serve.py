@@ -7,7 +7,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from traceapp.cli.support import settings
+from traceapp.cli.support import CommandError, settings
+from traceapp.config import ConfigError
+from traceapp.domain.signing_keys import check_key_passphrase
 from traceapp.workers.print_worker import start_processes, stop_processes
 
 
@@ -26,6 +28,10 @@ from traceapp.workers.print_worker import start_processes, stop_processes
 )
 @with_appcontext
 def serve(host: str, port: int, print_worker: bool = True) -> None:
+    try:
+        check_key_passphrase(current_app.extensions["traceapp.settings"])
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
     workers = start_processes(settings(), 1) if print_worker else []
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
     try:

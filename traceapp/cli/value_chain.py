@@ -108,7 +108,13 @@ def box_labels_command(
 ) -> None:
     with command_session() as session:
         pdf, pages = box_sheet_pdf(
-            session, batch_id, settings().public_base_url, packing, preset, start_position
+            session,
+            batch_id,
+            settings().public_base_url,
+            packing,
+            preset,
+            start_position,
+            base_options=settings().print_options(),
         )
     out.write_bytes(pdf)
     click.echo(f"wrote {pages} page(s) of box labels to {out}")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from traceapp.clock import today_local
 from traceapp.domain import audit_log
 from traceapp.domain.certifications import valid_certifications
+from traceapp.domain.passport import require_complete_passport
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import Batch, BatchStatus, Cooperative, Product
 from traceapp.models._columns import utcnow
@@ -102,14 +103,36 @@ def find_batch_by_lot(session: Session, cooperative_id: int, lot_code: str) -> B
 
 
 def certify_batch(session: Session, batch: Batch, actor: str) -> Batch:
-    """Mark a draft batch certified; it needs a certification valid today."""
+    """Mark a draft batch certified; it needs a certification valid today and a
+    complete digital product passport (domain/passport.py)."""
     if batch.status == BatchStatus.RECALLED:
         raise Conflict("a recalled batch cannot be certified again")
     if not valid_certifications(session, batch, today_local()):
         raise Conflict("the batch has no certification valid today; record one first")
+    require_complete_passport(session, batch, today_local())
     if batch.status != BatchStatus.CERTIFIED:
         batch.status = BatchStatus.CERTIFIED
         audit_log.record(session, actor, "batch.certified", "batch", batch.id, {})
+    return batch
+
+
+def set_best_before(session: Session, batch: Batch, best_before: date, actor: str) -> Batch:
+    """Give a draft batch its expiry date (a mandatory passport field)."""
+    if batch.status != BatchStatus.DRAFT:
+        raise Conflict("only a draft batch's dates can change")
+    if best_before < batch.produced_on:
+        raise InvalidInput(
+            "best-before date must not be before the production date", field="best_before"
+        )
+    batch.best_before = best_before
+    audit_log.record(
+        session,
+        actor,
+        "batch.best_before_set",
+        "batch",
+        batch.id,
+        {"best_before": best_before.isoformat()},
+    )
     return batch
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from labels import render_label_png, render_label_svg
+from labels import DEFAULT_OPTIONS, PrintOptions, render_label_png, render_label_svg
 from traceapp.domain.printing import get_run, run_labels
 from traceapp.errors import InvalidInput
 
@@ -16,10 +16,12 @@ def single_label(
     base_url: str,
     image_format: str,
     cooperative_id: int | None = None,
+    base_options: PrintOptions = DEFAULT_OPTIONS,
 ) -> bytes:
-    """One label of the run as PNG or SVG."""
+    """One label of the run as PNG or SVG (`base_options` carries the instance's fonts)."""
     run = get_run(session, run_id, cooperative_id)
     if image_format not in ("png", "svg"):
         raise InvalidInput("format must be png or svg", field="format")
     label = next(run_labels(session, run, base_url, first=sequence, last=sequence))
-    return render_label_png(label) if image_format == "png" else render_label_svg(label)
+    render = render_label_png if image_format == "png" else render_label_svg
+    return render(label, font_path=base_options.font_path)

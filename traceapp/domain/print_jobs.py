@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from labels import (
+    DEFAULT_OPTIONS,
     DEFAULT_PRESET,
     DEFAULT_ROLL_MM,
     LabelData,
@@ -113,9 +114,12 @@ class PrintSetup:
     options: PrintOptions
 
 
-def check_request(request: PrintRequest, font_path: str | None = None) -> PrintSetup:
+def check_request(
+    request: PrintRequest, base_options: PrintOptions = DEFAULT_OPTIONS
+) -> PrintSetup:
     """Check every choice of ``request`` before any label is rendered.
 
+    ``base_options`` carries the instance's fonts (``Settings.print_options``).
     Raises InvalidInput naming the field (stock, start position, offsets, size, dpi, language).
     """
     check_label_language(request.language)
@@ -125,12 +129,12 @@ def check_request(request: PrintRequest, font_path: str | None = None) -> PrintS
         if request.kind == PrintJobKind.SHEET:
             layout = get_preset(request.preset)
             field = "start_position"
-            options = PrintOptions(
+            options = replace(
+                base_options,
                 start_position=request.start_position,
                 offset_x_mm=request.offset_x_mm,
                 offset_y_mm=request.offset_y_mm,
                 cut_outlines=request.cut_outlines,
-                font_path=font_path,
             )
             options.check_against(layout)
         else:
@@ -142,11 +146,12 @@ def check_request(request: PrintRequest, font_path: str | None = None) -> PrintS
                     f"dpi {request.dpi!r} is not a Zebra print head resolution; allowed: "
                     f"{', '.join(map(str, ALLOWED_DPI))}"
                 )
-            options = PrintOptions(
+            options = replace(
+                base_options,
+                start_position=1,
                 offset_x_mm=request.offset_x_mm,
                 offset_y_mm=request.offset_y_mm,
                 cut_outlines=request.cut_outlines,
-                font_path=font_path,
             )
     except LayoutError as exc:
         if "offset" in str(exc):
@@ -197,7 +202,7 @@ def request_print(
     request: PrintRequest,
     actor: str,
     cooperative_id: int | None = None,
-    font_path: str | None = None,
+    base_options: PrintOptions = DEFAULT_OPTIONS,
 ) -> PrintJob:
     """Queue a rendering of the run's labels for the print workers; the caller commits.
 
@@ -205,7 +210,7 @@ def request_print(
     something no form could know (a label text too long for the stock).
     """
     run = get_run(session, run_id, cooperative_id)
-    check_request(request, font_path)
+    check_request(request, base_options)
     first, last = label_range(run, request)
     job = PrintJob(
         run_id=run.id,
@@ -349,7 +354,7 @@ def render_job(
     worker: str,
     instance_dir: Path,
     base_url: str,
-    font_path: str | None = None,
+    base_options: PrintOptions = DEFAULT_OPTIONS,
 ) -> None:
     """Render a claimed job, recording progress, and store its file (or the failure)."""
     with factory() as session:
@@ -359,7 +364,7 @@ def render_job(
         request = PrintRequest.from_parameters(job.parameters)
         run_id, total = job.run_id, job.labels_total
     try:
-        setup = check_request(request, font_path)
+        setup = check_request(request, base_options)
         first = request.first
         last = first + total - 1
         labels = chunked_labels(

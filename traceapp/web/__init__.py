@@ -13,6 +13,7 @@ from traceapp.web import (
     ids,
     public,
     request_session,
+    resolver,
     security,
     transparency,
     value_chain,
@@ -31,3 +32,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(transparency.blueprint)
     public.init_app(app)  # Babel and the verification pages
     value_chain.init_app(app)  # value-chain pages, EPCIS API, the timeline partial
+    resolver.init_app(app)  # GS1 resolver levels, passports, product images

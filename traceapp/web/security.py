@@ -9,10 +9,13 @@ is set, so that every worker shares them) by kind of request:
     public   verification pages and API, published keys and log    per client IP
     sign_in  POST to a sign-in form                            per client IP
     api      /api/...                                          per API token (else IP)
+    api_auth failed API authentications (bogus tokens)         per client IP
 
-Each limit is a Flask config value (RATELIMIT_PUBLIC, RATELIMIT_SIGN_IN,
-RATELIMIT_API); RATELIMIT_ENABLED turns them all off, and is off by default when
-TESTING. A refused request gets 429 problem details with Retry-After.
+Each limit is a setting (TRACEAPP_RATE_LIMIT_PUBLIC, _SIGN_IN, _API,
+_API_AUTH_FAILURES; docs/configuration.md); TRACEAPP_RATE_LIMITS=off turns them all
+off. They reach Flask-Limiter through its own config keys, set here from the
+settings only. A client over the API_AUTH_FAILURES limit is refused before its
+token is looked up. A refused request gets 429 problem details with Retry-After.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import math
 import time
 from functools import lru_cache
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
@@ -36,18 +39,14 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
-DEFAULT_LIMITS = {
-    "RATELIMIT_PUBLIC": "120/minute",
-    "RATELIMIT_SIGN_IN": "10/minute",
-    "RATELIMIT_API": "600/minute",
-}
+CONSOLE_PREFIX = "/console"
 PUBLIC_PREFIXES = ("/01/", "/p/", "/api/v1/verify", "/keys.json", "/transparency/", "/.well-known/")
 
 
 def request_kind() -> str | None:
     """Which rate limit applies to the current request, if any."""
     path = request.path
-    if path.startswith(current_app.config.get("RATELIMIT_PUBLIC_PREFIXES", PUBLIC_PREFIXES)):
+    if path.startswith(PUBLIC_PREFIXES):
         return "public"
     if path.startswith("/api/"):
         return "api"
@@ -64,9 +63,9 @@ def api_client() -> str:
     return "ip:" + get_remote_address()
 
 
-def _limit(kind: str, config_key: str, key_function) -> Limit:
+def _limit(kind: str, limit: str, key_function) -> Limit:
     return Limit(
-        lambda: current_app.config[config_key],
+        limit,
         key_function=key_function,
         scope=kind,
         shared=True,
@@ -75,22 +74,23 @@ def _limit(kind: str, config_key: str, key_function) -> Limit:
 
 
 def init_app(app: Flask, settings: Settings) -> Limiter:
-    for key, value in DEFAULT_LIMITS.items():
-        app.config.setdefault(key, value)
-    app.config.setdefault("RATELIMIT_ENABLED", not app.config.get("TESTING", False))
-    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "traceapp")
+    app.config.update(
+        RATELIMIT_ENABLED=settings.rate_limits,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=settings.rate_limit_key_prefix,
+    )
     limiter = Limiter(
         get_remote_address,
         default_limits=[
-            _limit("public", "RATELIMIT_PUBLIC", get_remote_address),
-            _limit("sign_in", "RATELIMIT_SIGN_IN", get_remote_address),
-            _limit("api", "RATELIMIT_API", api_client),
+            _limit("public", settings.rate_limit_public, get_remote_address),
+            _limit("sign_in", settings.rate_limit_sign_in, get_remote_address),
+            _limit("api", settings.rate_limit_api, api_client),
         ],
     )
     limiter.init_app(app)
     app.extensions["traceapp.limiter"] = limiter
+    app.extensions["traceapp.auth_failures"] = AuthenticationFailures(app)
 
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded) -> Response:
@@ -109,6 +109,10 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         headers = response.headers
         for name, value in every_response:
             headers.setdefault(name, value)
+        if request.path.startswith(CONSOLE_PREFIX):
+            # Console pages show private data (a new API token once): never kept by a
+            # browser, a shared phone or a proxy.
+            headers["Cache-Control"] = "no-store"
         return response
 
     return limiter
@@ -133,13 +137,14 @@ class PublicLimit:
 
     def __init__(self, app: Flask) -> None:
         self._config = app.config
+        self._limit_text = app.extensions["traceapp.settings"].rate_limit_public
         self._limiter: Limiter = app.extensions["traceapp.limiter"]
 
     def hit(self, address: str) -> list[tuple[str, str]] | None:
         """Count a request from `address`: the rate-limit headers, or None if over the limit."""
         if not self._limiter.enabled:
             return []
-        item = _parsed_limit(self._config["RATELIMIT_PUBLIC"])
+        item = _parsed_limit(self._limit_text)
         # The storage key Flask-Limiter uses for a shared limit: prefix, client, scope.
         key = (self._config["RATELIMIT_KEY_PREFIX"], address or "127.0.0.1", "public")
         if not self._limiter.limiter.hit(item, *key):
@@ -154,6 +159,40 @@ class PublicLimit:
             ("X-RateLimit-Reset", str(reset_at)),
             ("Retry-After", str(int(reset_at - time.time()))),
         ]
+
+
+class AuthenticationFailures:
+    """Failed API authentications counted per client address, on the limiter's storage."""
+
+    def __init__(self, app: Flask) -> None:
+        self._config = app.config
+        self._limit_text = app.extensions["traceapp.settings"].rate_limit_api_auth_failures
+        self._limiter: Limiter = app.extensions["traceapp.limiter"]
+
+    def _key(self) -> tuple[RateLimitItem, str, str, str]:
+        item = _parsed_limit(self._limit_text)
+        return item, self._config["RATELIMIT_KEY_PREFIX"], get_remote_address(), "api_auth"
+
+    def refusal(self) -> Response | None:
+        """A 429 problem if this client has failed too often, else None."""
+        if not self._limiter.enabled:
+            return None
+        item, *key = self._key()
+        if self._limiter.limiter.test(item, *key):
+            return None
+        reset_time, _remaining = self._limiter.limiter.get_window_stats(item, *key)
+        response = problem(
+            429,
+            "Too Many Requests",
+            f"too many requests with an invalid API token: the limit is {item}; try again later",
+        )
+        response.headers["Retry-After"] = str(max(1, math.ceil(reset_time - time.time())))
+        return response
+
+    def count(self) -> None:
+        if self._limiter.enabled:
+            item, *key = self._key()
+            self._limiter.limiter.hit(item, *key)
 
 
 @lru_cache(maxsize=8)

@@ -179,6 +179,7 @@ def box_labels_download(batch_id: int):
         form.preset.data,
         form.start_position.data,
         cooperative_scope(),
+        settings().print_options(),
     )
     name = f"boxes-batch-{batch_id}{f'-packing-{packing}' if packing else ''}.pdf"
     return Response(

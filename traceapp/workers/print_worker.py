@@ -67,7 +67,7 @@ def work(
                 worker,
                 settings.instance_dir,
                 settings.public_base_url,
-                settings.label_font,
+                settings.print_options(),
             )
             handled += 1
             if on_job is not None:

@@ -59,7 +59,7 @@ def print_job_new(run_id: int):
         PrintRequest(kind=PrintJobKind(data.get("kind", PrintJobKind.SHEET)), **request_fields),
         actor_name(),
         cooperative_scope(),
-        settings().label_font,
+        settings().print_options(),
     )
     db().commit()
     response = jsonify(print_job_json(job))

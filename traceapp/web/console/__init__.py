@@ -31,9 +31,11 @@ def _console_time(moment: datetime) -> str:
 
 
 from traceapp.web.console import (  # noqa: E402,F401  (views register on the blueprint)
+    accounts,
     batches,
     inspections,
     print_jobs,
+    products,
     registry,
     sessions,
     union,

@@ -35,7 +35,9 @@ from traceapp.models import BatchStatus
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_status, refused
+from traceapp.web.console.products import passport_status
 from traceapp.web.console.signing import signer_or_refusal
+from traceapp.web.public.passport_wording import PASSPORT_FIELD_NAMES
 from traceapp.web.request_session import db, settings
 
 
@@ -104,6 +106,8 @@ def batch(batch_id: int):
         scans=scan_counts(db(), found.id),
         remaining=remaining_quota(found),
         role=acting_user().role,
+        missing_fields=passport_status(found),
+        passport_field_names=PASSPORT_FIELD_NAMES,
     )
 
 
@@ -199,7 +203,13 @@ def issuance(batch_id: int):
 @roles_required(OFFICER, OPERATOR)
 def run_label(run_id: int, sequence: int, image_format: str):
     data = single_label(
-        db(), run_id, sequence, settings().public_base_url, image_format, cooperative_scope()
+        db(),
+        run_id,
+        sequence,
+        settings().public_base_url,
+        image_format,
+        cooperative_scope(),
+        settings().print_options(),
     )
     mimetype = "image/png" if image_format == "png" else "image/svg+xml"
     return _download(data, mimetype, f"label-run-{run_id}-{sequence}.{image_format}")

@@ -10,7 +10,7 @@ from flask import Response, flash, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from labels import PrintOptions, render_calibration_pdf
+from labels import render_calibration_pdf
 from labels.stocks import find_stocks, recommended_stocks
 from traceapp.domain.print_jobs import (
     PrintRequest,
@@ -68,7 +68,7 @@ def run(run_id: int):
                 ),
                 actor_name(),
                 cooperative_scope(),
-                settings().label_font,
+                settings().print_options(),
             )
             db().commit()
             flash(_("Print job %(id)d is queued: the file is being prepared.", id=job.id))
@@ -123,15 +123,10 @@ def calibration():
             offset_x_mm=float(form.offset_x_mm.data or 0),
             offset_y_mm=float(form.offset_y_mm.data or 0),
         ),
-        settings().label_font,
+        settings().print_options(),
     )
     assert setup.layout is not None
-    options = PrintOptions(
-        offset_x_mm=setup.options.offset_x_mm,
-        offset_y_mm=setup.options.offset_y_mm,
-        font_path=setup.options.font_path,
-    )
-    pdf = render_calibration_pdf(setup.layout, options)
+    pdf = render_calibration_pdf(setup.layout, setup.options)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="calibration-{setup.layout.name}.pdf"'

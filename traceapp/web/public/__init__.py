@@ -19,6 +19,7 @@ from flask import (
 )
 
 from traceapp.clock import today_local
+from traceapp.config import Settings
 from traceapp.domain.scans import (
     SessionScanWriter,
     batch_scan_statistics,
@@ -30,7 +31,7 @@ from traceapp.errors import InvalidInput
 from traceapp.models import Role
 from traceapp.web.auth import cooperative_scope, roles_required
 from traceapp.web.public import languages
-from traceapp.web.public.batch_cache import BATCH_CACHE_SECONDS, BatchCache
+from traceapp.web.public.batch_cache import BatchCache
 from traceapp.web.public.buffered import BufferedVerification
 from traceapp.web.public.charts import CHART_HEIGHT, CHART_WIDTH, day_bars
 from traceapp.web.public.direct import DirectPage
@@ -45,6 +46,7 @@ from traceapp.web.public.page import (
 )
 from traceapp.web.public.wording import FLAG_TEXTS, reason_text, verdict_title
 from traceapp.web.request_session import db, settings
+from traceapp.web.resolver import item_answer, item_link_header
 
 blueprint = Blueprint("public", __name__)
 
@@ -60,15 +62,13 @@ BUFFERED_VERIFICATION = "traceapp.buffered_verification"
 def init_app(app: Flask) -> None:
     languages.init_app(app)
     app.register_blueprint(blueprint)
-    cache = app.extensions[BATCH_CACHE] = BatchCache(
-        app.config.get("VERIFICATION_CACHE_SECONDS", BATCH_CACHE_SECONDS)
-    )
-    # Tests see every scan in their own transaction at once; servers buffer them.
-    if app.config.get("SCAN_BUFFER", not app.testing):
+    settings: Settings = app.extensions["traceapp.settings"]
+    cache = app.extensions[BATCH_CACHE] = BatchCache(settings.verification_cache_seconds)
+    if settings.scan_buffer:
         verification = BufferedVerification(app.extensions["traceapp.sessions"], cache)
         app.extensions[BUFFERED_VERIFICATION] = verification
         app.extensions[SCAN_BUFFER] = verification.buffer
-        if app.config.get("VERIFICATION_DIRECT_PATH", True):
+        if settings.verification_direct_path:
             app.wsgi_app = DirectPage(app, app.wsgi_app, verification, cache)
 
 
@@ -81,7 +81,13 @@ def flush_scans(app: Flask) -> None:
 
 @blueprint.get("/01/<gtin>/10/<lot>/21/<serial>")
 def verify_gs1(gtin: str, lot: str, serial: str):
-    return _verification_response(_code_uri(f"/01/{_segment(gtin)}", lot, serial))
+    # GS1 resolver requests (?linkType=, a linkset or JSON-LD Accept) are the resolver's.
+    resolved = item_answer(gtin, lot, serial)
+    if resolved is not None:
+        return resolved
+    response = _verification_response(_code_uri(f"/01/{_segment(gtin)}", lot, serial))
+    response.headers.add("Link", item_link_header(settings().public_base_url, request.path))
+    return response
 
 
 @blueprint.get("/p/<product_ref>/10/<lot>/21/<serial>")
