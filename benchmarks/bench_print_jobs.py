@@ -1,6 +1,7 @@
 """A consumer's scan while large label sheets render: the print worker must not slow it.
 
-    .venv/bin/python benchmarks/bench_print_jobs.py [--labels 20000] [--jobs 3] [--postgres]
+    .venv/bin/python benchmarks/bench_print_jobs.py [--labels 20000] [--jobs 3]
+        [--postgres] [--smoke]
 
 Sets up a fresh instance (SQLite under a temporary instance directory and no
 Redis, as in the README's demo; --postgres: the `bench_printing` database on the
@@ -43,9 +44,12 @@ TARGET_P99_MS = 100.0
 
 def bench_app() -> Flask:
     """The app gunicorn serves; one client stands for many phones, so no per-IP limit."""
-    from traceapp import create_app
+    from dataclasses import replace
 
-    return create_app(config={"RATELIMIT_ENABLED": False})
+    from traceapp import create_app
+    from traceapp.config import Settings
+
+    return create_app(replace(Settings.from_env(), rate_limits=False))
 
 
 def prepare(env: dict[str, str], labels: int) -> tuple[int, list[str]]:
@@ -88,7 +92,7 @@ def prepare(env: dict[str, str], labels: int) -> tuple[int, list[str]]:
         codes = [
             label.code
             for label in run_labels(
-                session, get_run(session, run_id), settings.public_base_url, last=500
+                session, get_run(session, run_id), settings.public_base_url, last=min(500, labels)
             )
         ]
     return run_id, [code[len(settings.public_base_url) :] for code in codes]
@@ -157,7 +161,10 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=3, help="print jobs of the whole run")
     parser.add_argument("--seconds", type=float, default=15, help="baseline length")
     parser.add_argument("--postgres", action="store_true", help=f"use {PG_DATABASE}")
+    parser.add_argument("--smoke", action="store_true", help="a quick run at a tiny size (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.labels, args.jobs, args.seconds = 300, 1, 2.0
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-print-"))
     database = (
@@ -254,7 +261,8 @@ def main() -> int:
     )
     met = p(during, 99) < TARGET_P99_MS
     print(f"target p99 < {TARGET_P99_MS:.0f} ms while rendering: {'met' if met else 'NOT met'}")
-    return 0 if met else 1
+    # A smoke run (CI) only shows the script works: its few scans say nothing about a p99.
+    return 0 if met or args.smoke else 1
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ def bench_encoders(quick: bool) -> dict[str, float]:
 
 
 def time_sheet(count: int) -> tuple[float, int]:
-    """Seconds and PDF bytes for ``count`` labels on A4 65-up."""
+    """Seconds and PDF bytes for ``count`` labels on the default stock."""
     layout = get_preset(DEFAULT_PRESET)
     gc.collect()
     start = time.perf_counter()
@@ -102,7 +102,11 @@ def main() -> int:
     render_sheet_pdf(labels(1000), get_preset(DEFAULT_PRESET))
     _, peak1k = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print("\nSheet PDF, A4 65-up (38.1 x 21.2 mm), vector QR codes:")
+    stock = get_preset(DEFAULT_PRESET)
+    print(
+        f"\nSheet PDF, {stock.name} ({stock.label_width_mm:g} x {stock.label_height_mm:g} mm,"
+        f" {stock.labels_per_sheet} a sheet), vector QR codes:"
+    )
     print(
         f"  1,000 labels : {t1k:6.2f} s (median of {len(runs)}), {size1k / 1e6:5.2f} MB PDF, "
         f"{t1k / 1000 * 1000:.2f} ms/label, peak traced memory {peak1k / 1e6:.1f} MB"

@@ -1,6 +1,7 @@
 """How many codes of a full sheet still decode on a real office printer, per stock.
 
 Usage: .venv/bin/python benchmarks/print_margins.py [--margin 4.2] [--shift 1.0] [--dpi 300]
+       [--stock NAME ...] [--smoke]
 
 Each preset's full sheet is rendered, rasterised at DPI (pypdfium2), shifted by
 SHIFT mm (a printer's misregistration; both diagonal directions are tried and
@@ -27,7 +28,14 @@ import pypdfium2  # noqa: E402
 import zxingcpp  # noqa: E402
 from PIL import Image, ImageChops, ImageDraw  # noqa: E402
 
-from labels import PRESETS, LabelData, SheetLayout, get_preset, render_sheet_pdf  # noqa: E402
+from labels import (  # noqa: E402
+    DEFAULT_PRESET,
+    PRESETS,
+    LabelData,
+    SheetLayout,
+    get_preset,
+    render_sheet_pdf,
+)
 
 #: A typical office laser's unprintable border and misregistration.
 PRINTER_MARGIN_MM = 4.2
@@ -141,7 +149,10 @@ def main() -> int:
     parser.add_argument("--shift", type=float, default=SHIFT_MM)
     parser.add_argument("--dpi", type=int, default=300)
     parser.add_argument("--stock", action="append", help="a stock name (repeatable)")
+    parser.add_argument("--smoke", action="store_true", help="the default stock only (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.stock = [DEFAULT_PRESET]
     stocks = (
         [get_preset(name) for name in args.stock]
         if args.stock

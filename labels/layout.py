@@ -443,7 +443,7 @@ _ARRANGEMENTS = (
     (False, QR_SHARES[0], False),
 )
 # The arrangement that worked for a label size and text block (the same for a whole run).
-_ARRANGEMENT_FOUND: dict[tuple, tuple[bool, float, bool]] = {}
+_ARRANGEMENT_FOUND: dict[tuple[object, ...], tuple[bool, float, bool]] = {}
 
 
 def _arrange(

@@ -38,7 +38,7 @@ class TraceAppGroup(FlaskGroup):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:
-            if param.name in ("app", "env_file", "debug"):
+            if isinstance(param, click.Option) and param.name in ("app", "env_file", "debug"):
                 param.hidden = True
 
     def get_command(self, ctx, name):

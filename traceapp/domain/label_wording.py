@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 
 from labels import LabelWording
 
@@ -21,7 +21,7 @@ DEFAULT_LABEL_LANGUAGE = LABEL_LANGUAGES[0]
 
 
 @lru_cache(maxsize=8)
-def catalogue(language: str) -> Translations:
+def catalogue(language: str) -> NullTranslations:
     """The message catalogue of ``language`` (no Flask context needed)."""
     return Translations.load(TRANSLATIONS_DIR, [language])
 

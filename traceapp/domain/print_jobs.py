@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from labels import (
@@ -264,7 +264,7 @@ class JobLost(Exception):
     """The job was taken over by another worker (this one was presumed dead)."""
 
 
-def _claimable(now: datetime):
+def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(
         PrintJob.status == PrintJobStatus.QUEUED,
         and_(
@@ -287,7 +287,8 @@ def claim_next_job(factory: sessionmaker[Session], worker: str) -> int | None:
         session.rollback()
         for job_id in candidates:
             now = utcnow()
-            claimed = session.execute(
+            claimed = _updated(
+                session,
                 update(PrintJob)
                 .where(PrintJob.id == job_id, _claimable(now))
                 .values(
@@ -296,23 +297,28 @@ def claim_next_job(factory: sessionmaker[Session], worker: str) -> int | None:
                     started_at=now,
                     heartbeat_at=now,
                     labels_done=0,
-                )
-                .execution_options(synchronize_session=False)
-            ).rowcount
+                ),
+            )
             session.commit()
             if claimed == 1:
                 return job_id
     return None
 
 
+def _updated(session: Session, statement: Update) -> int:
+    """Run an UPDATE; the number of rows it changed."""
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return cast(CursorResult[Any], result).rowcount
+
+
 def _record(factory: sessionmaker[Session], job_id: int, worker: str, **values: Any) -> None:
     with factory() as session:
-        changed = session.execute(
+        changed = _updated(
+            session,
             update(PrintJob)
             .where(PrintJob.id == job_id, PrintJob.worker == worker)
-            .values(heartbeat_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+            .values(heartbeat_at=utcnow(), **values),
+        )
         session.commit()
     if changed != 1:
         raise JobLost(job_id)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Result, select
 from sqlalchemy.orm import Session
 
 from keys.codes import label_uri
@@ -118,7 +118,7 @@ def check_range(run: IssuanceRun, first: int, last: int | None) -> int:
     return last
 
 
-def label_rows(session: Session, run: IssuanceRun, first: int, last: int):
+def label_rows(session: Session, run: IssuanceRun, first: int, last: int) -> Result[str, str]:
     """The (serial, signature) of the run's labels first..last, in print order (streamed)."""
     stmt = (
         select(Label.serial, Label.signature)
