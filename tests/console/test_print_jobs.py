@@ -14,6 +14,7 @@ from traceapp.domain.print_jobs import (
     PrintRequest,
     chunked_labels,
     claim_next_job,
+    remove_old_files,
     render_job,
     request_print,
 )
@@ -113,3 +114,25 @@ def test_a_failed_job_says_why_on_its_console_page(
     sign_in_as(client, world.users["operator_own"])
     page = client.get(f"/console/print-jobs/{job.id}").get_data(as_text=True)
     assert 'role="alert"' in page and "too small" in page and "refresh" not in page
+
+
+def test_files_are_removed_after_a_week_and_then_said_to_be_gone(
+    client, world, session_factory, db_session, test_settings
+):
+    from tests.console.world import sign_in_as
+
+    job_id = claim_next_job(session_factory, "w1")
+    _render(session_factory, test_settings, job_id)
+    job = db_session.get(PrintJob, job_id)
+    db_session.refresh(job)
+    path = test_settings.instance_dir / print_jobs.OUTPUT_DIR / job.output_name
+    assert remove_old_files(session_factory, test_settings.instance_dir) == 0
+    assert path.exists()
+    later = job.finished_at + print_jobs.KEEP_FILES + timedelta(minutes=1)
+    assert remove_old_files(session_factory, test_settings.instance_dir, now=later) == 1
+    assert not path.exists()
+    db_session.commit()  # end the test session's read before the request's own
+    sign_in_as(client, world.users["operator_own"])
+    response = client.get(f"/console/print-jobs/{job_id}/file")
+    assert response.status_code == 404
+    assert "no longer stored" in response.get_data(as_text=True)

@@ -61,6 +61,9 @@ CHUNK = 1000
 STALE_AFTER = timedelta(seconds=90)
 #: Where finished files go, under the instance directory.
 OUTPUT_DIR = "print-jobs"
+#: How long a finished file is kept: long enough to print it, short enough that
+#: sheets of signed codes do not pile up on the server.
+KEEP_FILES = timedelta(days=7)
 
 MEDIA_TYPES = {
     PrintJobKind.SHEET: ("application/pdf", "pdf"),
@@ -245,12 +248,16 @@ def jobs_of_run(session: Session, run_id: int, limit: int = 10) -> list[PrintJob
 
 
 def job_file(instance_dir: Path, job: PrintJob) -> tuple[Path, str, str]:
-    """(path, media type, download name) of a finished job; Conflict while it is not done."""
-    if job.status != PrintJobStatus.DONE or not job.output_name:
+    """(path, media type, download name) of a finished job; Conflict while it is not done,
+    NotFound once its file was removed (after ``KEEP_FILES``)."""
+    if job.status != PrintJobStatus.DONE:
         raise Conflict(f"print job {job.id} is {job.status}, not ready to download")
-    path = instance_dir / OUTPUT_DIR / job.output_name
-    if not path.is_file():
-        raise NotFound(f"the file of print job {job.id} is no longer stored")
+    path = instance_dir / OUTPUT_DIR / (job.output_name or "")
+    if not job.output_name or not path.is_file():
+        raise NotFound(
+            f"the file of print job {job.id} is no longer stored (files are kept"
+            f" {KEEP_FILES.days} days): ask for the labels again"
+        )
     media_type, suffix = MEDIA_TYPES[PrintJobKind(job.kind)]
     request = PrintRequest.from_parameters(job.parameters)
     name = request.preset if job.kind == PrintJobKind.SHEET else job.kind
@@ -322,6 +329,29 @@ def _record(factory: sessionmaker[Session], job_id: int, worker: str, **values: 
         session.commit()
     if changed != 1:
         raise JobLost(job_id)
+
+
+def remove_old_files(
+    factory: sessionmaker[Session], instance_dir: Path, now: datetime | None = None
+) -> int:
+    """Delete the files of jobs finished more than ``KEEP_FILES`` ago; how many were removed."""
+    cutoff = (now or utcnow()) - KEEP_FILES
+    with factory() as session:
+        old = session.execute(
+            select(PrintJob.id, PrintJob.output_name).where(
+                PrintJob.status == PrintJobStatus.DONE,
+                PrintJob.output_name.is_not(None),
+                PrintJob.finished_at < cutoff,
+            )
+        ).all()
+        for job_id, name in old:
+            (instance_dir / OUTPUT_DIR / name).unlink(missing_ok=True)
+            _updated(
+                session,
+                update(PrintJob).where(PrintJob.id == job_id).values(output_name=None),
+            )
+        session.commit()
+    return len(old)
 
 
 def chunked_labels(

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between looks for new jobs when there is nothing to do.
 POLL_SECONDS = 0.5
+#: Seconds between looks for finished files old enough to remove.
+CLEANUP_SECONDS = 3600
 #: Added to the worker's nice value: web workers get the CPU first.
 NICENESS = 10
 
@@ -45,15 +47,21 @@ def work(
     Returns the number of jobs handled.
     """
     from traceapp import create_app
-    from traceapp.domain.print_jobs import claim_next_job, render_job
+    from traceapp.domain.print_jobs import claim_next_job, remove_old_files, render_job
 
     app = create_app(settings, session_factory=factory)
     factory = app.extensions["traceapp.sessions"]
     worker = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"[:80]
     stop = stop or threading.Event()
     handled = 0
+    next_cleanup = 0.0
     with app.app_context():
         while not stop.is_set():
+            if time.monotonic() >= next_cleanup:
+                removed = remove_old_files(factory, settings.instance_dir)
+                if removed:
+                    log.info("removed %d old print job file(s)", removed)
+                next_cleanup = time.monotonic() + CLEANUP_SECONDS
             job_id = claim_next_job(factory, worker)
             if job_id is None:
                 if once:
