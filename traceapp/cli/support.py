@@ -50,13 +50,15 @@ class Progress:
     error alone; click shows no bar when stderr is not a terminal.
     """
 
-    def __init__(self, length: int, label: str) -> None:
+    def __init__(self, length: int | None, label: str) -> None:
         self.length, self.label = length, label
         self._bar: Any = None
         self._done = 0
 
-    def __call__(self, done: int) -> None:
+    def __call__(self, done: int, total: int | None = None) -> None:
         if self._bar is None:
+            if total is not None:
+                self.length = total
             self._bar = click.progressbar(length=self.length, label=self.label, file=sys.stderr)
             self._bar.__enter__()
         self._bar.update(done - self._done)
