@@ -15,6 +15,7 @@ from traceapp.models import (
     Inspection,
     IssuanceRun,
     Label,
+    Partner,
     PrintJob,
     PrintJobStatus,
 )
@@ -133,4 +134,15 @@ def inspection_json(inspection: Inspection) -> dict[str, Any]:
         "notes": inspection.notes,
         "photo_ref": inspection.photo_ref,
         "created_at": _when(inspection.created_at),
+    }
+
+
+def partner_json(partner: Partner) -> dict[str, Any]:
+    return {
+        "id": partner.id,
+        "name": partner.name,
+        "role": partner.role,
+        "gln": partner.gln,
+        "address": partner.address,
+        "province": partner.province,
     }

@@ -39,4 +39,5 @@ from traceapp.web.console import (  # noqa: E402,F401  (views register on the bl
     registry,
     sessions,
     union,
+    value_chain,
 )

@@ -220,3 +220,6 @@ _CODE_ROUTES = {
 # What werkzeug's router leaves unescaped in a path segment and in a query string.
 _PATH_SAFE = "!$&'()*+,/:;=@"
 _QUERY_SAFE = "!$'()*,/:;?@"
+
+
+from traceapp.web.public import value_chain  # noqa: E402,F401  (the box page registers on the blueprint)
