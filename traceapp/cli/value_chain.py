@@ -51,7 +51,7 @@ def epcis_group() -> None:
 @with_appcontext
 def export_command(batch_id: int, out: Path | None) -> None:
     with command_session() as session:
-        document = export_batch(session, batch_id, settings().public_base_url)
+        document = export_batch(session, batch_id)
     write_json(document, out, f"wrote {len(document['epcisBody']['eventList'])} events to {out}")
 
 
@@ -69,9 +69,7 @@ def import_command(file: Path) -> None:
         raise CommandError(f"{file} is not JSON: {exc}") from None
     # The bar appears once the document is valid and its events are being checked.
     with Progress(None, "checking events") as progress, command_session() as session:
-        result = import_document(
-            session, document, actor(), settings().public_base_url, progress=progress
-        )
+        result = import_document(session, document, actor(), progress=progress)
     click.echo(
         f"imported {result.stored} events ({result.skipped} already stored) for "
         f"batches {', '.join(map(str, result.batch_ids))}"
@@ -211,7 +209,7 @@ def chain_record(
             reference=reference,
             inputs=parse_inputs(inputs),
         )
-        events = record_step(session, batch_id, details, actor(), settings().public_base_url)
+        events = record_step(session, batch_id, details, actor())
         count = len(events)
     click.echo(f"recorded {step}: {count} events")
 

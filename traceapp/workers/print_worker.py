@@ -3,7 +3,7 @@
 It runs in its own processes, at a lower CPU priority than the web workers, so
 a 100,000-label sheet never holds a request worker nor slows a consumer's scan.
 Start it with `traceapp print-worker` (production: a service beside gunicorn,
-or gunicorn's `-c python:traceapp.workers.gunicorn_conf`); `traceapp serve`
+or gunicorn's `-c python:traceapp.deploy.gunicorn`); `traceapp serve`
 starts one by itself. It needs the database and the instance directory only:
 SQLite and no Redis work.
 """

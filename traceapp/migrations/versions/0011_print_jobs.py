@@ -1,7 +1,7 @@
 """Print jobs: label sheets and rolls rendered in the background, with progress.
 
 Revision ID: 0011_print_jobs
-Revises: 0015_passport
+Revises: 0010_offline_inspections
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_print_jobs"
-down_revision = "0015_passport"
+down_revision = "0010_offline_inspections"
 branch_labels = None
 depends_on = None
 
