@@ -629,7 +629,7 @@ def _name(names: dict[str, str], uri: str | None) -> str | None:
 def _quantity_text(document: dict[str, Any], session: Session, batch_id: int) -> str | None:
     if document.get("epcList"):
         return None  # the boxes are counted in box_count, worded by the page
-    batch = session.get(Batch, batch_id)
+    batch = get_batch(session, batch_id)
     mine = batch_class_uri(batch)
     for element in document.get("quantityList") or []:
         if element.get("epcClass") == mine:
