@@ -8,6 +8,7 @@ from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from traceapp.models import Role
+from traceapp.models._columns import MAX_ID
 
 
 class SignInForm(FlaskForm):
@@ -45,5 +46,5 @@ class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[role.value for role in Role])
     cooperative_id = IntegerField(
         _l("Cooperative (for an operator)"),
-        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
+        validators=[Optional(), NumberRange(min=1, max=MAX_ID)],
     )

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from traceapp.models import InspectionResult
+from traceapp.models._columns import MAX_ID
 
 
 class LookupForm(FlaskForm):
     class Meta:
         csrf = False  # a search changes nothing
 
-    batch_id = IntegerField("Batch number", validators=[Optional()])
+    batch_id = IntegerField("Batch number", validators=[Optional(), NumberRange(1, MAX_ID)])
     cooperative_id = SelectField("Cooperative", coerce=int, validate_choice=False)
     lot_code = StringField("Lot code", validators=[Optional(), Length(max=20)])
     code = StringField("Label code (scan or paste)", validators=[Optional(), Length(max=600)])

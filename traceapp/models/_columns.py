@@ -9,6 +9,9 @@ from typing import Annotated, Any
 from sqlalchemy import DateTime, Enum, String
 from sqlalchemy.orm import MappedColumn, mapped_column
 
+# Ids and counts are PostgreSQL INTEGER: a larger number cannot be stored or exist.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

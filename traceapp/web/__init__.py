@@ -11,6 +11,7 @@ from traceapp.web import (
     errors,
     home,
     ids,
+    json_input,
     public,
     request_session,
     security,
@@ -22,6 +23,7 @@ from traceapp.web import (
 def register_web(app: Flask) -> None:
     request_session.init_app(app)
     errors.init_app(app)
+    json_input.init_app(app)
     ids.init_app(app)
     security.init_app(app, app.extensions["traceapp.settings"])
     auth.init_app(app)

@@ -51,6 +51,7 @@ from traceapp.web.auth import (
 from traceapp.web.chain_wording import chain_step_name, chain_word
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR
 from traceapp.web.ids import MAX_ID
+from traceapp.web.json_input import parse_json
 from traceapp.web.request_session import db, settings
 
 JSONLD = "application/ld+json"
@@ -294,8 +295,8 @@ def _jsonld(document: dict[str, Any]) -> Response:
 
 def _parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        return parse_json(raw)
+    except ValueError as exc:  # UnicodeDecodeError included
         raise InvalidInput(f"the document is not JSON: {exc}", field="/") from None
 
 
