@@ -53,3 +53,10 @@ def one_of(vocabulary: type[Word], value: object, field: str) -> Word:
     except ValueError:
         allowed = ", ".join(vocabulary)
         raise InvalidInput(f"{field} must be one of: {allowed}", field=field) from None
+
+
+class ServiceUnavailable(DomainError):
+    """A service the request needs cannot be reached; trying again later may work."""
+
+    status = 503
+    title = "Service Unavailable"

@@ -234,3 +234,15 @@ def test_sign_ins_and_lockouts_are_in_the_audit_log_but_single_failures_are_not(
         (f"user:{user_id}", "user.signed_in"),
         ("anonymous", "user.locked"),
     ]
+
+
+def test_sign_in_refuses_with_a_clear_503_when_redis_is_unreachable(limited_client):
+    client = limited_client(redis_url="redis://127.0.0.1:1/0")
+    form = {"email": "khoa.thu@lienminh-caobang.vn", "password": "dung-mat-khau-1"}
+
+    page = client.get("/console/sign-in")
+    refused = client.post("/console/sign-in", data=form)
+
+    assert page.status_code == 200
+    assert refused.status_code == 503
+    assert "try again in a few minutes" in refused.get_data(as_text=True)

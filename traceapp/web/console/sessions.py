@@ -19,6 +19,7 @@ from traceapp.forms.accounts import SignInForm, TokenForm
 from traceapp.web.auth import acting_user, actor_name, roles_required, sign_in_session
 from traceapp.web.console import ALL_ROLES, blueprint
 from traceapp.web.request_session import db
+from traceapp.web.security import require_attempt_counters
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -35,6 +36,8 @@ def _safe_next(target: str | None) -> str | None:
 def sign_in():
     form = SignInForm()
     error = None
+    if request.method == "POST":
+        require_attempt_counters()
     if form.validate_on_submit():
         try:
             user = authenticate(db(), form.email.data, form.password.data)
