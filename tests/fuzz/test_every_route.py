@@ -24,7 +24,7 @@ from traceapp.forms import accounts, batches, inspections, registry
 from traceapp.models import User
 
 SEED = 20261130
-RANDOM_MIXES = 6
+RANDOM_MIXES = 3
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # The officer must stay signed in for the run; these end or change the officer's own
 # session or keys, and are fuzzed by their own tests.
