@@ -180,3 +180,25 @@ def fresh_database_url(empty_database_url: str) -> str:
     """A brand-new database migrated to head: a fresh TraceApp instance."""
     schema.upgrade(empty_database_url)
     return empty_database_url
+
+
+# The role × route matrices (tests/console/test_authorization.py and
+# tests/api/test_authorization.py): path ids and ids in bodies and query strings.
+MATRIX_TESTS = ("_answers_each_role[", "_resolve_within_what_the_caller_may_see[")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    counts = {
+        outcome: sum(
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if getattr(report, "when", "") == "call"
+            and any(name in report.nodeid for name in MATRIX_TESTS)
+        )
+        for outcome in ("passed", "failed")
+    }
+    if any(counts.values()):
+        terminalreporter.write_line(
+            f"role x route matrix: {sum(counts.values())} cells checked, "
+            f"{counts['failed']} violations"
+        )

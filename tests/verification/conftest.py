@@ -54,7 +54,13 @@ def issue(db_session, test_settings, keystore):
         n: int = 3, batch: Batch | None = None, *, factory=None, with_gtin: bool = True
     ) -> IssuedLabels:
         if batch is None:
-            batch = factory.batch(factory.product(with_gtin=with_gtin), certified=True)
+            product = factory.product(with_gtin=with_gtin)
+            # Without a GTIN a batch is certified only if it was before passports (0015).
+            batch = (
+                factory.batch(product, certified=True)
+                if with_gtin
+                else factory.legacy_certified_batch(product)
+            )
         run = issue_labels(db_session, batch.id, n, active_signer(test_settings), "test")
         labels = list(
             db_session.scalars(select(Label).where(Label.run_id == run.id).order_by(Label.sequence))

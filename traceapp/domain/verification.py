@@ -26,6 +26,7 @@ from keys.codes import LabelCode
 from keys.keyset import PublicKeySet
 from keys.verify import Verdict, verify_code
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
+from traceapp.domain.product_images import product_image_path
 from traceapp.domain.scans import (
     ScanPlace,
     ScanSummary,
@@ -37,6 +38,7 @@ from traceapp.domain.scans import (
     scan_summary,
     summary_after_scan,
 )
+from traceapp.domain.where_to_buy import WhereToBuyFacts, where_to_buy_facts
 from traceapp.models import (
     AuditEntry,
     Batch,
@@ -48,6 +50,7 @@ from traceapp.models import (
     Label,
     LabelStatus,
     Product,
+    ProductImage,
     Scan,
 )
 from traceapp.models._columns import utcnow
@@ -118,6 +121,11 @@ class LabelFacts:
     recall_reason: str | None
     certifications: list[CertificationFacts] = field(default_factory=list)
     history: list[HistoryEvent] = field(default_factory=list)
+    # Digital product passport fields (domain/passport.py) and where to buy the product.
+    cooperative_registration_number: str | None = None
+    safety_warnings: str | None = None
+    image_path: str | None = None
+    where_to_buy: tuple[WhereToBuyFacts, ...] = ()
 
     @property
     def lab_results(self) -> list[CertificationFacts]:
@@ -155,6 +163,7 @@ class VerificationOutcome:
             "certifications": [],
             "lab_results": [],
             "history": [],
+            "where_to_buy": [],
             "scans": None,
         }
         if self.code is not None:
@@ -173,11 +182,14 @@ class VerificationOutcome:
                 "gtin": facts.gtin,
                 "ref": facts.product_ref,
                 "unit": facts.unit,
+                "image": facts.image_path,
+                "safety_warnings": facts.safety_warnings,
             }
             document["cooperative"] = {
                 "name": facts.cooperative_name,
                 "commune": facts.cooperative_commune,
                 "province": facts.cooperative_province,
+                "registration_number": facts.cooperative_registration_number,
             }
             document["batch"] = {
                 "lot": facts.lot,
@@ -202,6 +214,10 @@ class VerificationOutcome:
             document["history"] = [
                 {"event": e.kind, "at": _iso(e.at), "detail": e.detail} for e in facts.history
             ]
+            # Where to buy again: only under a genuine verdict.
+            document["where_to_buy"] = (
+                [shop.to_dict() for shop in facts.where_to_buy] if self.genuine else []
+            )
         if self.scans is not None:
             document["scans"] = {
                 "count": self.scans.scans,
@@ -281,8 +297,17 @@ def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
         "origin_farm": batch.origin_farm,
         "origin_commune": batch.origin_commune,
         "origin_province": batch.origin_province,
+        "cooperative_registration_number": cooperative.registration_number,
+        "safety_warnings": product.safety_warnings,
+        "image_path": _image_path(session, product.id),
+        "where_to_buy": where_to_buy_facts(session, product.id),
     }
     return BatchRecords(certifications, history, descriptions)
+
+
+def _image_path(session: Session, product_id: int) -> str | None:
+    image = session.get(ProductImage, product_id)
+    return product_image_path(image) if image is not None else None
 
 
 def verify_label(

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from sqlalchemy import DateTime, Enum, String
 from sqlalchemy.orm import MappedColumn, mapped_column
 
-# Ids and counts are PostgreSQL INTEGER: a larger number cannot be stored or exist.
+# Record ids are PostgreSQL INTEGERs: a larger id names nothing, and querying it overflows.
 MAX_ID = 2**31 - 1
 
 

@@ -34,7 +34,9 @@ from traceapp.web.console import (  # noqa: E402,F401  (views register on the bl
     accounts,
     batches,
     inspections,
+    products,
     registry,
     sessions,
     union,
+    value_chain,
 )

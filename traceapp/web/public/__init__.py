@@ -46,6 +46,7 @@ from traceapp.web.public.page import (
 )
 from traceapp.web.public.wording import FLAG_TEXTS, reason_text, verdict_title
 from traceapp.web.request_session import db, settings
+from traceapp.web.resolver import item_answer, item_link_header
 
 blueprint = Blueprint("public", __name__)
 
@@ -80,7 +81,13 @@ def flush_scans(app: Flask) -> None:
 
 @blueprint.get("/01/<gtin>/10/<lot>/21/<serial>")
 def verify_gs1(gtin: str, lot: str, serial: str):
-    return _verification_response(_code_uri(f"/01/{_segment(gtin)}", lot, serial))
+    # GS1 resolver requests (?linkType=, a linkset or JSON-LD Accept) are the resolver's.
+    resolved = item_answer(gtin, lot, serial)
+    if resolved is not None:
+        return resolved
+    response = _verification_response(_code_uri(f"/01/{_segment(gtin)}", lot, serial))
+    response.headers.add("Link", item_link_header(settings().public_base_url, request.path))
+    return response
 
 
 @blueprint.get("/p/<product_ref>/10/<lot>/21/<serial>")
@@ -213,3 +220,6 @@ _CODE_ROUTES = {
 # What werkzeug's router leaves unescaped in a path segment and in a query string.
 _PATH_SAFE = "!$&'()*+,/:;=@"
 _QUERY_SAFE = "!$'()*,/:;?@"
+
+
+from traceapp.web.public import value_chain  # noqa: E402,F401  (the box page registers on the blueprint)

@@ -37,6 +37,7 @@ from traceapp.web.public.page import (
     prefers_json,
     region_header,
 )
+from traceapp.web.resolver import item_link_header, wants_resolver_document
 from traceapp.web.security import PublicLimit, security_headers
 
 WSGIEnviron = dict[str, Any]
@@ -81,11 +82,19 @@ class DirectPage:
                 ("Content-Type", "text/html; charset=utf-8"),
                 ("Content-Length", str(len(body))),
                 ("ETag", etag(body)),
+                *self._resolver_headers(environ),
                 *self._headers,
                 *limit_headers,
             ],
         )
         return [body]
+
+    def _resolver_headers(self, environ: WSGIEnviron) -> list[tuple[str, str]]:
+        # The GS1 resolver's Link header naming the code's linkset (web/resolver.py).
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/01/"):
+            return []
+        return [("Link", item_link_header(self._settings.public_base_url, path))]
 
     def _plain_scan_language(self, environ: WSGIEnviron) -> str | None:
         """The page's language if this request is a plain scan, else None (Flask's)."""
@@ -96,8 +105,10 @@ class DirectPage:
             or any(name in environ for name in CONDITIONAL_HEADERS)
         ):  # Flask's job
             return None
-        if prefers_json(environ.get("HTTP_ACCEPT")):
-            return None
+        if prefers_json(environ.get("HTTP_ACCEPT")) or wants_resolver_document(
+            environ.get("HTTP_ACCEPT")
+        ):
+            return None  # JSON, or a GS1 linkset or passport: Flask's
         cookie = environ.get("HTTP_COOKIE")
         if cookie:
             cookies = parse_cookie(cookie)
