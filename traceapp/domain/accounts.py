@@ -84,7 +84,7 @@ def create_user(
     cooperative_id: int | None = None,
 ) -> User:
     email = email.strip().lower()
-    role = _check_role(role, cooperative_id)
+    checked_role = _check_role(role, cooperative_id)
     check_password(password, email, name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"{email} already has an account", field="email")
@@ -92,7 +92,7 @@ def create_user(
         email=email,
         name=name,
         password_hash=_hasher.hash(password),
-        role=role,
+        role=checked_role,
         cooperative_id=cooperative_id,
     )
     session.add(user)
@@ -103,7 +103,7 @@ def create_user(
         "user.created",
         "user",
         user.id,
-        {"role": role, "cooperative_id": cooperative_id},
+        {"role": checked_role, "cooperative_id": cooperative_id},
     )
     return user
 
@@ -234,10 +234,10 @@ def change_role(
     user = get_account(session, user_id)
     if user.id == by.id:
         raise Conflict("you cannot change your own role", field="role")
-    _check_role(role, cooperative_id)
-    if (user.role, user.cooperative_id) == (role, cooperative_id):
+    new_role = _check_role(role, cooperative_id)
+    if (user.role, user.cooperative_id) == (new_role, cooperative_id):
         return user
-    user.role = role
+    user.role = new_role
     user.cooperative_id = cooperative_id
     end_sessions(session, user)
     audit_log.record(
@@ -246,7 +246,7 @@ def change_role(
         "user.role_changed",
         "user",
         user.id,
-        {"role": role, "cooperative_id": cooperative_id},
+        {"role": new_role, "cooperative_id": cooperative_id},
     )
     return user
 

@@ -75,6 +75,14 @@ def acting_user() -> User | None:
     return None
 
 
+def signed_in_user() -> User:
+    """The acting user of a view that requires one (its decorator made sure)."""
+    user = acting_user()
+    if user is None:
+        raise Unauthorized("sign in first")
+    return user
+
+
 def actor_name() -> str:
     """How the audit log names whoever makes this request."""
     user = acting_user()

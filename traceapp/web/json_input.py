@@ -46,10 +46,9 @@ def _check(document: Any) -> None:
             if isinstance(value, dict):
                 for key in value:
                     _check_text(key)
-                items = value.values()
+                pending.extend((item, depth + 1) for item in value.values())
             else:
-                items = value
-            pending.extend((item, depth + 1) for item in items)
+                pending.extend((item, depth + 1) for item in value)
 
 
 def _check_text(text: str) -> None:

@@ -72,4 +72,5 @@ def entries():
 @blueprint.get("/proof")
 def proof():
     run_id = _int_arg("run", required=True)
+    assert run_id is not None  # required=True refused a missing one
     return _cached(jsonify(inclusion_proof(db(), run_id, settings().issuer)))
