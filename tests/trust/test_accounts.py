@@ -351,3 +351,14 @@ def test_officers_see_who_each_pseudonym_is(device, db_session):
     page = officer.get("/console/accounts").get_data(as_text=True)
 
     assert f"user:{user.id}" in page and EMAIL in page
+
+
+def test_account_pages_speak_vietnamese_from_the_catalogue(device, db_session):
+    make_user(db_session)
+    client = device()
+    sign_in(client)
+
+    page = client.get("/console/password", headers={"Accept-Language": "vi"})
+
+    assert "Đổi mật khẩu" in page.get_data(as_text=True)
+    assert "Mật khẩu hiện tại" in page.get_data(as_text=True)

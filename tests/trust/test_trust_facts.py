@@ -370,7 +370,7 @@ def _facts_not_recorded():
 def test_existing_demo_database_gets_a_baseline_then_edits_are_named(
     empty_database_url, signer, keyset
 ):
-    schema.upgrade(empty_database_url, "0006_verification_speed")
+    schema.upgrade(empty_database_url, "0007_session_generation")
     engine = make_engine(empty_database_url)
     try:
         with _facts_not_recorded(), Session(engine) as session:
