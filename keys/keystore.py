@@ -214,10 +214,10 @@ class KeyStore:
     def _check_passphrase(self, infos: builtins.list[KeyInfo]) -> KeyInfo | None:
         usable = [k for k in infos if k.status is not KeyStatus.REVOKED]
         active = [k for k in usable if k.status is KeyStatus.ACTIVE]
-        current = (active or usable[-1:])[:1]
-        for info in current:
-            self._private_key(info)
-        return current[0] if current else None
+        current = (active or usable[-1:])[0] if (active or usable) else None
+        if current is not None:
+            self._private_key(current)
+        return current
 
     def _private_key(self, info: KeyInfo) -> Ed25519PrivateKey:
         passphrase = self._require_passphrase()

@@ -202,3 +202,18 @@ def pytest_terminal_summary(terminalreporter) -> None:
             f"role x route matrix: {sum(counts.values())} cells checked, "
             f"{counts['failed']} violations"
         )
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Redis at 127.0.0.1:6379; skipped if down, unless TRACEAPP_REQUIRE_REDIS=1."""
+    import redis
+
+    url = os.environ.get("TRACEAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("TRACEAPP_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required (TRACEAPP_REQUIRE_REDIS=1) but {url} is down: {exc}")
+        pytest.skip(f"Redis at {url} is not reachable: {exc}")
+    return url

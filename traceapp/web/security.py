@@ -42,7 +42,16 @@ CONTENT_SECURITY_POLICY = (
 )
 HSTS = "max-age=31536000; includeSubDomains"
 CONSOLE_PREFIX = "/console"
-PUBLIC_PREFIXES = ("/01/", "/p/", "/api/v1/verify", "/keys.json", "/transparency/", "/.well-known/")
+PUBLIC_PREFIXES = (
+    "/01/",
+    "/p/",
+    "/api/v1/verify",
+    "/keys.json",
+    "/transparency/",
+    "/.well-known/",
+    "/passport/",
+    "/epcis/",
+)
 
 
 def request_kind() -> str | None:

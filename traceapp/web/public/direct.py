@@ -37,7 +37,7 @@ from traceapp.web.public.page import (
     prefers_json,
     region_header,
 )
-from traceapp.web.resolver import item_link_header, wants_resolver_document
+from traceapp.web.resolver import item_link_header, resolver_request
 from traceapp.web.security import PublicLimit, security_headers
 
 WSGIEnviron = dict[str, Any]
@@ -105,10 +105,10 @@ class DirectPage:
             or any(name in environ for name in CONDITIONAL_HEADERS)
         ):  # Flask's job
             return None
-        if prefers_json(environ.get("HTTP_ACCEPT")) or wants_resolver_document(
-            environ.get("HTTP_ACCEPT")
+        if prefers_json(environ.get("HTTP_ACCEPT")) or resolver_request(
+            environ["PATH_INFO"], environ["QUERY_STRING"], environ.get("HTTP_ACCEPT")
         ):
-            return None  # JSON, or a GS1 linkset or passport: Flask's
+            return None  # JSON, or a GS1 linkset or passport (web/resolver.py): Flask's
         cookie = environ.get("HTTP_COOKIE")
         if cookie:
             cookies = parse_cookie(cookie)

@@ -49,7 +49,9 @@ class PreparedLabelQuery:
         for attempt in (1, 2):
             pooled, cursor = self._cursor()
             try:
-                row = cursor.execute(sql, parameters, prepare=True).fetchone()
+                # Behind a transaction pooler (prepare_threshold None) nothing is prepared.
+                prepare = None if cursor.connection.prepare_threshold is None else True
+                row = cursor.execute(sql, parameters, prepare=prepare).fetchone()
             except psycopg.OperationalError:
                 if not pooled.driver_connection.broken:
                     raise

@@ -3,6 +3,8 @@ for people (vi/en/fr through the catalogues), keyed by their enums."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 
 from traceapp.domain.passport import PassportField
@@ -44,6 +46,6 @@ LINK_TITLES = {
 }
 
 
-def language_names(codes: list[str]) -> str:
+def language_names(codes: Iterable[str]) -> str:
     """'vi,en' -> 'Tiếng Việt, English' (each language in its own name)."""
     return ", ".join(LANGUAGE_NAMES.get(code, code) for code in codes)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TypeVar
 
-from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,8 +24,10 @@ def read_only_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]
     engine = sessions.kw.get("bind")
     if engine is None or engine.dialect.name != "postgresql":
         return sessions
+    # The same engine (its pool and driver settings, e.g. no prepared statements behind
+    # PgBouncer), with connections in autocommit while these sessions hold them.
     return sessionmaker(
-        bind=create_engine(engine.url, isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
     )
 
 
