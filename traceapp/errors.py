@@ -75,3 +75,10 @@ def one_of(vocabulary: type[Word], value: object, field: str) -> Word:
         raise InvalidInput(
             "%(name)s must be one of: %(allowed)s", field=field, name=field, allowed=allowed
         ) from None
+
+
+class ServiceUnavailable(DomainError):
+    """A service the request needs cannot be reached; trying again later may work."""
+
+    status = 503
+    title = "Service Unavailable"

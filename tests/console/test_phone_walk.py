@@ -207,10 +207,10 @@ def test_cooperative_staff_walk_their_flow_in_vietnamese(walk, width):
     page.fill("#count", "40")
     assert page.inner_text("#issue") == "Cấp 40 tem"
     page.click("#issue")
-    page.wait_for_selector("#sheet-form")
+    page.wait_for_selector("#print-form")
     screen.check("run")
     page.fill("#start_position", "99")
-    page.click("#download-sheet")
+    page.click("#prepare-file")
     page.wait_for_selector("#start_position-error")
     screen.check("run-error")
     # The stock and position as typed, the reason beside the field, the navigation kept.

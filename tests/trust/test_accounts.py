@@ -318,3 +318,46 @@ def test_weak_password_is_refused_on_change_with_a_clear_page(device, db_session
     assert response.status_code == 422
     assert "password" in response.get_data(as_text=True).lower()
     assert sign_in(device()).status_code == 302  # unchanged
+
+
+# --- item 14: pseudonymous actors in the public log ------------------------------------------
+
+
+def test_public_log_names_people_by_pseudonym_and_audit_verify_stays_clean(device, db_session):
+    from traceapp.domain.audit_verification import verify_records
+
+    user = make_user(db_session)
+    client = device()
+    sign_in(client)
+    client.post("/console/sign-out")
+    for _ in range(MAX_FAILED_SIGN_INS):
+        sign_in(client, password="sai-mat-khau-1")
+
+    published = device().get("/transparency/entries")
+
+    text = published.get_data(as_text=True)
+    actors = {entry["actor"] for entry in published.get_json()["entries"]}
+    assert published.status_code == 200
+    assert EMAIL not in text and "@" not in text
+    assert f"user:{user.id}" in actors
+    assert verify_records(db_session, None, labels=False).clean
+
+
+def test_officers_see_who_each_pseudonym_is(device, db_session):
+    user = make_user(db_session)
+    officer = officer_client(device, db_session)
+
+    page = officer.get("/console/accounts").get_data(as_text=True)
+
+    assert f"user:{user.id}" in page and EMAIL in page
+
+
+def test_account_pages_speak_vietnamese_from_the_catalogue(device, db_session):
+    make_user(db_session)
+    client = device()
+    sign_in(client)
+
+    page = client.get("/console/password", headers={"Accept-Language": "vi"})
+
+    assert "Đổi mật khẩu" in page.get_data(as_text=True)
+    assert "Mật khẩu hiện tại" in page.get_data(as_text=True)

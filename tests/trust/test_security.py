@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from traceapp import create_app
 from traceapp.domain.accounts import create_user
-from traceapp.models import AuditEntry
+from traceapp.models import AuditEntry, User
 from traceapp.web.security import CONTENT_SECURITY_POLICY
 
 TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False}
@@ -229,4 +229,20 @@ def test_sign_ins_and_lockouts_are_in_the_audit_log_but_single_failures_are_not(
     client.post("/console/sign-out")
     for _ in range(5):
         client.post("/console/sign-in", data={"email": email, "password": "sai-mat-khau-1"})
-    assert sign_in_entries(db_session) == [(email, "user.signed_in"), ("anonymous", "user.locked")]
+    user_id = db_session.scalar(select(User.id).where(User.email == email))
+    assert sign_in_entries(db_session) == [
+        (f"user:{user_id}", "user.signed_in"),
+        ("anonymous", "user.locked"),
+    ]
+
+
+def test_sign_in_refuses_with_a_clear_503_when_redis_is_unreachable(limited_client):
+    client = limited_client(redis_url="redis://127.0.0.1:1/0")
+    form = {"email": "khoa.thu@lienminh-caobang.vn", "password": "dung-mat-khau-1"}
+
+    page = client.get("/console/sign-in")
+    refused = client.post("/console/sign-in", data=form)
+
+    assert page.status_code == 200
+    assert refused.status_code == 503
+    assert "try again in a few minutes" in refused.get_data(as_text=True)

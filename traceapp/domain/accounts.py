@@ -68,6 +68,12 @@ def check_password(password: str, *about_the_user: str) -> None:
         )
 
 
+def actor_id(user: User) -> str:
+    """How the audit log names a person: a pseudonymous id, since the log is public.
+    Officers see which account it is (console, Accounts); the e-mail is never logged."""
+    return f"user:{user.id}"
+
+
 def create_user(
     session: Session,
     email: str,
@@ -78,7 +84,7 @@ def create_user(
     cooperative_id: int | None = None,
 ) -> User:
     email = email.strip().lower()
-    role = _check_role(role, cooperative_id)
+    checked_role = _check_role(role, cooperative_id)
     check_password(password, email, name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("%(email)s already has an account", field="email", email=email)
@@ -86,7 +92,7 @@ def create_user(
         email=email,
         name=name,
         password_hash=_hasher.hash(password),
-        role=role,
+        role=checked_role,
         cooperative_id=cooperative_id,
     )
     session.add(user)
@@ -97,7 +103,7 @@ def create_user(
         "user.created",
         "user",
         user.id,
-        {"email": email, "role": role, "cooperative_id": cooperative_id},
+        {"role": checked_role, "cooperative_id": cooperative_id},
     )
     return user
 
@@ -161,7 +167,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
     session.expire(user)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    audit_log.record(session, user.email, "user.signed_in", "user", user.id, {})
+    audit_log.record(session, actor_id(user), "user.signed_in", "user", user.id, {})
     return user
 
 
@@ -228,10 +234,10 @@ def change_role(
     user = get_account(session, user_id)
     if user.id == by.id:
         raise Conflict("you cannot change your own role", field="role")
-    _check_role(role, cooperative_id)
-    if (user.role, user.cooperative_id) == (role, cooperative_id):
+    new_role = _check_role(role, cooperative_id)
+    if (user.role, user.cooperative_id) == (new_role, cooperative_id):
         return user
-    user.role = role
+    user.role = new_role
     user.cooperative_id = cooperative_id
     end_sessions(session, user)
     audit_log.record(
@@ -240,7 +246,7 @@ def change_role(
         "user.role_changed",
         "user",
         user.id,
-        {"role": role, "cooperative_id": cooperative_id},
+        {"role": new_role, "cooperative_id": cooperative_id},
     )
     return user
 

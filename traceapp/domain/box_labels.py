@@ -4,7 +4,6 @@ the service's base URL), on the same sheet stock as item labels."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -13,18 +12,17 @@ from labels import (
     DEFAULT_OPTIONS,
     DEFAULT_PRESET,
     LabelData,
-    LayoutError,
     PrintOptions,
-    get_preset,
     page_count,
     render_sheet_pdf,
 )
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
+from traceapp.domain.printing import sheet_setup
 from traceapp.domain.value_chain import Packing, packings
 from traceapp.epcis import box_url, parse_box_uri
-from traceapp.errors import InvalidInput, NotFound
+from traceapp.errors import NotFound
 
 
 def box_labels(
@@ -80,15 +78,7 @@ def box_sheet_pdf(
     base_options: PrintOptions = DEFAULT_OPTIONS,
 ) -> tuple[bytes, int]:
     """The box labels on sheets of `preset` stock from `start_position`; (PDF, pages)."""
-    try:
-        layout = get_preset(preset)
-    except LayoutError as exc:
-        raise InvalidInput(str(exc), field="preset") from exc
-    try:
-        options = replace(base_options, start_position=start_position)
-        options.check_against(layout)
-    except LayoutError as exc:
-        raise InvalidInput(str(exc), field="start_position") from exc
+    layout, options = sheet_setup(preset, base_options, start_position=start_position)
     labels = box_labels(session, batch_id, base_url, packing, cooperative_id)
     pdf = render_sheet_pdf(labels, layout, options)
     return pdf, page_count(len(labels), layout, start_position)

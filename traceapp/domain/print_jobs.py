@@ -46,6 +46,7 @@ from traceapp.domain.printing import (
     get_run,
     label_rows,
     label_template,
+    sheet_setup,
 )
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import IssuanceRun, PrintJob, PrintJobKind, PrintJobStatus
@@ -126,41 +127,37 @@ def check_request(
     Raises InvalidInput naming the field (stock, start position, offsets, size, dpi, language).
     """
     check_label_language(request.language)
-    field = "preset"
+    if request.kind == PrintJobKind.SHEET:
+        layout, options = sheet_setup(
+            request.preset,
+            base_options,
+            start_position=request.start_position,
+            offset_x_mm=request.offset_x_mm,
+            offset_y_mm=request.offset_y_mm,
+            cut_outlines=request.cut_outlines,
+        )
+        return PrintSetup(request, layout, options)
+    field = "size"
     try:
-        layout = None
-        if request.kind == PrintJobKind.SHEET:
-            layout = get_preset(request.preset)
-            field = "start_position"
-            options = replace(
-                base_options,
-                start_position=request.start_position,
-                offset_x_mm=request.offset_x_mm,
-                offset_y_mm=request.offset_y_mm,
-                cut_outlines=request.cut_outlines,
+        check_roll_size(request.width_mm, request.height_mm)
+        if request.kind == PrintJobKind.ZPL and request.dpi not in ALLOWED_DPI:
+            field = "dpi"
+            raise LayoutError(
+                f"dpi {request.dpi!r} is not a Zebra print head resolution; allowed: "
+                f"{', '.join(map(str, ALLOWED_DPI))}"
             )
-            options.check_against(layout)
-        else:
-            field = "size"
-            check_roll_size(request.width_mm, request.height_mm)
-            if request.kind == PrintJobKind.ZPL and request.dpi not in ALLOWED_DPI:
-                field = "dpi"
-                raise LayoutError(
-                    f"dpi {request.dpi!r} is not a Zebra print head resolution; allowed: "
-                    f"{', '.join(map(str, ALLOWED_DPI))}"
-                )
-            options = replace(
-                base_options,
-                start_position=1,
-                offset_x_mm=request.offset_x_mm,
-                offset_y_mm=request.offset_y_mm,
-                cut_outlines=request.cut_outlines,
-            )
+        options = replace(
+            base_options,
+            start_position=1,
+            offset_x_mm=request.offset_x_mm,
+            offset_y_mm=request.offset_y_mm,
+            cut_outlines=request.cut_outlines,
+        )
     except LayoutError as exc:
         if "offset" in str(exc):
             field = "offset"
         raise InvalidInput(str(exc), field=field) from exc
-    return PrintSetup(request, layout, options)
+    return PrintSetup(request, None, options)
 
 
 def label_range(run: IssuanceRun, request: PrintRequest) -> tuple[int, int]:

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Result, select
 from sqlalchemy.orm import Session
 
 from keys.codes import label_uri
-from labels import LabelData, LabelWording, PrintOptions, SheetLayout, render_sheet_pdf
+from labels import (
+    LabelData,
+    LabelWording,
+    LayoutError,
+    PrintOptions,
+    SheetLayout,
+    get_preset,
+    preset_names,
+    render_sheet_pdf,
+)
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
@@ -106,6 +116,34 @@ def label_template(
         issuer=batch.cooperative.union.name,
         wording=label_wording(language),
     )
+
+
+def sheet_setup(
+    preset: str, base_options: PrintOptions, **choices: Any
+) -> tuple[SheetLayout, PrintOptions]:
+    """The stock `preset` and the print options for it (start position, offsets...),
+    or InvalidInput naming the field at fault, in words the console translates."""
+    try:
+        layout = get_preset(preset)
+    except LayoutError as exc:
+        raise InvalidInput(
+            "there is no label stock %(stock)s; recommended: %(allowed)s",
+            field="preset",
+            stock=preset,
+            allowed=preset_names(),
+        ) from exc
+    try:
+        options = replace(base_options, **choices)
+    except LayoutError as exc:
+        field = "offset" if "offset" in str(exc) else "start_position"
+        raise InvalidInput(str(exc), field=field) from exc
+    if options.start_position > layout.labels_per_sheet:
+        raise InvalidInput(
+            "start at a position from 1 to %(most)s: a sheet of this stock has %(most)s labels",
+            field="start_position",
+            most=layout.labels_per_sheet,
+        )
+    return layout, options
 
 
 def check_range(run: IssuanceRun, first: int, last: int | None) -> int:

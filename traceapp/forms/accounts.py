@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from traceapp.forms import Form
 from traceapp.models import Role
+from traceapp.models._columns import MAX_ID
 from traceapp.web.vocabulary import choices
 
 
@@ -46,5 +47,5 @@ class RoleForm(Form):
     role = SelectField(_l("Role"), choices=choices("role", Role))
     cooperative_id = IntegerField(
         _l("Cooperative (for an operator)"),
-        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
+        validators=[Optional(), NumberRange(min=1, max=MAX_ID)],
     )

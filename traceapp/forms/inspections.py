@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from traceapp.forms import Form
 from traceapp.models import InspectionResult
+from traceapp.models._columns import MAX_ID
 from traceapp.web.vocabulary import choices
 
 
@@ -15,7 +16,7 @@ class LookupForm(Form):
     class Meta:
         csrf = False  # a search changes nothing
 
-    batch_id = IntegerField(_l("Batch number"), validators=[Optional()])
+    batch_id = IntegerField(_l("Batch number"), validators=[Optional(), NumberRange(1, MAX_ID)])
     cooperative_id = SelectField(_l("Cooperative"), coerce=int, validate_choice=False)
     lot_code = StringField(_l("Lot code"), validators=[Optional(), Length(max=20)])
     code = StringField(_l("Label code (scan or paste)"), validators=[Optional(), Length(max=600)])

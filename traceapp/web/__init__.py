@@ -13,6 +13,7 @@ from traceapp.web import (
     home,
     ids,
     inspect,
+    json_input,
     public,
     reports,
     request_session,
@@ -28,6 +29,7 @@ def register_web(app: Flask) -> None:
     errors.init_app(app)
     formatting.init_app(app)
     vocabulary.init_app(app)
+    json_input.init_app(app)
     ids.init_app(app)
     security.init_app(app, app.extensions["traceapp.settings"])
     auth.init_app(app)

@@ -17,7 +17,7 @@ from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_wtf.csrf import CSRFProtect
 
-from traceapp.domain.accounts import session_user, user_for_token
+from traceapp.domain.accounts import actor_id, session_user, user_for_token
 from traceapp.errors import Forbidden, Unauthorized
 from traceapp.models import Role, User
 from traceapp.web.request_session import db
@@ -75,10 +75,18 @@ def acting_user() -> User | None:
     return None
 
 
+def signed_in_user() -> User:
+    """The acting user of a view that requires one (its decorator made sure)."""
+    user = acting_user()
+    if user is None:
+        raise Unauthorized("sign in first")
+    return user
+
+
 def actor_name() -> str:
     """How the audit log names whoever makes this request."""
     user = acting_user()
-    return f"user:{user.email}" if user else "anonymous"
+    return actor_id(user) if user else "anonymous"
 
 
 def cooperative_scope() -> int | None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from traceapp.errors import DomainError
@@ -112,7 +112,23 @@ def problem(
     return Response(html, status=status, mimetype="text/html")
 
 
+def _discard_failed_work() -> None:
+    # A failed statement leaves the request's transaction unusable; the error page
+    # itself loads the signed-in user, so roll back before rendering anything.
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError) -> Response:
+        # A value the column cannot hold (a number past INTEGER, text PostgreSQL
+        # refuses): bad input that got past the boundary checks.
+        _discard_failed_work()
+        app.logger.warning("data error: %s", exc.orig)
+        return problem(422, "Invalid input", "a value is out of range or cannot be stored")
+
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
         response = problem(
@@ -124,6 +140,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc: IntegrityError) -> Response:
+        _discard_failed_work()
         app.logger.warning("integrity error: %s", exc.orig)
         return problem(409, "Conflict", "the change conflicts with data already stored")
 
@@ -142,4 +159,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         app.logger.exception("unhandled error")
+        _discard_failed_work()
         return problem(500, "Internal Server Error", "something went wrong on our side")

@@ -26,12 +26,14 @@ import math
 import time
 from functools import lru_cache
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
+from redis.exceptions import RedisError
 
 from traceapp.config import Settings
+from traceapp.errors import ServiceUnavailable
 from traceapp.web.errors import problem
 
 CONTENT_SECURITY_POLICY = (
@@ -105,6 +107,20 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     app.extensions["traceapp.limiter"] = limiter
     app.extensions["traceapp.auth_failures"] = AuthenticationFailures(app)
 
+    @app.errorhandler(RedisError)
+    def _counters_unreachable(exc: RedisError) -> Response:
+        # Rate-limit counters are in Redis; without them a limited request is refused
+        # (503), loudly logged, rather than answered with a 500.
+        app.logger.error("rate-limit store unreachable: %s", exc)
+        response = problem(
+            503,
+            "Service Unavailable",
+            "this is unavailable for a moment: a service it needs cannot be reached; "
+            "please try again in a few minutes",
+        )
+        response.headers["Retry-After"] = "60"
+        return response
+
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded) -> Response:
         response = problem(
@@ -133,7 +149,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
 
 def security_headers(settings: Settings) -> tuple[tuple[str, str], ...]:
     """The headers every response carries unless its view set them itself."""
-    headers = (
+    headers: tuple[tuple[str, str], ...] = (
         ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
@@ -172,6 +188,18 @@ class PublicLimit:
             ("X-RateLimit-Reset", str(reset_at)),
             ("Retry-After", str(int(reset_at - time.time()))),
         ]
+
+
+def require_attempt_counters() -> None:
+    """ServiceUnavailable (503) when the store counting sign-in attempts (Redis) cannot
+    be reached: signing in without the limit would let guesses through uncounted."""
+    limiter: Limiter = current_app.extensions["traceapp.limiter"]
+    if limiter.enabled and not limiter.limiter.storage.check():
+        current_app.logger.error("sign-in refused: the rate-limit store cannot be reached")
+        raise ServiceUnavailable(
+            "signing in is unavailable for a moment: the service that counts sign-in "
+            "attempts cannot be reached; please try again in a few minutes"
+        )
 
 
 class AuthenticationFailures:

@@ -21,6 +21,7 @@ from traceapp.domain.checkpoints import (
     recent_checkpoints,
 )
 from traceapp.errors import InvalidInput
+from traceapp.web.ids import MAX_ID
 from traceapp.web.request_session import db, settings
 
 blueprint = Blueprint("transparency", __name__, url_prefix="/transparency")
@@ -32,8 +33,8 @@ def _int_arg(name: str, *, required: bool = False) -> int | None:
         if required:
             raise InvalidInput(f"{name} is required", field=name)
         return None
-    if not value.isascii() or not value.isdigit() or len(value) > 18:
-        raise InvalidInput(f"{name} must be a whole number", field=name)
+    if not value.isascii() or not value.isdigit() or not int(value[:12]) <= MAX_ID:
+        raise InvalidInput(f"{name} must be a whole number up to {MAX_ID}", field=name)
     return int(value)
 
 
@@ -71,4 +72,5 @@ def entries():
 @blueprint.get("/proof")
 def proof():
     run_id = _int_arg("run", required=True)
+    assert run_id is not None  # required=True refused a missing one
     return _cached(jsonify(inclusion_proof(db(), run_id, settings().issuer)))

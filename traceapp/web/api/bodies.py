@@ -12,6 +12,7 @@ from flask import request
 from jsonschema import Draft202012Validator, FormatChecker
 
 from traceapp.errors import DomainError, InvalidInput
+from traceapp.web.json_input import parse_json
 from traceapp.web.openapi import SCHEMAS
 
 
@@ -29,7 +30,10 @@ def json_body(schema_name: str) -> dict[str, Any]:
     """The request's JSON object, valid under SCHEMAS[schema_name]; else 415 or 422."""
     if not request.is_json:
         raise UnsupportedMediaType("send the body as application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = parse_json(request.get_data())
+    except ValueError as exc:  # not JSON, or refused by web/json_input.py
+        raise InvalidInput(f"the body is not usable JSON: {exc}", field="body") from None
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object", field="body")
     error = next(

@@ -15,7 +15,7 @@ from traceapp.domain.accounts import (
     set_active,
 )
 from traceapp.forms.accounts import NewPasswordForm, PasswordChangeForm, RoleForm
-from traceapp.web.auth import acting_user, actor_name, roles_required, sign_in_session
+from traceapp.web.auth import actor_name, roles_required, sign_in_session, signed_in_user
 from traceapp.web.console import ALL_ROLES, OFFICER, blueprint
 from traceapp.web.console.form_errors import form_status, refused
 from traceapp.web.request_session import db
@@ -25,7 +25,7 @@ from traceapp.web.request_session import db
 @roles_required(*ALL_ROLES)
 def password_change():
     form = PasswordChangeForm()
-    user = acting_user()
+    user = signed_in_user()
     if form.validate_on_submit():
         with refused(form):
             change_password(
@@ -42,14 +42,14 @@ def password_change():
 @roles_required(OFFICER)
 def accounts():
     return render_template(
-        "console/accounts.html", accounts=list_accounts(db()), me=acting_user(), form=RoleForm()
+        "console/accounts.html", accounts=list_accounts(db()), me=signed_in_user(), form=RoleForm()
     )
 
 
 @blueprint.post("/accounts/<int:user_id>/deactivate")
 @roles_required(OFFICER)
 def account_deactivate(user_id: int):
-    user = set_active(db(), user_id, False, acting_user(), actor_name())
+    user = set_active(db(), user_id, False, signed_in_user(), actor_name())
     db().commit()
     flash(_("%(email)s is deactivated and signed out everywhere.", email=user.email))
     return redirect(url_for("console.accounts"))
@@ -58,7 +58,7 @@ def account_deactivate(user_id: int):
 @blueprint.post("/accounts/<int:user_id>/reactivate")
 @roles_required(OFFICER)
 def account_reactivate(user_id: int):
-    user = set_active(db(), user_id, True, acting_user(), actor_name())
+    user = set_active(db(), user_id, True, signed_in_user(), actor_name())
     db().commit()
     flash(_("%(email)s can sign in again.", email=user.email))
     return redirect(url_for("console.accounts"))
@@ -71,13 +71,18 @@ def account_role(user_id: int):
     if form.validate_on_submit():
         with refused(form):
             user = change_role(
-                db(), user_id, form.role.data, form.cooperative_id.data, acting_user(), actor_name()
+                db(),
+                user_id,
+                form.role.data,
+                form.cooperative_id.data,
+                signed_in_user(),
+                actor_name(),
             )
             db().commit()
             flash(_("%(email)s has a new role and is signed out everywhere.", email=user.email))
             return redirect(url_for("console.accounts"))
     return render_template(
-        "console/accounts.html", accounts=list_accounts(db()), me=acting_user(), form=form
+        "console/accounts.html", accounts=list_accounts(db()), me=signed_in_user(), form=form
     ), form_status(form)
 
 

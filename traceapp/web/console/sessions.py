@@ -17,9 +17,10 @@ from traceapp.domain.accounts import (
 )
 from traceapp.domain.listings import tokens_of
 from traceapp.forms.accounts import SignInForm, TokenForm
-from traceapp.web.auth import acting_user, actor_name, roles_required, sign_in_session
+from traceapp.web.auth import actor_name, roles_required, sign_in_session, signed_in_user
 from traceapp.web.console import ALL_ROLES, blueprint
 from traceapp.web.request_session import db
+from traceapp.web.security import require_attempt_counters
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -36,6 +37,8 @@ def _safe_next(target: str | None) -> str | None:
 def sign_in():
     form = SignInForm()
     error = None
+    if request.method == "POST":
+        require_attempt_counters()
     if form.validate_on_submit():
         try:
             user = authenticate(db(), form.email.data, form.password.data)
@@ -54,7 +57,7 @@ def sign_in():
 @blueprint.post("/sign-out")
 @roles_required(*ALL_ROLES)
 def sign_out():
-    end_sessions(db(), acting_user())  # a copy of the cookie stops working too
+    end_sessions(db(), signed_in_user())  # a copy of the cookie stops working too
     db().commit()
     logout_user()
     session.clear()
@@ -64,7 +67,7 @@ def sign_out():
 @blueprint.get("/tokens")
 @roles_required(*ALL_ROLES)
 def tokens():
-    user = acting_user()
+    user = signed_in_user()
     mine = tokens_of(db(), user)
     return render_template("console/tokens.html", tokens=mine, form=TokenForm(), secret=None)
 
@@ -73,7 +76,7 @@ def tokens():
 @roles_required(*ALL_ROLES)
 def token_create():
     form = TokenForm()
-    user = acting_user()
+    user = signed_in_user()
     secret = None
     if form.validate_on_submit():
         _token, secret = create_token(db(), user, form.name.data, actor_name())
@@ -86,7 +89,7 @@ def token_create():
 @blueprint.post("/tokens/<int:token_id>/revoke")
 @roles_required(*ALL_ROLES)
 def token_revoke(token_id: int):
-    revoke_token(db(), token_id, acting_user(), actor_name())
+    revoke_token(db(), token_id, signed_in_user(), actor_name())
     db().commit()
     flash(gettext("The token is revoked: scripts using it are refused from now on."))
     return redirect(url_for("console.tokens"))

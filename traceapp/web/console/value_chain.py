@@ -29,6 +29,7 @@ from traceapp.models import Batch
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_status, refused
+from traceapp.web.json_input import parse_json
 from traceapp.web.public.chain_wording import chain_step_name
 from traceapp.web.request_session import db, settings
 from traceapp.web.vocabulary import term
@@ -195,8 +196,6 @@ def _batch_page(found: Batch, form: StepForm, status: int = 200):
 
 def _json_file(raw: bytes) -> Any:
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(f"the document is not JSON: {exc}", field="document") from None
-    except RecursionError:
-        raise InvalidInput("the document is nested too deeply", field="document") from None
+        return parse_json(raw)
+    except ValueError as exc:  # not UTF-8 or JSON, or refused by web/json_input.py
+        raise InvalidInput(f"the document is not usable JSON: {exc}", field="document") from None

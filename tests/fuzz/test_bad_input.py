@@ -1,0 +1,88 @@
+"""Bad input found by attacking the service (issue 13, item 10): each answered with a
+clear 4xx, never a 500, with or without a session cookie."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.console.world import bearer, fill_rule, sign_in_as
+from traceapp.web.openapi import openapi_document
+
+TOO_BIG = "2147483648"
+DEEP = "[" * 5000 + "]" * 5000
+DEEP_OBJECT = '{"a":' * 1500 + "1" + "}" * 1500
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "with-session-cookie"])
+def test_proof_of_a_run_past_integer_is_a_422(client, world, signed_in):
+    if signed_in:
+        sign_in_as(client, world.users["union_officer"])
+
+    response = client.get(f"/transparency/proof?run={TOO_BIG}")
+
+    assert response.status_code == 422
+    assert "run" in response.get_data(as_text=True)
+
+
+def test_console_lookup_of_a_batch_past_integer_is_a_422(client, world):
+    sign_in_as(client, world.users["inspector"])
+
+    response = client.get(f"/console/lookup?batch_id={TOO_BIG}")
+
+    assert response.status_code == 422
+
+
+def test_log_entries_from_an_id_past_integer_is_a_422(client, world):
+    sign_in_as(client, world.users["union_officer"])
+
+    response = client.get(f"/transparency/entries?from={TOO_BIG}")
+
+    assert response.status_code == 422
+
+
+def json_post_urls(app, world) -> list[str]:
+    """Every POST that reads a JSON body (the OpenAPI document says which do)."""
+    with_body = {
+        path
+        for path, item in openapi_document()["paths"].items()
+        if "requestBody" in item.get("post", {})
+    }
+    urls = []
+    for rule in app.url_map.iter_rules():
+        documented = re.sub(r"<(?:int:)?([a-z_]+)>", r"{\1}", rule.rule)
+        if "POST" in rule.methods and documented in with_body:
+            urls.append(fill_rule(rule, world))
+    assert len(urls) == len(with_body)
+    return sorted(urls)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [DEEP, DEEP_OBJECT, '{"name": "\\ud800", "x": ["\\udfff"]}', '{"\\ud800": 1}'],
+    ids=["deep-array", "deep-object", "lone-surrogate-value", "lone-surrogate-key"],
+)
+def test_every_json_post_refuses_deep_nesting_and_lone_surrogates(app, client, world, body):
+    answers = {
+        url: client.post(
+            url, data=body, content_type="application/json", headers=bearer(world, "union_officer")
+        )
+        for url in json_post_urls(app, world)
+    }
+
+    assert answers
+    for url, response in answers.items():
+        assert 400 <= response.status_code < 500, (url, response.status_code)
+        if response.status_code == 422:
+            detail = response.get_json()["detail"]
+            assert "nested" in detail or "surrogate" in detail, (url, detail)
+
+
+def test_a_document_nested_64_levels_is_still_read(client, world):
+    body = {"name": "Siêu thị Hà Nội", "role": "retailer", "extra": json.loads("[" * 60 + "]" * 60)}
+
+    response = client.post("/api/v1/partners", json=body, headers=bearer(world, "union_officer"))
+
+    assert response.status_code != 422 or "nested" not in response.get_json()["detail"]
