@@ -64,7 +64,7 @@ def create_app(
     if settings.proxy_hops:
         # Behind nginx & co: take the client address and scheme from their headers,
         # trusting only as many hops as there are proxies (rate limits key on it).
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
             app.wsgi_app,
             x_for=settings.proxy_hops,
             x_proto=settings.proxy_hops,

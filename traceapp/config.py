@@ -92,6 +92,8 @@ class Settings:
     label_font: str | None = None
     label_font_bold: str | None = None
     proxy_hops: int = 0
+    # The Cooperative Union's hotline, shown to consumers with every red or amber verdict.
+    union_hotline: str | None = None
     scan_buffer: bool = True
     verification_cache_seconds: float = 5.0
     verification_direct_path: bool = True
@@ -101,6 +103,8 @@ class Settings:
     rate_limit_api: str = "600/minute"
     rate_limit_api_auth_failures: str = "20/minute"
     rate_limit_key_prefix: str = "traceapp"
+    # Reports are rare and written by hand; a crowd behind one carrier address still fits.
+    rate_limit_report: str = "20/hour"
     # The inspectors' app warns when its offline data is older than this.
     bundle_max_age_days: int = DEFAULT_MAX_AGE_DAYS
 
@@ -129,6 +133,7 @@ class Settings:
             label_font=env.get("TRACEAPP_LABEL_FONT") or None,
             label_font_bold=env.get("TRACEAPP_LABEL_FONT_BOLD") or None,
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
+            union_hotline=env.get("TRACEAPP_UNION_HOTLINE", "").strip() or None,
             scan_buffer=_switch(env, "TRACEAPP_SCAN_BUFFER", True),
             verification_cache_seconds=_seconds(
                 env.get("TRACEAPP_VERIFICATION_CACHE_SECONDS", "5"),
@@ -143,6 +148,7 @@ class Settings:
                 env, "TRACEAPP_RATE_LIMIT_API_AUTH_FAILURES", "20/minute"
             ),
             rate_limit_key_prefix=env.get("TRACEAPP_RATE_LIMIT_KEY_PREFIX") or "traceapp",
+            rate_limit_report=_rate_limit(env, "TRACEAPP_RATE_LIMIT_REPORT", "20/hour"),
             bundle_max_age_days=_whole_number(
                 env.get("TRACEAPP_BUNDLE_MAX_AGE_DAYS", str(DEFAULT_MAX_AGE_DAYS)),
                 "TRACEAPP_BUNDLE_MAX_AGE_DAYS",

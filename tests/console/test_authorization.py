@@ -221,6 +221,17 @@ CASES = [
         OFFICER_ONLY,
     ),
     RouteCase(
+        "console.batch_scans", "GET", lambda w: f"/console/batches/{w.batch_a.id}/scans", ISSUERS
+    ),
+    RouteCase("console.reports", "GET", lambda w: "/console/reports", OFFICER_ONLY),
+    # No such report: the officer is told so, everyone else may not ask.
+    RouteCase(
+        "console.report_handled",
+        "POST",
+        lambda w: "/console/reports/999999/handled",
+        (302, 404, 403, 403, 403),
+    ),
+    RouteCase(
         "console.keys_rotate", "POST", lambda w: "/console/keys/rotate", (302, 302, 403, 403, 403)
     ),
 ]

@@ -65,7 +65,7 @@ def _operator_walkthrough(browser, base, world) -> bytes:
     page.click("main button[type=submit]")
     page.wait_for_selector("#batch-status")
     batch_url = page.url
-    assert page.inner_text("#batch-status") == "draft"
+    assert page.inner_text("#batch-status") == "Chờ Liên minh duyệt"
     _sign_out(page)
 
     _sign_in(page, base, "can.bo@lienminh-caobang.vn")
@@ -78,7 +78,7 @@ def _operator_walkthrough(browser, base, world) -> bytes:
     page.fill("#evidence_ref", "HS-2026-0415.pdf")
     page.click("main button[type=submit]")
     page.click("#certify")
-    page.wait_for_selector("#batch-status:text('certified')")
+    page.wait_for_selector("#batch-status:text('Đã chứng nhận')")
     _sign_out(page)
 
     _sign_in(page, base, "van.hanh@baohung.vn")

@@ -38,7 +38,7 @@ def test_wrong_password_is_refused_with_a_message(client, world):
         "/console/sign-in", data={"email": "van.hanh@baohung.vn", "password": "wrong-password"}
     )
     assert response.status_code == 401
-    assert "wrong e-mail or password" in response.get_data(as_text=True)
+    assert "Sai thư điện tử hoặc mật khẩu" in response.get_data(as_text=True)
 
 
 def test_sign_in_never_redirects_off_site(client, world):
@@ -60,7 +60,9 @@ def test_session_cookie_is_http_only_and_same_site_lax(client, world):
 def test_post_without_csrf_token_is_refused(test_settings, session_factory):
     app = create_app(test_settings, {"TESTING": True}, session_factory=session_factory)
     response = app.test_client().post(
-        "/console/sign-in", data={"email": "a@b.vn", "password": "whatever-long"}
+        "/console/sign-in",
+        data={"email": "a@b.vn", "password": "whatever-long"},
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
@@ -107,7 +109,7 @@ def test_duplicate_lot_is_shown_next_to_the_lot_field(client, world):
         },
     )
     assert response.status_code == 422
-    assert 'id="lot_code-error">lot' in response.get_data(as_text=True)
+    assert 'id="lot_code-error">Lô' in response.get_data(as_text=True)
 
 
 def test_officer_certifies_a_batch_after_recording_a_certification(client, world):
@@ -136,7 +138,7 @@ def test_labels_cannot_be_requested_for_an_uncertified_batch(client, world):
     sign_in_as(client, world.users["operator_own"])
     response = client.post(f"/console/batches/{world.draft_a.id}/issuance", data={"count": 5})
     assert response.status_code == 422
-    assert "valid certification" in response.get_data(as_text=True)
+    assert "đang chờ Liên minh" in response.get_data(as_text=True)
 
 
 def test_operator_requests_labels_and_downloads_a_sheet_with_the_right_pages(client, world):
@@ -166,7 +168,7 @@ def test_recall_shows_on_the_public_page_at_once(client, world):
     sign_in_as(client, world.users["union_officer"])
     client.post(
         f"/console/batches/{world.batch_a.id}/recall",
-        data={"reason": "Salmonella found in a sample"},
+        data={"reason": "Salmonella found in a sample", "confirmed": "yes"},
     )
     assert _public_verdict(client, code) == "recalled"
 
@@ -177,7 +179,7 @@ def test_voided_label_shows_voided_on_the_public_page(client, world):
     serial = codes[0].split("/21/")[1].split("?")[0]
     response = client.post(
         f"/console/batches/{world.batch_a.id}/void",
-        data={"label-serial": serial, "label-reason": "torn"},
+        data={"label-serial": serial, "label-reason": "torn", "confirmed": "yes"},
     )
     assert response.status_code == 302
     assert [_public_verdict(client, c) for c in codes] == ["voided", "genuine", "genuine"]
@@ -193,6 +195,7 @@ def test_voiding_a_run_range_voids_exactly_those_labels(client, world):
             "range-first": 2,
             "range-last": 3,
             "range-reason": "printer jam",
+            "confirmed": "yes",
         },
     )
     assert [_public_verdict(client, c) for c in codes] == ["genuine", "voided", "voided"]
@@ -212,7 +215,7 @@ def test_certification_expiring_within_sixty_days_is_on_the_dashboard(client, wo
     )
     factory.session.commit()
     sign_in_as(client, world.users["union_officer"])
-    assert "lab_test" in client.get("/console/").get_data(as_text=True)
+    assert "Kiểm nghiệm" in client.get("/console/").get_data(as_text=True)
 
 
 def test_inspector_finds_a_batch_by_pasting_a_label_code(client, world):

@@ -112,7 +112,9 @@ def find_batch(
         try:
             label_code = parse_uri(code.strip())
         except MalformedCode as exc:
-            raise InvalidInput(f"not a label code: {exc}", field="code") from exc
+            raise InvalidInput(
+                "this is not a label code: %(why)s", field="code", why=str(exc)
+            ) from exc
         product_match = (
             Product.gtin == label_code.gtin
             if label_code.gtin is not None

@@ -39,14 +39,18 @@ def sheet_pdf(
     run = get_run(session, run_id, cooperative_id)
     try:
         layout = get_preset(preset)
+    except LayoutError as exc:
+        raise InvalidInput(
+            "there is no label stock %(stock)s", field="preset", stock=preset
+        ) from exc
+    try:
         options = replace(base_options, start_position=start_position)
         options.check_against(layout)
     except LayoutError as exc:
         raise InvalidInput(
-            str(exc),
-            field="preset"
-            if "preset" in str(exc).lower() or "stock" in str(exc).lower()
-            else "start_position",
+            "start at a position from 1 to %(most)s: a sheet of this stock has %(most)s labels",
+            field="start_position",
+            most=layout.labels_per_sheet,
         ) from exc
     pdf = run_sheet_pdf(session, run, base_url, layout, options)
     return pdf, page_count(run.quantity, layout, start_position)

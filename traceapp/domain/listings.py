@@ -36,7 +36,11 @@ def list_cooperatives(session: Session) -> list[Cooperative]:
 def get_cooperative(session: Session, cooperative_id: int) -> Cooperative:
     cooperative = session.get(Cooperative, cooperative_id)
     if cooperative is None:
-        raise NotFound(f"no cooperative {cooperative_id}", field="cooperative_id")
+        raise NotFound(
+            "no cooperative %(cooperative)s",
+            field="cooperative_id",
+            cooperative=str(cooperative_id),
+        )
     return cooperative
 
 

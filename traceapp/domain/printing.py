@@ -21,7 +21,7 @@ def get_run(session: Session, run_id: int, cooperative_id: int | None = None) ->
     """The issuance run, or NotFound; a cooperative only finds its own runs."""
     run = session.get(IssuanceRun, run_id)
     if run is None or (cooperative_id is not None and run.batch.cooperative_id != cooperative_id):
-        raise NotFound(f"no issuance run {run_id}")
+        raise NotFound("no issuance run %(run)s", run=str(run_id))
     return run
 
 
@@ -41,7 +41,9 @@ def run_labels(
     last = run.quantity if last is None else last
     if not 1 <= first <= last <= run.quantity:
         raise InvalidInput(
-            f"the range must lie within 1-{run.quantity} with first <= last", field="range"
+            "the positions must lie from 1 to %(most)s, the first not after the last",
+            field="range",
+            most=run.quantity,
         )
     batch = get_batch(session, run.batch_id)
     product = batch.product
@@ -92,5 +94,10 @@ def run_sheet_pdf(
 def find_label(session: Session, batch_id: int, serial: str) -> Label:
     label = session.scalar(select(Label).where(Label.batch_id == batch_id, Label.serial == serial))
     if label is None:
-        raise NotFound(f"no label {serial}")
+        raise NotFound(
+            "lot %(lot)s has no label with serial %(serial)s",
+            field="serial",
+            lot=get_batch(session, batch_id).lot_code,
+            serial=serial,
+        )
     return label

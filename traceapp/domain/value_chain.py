@@ -22,7 +22,7 @@ from keys.gtin import check_digit_is_valid
 from traceapp.clock import LOCAL_TZ, to_local, today_local
 from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch, visible_batch
-from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
+from traceapp.domain.certifications import certifications_for
 from traceapp.epcis import (
     EpcisDocumentError,
     box_uri,
@@ -521,6 +521,15 @@ def _events_of(session: Session, batch_id: int) -> list[ChainEvent]:
 
 
 @dataclass(frozen=True)
+class CertificationMark:
+    """A certification as a linked batch or a box shows it; pages word the scheme."""
+
+    scheme: str
+    number: str
+    valid_today: bool
+
+
+@dataclass(frozen=True)
 class LinkedBatch:
     """A batch an event points to (a transformation's input or output)."""
 
@@ -529,7 +538,7 @@ class LinkedBatch:
     product: str
     cooperative: str
     status: str
-    certifications: tuple[str, ...]
+    certifications: tuple[CertificationMark, ...]
 
 
 @dataclass
@@ -637,8 +646,7 @@ def _number(value: Any) -> str:
 def _linked(session: Session, batch: Batch) -> LinkedBatch:
     today = today_local()
     marks = tuple(
-        f"{SCHEME_NAMES.get(c.scheme, c.scheme)} {c.certificate_number}"
-        + ("" if c.valid_from <= today <= c.valid_to else " (expired)")
+        CertificationMark(c.scheme, c.certificate_number, c.valid_from <= today <= c.valid_to)
         for c in certifications_for(session, batch)
     )
     return LinkedBatch(
@@ -672,7 +680,7 @@ class BoxContents:
     number: int
     batch: Batch
     items: int
-    certifications: tuple[str, ...]
+    certifications: tuple[CertificationMark, ...]
     last_step: str | None
 
 

@@ -9,6 +9,7 @@ from traceapp.models.labels import IssuanceRun, Label, LabelStatus
 from traceapp.models.organisations import Cooperative, Union
 from traceapp.models.product_images import ProductImage
 from traceapp.models.products import Product, ProductCategory
+from traceapp.models.reports import LabelReport
 from traceapp.models.scans import Scan
 from traceapp.models.value_chain import (
     ChainEvent,
@@ -36,6 +37,7 @@ __all__ = [
     "InspectionResult",
     "IssuanceRun",
     "Label",
+    "LabelReport",
     "LabelStatus",
     "Partner",
     "PartnerRole",

@@ -8,11 +8,12 @@ is set, so that every worker shares them) by kind of request:
 
     public   verification pages and API, published keys and log    per client IP
     sign_in  POST to a sign-in form                            per client IP
+    report   POST of a public page's "report this label" form      per client IP
     api      /api/...                                          per API token (else IP)
     api_auth failed API authentications (bogus tokens)         per client IP
 
 Each limit is a setting (TRACEAPP_RATE_LIMIT_PUBLIC, _SIGN_IN, _API,
-_API_AUTH_FAILURES; docs/configuration.md); TRACEAPP_RATE_LIMITS=off turns them all
+_API_AUTH_FAILURES, _REPORT; docs/configuration.md); TRACEAPP_RATE_LIMITS=off turns them all
 off. They reach Flask-Limiter through its own config keys, set here from the
 settings only. A client over the API_AUTH_FAILURES limit is refused before its
 token is looked up. A refused request gets 429 problem details with Retry-After.
@@ -61,6 +62,8 @@ def request_kind() -> str | None:
         return "api"
     if request.method == "POST" and path.rstrip("/").endswith("/sign-in"):
         return "sign_in"
+    if request.method == "POST" and path == "/report":
+        return "report"
     return None
 
 
@@ -95,6 +98,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
             _limit("public", settings.rate_limit_public, get_remote_address),
             _limit("sign_in", settings.rate_limit_sign_in, get_remote_address),
             _limit("api", settings.rate_limit_api, api_client),
+            _limit("report", settings.rate_limit_report, get_remote_address),
         ],
     )
     limiter.init_app(app)

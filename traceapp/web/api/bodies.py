@@ -71,9 +71,16 @@ def base64_field(data: dict[str, Any], name: str) -> bytes | None:
 
 
 def date_field(data: dict[str, Any], name: str) -> date | None:
+    """The date in an optional member, or None."""
     value = data.get(name)
     if value is None:
         return None
+    return required_date_field(data, name)
+
+
+def required_date_field(data: dict[str, Any], name: str) -> date:
+    """The date in a member the schema requires."""
+    value = data[name]
     try:
         return date.fromisoformat(value)
     except ValueError as exc:

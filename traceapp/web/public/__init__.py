@@ -1,5 +1,5 @@
-"""The public verification page a consumer lands on, its JSON twin, the issuer's
-public key document, and the scan statistics page of the console."""
+"""The public verification page a consumer lands on, its JSON twin and the issuer's
+public key document."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from flask import (
     current_app,
     g,
     jsonify,
-    render_template,
     request,
     url_for,
 )
@@ -22,18 +21,14 @@ from traceapp.clock import today_local
 from traceapp.config import Settings
 from traceapp.domain.scans import (
     SessionScanWriter,
-    batch_scan_statistics,
     client_hash,
     coarse_place,
 )
 from traceapp.domain.verification import VerificationOutcome, verify_scan
 from traceapp.errors import InvalidInput
-from traceapp.models import Role
-from traceapp.web.auth import cooperative_scope, roles_required
 from traceapp.web.public import languages
 from traceapp.web.public.batch_cache import BatchCache
 from traceapp.web.public.buffered import BufferedVerification
-from traceapp.web.public.charts import CHART_HEIGHT, CHART_WIDTH, day_bars
 from traceapp.web.public.direct import DirectPage
 from traceapp.web.public.keyset_cache import current_keyset
 from traceapp.web.public.page import (
@@ -44,7 +39,7 @@ from traceapp.web.public.page import (
     prefers_json,
     region_header,
 )
-from traceapp.web.public.wording import FLAG_TEXTS, reason_text, verdict_title
+from traceapp.web.public.wording import reason_text, verdict_title
 from traceapp.web.request_session import db, settings
 from traceapp.web.resolver import item_answer, item_link_header
 
@@ -112,22 +107,6 @@ def public_keys():
     response.headers["Cache-Control"] = f"public, max-age={KEYS_MAX_AGE}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-@blueprint.get("/console/batches/<int:batch_id>/scans")
-@roles_required(Role.UNION_OFFICER, Role.COOPERATIVE_OPERATOR)
-def batch_scans(batch_id: int):
-    statistics = batch_scan_statistics(
-        db(), batch_id, today_local(), cooperative_id=cooperative_scope()
-    )
-    return render_template(
-        "public/batch_scans.html",
-        stats=statistics,
-        bars=day_bars(statistics.days),
-        chart_width=CHART_WIDTH,
-        chart_height=CHART_HEIGHT,
-        flag_texts=FLAG_TEXTS,
-    )
 
 
 def _segment(value: str) -> str:

@@ -6,22 +6,15 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_datetime
 from babel.support import Translations
 from flask_babel import lazy_gettext as _l
 
-from traceapp.clock import to_local
+from traceapp.web import vocabulary
+from traceapp.web.formatting import moment_text
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
-VERDICT_TITLES = {
-    "genuine": _l("Genuine"),
-    "not_genuine": _l("Not genuine"),
-    "revoked_key": _l("Signed with a revoked key"),
-    "voided": _l("Voided label"),
-    "recalled": _l("Recalled"),
-    "expired": _l("Certification expired"),
-}
+VERDICT_TITLES = vocabulary.VERDICT
 
 REASON_TEXTS = {
     "genuine": _l("This label was issued by the Cooperative Union for the product below."),
@@ -49,19 +42,9 @@ EVENT_NAMES = {
     "recalled": _l("Recalled"),
 }
 
-SCHEME_NAMES = {
-    "vietgap": _l("VietGAP"),
-    "ocop": _l("OCOP"),
-    "organic": _l("Organic"),
-    "herbal_fed": _l("Herbal-fed"),
-    "lab_test": _l("Lab test"),
-}
-
-FLAG_TEXTS = {
-    "too_many_clients": _l("scanned by more phones than one item plausibly meets"),
-    "too_many_scans": _l("scanned far more often than one item plausibly is"),
-    "distant_places": _l("scanned in places hundreds of kilometres apart within hours"),
-}
+# One wording per stored value, kept with all the others (traceapp/web/vocabulary.py).
+SCHEME_NAMES = vocabulary.SCHEME
+FLAG_TEXTS = vocabulary.SCAN_FLAG
 
 
 def verdict_title(verdict: str) -> str:
@@ -99,5 +82,6 @@ def _catalogue(language: str) -> Translations:
 
 @lru_cache(maxsize=4096)
 def _short_moment(moment: datetime, language: str) -> str:
-    # A code's first scan never changes: format it (time zone, locale) once.
-    return format_datetime(to_local(moment), "short", locale=language)
+    # A code's first scan never changes: format it (time zone, locale) once, in the
+    # one style every page uses (traceapp/web/formatting.py).
+    return moment_text(moment, language)
