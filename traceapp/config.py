@@ -107,6 +107,7 @@ class Settings:
     rate_limit_report: str = "20/hour"
     # The inspectors' app warns when its offline data is older than this.
     bundle_max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    print_workers: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -152,6 +153,9 @@ class Settings:
             bundle_max_age_days=_whole_number(
                 env.get("TRACEAPP_BUNDLE_MAX_AGE_DAYS", str(DEFAULT_MAX_AGE_DAYS)),
                 "TRACEAPP_BUNDLE_MAX_AGE_DAYS",
+            ),
+            print_workers=_whole_number(
+                env.get("TRACEAPP_PRINT_WORKERS", "1"), "TRACEAPP_PRINT_WORKERS"
             ),
         )
 

@@ -12,7 +12,7 @@ from traceapp.domain.voiding import void_label
 from traceapp.models import Scan
 
 JSON = {"Accept": "application/json"}
-COPIED = "This code may have been copied."
+COPIED = "This label may have been copied"
 
 
 def _scan_far_apart(client, path: str) -> str:

@@ -63,6 +63,12 @@ def runs_of(
     )
 
 
+def list_runs(session: Session, limit: int = 200) -> list[IssuanceRun]:
+    """Every batch's issuance runs, newest first."""
+    stmt = select(IssuanceRun).order_by(IssuanceRun.id.desc()).limit(min(limit, MAX_PAGE))
+    return list(session.scalars(stmt))
+
+
 def run_label_rows(
     session: Session, run: IssuanceRun, offset: int = 0, limit: int = 100
 ) -> list[Label]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -738,11 +738,17 @@ class ImportResult:
     batch_ids: tuple[int, ...]
 
 
-def import_document(session: Session, document: Any, actor: str) -> ImportResult:
+def import_document(
+    session: Session,
+    document: Any,
+    actor: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
     """Store the events of an EPCIS 2.0 document, all or nothing.
 
     Each event must name at least one batch registered here (by EPC class or instance);
-    events already stored (same eventID) are skipped.
+    events already stored (same eventID) are skipped. `progress(done, total)` is
+    called as each event is checked.
     """
     try:
         events = validate_document(document)
@@ -782,6 +788,8 @@ def import_document(session: Session, document: Any, actor: str) -> ImportResult
         at = event_time_of(event, pointer)
         partner = partners.get(identifier_of(_destination(event) or ""))
         planned.append((event, at, links, partner))
+        if progress is not None:
+            progress(index + 1, len(events))
     for event, at, links, partner in planned:
         _store_event(session, event, at, links, partner)
     batch_ids = tuple(sorted({b for _, _, links, _ in planned for b, _ in links}))

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from labels import PRESETS
+from labels import DEFAULT_PRESET, PRESETS
+from labels.options import MAX_OFFSET_MM
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
+from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE
 from traceapp.forms import Form
-from traceapp.models import CertificationScheme
+from traceapp.models import CertificationScheme, PrintJobKind
 from traceapp.web.vocabulary import choices
 
 
@@ -62,7 +74,7 @@ class SheetForm(Form):
 
     preset = SelectField(
         _l("Label stock"),
-        default="a4-40",
+        default=DEFAULT_PRESET,
         choices=[
             SelectChoice(
                 name,
@@ -76,6 +88,68 @@ class SheetForm(Form):
         default=1,
         validators=[DataRequired(), NumberRange(min=1, max=200)],
         description=_l("To reuse a partly used sheet: 1 is the top-left label."),
+    )
+
+
+class PrintForm(Form):
+    """Asks for a print job: format, label stock, start position, calibration, language."""
+
+    kind = SelectField(
+        _l("Format"),
+        default=PrintJobKind.SHEET,
+        choices=[
+            SelectChoice(PrintJobKind.SHEET, _l("Label sheets (PDF, office printer)")),
+            SelectChoice(PrintJobKind.ROLL, _l("Thermal roll (PDF, one label per page)")),
+            SelectChoice(PrintJobKind.ZPL, _l("Thermal roll (ZPL, Zebra printers)")),
+        ],
+    )
+    preset = StringField(
+        _l("Label stock"),
+        default=DEFAULT_PRESET,
+        validators=[DataRequired(), Length(max=120)],
+    )
+    start_position = IntegerField(
+        _l("Start at position"), default=1, validators=[DataRequired(), NumberRange(min=1, max=200)]
+    )
+    offset_x_mm = DecimalField(
+        _l("Move right (mm, negative: left)"),
+        default=Decimal(0),
+        places=1,
+        validators=[Optional(), NumberRange(min=-MAX_OFFSET_MM, max=MAX_OFFSET_MM)],
+    )
+    offset_y_mm = DecimalField(
+        _l("Move down (mm, negative: up)"),
+        default=Decimal(0),
+        places=1,
+        validators=[Optional(), NumberRange(min=-MAX_OFFSET_MM, max=MAX_OFFSET_MM)],
+    )
+    language = SelectField(
+        _l("Label language"),
+        default=DEFAULT_LABEL_LANGUAGE,
+        choices=[
+            SelectChoice("vi", _l("Vietnamese")),
+            SelectChoice("en", _l("English (export)")),
+            SelectChoice("fr", _l("French (export)")),
+        ],
+    )
+
+
+class CalibrationForm(Form):
+    """The stock and offsets of a calibration page; read from the query string."""
+
+    class Meta:
+        csrf = False  # a GET download changes nothing
+
+    preset = StringField(_l("Label stock"), default=DEFAULT_PRESET, validators=[Length(max=120)])
+    offset_x_mm = DecimalField(
+        _l("Move right (mm, negative: left)"),
+        default=Decimal(0),
+        validators=[Optional(), NumberRange(min=-MAX_OFFSET_MM, max=MAX_OFFSET_MM)],
+    )
+    offset_y_mm = DecimalField(
+        _l("Move down (mm, negative: up)"),
+        default=Decimal(0),
+        validators=[Optional(), NumberRange(min=-MAX_OFFSET_MM, max=MAX_OFFSET_MM)],
     )
 
 

@@ -7,6 +7,7 @@ from traceapp.models.certifications import Certification, CertificationScheme
 from traceapp.models.inspections import Inspection, InspectionResult
 from traceapp.models.labels import IssuanceRun, Label, LabelStatus
 from traceapp.models.organisations import Cooperative, Union
+from traceapp.models.print_jobs import PrintJob, PrintJobKind, PrintJobStatus
 from traceapp.models.product_images import ProductImage
 from traceapp.models.products import Product, ProductCategory
 from traceapp.models.reports import LabelReport
@@ -41,6 +42,9 @@ __all__ = [
     "LabelStatus",
     "Partner",
     "PartnerRole",
+    "PrintJob",
+    "PrintJobKind",
+    "PrintJobStatus",
     "Product",
     "ProductCategory",
     "ProductImage",

@@ -23,6 +23,7 @@ from traceapp.models import (
     InspectionResult,
     LabelStatus,
     PartnerRole,
+    PrintJobStatus,
     ProductCategory,
     Role,
 )
@@ -124,6 +125,12 @@ PASSPORT_FIELD = {
     PassportField.CERTIFICATES: _l("Certification valid today"),
 }
 
+PRINT_JOB_STATUS = {
+    PrintJobStatus.QUEUED: _l("Waiting for the print worker"),
+    PrintJobStatus.RENDERING: _l("Rendering"),
+    PrintJobStatus.DONE: _l("Ready to download"),
+    PrintJobStatus.FAILED: _l("Failed"),
+}
 VOCABULARIES: Mapping[str, Mapping[str, object]] = {
     "batch_status": BATCH_STATUS,
     "label_status": LABEL_STATUS,
@@ -138,6 +145,7 @@ VOCABULARIES: Mapping[str, Mapping[str, object]] = {
     "scan_flag": SCAN_FLAG,
     "verdict": VERDICT,
     "passport_field": PASSPORT_FIELD,
+    "print_job_status": PRINT_JOB_STATUS,
 }
 # The vocabulary of each enumeration, for values that carry their type.
 BY_ENUM: Mapping[type, str] = {
@@ -150,6 +158,7 @@ BY_ENUM: Mapping[type, str] = {
     ProductCategory: "product_category",
     PartnerRole: "partner_role",
     PassportField: "passport_field",
+    PrintJobStatus: "print_job_status",
 }
 
 

@@ -26,6 +26,7 @@ from traceapp.web.console import (  # noqa: E402,F401  (views register on the bl
     accounts,
     batches,
     inspections,
+    print_jobs,
     products,
     registry,
     reports,

@@ -6,7 +6,6 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext, ngettext
 from wtforms import SelectChoice
 
-from labels import PRESETS
 from traceapp.domain.batches import (
     BatchDetails,
     certification_refusal,
@@ -28,9 +27,8 @@ from traceapp.domain.issuance import (
     issue_labels,
     remaining_quota,
 )
-from traceapp.domain.label_downloads import roll_pdf, sheet_pdf, single_label
+from traceapp.domain.label_downloads import single_label
 from traceapp.domain.listings import get_cooperative, list_batches, products_of, runs_of
-from traceapp.domain.printing import get_run
 from traceapp.domain.voiding import (
     label_to_void,
     range_to_void,
@@ -44,7 +42,6 @@ from traceapp.forms.batches import (
     CertificationForm,
     IssuanceForm,
     RecallForm,
-    SheetForm,
     VoidLabelForm,
     VoidRangeForm,
 )
@@ -332,40 +329,6 @@ def issuance(batch_id: int):
     ), form_status(form)
 
 
-@blueprint.get("/runs/<int:run_id>")
-@roles_required(OFFICER, OPERATOR)
-def run(run_id: int):
-    found = get_run(db(), run_id, cooperative_scope())
-    form = SheetForm(request.args)
-    return render_template("console/run.html", run=found, form=form, presets=PRESETS)
-
-
-@blueprint.get("/runs/<int:run_id>/sheet.pdf")
-@roles_required(OFFICER, OPERATOR)
-def run_sheet(run_id: int):
-    found = get_run(db(), run_id, cooperative_scope())
-    form = SheetForm(request.args)
-    if form.validate():
-        with refused(form):
-            pdf, pages = sheet_pdf(
-                db(),
-                run_id,
-                settings().public_base_url,
-                form.preset.data,
-                form.start_position.data,
-                cooperative_scope(),
-                settings().print_options(),
-            )
-            return _download(
-                pdf,
-                "application/pdf",
-                f"labels-run-{run_id}-{form.preset.data}.pdf",
-                {"X-Page-Count": str(pages)},
-            )
-    # The run page again, with the stock and position as typed and the error beside them.
-    return render_template("console/run.html", run=found, form=form, presets=PRESETS), 422
-
-
 @blueprint.get("/runs/<int:run_id>/labels/<int:sequence>.<any(png, svg):image_format>")
 @roles_required(OFFICER, OPERATOR)
 def run_label(run_id: int, sequence: int, image_format: str):
@@ -380,15 +343,6 @@ def run_label(run_id: int, sequence: int, image_format: str):
     )
     mimetype = "image/png" if image_format == "png" else "image/svg+xml"
     return _download(data, mimetype, f"label-run-{run_id}-{sequence}.{image_format}")
-
-
-@blueprint.get("/runs/<int:run_id>/roll.pdf")
-@roles_required(OFFICER, OPERATOR)
-def run_roll(run_id: int):
-    pdf = roll_pdf(
-        db(), run_id, settings().public_base_url, cooperative_scope(), settings().print_options()
-    )
-    return _download(pdf, "application/pdf", f"labels-run-{run_id}-roll.pdf")
 
 
 @blueprint.route("/batches/<int:batch_id>/void", methods=["GET", "POST"])
