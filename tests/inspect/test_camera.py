@@ -27,7 +27,7 @@ from keys.keyset import PublicKeySet
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
 from tests.inspect.app_driver import download, fetch_json, open_app
 from tests.inspect.corpus import REGION
-from traceapp.domain.label_downloads import sheet_pdf
+from traceapp.domain.printing import run_sheet_pdf, sheet_setup
 from traceapp.models import IssuanceRun
 
 FRAME = (640, 480)
@@ -73,14 +73,8 @@ def camera_video(field, parity_settings, tmp_path):
         run = session.scalar(
             select(IssuanceRun).where(IssuanceRun.batch_id == corpus.batch_ids["recalled"])
         )
-        pdf, _pages = sheet_pdf(
-            session,
-            run.id,
-            parity_settings.public_base_url,
-            "a4-40",
-            1,
-            base_options=parity_settings.print_options(),
-        )
+        layout, options = sheet_setup("a4-21", parity_settings.print_options())
+        pdf = run_sheet_pdf(session, run, parity_settings.public_base_url, layout, options)
     frame, code = label_frame(pdf)
     video = tmp_path / "label.y4m"
     write_y4m(frame, video)
