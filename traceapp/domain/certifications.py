@@ -10,15 +10,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from traceapp.domain import audit_log
-from traceapp.errors import InvalidInput, one_of
+from traceapp.errors import N_, InvalidInput, one_of
 from traceapp.models import Batch, Certification, CertificationScheme
 
-SCHEME_NAMES = {
-    "vietgap": "VietGAP",
-    "ocop": "OCOP",
-    "organic": "Organic",
-    "herbal_fed": "Herbal-fed",
-    "lab_test": "Lab test",
+# The one naming of each scheme (English msgids: labels, the passport and the pages
+# translate them; web/vocabulary.py serves them to templates and forms).
+SCHEME_NAMES: dict[str, str] = {
+    CertificationScheme.VIETGAP: N_("VietGAP"),
+    CertificationScheme.OCOP: N_("OCOP"),
+    CertificationScheme.ORGANIC: N_("Organic"),
+    CertificationScheme.HERBAL_FED: N_("Herbal-fed"),
+    CertificationScheme.LAB_TEST: N_("Lab test"),
 }
 
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from keys.keyset import KeyStatus
+from traceapp.domain.certifications import SCHEME_NAMES
 from traceapp.domain.passport import PassportField
 from traceapp.models import (
     BatchStatus,
@@ -42,13 +43,7 @@ KEY_STATUS = {
     KeyStatus.RETIRED: _l("Retired (old labels stay genuine)"),
     KeyStatus.REVOKED: _l("Revoked"),
 }
-SCHEME = {
-    CertificationScheme.VIETGAP: _l("VietGAP"),
-    CertificationScheme.OCOP: _l("OCOP"),
-    CertificationScheme.ORGANIC: _l("Organic"),
-    CertificationScheme.HERBAL_FED: _l("Herbal-fed"),
-    CertificationScheme.LAB_TEST: _l("Lab test"),
-}
+SCHEME = {scheme: _l(name) for scheme, name in SCHEME_NAMES.items()}
 ROLE = {
     Role.UNION_OFFICER: _l("Union officer"),
     Role.COOPERATIVE_OPERATOR: _l("Cooperative staff"),
