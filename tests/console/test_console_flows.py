@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 from pypdf import PdfReader
@@ -190,7 +191,8 @@ def test_start_position_beyond_the_sheet_is_refused_next_to_the_field(client, wo
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "allowed: 1..21" in page and 'value="22"' in page
+    error = re.search(r'id="start_position-error">([^<]*)<', page)
+    assert error is not None and "21" in error[1] and 'value="22"' in page
 
 
 def test_the_stock_picker_finds_glabels_stocks(client, world):

@@ -57,10 +57,11 @@ def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
     click.echo(f"2/4 demo data ready ({summary.created} records created)")
 
     store = key_store(config)
-    if store.active() is None:
+    active = store.active()
+    if active is None:
         with command_session() as session:
-            generate_key(session, config, DEMO_ACTOR)
-    click.echo(f"3/4 signing key {store.active().kid} active in {config.keys_dir}")
+            active = generate_key(session, config, DEMO_ACTOR)
+    click.echo(f"3/4 signing key {active.kid} active in {config.keys_dir}")
 
     sheet_path = config.instance_dir / "demo-labels.pdf"
     with command_session() as session:

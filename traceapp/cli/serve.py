@@ -36,7 +36,7 @@ def serve(host: str, port: int, print_worker: bool = True) -> None:
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
     try:
         # app.run() refuses to start inside the flask CLI; run_simple is what it would call.
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+        run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]  # the proxy's documented way to the app
     finally:
         stop_processes(workers)
 

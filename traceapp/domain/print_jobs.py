@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, Update, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from labels import (
@@ -39,6 +39,7 @@ from labels import (
 from labels.thermal import check_roll_size
 from labels.zpl import ALLOWED_DPI
 from traceapp.clock import today_local
+from traceapp.db import rows_updated
 from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE
 from traceapp.domain.printing import (
     check_label_language,
@@ -291,7 +292,7 @@ def claim_next_job(factory: sessionmaker[Session], worker: str) -> int | None:
         session.rollback()
         for job_id in candidates:
             now = utcnow()
-            claimed = _updated(
+            claimed = rows_updated(
                 session,
                 update(PrintJob)
                 .where(PrintJob.id == job_id, _claimable(now))
@@ -309,15 +310,9 @@ def claim_next_job(factory: sessionmaker[Session], worker: str) -> int | None:
     return None
 
 
-def _updated(session: Session, statement: Update) -> int:
-    """Run an UPDATE; the number of rows it changed."""
-    result = session.execute(statement.execution_options(synchronize_session=False))
-    return cast(CursorResult[Any], result).rowcount
-
-
 def _record(factory: sessionmaker[Session], job_id: int, worker: str, **values: Any) -> None:
     with factory() as session:
-        changed = _updated(
+        changed = rows_updated(
             session,
             update(PrintJob)
             .where(PrintJob.id == job_id, PrintJob.worker == worker)
@@ -342,8 +337,8 @@ def remove_old_files(
             )
         ).all()
         for job_id, name in old:
-            (instance_dir / OUTPUT_DIR / name).unlink(missing_ok=True)
-            _updated(
+            (instance_dir / OUTPUT_DIR / str(name)).unlink(missing_ok=True)
+            rows_updated(
                 session,
                 update(PrintJob).where(PrintJob.id == job_id).values(output_name=None),
             )

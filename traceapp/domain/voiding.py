@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from traceapp.db import rows_updated
 from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch
 from traceapp.domain.printing import find_label, get_run
@@ -55,16 +56,16 @@ def void_run_range(
     """
     reason = _check_reason(reason)
     run, _active = range_to_void(session, run_id, first, last)
-    voided = session.execute(
+    voided = rows_updated(
+        session,
         update(Label)
         .where(
             Label.run_id == run.id,
             Label.sequence.between(first, last),
             Label.status == LabelStatus.ACTIVE,
         )
-        .values(status=LabelStatus.VOIDED, voided_at=utcnow(), void_reason=reason)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .values(status=LabelStatus.VOIDED, voided_at=utcnow(), void_reason=reason),
+    )
     if voided == 0:
         raise _already_voided(run.id, first, last)
     audit_log.record(

@@ -61,7 +61,7 @@ def checkpoints():
 def entries():
     first, last = _int_arg("from"), _int_arg("to")
     page = published_entries(db(), first, last)
-    body = {"entries": page}
+    body: dict[str, object] = {"entries": page}
     if len(page) == MAX_ENTRIES_PER_PAGE:
         body["next"] = url_for(
             ".entries", **{"from": page[-1]["id"] + 1, **({"to": last} if last else {})}

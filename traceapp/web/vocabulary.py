@@ -10,6 +10,7 @@ checks that every member has one. Templates use the filters registered below
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -126,7 +127,7 @@ PRINT_JOB_STATUS = {
     PrintJobStatus.DONE: _l("Ready to download"),
     PrintJobStatus.FAILED: _l("Failed"),
 }
-VOCABULARIES: Mapping[str, Mapping[str, object]] = {
+VOCABULARIES: Mapping[str, Mapping[Any, object]] = {
     "batch_status": BATCH_STATUS,
     "label_status": LABEL_STATUS,
     "key_status": KEY_STATUS,
@@ -160,7 +161,7 @@ BY_ENUM: Mapping[type, str] = {
 def term(kind: str, value: object) -> str:
     """The wording of a stored `value` of `kind` in the current language (the value
     itself if the vocabulary has no entry, so an unexpected value is still shown)."""
-    wording = VOCABULARIES[kind].get(value)  # type: ignore[call-overload]
+    wording = VOCABULARIES[kind].get(value)
     return str(wording) if wording is not None else str(value)
 
 
@@ -173,7 +174,7 @@ def wording(value: object) -> str:
 def choices(kind: str, values: Iterable[object]) -> list[SelectChoice]:
     """(value, wording) pairs for a form's select field, in `values`' order; the
     wordings are lazy, so a form class built at import speaks each request's language."""
-    return [SelectChoice(str(v), VOCABULARIES[kind].get(v, str(v))) for v in values]  # type: ignore[call-overload]
+    return [SelectChoice(str(v), VOCABULARIES[kind].get(v, str(v))) for v in values]
 
 
 def init_app(app: Flask) -> None:

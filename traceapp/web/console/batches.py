@@ -46,7 +46,12 @@ from traceapp.forms.batches import (
     VoidRangeForm,
 )
 from traceapp.models import Batch, BatchStatus
-from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
+from traceapp.web.auth import (
+    actor_name,
+    cooperative_scope,
+    roles_required,
+    signed_in_user,
+)
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import confirmed, form_status, refused
 from traceapp.web.console.products import passport_status
@@ -77,7 +82,7 @@ def batches():
 @blueprint.route("/batches/new", methods=["GET", "POST"])
 @roles_required(OPERATOR)
 def batch_new():
-    cooperative = get_cooperative(db(), acting_user().cooperative_id)
+    cooperative = get_cooperative(db(), signed_in_user().cooperative_id or 0)
     form = BatchForm()
     form.product_id.choices = [
         SelectChoice(p.id, p.name) for p in products_of(db(), cooperative.id)
@@ -143,7 +148,7 @@ def _batch_page(found: Batch, error: str | None = None, status: int = 200):
         voided=voided_count(db(), found.id),
         scans=scan_counts(db(), found.id),
         remaining=remaining_quota(found),
-        role=acting_user().role,
+        role=signed_in_user().role,
         error=error,
         certify_refusal=domain_message(certify_refusal) if certify_refusal else None,
         issue_refusal=domain_message(issue_refusal) if issue_refusal else None,

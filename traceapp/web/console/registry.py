@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext
 
@@ -31,12 +33,12 @@ def cooperatives():
 def cooperative_new():
     form = CooperativeForm()
     if form.validate_on_submit():
-        details = CooperativeDetails(
-            **{
-                name: (form[name].data or "").strip() or None
-                for name in CooperativeDetails.__dataclass_fields__
-            }
-        )
+        # Blank optional fields are None; the required ones the form has checked.
+        typed: dict[str, Any] = {
+            name: (form[name].data or "").strip() or None
+            for name in CooperativeDetails.__dataclass_fields__
+        }
+        details = CooperativeDetails(**typed)
         with refused(form):
             cooperative = register_cooperative(
                 db(), get_union(db(), settings().issuer), details, actor_name()

@@ -13,7 +13,7 @@ from traceapp.domain.scans import flagged_codes
 from traceapp.domain.signing_keys import key_store, rotate_key
 from traceapp.errors import Conflict
 from traceapp.models import BatchStatus, Role
-from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
+from traceapp.web.auth import actor_name, cooperative_scope, roles_required, signed_in_user
 from traceapp.web.console import ALL_ROLES, OFFICER, blueprint
 from traceapp.web.request_session import db, settings
 
@@ -21,7 +21,7 @@ from traceapp.web.request_session import db, settings
 @blueprint.get("/")
 @roles_required(*ALL_ROLES)
 def index():
-    user = acting_user()
+    user = signed_in_user()
     figures = union_figures(db()) if user.role == OFFICER else None
     flagged = flagged_codes(db(), limit=20) if user.role == OFFICER else []
     drafts = list_batches(db(), status=BatchStatus.DRAFT, limit=20) if user.role == OFFICER else []
