@@ -28,6 +28,7 @@ from traceapp.cli import main
 from traceapp.config import Settings
 from traceapp.db import Base, make_engine
 from traceapp.signing_keys import active_signer, key_store
+from traceapp.web.public import SCAN_BUFFER
 
 TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
 
@@ -69,6 +70,9 @@ def test_settings(tmp_path: Path, database_url: str) -> Settings:
         public_base_url="https://trace.example.vn",
         secret_key="test-secret",
         scan_salt="test-salt",
+        # The production configuration, but for the buffer's writer thread: the test's
+        # sessions share one connection, so buffered scans are written by flush_scans.
+        scan_flush_seconds=0,
     )
 
 
@@ -103,6 +107,7 @@ def app(test_settings: Settings, session_factory: sessionmaker[Session]):
     )
     with app.app_context():
         yield app
+    app.extensions[SCAN_BUFFER].close()  # scans still buffered are written, then rolled back
 
 
 @pytest.fixture

@@ -27,6 +27,16 @@ def _whole_number(text: str, name: str) -> int:
     return int(text)
 
 
+def _seconds(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 3600:
+        raise ConfigError(f"{name} must be a number of seconds from 0 to 3600, not {text!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -41,6 +51,11 @@ class Settings:
     scan_salt: str = ""
     label_font: str | None = None
     proxy_hops: int = 0
+    # Seconds between writes of buffered scans; 0: written at 500 waiting, on flush
+    # and at exit only (tests: their sessions share one connection, no thread may).
+    scan_flush_seconds: float = 0.2
+    # How long a batch's records and rendered page parts are kept per process.
+    verification_cache_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -65,6 +80,13 @@ class Settings:
             scan_salt=env.get("TRACEAPP_SCAN_SALT", secret_key),
             label_font=env.get("TRACEAPP_LABEL_FONT") or None,
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
+            scan_flush_seconds=_seconds(
+                env.get("TRACEAPP_SCAN_FLUSH_SECONDS", "0.2"), "TRACEAPP_SCAN_FLUSH_SECONDS"
+            ),
+            verification_cache_seconds=_seconds(
+                env.get("TRACEAPP_VERIFICATION_CACHE_SECONDS", "5"),
+                "TRACEAPP_VERIFICATION_CACHE_SECONDS",
+            ),
         )
 
     @property

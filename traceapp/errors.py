@@ -39,3 +39,10 @@ class Unauthorized(DomainError):
 class Forbidden(DomainError):
     status = 403
     title = "Forbidden"
+
+
+class Unavailable(DomainError):
+    """A dependency the answer needs cannot be reached: try again later."""
+
+    status = 503
+    title = "Service unavailable"

@@ -67,7 +67,7 @@ def test_missing_signature_is_not_genuine(client, issued):
 def test_over_long_url_is_not_genuine(client, issued):
     path = issued.path(0) + "A" * 5000
     response = client.get(path, headers={"Accept": "application/json"})
-    assert response.status_code == 200 and response.get_json()["reason"] == "malformed"
+    assert response.status_code == 404 and response.get_json()["reason"] == "malformed"
 
 
 def test_over_long_serial_is_not_genuine(client, issued):

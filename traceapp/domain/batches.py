@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from traceapp import audit_log
 from traceapp.clock import today_local
-from traceapp.domain.certifications import valid_certifications
+from traceapp.domain.certifications import (
+    HasValidity,
+    certifications_for,
+    valid_certifications,
+    valid_on,
+)
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import Batch, Cooperative, Product
 from traceapp.models._columns import utcnow
@@ -125,8 +131,12 @@ def recall_batch(session: Session, batch: Batch, reason: str, actor: str) -> Bat
     return batch
 
 
+def certified_on(status: str, certifications: Iterable[HasValidity], day: date) -> bool:
+    """Certified means: approved, not recalled, and a certification valid on that day
+    (the one definition: issuance and verification both ask here)."""
+    return status == "certified" and any(valid_on(c, day) for c in certifications)
+
+
 def is_certified(session: Session, batch: Batch, on: date | None = None) -> bool:
-    """Certified means: approved, not recalled, and a certification valid on that day."""
-    return batch.status == "certified" and bool(
-        valid_certifications(session, batch, on or today_local())
-    )
+    """Whether the stored batch is certified on that day (today by default)."""
+    return certified_on(batch.status, certifications_for(session, batch), on or today_local())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -89,8 +90,19 @@ def certifications_for(session: Session, batch: Batch) -> list[Certification]:
     return list(session.scalars(stmt))
 
 
+class HasValidity(Protocol):
+    valid_from: date
+    valid_to: date
+
+
+def valid_on(certification: HasValidity, day: date) -> bool:
+    """Whether a certification (a stored one, or its facts on the page) covers `day`:
+    the one definition of a certification's validity."""
+    return certification.valid_from <= day <= certification.valid_to
+
+
 def valid_certifications(session: Session, batch: Batch, on: date) -> list[Certification]:
-    return [c for c in certifications_for(session, batch) if c.valid_from <= on <= c.valid_to]
+    return [c for c in certifications_for(session, batch) if valid_on(c, on)]
 
 
 def mark(certification: Certification) -> str | None:

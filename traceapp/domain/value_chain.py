@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from traceapp import audit_log
 from traceapp.clock import to_local, today_local
 from traceapp.domain.batches import get_batch
-from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
+from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
 from traceapp.epcis import (
     EpcisDocumentError,
     box_uri,
@@ -575,7 +575,7 @@ def _linked(session: Session, batch: Batch) -> LinkedBatch:
     today = today_local()
     marks = tuple(
         f"{SCHEME_NAMES.get(c.scheme, c.scheme)} {c.certificate_number}"
-        + ("" if c.valid_from <= today <= c.valid_to else " (expired)")
+        + ("" if valid_on(c, today) else " (expired)")
         for c in certifications_for(session, batch)
     )
     return LinkedBatch(

@@ -14,38 +14,45 @@ from traceapp.clock import to_local
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues (pybabel extract -k N_); it is translated
+    when used, in the language asked for (translated())."""
+    return message
+
+
+# Worded without a Flask request: the scan answer (web/public/scan.py) may run outside one.
 VERDICT_TITLES = {
-    "genuine": _l("Genuine"),
-    "not_genuine": _l("Not genuine"),
-    "revoked_key": _l("Signed with a revoked key"),
-    "voided": _l("Voided label"),
-    "recalled": _l("Recalled"),
-    "expired": _l("Certification expired"),
+    "genuine": N_("Genuine"),
+    "not_genuine": N_("Not genuine"),
+    "revoked_key": N_("Signed with a revoked key"),
+    "voided": N_("Voided label"),
+    "recalled": N_("Recalled"),
+    "expired": N_("Certification expired"),
 }
 
 REASON_TEXTS = {
-    "genuine": _l("This label was issued by the Cooperative Union for the product below."),
-    "malformed": _l("This is not a valid label code. Do not trust this product."),
-    "tampered": _l(
+    "genuine": N_("This label was issued by the Cooperative Union for the product below."),
+    "malformed": N_("This is not a valid label code. Do not trust this product."),
+    "tampered": N_(
         "The code's signature does not match: it was altered or forged. Do not trust this product."
     ),
-    "unknown_key": _l(
+    "unknown_key": N_(
         "The code was signed with a key the Union never published. Do not trust this product."
     ),
-    "unknown_code": _l("This serial number was never issued. Do not trust this product."),
-    "revoked_key": _l(
+    "unknown_code": N_("This serial number was never issued. Do not trust this product."),
+    "revoked_key": N_(
         "The key that signed this label has been withdrawn by the Union. Do not trust this label."
     ),
-    "voided": _l("The Union has cancelled this label. Do not trust this product."),
-    "recalled": _l("This batch has been recalled. Do not eat or use this product."),
-    "expired": _l("The label is real, but no certification of this batch is valid today."),
+    "voided": N_("The Union has cancelled this label. Do not trust this product."),
+    "recalled": N_("This batch has been recalled. Do not eat or use this product."),
+    "expired": N_("The label is real, but no certification of this batch is valid today."),
 }
 
 EVENT_NAMES = {
     "certified": _l("Certified"),
     "issued": _l("Labels issued"),
     "inspected": _l("Inspected"),
-    "shipped": _l("Shipped"),
     "recalled": _l("Recalled"),
 }
 
@@ -64,12 +71,17 @@ FLAG_TEXTS = {
 }
 
 
-def verdict_title(verdict: str) -> str:
-    return str(VERDICT_TITLES[verdict])
+def verdict_title(verdict: str, language: str) -> str:
+    return translated(VERDICT_TITLES[verdict], language)
 
 
-def reason_text(reason: str) -> str:
-    return str(REASON_TEXTS[reason])
+def reason_text(reason: str, language: str) -> str:
+    return translated(REASON_TEXTS[reason], language)
+
+
+def translated(message: str, language: str) -> str:
+    """`message` in `language`, from the catalogues (no Flask context needed)."""
+    return _catalogue(language).gettext(message)
 
 
 def scan_count_text(scans: int, first_scanned_at: datetime, language: str) -> str:
