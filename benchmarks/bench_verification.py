@@ -13,6 +13,10 @@ trivial route's throughput and a p99 under 100 ms.
 Rate limiting is off by default (one wrk process stands for many phones);
 --rate-limit counts every request in the local Redis as production does, with a
 limit too high to refuse any (the trivial route is not rate-limited).
+
+--front flask measures the other design of docs/verification.md: the same
+answer_scan called from a Flask view instead of the WSGI adapter in front of Flask.
+BENCH_DATABASE and BENCH_REDIS_URL name another database and Redis (parallel runs).
 """
 
 from __future__ import annotations
@@ -36,12 +40,13 @@ sys.path.insert(0, str(ROOT))
 from flask import Flask  # noqa: E402
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-DATABASE = "bench_verify"
+DATABASE = os.environ.get("BENCH_DATABASE", "bench_verify")
 DATABASE_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE}"
 TRIVIAL_PATH = "/bench/trivial"
 TARGET_RATIO = 0.40
 RATE_LIMIT_ENV = "BENCH_RATE_LIMIT"
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+FRONT_ENV = "BENCH_FRONT"
 TARGET_P99_MS = 100.0
 
 
@@ -57,7 +62,28 @@ def bench_app() -> Flask:
         config = {"RATELIMIT_ENABLED": False}
     app = create_app(config=config)
     app.add_url_rule(TRIVIAL_PATH, "bench_trivial", lambda: "ok")
+    if os.environ.get(FRONT_ENV) == "flask":
+        flask_front(app)
     return app
+
+
+def flask_front(app: Flask) -> None:
+    """The measured alternative: answer_scan behind Flask's routing, hooks and context."""
+    from flask import Response, request
+
+    from traceapp.web.public import SCAN_DESK
+    from traceapp.web.public.scan import ScanRequest
+
+    desk = app.extensions[SCAN_DESK]
+    app.wsgi_app = app.wsgi_app._flask_wsgi  # the WSGI adapter out of the way
+
+    def scan_view(**_ignored: str) -> Response:
+        answer = desk.answer_scan(ScanRequest.from_environ(request.environ))
+        return Response(answer.body, answer.status, answer.headers)
+
+    for rule in ("/01/<path:rest>", "/p/<path:rest>", "/api/v1/verify"):
+        app.add_url_rule(rule, f"bench_scan_{rule[1:3]}", scan_view)
+    app.extensions["traceapp.limiter"].exempt(scan_view)
 
 
 def prepare(env: dict[str, str], labels: int) -> list[str]:
@@ -161,6 +187,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2))
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--front", default="wsgi", choices=("wsgi", "flask"))
     parser.add_argument(
         "--rate-limit",
         action="store_true",
@@ -182,6 +209,7 @@ def main() -> int:
     }
     if args.rate_limit:
         env |= {RATE_LIMIT_ENV: "1", "TRACEAPP_REDIS_URL": REDIS_URL}
+    env[FRONT_ENV] = args.front
     print(f"preparing {DATABASE} with {args.labels} issued labels...", flush=True)
     paths = prepare(env, args.labels)
     paths_file = workdir / "paths.txt"

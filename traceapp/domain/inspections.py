@@ -8,12 +8,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from keys.codes import MalformedCode, parse_uri
 from traceapp import audit_log
 from traceapp.clock import today_local
 from traceapp.domain.batches import find_batch_by_lot, get_batch
-from traceapp.errors import InvalidInput, NotFound
-from traceapp.models import INSPECTION_RESULTS, Batch, Inspection, Product, User
+from traceapp.errors import InvalidInput
+from traceapp.models import INSPECTION_RESULTS, Batch, Inspection, User
 
 
 @dataclass(frozen=True)
@@ -80,31 +79,13 @@ def find_batch(
     batch_id: int | None = None,
     cooperative_id: int | None = None,
     lot_code: str | None = None,
-    code: str | None = None,
 ) -> Batch:
-    """An inspector's lookup: by batch number, by cooperative and lot, or by a label code."""
-    if code and code.strip():
-        try:
-            label_code = parse_uri(code.strip())
-        except MalformedCode as exc:
-            raise InvalidInput(f"not a label code: {exc}", field="code") from exc
-        product_match = (
-            Product.gtin == label_code.gtin
-            if label_code.gtin is not None
-            else Product.ref == label_code.product_ref
-        )
-        batch = session.scalar(
-            select(Batch)
-            .join(Product, Batch.product_id == Product.id)
-            .where(product_match, Batch.lot_code == label_code.lot)
-        )
-        if batch is None:
-            raise NotFound("no batch of ours carries this code's product and lot", field="code")
-        return batch
+    """An inspector's lookup: by batch number, or by cooperative and lot. (A label code
+    is verified instead, as the public page does: web/console/inspections.py.)"""
     if batch_id is not None:
         return get_batch(session, batch_id)
     if cooperative_id is not None and lot_code and lot_code.strip():
         return find_batch_by_lot(session, cooperative_id, lot_code.strip())
     raise InvalidInput(
-        "give a batch number, a cooperative and lot code, or a label code", field="code"
+        "give a batch number, a cooperative and lot code, or a label code", field="batch_id"
     )

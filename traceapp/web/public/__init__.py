@@ -30,6 +30,7 @@ KEYS_MAX_AGE = 300
 SCAN_DESK = "traceapp.scan_desk"
 SCAN_BUFFER = "traceapp.scan_buffer"
 KEYSETS = "traceapp.keysets"
+VERIFIER = "traceapp.verifier"
 
 
 def init_app(app: Flask) -> None:
@@ -63,7 +64,9 @@ def init_app(app: Flask) -> None:
         renderer=PageRenderer(app, settings.verification_cache_seconds),
         secure_cookies=config.get("SESSION_COOKIE_SECURE", False),
     )
-    app.extensions.update({SCAN_DESK: desk, SCAN_BUFFER: buffer, KEYSETS: keysets})
+    app.extensions.update(
+        {SCAN_DESK: desk, SCAN_BUFFER: buffer, KEYSETS: keysets, VERIFIER: verifier}
+    )
     app.wsgi_app = ScanFront(desk, app.wsgi_app)  # type: ignore[method-assign]
 
 
@@ -74,6 +77,11 @@ def flush_scans(app: Flask) -> None:
 
 def current_keysets() -> KeysetCache:
     return current_app.extensions[KEYSETS]
+
+
+def current_verifier() -> Verifier:
+    """The app's one Verifier (the public page's): for other views that verify a code."""
+    return current_app.extensions[VERIFIER]
 
 
 @blueprint.get("/.well-known/traceapp-keys.json")
