@@ -101,7 +101,8 @@ def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(test_settings: Settings, session_factory: sessionmaker[Session]):
+def app(test_settings: Settings, session_factory: sessionmaker[Session], db_session: Session):
+    # db_session first, so its savepoint outlives the app's last write of buffered scans.
     app = create_app(
         test_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False}, session_factory=session_factory
     )
@@ -180,3 +181,23 @@ def fresh_database_url(empty_database_url: str) -> str:
     """A brand-new database migrated to head: a fresh TraceApp instance."""
     schema.upgrade(empty_database_url)
     return empty_database_url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Redis at 127.0.0.1:6379; skipped if down, unless TRACEAPP_REQUIRE_REDIS=1."""
+    import redis
+
+    url = os.environ.get("TRACEAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("TRACEAPP_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required (TRACEAPP_REQUIRE_REDIS=1) but {url} is down: {exc}")
+        pytest.skip(f"Redis at {url} is not reachable: {exc}")
+    return url
+
+
+@pytest.fixture
+def unique_prefix() -> str:
+    return f"traceapp-test-{uuid.uuid4().hex[:8]}"
