@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,14 +54,16 @@ TARGET_P99_MS = 100.0
 def bench_app() -> Flask:
     """The app gunicorn serves: the real app plus a constant route to compare against."""
     from traceapp import create_app
+    from traceapp.config import Settings
 
+    settings = Settings.from_env()
     if os.environ.get(RATE_LIMIT_ENV):
         # Counted as in production (TRACEAPP_REDIS_URL), with a limit wrk never reaches.
-        config = {"RATELIMIT_PUBLIC": "100000000/minute"}
+        settings = replace(settings, rate_limit_public="100000000/minute")
     else:
         # One wrk process stands for many phones: the per-IP rate limit would refuse it.
-        config = {"RATELIMIT_ENABLED": False}
-    app = create_app(config=config)
+        settings = replace(settings, rate_limits=False)
+    app = create_app(settings)
     app.add_url_rule(TRIVIAL_PATH, "bench_trivial", lambda: "ok")
     if os.environ.get(FRONT_ENV) == "flask":
         flask_front(app)
@@ -93,10 +96,10 @@ def prepare(env: dict[str, str], labels: int) -> list[str]:
     from traceapp import schema
     from traceapp.config import Settings
     from traceapp.db import make_engine, make_sessionmaker, unit_of_work
-    from traceapp.demo_data import load_demo_data
+    from traceapp.demo.data import load_demo_data
     from traceapp.domain.issuance import issue_labels
     from traceapp.domain.printing import get_run, run_labels
-    from traceapp.signing_keys import active_signer, key_store
+    from traceapp.domain.signing_keys import active_signer, key_store
 
     admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

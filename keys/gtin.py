@@ -24,6 +24,14 @@ def gtin_check_digit(body: str) -> int:
     return (10 - total % 10) % 10
 
 
+def check_digit_is_valid(digits: str) -> bool:
+    """Whether the last of `digits` is the GS1 mod-10 check digit of the others.
+
+    The same rule holds for every GS1 key: GTIN, GLN, SSCC.
+    """
+    return int(digits[-1]) == gtin_check_digit(digits[:-1])
+
+
 def normalize_gtin(text: str) -> str:
     """The GTIN in `text` as 14 digits (left-padded with zeros), or raise InvalidGTIN.
 

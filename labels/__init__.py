@@ -9,7 +9,7 @@ from labels.data import LabelData
 from labels.errors import LayoutError
 from labels.grid import SheetLayout, load_layout
 from labels.layout import MIN_MODULE_MM, layout_label
-from labels.options import PrintOptions
+from labels.options import DEFAULT_OPTIONS, PrintOptions
 from labels.sheet import page_count, render_sheet_pdf
 from labels.sheet_presets import PRESETS, get_preset, preset_names
 from labels.single import render_label_png, render_label_svg
@@ -17,6 +17,7 @@ from labels.thermal import render_roll_pdf
 from labels.zpl import render_zpl
 
 __all__ = [
+    "DEFAULT_OPTIONS",
     "MIN_MODULE_MM",
     "PRESETS",
     "LabelData",

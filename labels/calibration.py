@@ -40,7 +40,7 @@ def render_calibration_pdf(layout: SheetLayout, options: PrintOptions = DEFAULT_
     a corrected offset can be verified on the next test print.
     """
     options.check_against(layout)
-    fonts = resolve_fonts(options.font_path)
+    fonts = resolve_fonts(options.font_path, options.bold_font_path)
     buffer = io.BytesIO()
     canvas = new_canvas(
         buffer, layout.page_width_mm, layout.page_height_mm, "Label calibration", fonts.regular_name

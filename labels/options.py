@@ -25,6 +25,7 @@ class PrintOptions:
       right / down (negative: left / up); at most ``MAX_OFFSET_MM`` either way.
     - ``cut_outlines``: draw a thin grey outline around each label (plain paper).
     - ``font_path``: TrueType font to use instead of the bundled DejaVu Sans.
+    - ``bold_font_path``: its bold face (default: see ``labels.typefaces``).
     """
 
     start_position: int = 1
@@ -32,6 +33,7 @@ class PrintOptions:
     offset_y_mm: float = 0.0
     cut_outlines: bool = False
     font_path: str | Path | None = None
+    bold_font_path: str | Path | None = None
 
     def __post_init__(self) -> None:
         start = self.start_position
@@ -54,8 +56,10 @@ class PrintOptions:
                 )
         if not isinstance(self.cut_outlines, bool):
             raise LayoutError(f"cut_outlines must be true or false, got {self.cut_outlines!r}")
-        if self.font_path is not None and not isinstance(self.font_path, str | Path):
-            raise LayoutError(f"font_path must be a file path or None, got {self.font_path!r}")
+        for key in ("font_path", "bold_font_path"):
+            value = getattr(self, key)
+            if value is not None and not isinstance(value, str | Path):
+                raise LayoutError(f"{key} must be a file path or None, got {value!r}")
 
     def check_against(self, layout: SheetLayout) -> None:
         """Raise :class:`LayoutError` if ``start_position`` is not on ``layout``'s sheet."""

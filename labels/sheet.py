@@ -55,7 +55,7 @@ def render_sheet_pdf(
     small for their QR code/text, and ``ValueError`` if there are no labels.
     """
     options.check_against(layout)
-    fonts = resolve_fonts(options.font_path)
+    fonts = resolve_fonts(options.font_path, options.bold_font_path)
     buffer = io.BytesIO()
     canvas = new_canvas(
         buffer,

@@ -47,7 +47,7 @@ def render_roll_pdf(
         raise LayoutError(
             f"start_position does not apply to rolls; allowed: 1, got {options.start_position}"
         )
-    fonts = resolve_fonts(options.font_path)
+    fonts = resolve_fonts(options.font_path, options.bold_font_path)
     buffer = io.BytesIO()
     canvas = new_canvas(
         buffer, width_mm, height_mm, "Certification labels (roll)", fonts.regular_name

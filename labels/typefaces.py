@@ -1,15 +1,15 @@
 """The TrueType fonts labels are printed with (bundled DejaVu Sans by default).
 
-Resolution order for the regular face: ``PrintOptions.font_path``, then the
-``TRACEAPP_LABEL_FONT`` environment variable, then ``labels/fonts/DejaVuSans.ttf``.
-The bold face is ``TRACEAPP_LABEL_FONT_BOLD`` if set, the bundled DejaVu Sans
-Bold when the regular face is the bundled one, else the regular face itself.
+The regular face is ``PrintOptions.font_path`` if given, else the bundled
+``labels/fonts/DejaVuSans.ttf``. The bold face is ``PrintOptions.bold_font_path``
+if given, the bundled DejaVu Sans Bold when the regular face is the bundled one,
+else the regular face itself. The package reads no environment: the application
+passes its configured fonts in.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
 from dataclasses import dataclass
 from functools import cache
@@ -23,8 +23,6 @@ from labels.errors import LayoutError
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 DEFAULT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
 DEFAULT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-FONT_ENV = "TRACEAPP_LABEL_FONT"
-BOLD_FONT_ENV = "TRACEAPP_LABEL_FONT_BOLD"
 
 
 @dataclass(frozen=True)
@@ -76,8 +74,8 @@ def _register(path: Path) -> str:
     """Register the TrueType file ``path`` with reportlab and return its font name."""
     if not path.is_file():
         raise LayoutError(
-            f"label font {str(path)!r} not found; set PrintOptions.font_path or "
-            f"{FONT_ENV} to a TrueType (.ttf) file, or unset them to use the bundled DejaVu Sans"
+            f"label font {str(path)!r} not found; give a TrueType (.ttf) file, "
+            "or none to use the bundled DejaVu Sans"
         )
     name = "Label-" + hashlib.sha1(str(path).encode()).hexdigest()[:10]
     try:
@@ -90,13 +88,13 @@ def _register(path: Path) -> str:
     return name
 
 
-def resolve_fonts(font_path: str | Path | None = None) -> FontPair:
+def resolve_fonts(
+    font_path: str | Path | None = None, bold_font_path: str | Path | None = None
+) -> FontPair:
     """Find, register and return the fonts to print with (see the module docstring)."""
-    chosen = font_path or os.environ.get(FONT_ENV) or None
-    regular = Path(chosen).expanduser().resolve() if chosen else DEFAULT_REGULAR
-    bold_env = os.environ.get(BOLD_FONT_ENV)
-    if bold_env:
-        bold = Path(bold_env).expanduser().resolve()
+    regular = Path(font_path).expanduser().resolve() if font_path else DEFAULT_REGULAR
+    if bold_font_path:
+        bold = Path(bold_font_path).expanduser().resolve()
     elif regular == DEFAULT_REGULAR:
         bold = DEFAULT_BOLD
     else:

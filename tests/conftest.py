@@ -27,7 +27,7 @@ from traceapp import create_app, schema
 from traceapp.cli import main
 from traceapp.config import Settings
 from traceapp.db import Base, make_engine
-from traceapp.signing_keys import active_signer, key_store
+from traceapp.domain.signing_keys import active_signer, key_store
 from traceapp.web.public import SCAN_BUFFER
 
 TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
@@ -70,9 +70,11 @@ def test_settings(tmp_path: Path, database_url: str) -> Settings:
         public_base_url="https://trace.example.vn",
         secret_key="test-secret",
         scan_salt="test-salt",
-        # The production configuration, but for the buffer's writer thread: the test's
-        # sessions share one connection, so buffered scans are written by flush_scans.
+        # The production configuration, but for the buffer's writer thread (the test's
+        # sessions share one connection, so buffered scans are written by flush_scans)
+        # and rate limits (one test client stands for many phones).
         scan_flush_seconds=0,
+        rate_limits=False,
     )
 
 

@@ -58,3 +58,36 @@ def test_behind_one_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path
 def test_proxy_hops_must_be_a_whole_number():
     with pytest.raises(ConfigError, match="TRACEAPP_PROXY_HOPS"):
         Settings.from_env({"TRACEAPP_PROXY_HOPS": "one"})
+
+
+def test_rate_limits_and_verification_knobs_come_from_the_environment(tmp_path):
+    settings = Settings.from_env(
+        {
+            "TRACEAPP_INSTANCE_DIR": str(tmp_path),
+            "TRACEAPP_RATE_LIMIT_PUBLIC": "10/second;2000/hour",
+            "TRACEAPP_RATE_LIMITS": "on",
+            "TRACEAPP_SCAN_FLUSH_SECONDS": "1",
+            "TRACEAPP_RATE_LIMIT_PUBLIC_PER_CODE": "20/minute",
+            "TRACEAPP_VERIFICATION_CACHE_SECONDS": "0",
+        }
+    )
+    app = create_app(settings)
+
+    assert settings.rate_limit_public == "10/second;2000/hour"
+    assert settings.scan_flush_seconds == 1 and settings.verification_cache_seconds == 0
+    assert settings.rate_limit_public_per_code == "20/minute"
+    assert app.config["RATELIMIT_ENABLED"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TRACEAPP_RATE_LIMIT_PUBLIC", "lots"),
+        ("TRACEAPP_SCAN_FLUSH_SECONDS", "soon"),
+        ("TRACEAPP_RATE_LIMIT_PUBLIC_PER_CODE", "many"),
+        ("TRACEAPP_VERIFICATION_CACHE_SECONDS", "-1"),
+    ],
+)
+def test_a_knob_that_cannot_be_read_stops_the_app_naming_it(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({"TRACEAPP_INSTANCE_DIR": str(tmp_path), name: value})

@@ -6,8 +6,13 @@ docs/configuration.md lists the same variables for operators; keep the two in st
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from limits import parse_many
+
+from labels import PrintOptions
 
 DEV_SECRET_KEY = "dev-secret-change-me"
 DEV_KEY_PASSPHRASE = "dev-passphrase-change-me"
@@ -21,10 +26,16 @@ def _default_instance_dir() -> Path:
     return Path(os.environ.get("TRACEAPP_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
 
 
-def _whole_number(text: str, name: str) -> int:
-    if not text.strip().isdigit():
-        raise ConfigError(f"{name} must be a whole number, not {text!r}")
-    return int(text)
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = env.get(name)
+    if text is None or not text.strip():
+        return default
+    value = text.strip().lower()
+    if value in ("1", "true", "on", "yes"):
+        return True
+    if value in ("0", "false", "off", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off (1/0, true/false), not {text!r}")
 
 
 def _seconds(text: str, name: str) -> float:
@@ -32,9 +43,27 @@ def _seconds(text: str, name: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 <= value < 3600:
-        raise ConfigError(f"{name} must be a number of seconds from 0 to 3600, not {text!r}")
+    if not (0 <= value < 86_400):
+        raise ConfigError(f"{name} must be a number of seconds from 0 to 86400, not {text!r}")
     return value
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    text = env.get(name) or default
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be a rate limit such as '120/minute' or '10/second;500/hour',"
+            f" not {text!r}"
+        ) from None
+    return text
+
+
+def _whole_number(text: str, name: str) -> int:
+    if not text.strip().isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {text!r}")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -50,15 +79,24 @@ class Settings:
     redis_url: str | None = None
     scan_salt: str = ""
     label_font: str | None = None
+    label_font_bold: str | None = None
     proxy_hops: int = 0
     # Seconds between writes of buffered scans; 0: written at 500 waiting, on flush
     # and at exit only (tests: their sessions share one connection, no thread may).
     scan_flush_seconds: float = 0.2
     # How long a batch's records and rendered page parts are kept per process.
     verification_cache_seconds: float = 5.0
+    rate_limits: bool = True
+    # Scans (and the public pages) per client address, and scans per code: why these
+    # figures, docs/verification.md "Rate limits".
+    rate_limit_public: str = "600/minute"
+    rate_limit_public_per_code: str = "30/minute"
+    rate_limit_sign_in: str = "10/minute"
+    rate_limit_api: str = "600/minute"
+    rate_limit_key_prefix: str = "traceapp"
 
     @classmethod
-    def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from TRACEAPP_* environment variables, with safe defaults."""
         env = os.environ if environ is None else environ
         instance_dir = Path(env.get("TRACEAPP_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
@@ -79,6 +117,7 @@ class Settings:
             redis_url=env.get("TRACEAPP_REDIS_URL") or None,
             scan_salt=env.get("TRACEAPP_SCAN_SALT", secret_key),
             label_font=env.get("TRACEAPP_LABEL_FONT") or None,
+            label_font_bold=env.get("TRACEAPP_LABEL_FONT_BOLD") or None,
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
             scan_flush_seconds=_seconds(
                 env.get("TRACEAPP_SCAN_FLUSH_SECONDS", "0.2"), "TRACEAPP_SCAN_FLUSH_SECONDS"
@@ -87,7 +126,19 @@ class Settings:
                 env.get("TRACEAPP_VERIFICATION_CACHE_SECONDS", "5"),
                 "TRACEAPP_VERIFICATION_CACHE_SECONDS",
             ),
+            rate_limits=_switch(env, "TRACEAPP_RATE_LIMITS", True),
+            rate_limit_public=_rate_limit(env, "TRACEAPP_RATE_LIMIT_PUBLIC", "600/minute"),
+            rate_limit_public_per_code=_rate_limit(
+                env, "TRACEAPP_RATE_LIMIT_PUBLIC_PER_CODE", "30/minute"
+            ),
+            rate_limit_sign_in=_rate_limit(env, "TRACEAPP_RATE_LIMIT_SIGN_IN", "10/minute"),
+            rate_limit_api=_rate_limit(env, "TRACEAPP_RATE_LIMIT_API", "600/minute"),
+            rate_limit_key_prefix=env.get("TRACEAPP_RATE_LIMIT_KEY_PREFIX") or "traceapp",
         )
+
+    def print_options(self) -> PrintOptions:
+        """The print options every label rendering starts from (the configured fonts)."""
+        return PrintOptions(font_path=self.label_font, bold_font_path=self.label_font_bold)
 
     @property
     def is_production(self) -> bool:

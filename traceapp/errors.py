@@ -3,6 +3,11 @@ the CLI into a one-line message and exit code 2."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TypeVar
+
+Word = TypeVar("Word", bound=StrEnum)
+
 
 class DomainError(Exception):
     """A request the domain refuses; `status` is the HTTP status it maps to."""
@@ -46,3 +51,12 @@ class Unavailable(DomainError):
 
     status = 503
     title = "Service unavailable"
+
+
+def one_of(vocabulary: type[Word], value: object, field: str) -> Word:
+    """`value` as a member of `vocabulary`, or InvalidInput naming the allowed words."""
+    try:
+        return vocabulary(value)
+    except ValueError:
+        allowed = ", ".join(vocabulary)
+        raise InvalidInput(f"{field} must be one of: {allowed}", field=field) from None

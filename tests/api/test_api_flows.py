@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from keys.verify import verify_code
 from tests.console.world import bearer
 from traceapp.clock import today_local
-from traceapp.signing_keys import key_store
+from traceapp.domain.signing_keys import key_store
 from traceapp.web.public import flush_scans
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.console.world import World, build_world
 from traceapp.config import Settings
-from traceapp.signing_keys import key_store
+from traceapp.domain.signing_keys import key_store
 
 
 @pytest.fixture(scope="session")

@@ -317,7 +317,7 @@ def test_api_token_is_shown_once_and_works(client, world):
 
 
 def test_officer_rotates_the_signing_key(client, world, test_settings):
-    from traceapp.signing_keys import key_store
+    from traceapp.domain.signing_keys import key_store
 
     before = key_store(test_settings).active().kid
     sign_in_as(client, world.users["union_officer"])

@@ -9,7 +9,7 @@ import pytest
 from keys.bundle import InvalidBundle, OfflineBundle
 from keys.codes import parse_uri
 from tests.console.world import bearer, sign_in_as
-from traceapp.signing_keys import key_store
+from traceapp.domain.signing_keys import key_store
 
 
 def _download(client, world, **query):

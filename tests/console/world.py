@@ -17,8 +17,8 @@ from tests.factories import Factory
 from traceapp.config import Settings
 from traceapp.domain.accounts import create_token
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.signing_keys import active_signer
 from traceapp.models import Batch, Cooperative, IssuanceRun, Product, Union, User
-from traceapp.signing_keys import active_signer
 
 PASSWORD = "mat-khau-thu-nghiem"
 ROLES = ("anonymous", "union_officer", "operator_own", "operator_other", "inspector")

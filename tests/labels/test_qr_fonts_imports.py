@@ -18,7 +18,7 @@ from labels.qr import (
     matrix_to_image,
     selected_encoder,
 )
-from labels.typefaces import DEFAULT_BOLD, DEFAULT_REGULAR, FONT_DIR, FONT_ENV, resolve_fonts
+from labels.typefaces import DEFAULT_BOLD, DEFAULT_REGULAR, FONT_DIR, resolve_fonts
 from tests.labels.conftest import code_for, decode, make_label, make_labels
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,23 +60,23 @@ def test_bundled_fonts_and_license_are_vendored() -> None:
     assert fonts.missing_glyphs("Hợp tác xã Bảo Hưng Trứng gà ăn thảo dược ★ ỵ Ữ") == ""
 
 
-def test_font_path_option_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def test_font_path_options_choose_the_faces(tmp_path) -> None:
     copy = tmp_path / "MyFont.ttf"
     copy.write_bytes(DEFAULT_REGULAR.read_bytes())
     fonts = resolve_fonts(copy)
     assert fonts.regular_path == copy.resolve() and fonts.bold_path == copy.resolve()
-    monkeypatch.setenv(FONT_ENV, str(copy))
-    assert resolve_fonts().regular_path == copy.resolve()
-    assert render_sheet_pdf(make_labels(1), get_preset("a4-21")).startswith(b"%PDF")
-    monkeypatch.setenv(FONT_ENV, str(tmp_path / "missing.ttf"))
-    with pytest.raises(LayoutError, match="missing.ttf"):
-        render_sheet_pdf(make_labels(1), get_preset("a4-21"))
-    # An explicit option wins over the environment.
-    assert resolve_fonts(copy).regular_path == copy.resolve()
+    assert resolve_fonts(copy, DEFAULT_BOLD).bold_path == DEFAULT_BOLD
+    options = PrintOptions(font_path=copy)
+    assert render_sheet_pdf(make_labels(1), get_preset("a4-21"), options).startswith(b"%PDF")
+
+
+def test_labels_read_no_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("TRACEAPP_LABEL_FONT", str(tmp_path / "missing.ttf"))
+    assert resolve_fonts().regular_path == DEFAULT_REGULAR
 
 
 def test_missing_font_file_is_a_layout_error(tmp_path) -> None:
-    with pytest.raises(LayoutError, match="not found.*TRACEAPP_LABEL_FONT"):
+    with pytest.raises(LayoutError, match="nope.ttf.*not found"):
         render_sheet_pdf(
             make_labels(1), get_preset("a4-21"), PrintOptions(font_path=tmp_path / "nope.ttf")
         )

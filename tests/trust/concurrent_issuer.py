@@ -8,8 +8,8 @@ from pathlib import Path
 from traceapp.config import Settings
 from traceapp.db import make_engine, make_sessionmaker, unit_of_work
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.signing_keys import active_signer
 from traceapp.errors import Conflict
-from traceapp.signing_keys import active_signer
 
 
 def request_labels(

@@ -21,18 +21,14 @@ PUBLIC_URL = "/transparency/checkpoints.json"
 def limited_client(test_settings, session_factory, unique_prefix):
     """A client of an app with rate limits on (tight ones, so tests stay quick)."""
 
-    def build(settings=None, **config):
-        app = create_app(
+    def build(settings=None, **limits):
+        settings = dataclasses.replace(
             settings or test_settings,
-            {
-                **TEST_CONFIG,
-                "RATELIMIT_ENABLED": True,
-                "RATELIMIT_KEY_PREFIX": unique_prefix,
-                "RATELIMIT_STORAGE_URI": "memory://",
-                **config,
-            },
-            session_factory=session_factory,
+            rate_limits=True,
+            rate_limit_key_prefix=unique_prefix,
+            **limits,
         )
+        app = create_app(settings, TEST_CONFIG, session_factory=session_factory)
         return app.test_client()
 
     return build
@@ -71,7 +67,7 @@ def test_rate_limits_are_off_in_the_test_config(client):
 
 
 def test_public_endpoint_over_its_limit_gets_429_problem_with_retry_after(limited_client):
-    client = limited_client(RATELIMIT_PUBLIC="5/minute")
+    client = limited_client(rate_limit_public="5/minute")
 
     statuses = [client.get(PUBLIC_URL).status_code for _ in range(5)]
     refused = client.get(PUBLIC_URL, headers={"Accept": "application/json"})
@@ -84,7 +80,7 @@ def test_public_endpoint_over_its_limit_gets_429_problem_with_retry_after(limite
 
 
 def test_public_limit_is_per_client_ip(limited_client):
-    client = limited_client(RATELIMIT_PUBLIC="3/minute")
+    client = limited_client(rate_limit_public="3/minute")
     for _ in range(3):
         client.get(PUBLIC_URL, environ_base={"REMOTE_ADDR": "203.0.113.1"})
 
@@ -105,7 +101,7 @@ def test_sign_in_posts_are_limited_to_10_a_minute(limited_client):
 
 
 def test_sign_in_page_views_are_not_counted_as_attempts(limited_client):
-    client = limited_client(RATELIMIT_SIGN_IN="2/minute")
+    client = limited_client(rate_limit_sign_in="2/minute")
 
     statuses = {client.get("/console/sign-in").status_code for _ in range(5)}
 
@@ -113,7 +109,7 @@ def test_sign_in_page_views_are_not_counted_as_attempts(limited_client):
 
 
 def test_api_limit_is_per_token(limited_client):
-    client = limited_client(RATELIMIT_API="3/minute")
+    client = limited_client(rate_limit_api="3/minute")
     first = {"Authorization": "Bearer tat_first"}
     for _ in range(3):
         client.get("/api/v1/batches", headers=first)
@@ -127,8 +123,8 @@ def test_api_limit_is_per_token(limited_client):
 
 def test_limits_are_shared_through_redis(limited_client, redis_url):
     # Two app instances stand for two workers: the second sees the first's requests.
-    first = limited_client(RATELIMIT_PUBLIC="4/minute", RATELIMIT_STORAGE_URI=redis_url)
-    second = limited_client(RATELIMIT_PUBLIC="4/minute", RATELIMIT_STORAGE_URI=redis_url)
+    first = limited_client(rate_limit_public="4/minute", redis_url=redis_url)
+    second = limited_client(rate_limit_public="4/minute", redis_url=redis_url)
     for _ in range(4):
         first.get(PUBLIC_URL)
 
@@ -139,10 +135,8 @@ def test_limits_are_shared_through_redis(limited_client, redis_url):
 
 
 def test_redis_url_setting_selects_redis_storage(test_settings, session_factory, redis_url):
-    settings = dataclasses.replace(test_settings, redis_url=redis_url)
-    app = create_app(
-        settings, {**TEST_CONFIG, "RATELIMIT_ENABLED": True}, session_factory=session_factory
-    )
+    settings = dataclasses.replace(test_settings, redis_url=redis_url, rate_limits=True)
+    app = create_app(settings, TEST_CONFIG, session_factory=session_factory)
 
     assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
     assert app.test_client().get(PUBLIC_URL).status_code == 200

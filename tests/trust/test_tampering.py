@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 
 from keys.log_proof import entry_hash
-from traceapp.audit_log import GENESIS_HASH, record, timestamp_text
+from traceapp.domain.audit_log import GENESIS_HASH, record, timestamp_text
 from traceapp.domain.audit_verification import chain_findings, verify_records
 from traceapp.domain.batches import recall_batch
 from traceapp.domain.checkpoints import create_checkpoint

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.factories import Factory
-from traceapp.demo_chain import load_demo_chain
-from traceapp.demo_data import load_demo_data
+from traceapp.demo.chain import load_demo_chain
+from traceapp.demo.data import load_demo_data
 from traceapp.domain.accounts import create_token
 from traceapp.domain.value_chain import PartnerDetails, register_partner
 from traceapp.models import Batch, Partner, User

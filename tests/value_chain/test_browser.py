@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 from tests.browser_support import PHONE_VIEWPORT
 from tests.verification.conftest import code_uri
 from traceapp import create_app
-from traceapp.demo_chain import load_demo_chain
-from traceapp.demo_data import load_demo_data
+from traceapp.demo.chain import load_demo_chain
+from traceapp.demo.data import load_demo_data
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.signing_keys import active_signer, key_store
 from traceapp.models import Batch, Label
-from traceapp.signing_keys import active_signer, key_store
 
 STEPS_SCRIPT = "items => items.map(i => i.dataset.step)"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.value_chain.conftest import BASE_URL
-from traceapp.demo_chain import JUICE_LOT, load_demo_chain
+from traceapp.demo.chain import JUICE_LOT, load_demo_chain
 from traceapp.domain.value_chain import batch_timeline
 from traceapp.models import Batch
 

@@ -12,8 +12,8 @@ from tests.value_chain.conftest import bearer, epcis_schema_errors
 from tests.verification.conftest import code_uri
 from traceapp.cli import main
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.signing_keys import active_signer, key_store
 from traceapp.models import Batch, ChainEvent, Label, User
-from traceapp.signing_keys import active_signer, key_store
 
 
 def post_step(client, token, batch_id, **body):

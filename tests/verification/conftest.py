@@ -14,10 +14,10 @@ from tests.factories import Factory
 from traceapp import create_app
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.scans import NewScan, ScanPlace
+from traceapp.domain.signing_keys import active_signer
 from traceapp.infrastructure.scan_sinks import FLUSH_INTERVAL, SessionScanSink
 from traceapp.models import Batch, Label
 from traceapp.models._columns import utcnow
-from traceapp.signing_keys import active_signer
 from traceapp.web.public import SCAN_BUFFER
 
 
@@ -104,8 +104,6 @@ def committed_labels(committed_engine, test_settings, keystore) -> CommittedLabe
 @pytest.fixture
 def server_app(test_settings, committed_labels):
     """The app as gunicorn runs it: its own engines, scans written by a background thread."""
-    app = create_app(
-        replace(test_settings, scan_flush_seconds=FLUSH_INTERVAL), {"RATELIMIT_ENABLED": False}
-    )
+    app = create_app(replace(test_settings, scan_flush_seconds=FLUSH_INTERVAL))
     yield app
     app.extensions[SCAN_BUFFER].close()

@@ -10,8 +10,8 @@ from tests.factories import Factory
 from tests.verification.conftest import code_uri
 from traceapp import create_app
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.signing_keys import active_signer
 from traceapp.models import Label
-from traceapp.signing_keys import active_signer
 
 GREEN = "rgb(27, 127, 59)"
 RED = "rgb(179, 38, 30)"

@@ -5,6 +5,7 @@ down, scans, /api/v1/verify and the key document keep working, and the log says 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 
@@ -19,17 +20,11 @@ def limited(test_settings, session_factory, db_session, unique_prefix):
     """An app with rate limits on, as in production (counters in memory unless given)."""
     apps = []
 
-    def build(**config):
-        app = create_app(
-            test_settings,
-            {
-                "RATELIMIT_ENABLED": True,
-                "RATELIMIT_KEY_PREFIX": unique_prefix,
-                "RATELIMIT_STORAGE_URI": "memory://",
-                **config,
-            },
-            session_factory=session_factory,
+    def build(**changes):
+        settings = replace(
+            test_settings, rate_limits=True, rate_limit_key_prefix=unique_prefix, **changes
         )
+        app = create_app(settings, session_factory=session_factory)
         apps.append(app)
         return app.test_client()
 
@@ -44,7 +39,7 @@ def scan(client, issued, index: int, address: str = "203.0.113.1"):
 
 def test_one_address_over_its_limit_gets_429_with_retry_after(limited, issue, factory):
     issued = issue(4, factory=factory)
-    client = limited(RATELIMIT_PUBLIC="3/minute")
+    client = limited(rate_limit_public="3/minute")
     statuses = [scan(client, issued, n).status_code for n in range(4)]
     other = scan(client, issued, 3, address="203.0.113.2")
     assert statuses == [200, 200, 200, 429] and other.status_code == 200
@@ -54,7 +49,7 @@ def test_one_address_over_its_limit_gets_429_with_retry_after(limited, issue, fa
 
 
 def test_one_code_over_its_limit_gets_429_from_any_address(limited, issued):
-    client = limited(RATELIMIT_PUBLIC_PER_CODE="2/minute")
+    client = limited(rate_limit_public_per_code="2/minute")
     statuses = [scan(client, issued, 0, f"198.51.100.{n}").status_code for n in range(3)]
     other_code = scan(client, issued, 1, "198.51.100.9")
     assert statuses == [200, 200, 429] and other_code.status_code == 200
@@ -70,7 +65,7 @@ def test_a_supermarket_crowd_behind_one_address_is_not_refused(limited, issue, f
 
 
 def test_the_api_counts_against_the_same_limits(limited, issued, test_settings):
-    client = limited(RATELIMIT_PUBLIC_PER_CODE="1/minute")
+    client = limited(rate_limit_public_per_code="1/minute")
     page = scan(client, issued, 0)
     by_api = client.get("/api/v1/verify", query_string={"code": issued.uris[0]})
     assert (page.status_code, by_api.status_code) == (200, 429)
@@ -78,15 +73,15 @@ def test_the_api_counts_against_the_same_limits(limited, issued, test_settings):
 
 def test_scan_limits_are_shared_through_redis(limited, issued, redis_url):
     # Two app instances stand for two workers: the second sees the first's scans.
-    first = limited(RATELIMIT_PUBLIC_PER_CODE="2/minute", RATELIMIT_STORAGE_URI=redis_url)
-    second = limited(RATELIMIT_PUBLIC_PER_CODE="2/minute", RATELIMIT_STORAGE_URI=redis_url)
+    first = limited(rate_limit_public_per_code="2/minute", redis_url=redis_url)
+    second = limited(rate_limit_public_per_code="2/minute", redis_url=redis_url)
     scan(first, issued, 0)
     scan(first, issued, 0, "203.0.113.7")
     assert scan(second, issued, 0, "203.0.113.8").status_code == 429
 
 
 def test_with_redis_down_scans_and_keys_still_answer_and_the_log_says_so(limited, issued, caplog):
-    client = limited(RATELIMIT_STORAGE_URI=DEAD_REDIS)
+    client = limited(redis_url=DEAD_REDIS)
     with caplog.at_level(logging.WARNING):
         page = client.get(issued.path(0))
         document = scan(client, issued, 1)
@@ -98,6 +93,6 @@ def test_with_redis_down_scans_and_keys_still_answer_and_the_log_says_so(limited
 
 
 def test_with_redis_down_each_process_still_limits(limited, issued):
-    client = limited(RATELIMIT_STORAGE_URI=DEAD_REDIS, RATELIMIT_PUBLIC_PER_CODE="2/minute")
+    client = limited(redis_url=DEAD_REDIS, rate_limit_public_per_code="2/minute")
     statuses = [scan(client, issued, 0, f"198.51.100.{n}").status_code for n in range(3)]
     assert statuses == [200, 200, 429]

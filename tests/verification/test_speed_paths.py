@@ -103,9 +103,7 @@ def test_new_certification_shows_once_the_batch_cache_expires(
     test_settings, session_factory, issue, factory
 ):
     app = create_app(
-        replace(test_settings, verification_cache_seconds=0),
-        {"TESTING": True},
-        session_factory=session_factory,
+        replace(test_settings, verification_cache_seconds=0), session_factory=session_factory
     )
     client = app.test_client()
     issued = issue(1, factory=factory)

@@ -9,10 +9,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from keys.signing import CodeSigner, new_serials
 from traceapp.clock import today_local
 from traceapp.domain.batches import recall_batch
+from traceapp.domain.signing_keys import active_signer
 from traceapp.domain.voiding import void_label
 from traceapp.infrastructure.verifiers import session_verifier
 from traceapp.models import Certification
-from traceapp.signing_keys import active_signer
 
 EN = {"Accept-Language": "en"}
 

@@ -15,7 +15,7 @@ from keys.log_proof import verify_inclusion
 from traceapp.cli.support import CommandError, command_session, settings, write_json
 from traceapp.domain.audit_verification import AuditReport, verify_records
 from traceapp.domain.checkpoints import checkpoint_document, create_checkpoint, inclusion_proof
-from traceapp.signing_keys import key_store
+from traceapp.domain.signing_keys import key_store
 
 
 @click.group("audit", help="Check the tamper-evident audit log and publish checkpoints of it.")

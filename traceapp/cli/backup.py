@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from traceapp.backup import BackupError, create_backup, restore_backup
 from traceapp.cli.support import CommandError, settings
+from traceapp.infrastructure.backup import BackupError, create_backup, restore_backup
 
 
 def _engine():

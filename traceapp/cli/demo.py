@@ -13,16 +13,16 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from labels import PrintOptions, get_preset
+from labels import get_preset
 from traceapp import schema
 from traceapp.cli.serve import serve
 from traceapp.cli.support import command_session, settings
-from traceapp.demo_chain import load_demo_chain
-from traceapp.demo_data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
+from traceapp.demo.chain import load_demo_chain
+from traceapp.demo.data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.printing import run_labels, run_sheet_pdf
+from traceapp.domain.signing_keys import active_signer, generate_key, key_store
 from traceapp.models import IssuanceRun
-from traceapp.signing_keys import active_signer, generate_key, key_store
 
 DEMO_LABELS = 1000
 DEMO_PRESET = "a4-65"
@@ -76,7 +76,11 @@ def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
                 )
         sheet_path.write_bytes(
             run_sheet_pdf(
-                session, run, config.public_base_url, get_preset(DEMO_PRESET), PrintOptions()
+                session,
+                run,
+                config.public_base_url,
+                get_preset(DEMO_PRESET),
+                config.print_options(),
             )
         )
         first_code = next(run_labels(session, run, config.public_base_url)).code

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from keys.keystore import KeyStoreError
 from traceapp.cli.support import CommandError, actor, command_session, settings
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST, issue_labels
-from traceapp.signing_keys import active_signer
+from traceapp.domain.signing_keys import active_signer
 
 
 @click.command("issue", help="Issue COUNT signed labels for batch BATCH_ID (all or nothing).")

@@ -3,6 +3,7 @@ single PNG/SVG labels, and print a calibration page."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -11,7 +12,6 @@ from flask.cli import with_appcontext
 from labels import (
     PRESETS,
     LayoutError,
-    PrintOptions,
     get_preset,
     load_layout,
     render_calibration_pdf,
@@ -169,9 +169,11 @@ def roll(
         run = get_run(session, run_id)
         data = run_labels(session, run, settings().public_base_url, first=first, last=last)
         if zpl:
-            output = _render(lambda: render_zpl(data, width_mm, height_mm))
+            font = settings().label_font
+            output = _render(lambda: render_zpl(data, width_mm, height_mm, font_path=font))
         else:
-            output = _render(lambda: render_roll_pdf(data, width_mm, height_mm, PrintOptions()))
+            options = settings().print_options()
+            output = _render(lambda: render_roll_pdf(data, width_mm, height_mm, options))
     out.write_bytes(output)
     click.echo(f"wrote {out}")
 
@@ -194,7 +196,8 @@ def single(run_id: int, position: int, out: Path) -> None:
             run_labels(session, run, settings().public_base_url, first=position, last=position)
         )
     render = render_label_svg if out.suffix.lower() == ".svg" else render_label_png
-    out.write_bytes(_render(lambda: render(label)))
+    font = settings().label_font
+    out.write_bytes(_render(lambda: render(label, font_path=font)))
     click.echo(f"wrote {out}")
 
 
@@ -232,12 +235,12 @@ def _layout_and_options(
 ):
     def build():
         layout = load_layout(layout_file) if layout_file else get_preset(preset)
-        options = PrintOptions(
+        options = replace(
+            settings().print_options(),
             start_position=start,
             offset_x_mm=offset_x,
             offset_y_mm=offset_y,
             cut_outlines=cut_outlines,
-            font_path=settings().label_font,
         )
         options.check_against(layout)
         return layout, options

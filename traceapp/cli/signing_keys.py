@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from keys.cli import export_jwks, list_keys, verify_command
 from traceapp.cli.support import actor, command_session, settings
-from traceapp.signing_keys import generate_key, key_store, revoke_key, rotate_key
+from traceapp.domain.signing_keys import generate_key, key_store, revoke_key, rotate_key
 
 
 @click.group(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from traceapp.cli.support import CommandError, actor, command_session
 from traceapp.domain.accounts import create_user
-from traceapp.models import ROLES, Cooperative
+from traceapp.models import Cooperative, Role
 
 
 @click.group("users", help="Manage console accounts.")
@@ -19,7 +19,7 @@ def users_group() -> None:
 @users_group.command("create", help="Create an account; the password is asked for twice.")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option(
     "--cooperative",
     "registration_number",

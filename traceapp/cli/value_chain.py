@@ -24,7 +24,7 @@ from traceapp.domain.value_chain import (
     record_step,
     register_partner,
 )
-from traceapp.models.value_chain import PARTNER_ROLES
+from traceapp.models.value_chain import PartnerRole
 
 
 @click.group("epcis", help="Exchange a batch's value-chain events as EPCIS 2.0 JSON-LD.")
@@ -108,7 +108,13 @@ def box_labels_command(
 ) -> None:
     with command_session() as session:
         pdf, pages = box_sheet_pdf(
-            session, batch_id, settings().public_base_url, packing, preset, start_position
+            session,
+            batch_id,
+            settings().public_base_url,
+            packing,
+            preset,
+            start_position,
+            base_options=settings().print_options(),
         )
     out.write_bytes(pdf)
     click.echo(f"wrote {pages} page(s) of box labels to {out}")
@@ -121,7 +127,7 @@ def partners_group() -> None:
 
 @partners_group.command("add", help="Register a partner company.")
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(PARTNER_ROLES))
+@click.option("--role", required=True, type=click.Choice([role.value for role in PartnerRole]))
 @click.option("--gln", default=None, help="The company's 13-digit GS1 Global Location Number.")
 @click.option("--address", default=None)
 @click.option("--province", default=None)

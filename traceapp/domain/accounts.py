@@ -12,10 +12,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
 from traceapp.clock import to_local
-from traceapp.errors import Conflict, InvalidInput, NotFound
-from traceapp.models import ROLES, ApiToken, User
+from traceapp.domain import audit_log
+from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
+from traceapp.models import ApiToken, Role, User
 from traceapp.models._columns import utcnow
 
 MAX_FAILED_SIGN_INS = 5
@@ -42,9 +42,8 @@ def create_user(
     cooperative_id: int | None = None,
 ) -> User:
     email = email.strip().lower()
-    if role not in ROLES:
-        raise InvalidInput(f"role must be one of: {', '.join(ROLES)}", field="role")
-    if (role == "cooperative_operator") != (cooperative_id is not None):
+    role = one_of(Role, role, "role")
+    if (role == Role.COOPERATIVE_OPERATOR) != (cooperative_id is not None):
         raise InvalidInput(
             "a cooperative operator belongs to exactly one cooperative; other roles belong to none",
             field="cooperative_id",
@@ -143,7 +142,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
 
 def revoke_token(session: Session, token_id: int, user: User, actor: str) -> ApiToken:
     token = session.get(ApiToken, token_id)
-    if token is None or (token.user_id != user.id and user.role != "union_officer"):
+    if token is None or (token.user_id != user.id and user.role != Role.UNION_OFFICER):
         raise NotFound(f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()

@@ -25,10 +25,18 @@ from keys.codes import MalformedCode, decode_signature_field
 from keys.keyset import PublicKeySet
 from keys.log_proof import checkpoint_signed
 from keys.signing import signing_payload
-from traceapp.audit_log import GENESIS_HASH, hash_of_entry
+from traceapp.domain.audit_log import GENESIS_HASH, hash_of_entry
 from traceapp.domain.checkpoints import checkpoint_document
 from traceapp.domain.issuance import serials_digest
-from traceapp.models import AuditCheckpoint, AuditEntry, Batch, IssuanceRun, Label
+from traceapp.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    Batch,
+    BatchStatus,
+    IssuanceRun,
+    Label,
+    LabelStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -346,13 +354,15 @@ def _void_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Find
             )
             for label_id in label_ids:
                 expected.setdefault(label_id, entry.id)
-    voided = set(session.scalars(select(Label.id).where(Label.status == "voided")))
+    voided = set(session.scalars(select(Label.id).where(Label.status == LabelStatus.VOIDED)))
     for label_id in sorted(voided - expected.keys()):
         yield Finding("labels", label_id, "voided, but no audit entry voids it")
     active = (
         set(
             session.scalars(
-                select(Label.id).where(Label.id.in_(list(expected)), Label.status != "voided")
+                select(Label.id).where(
+                    Label.id.in_(list(expected)), Label.status != LabelStatus.VOIDED
+                )
             )
         )
         if expected
@@ -371,15 +381,15 @@ def _recall_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Fi
         for e in entries
         if e.action == "batch.recalled" and e.subject_id.isdigit()
     }
-    recalled = set(session.scalars(select(Batch.id).where(Batch.status == "recalled")))
+    recalled = set(session.scalars(select(Batch.id).where(Batch.status == BatchStatus.RECALLED)))
     for batch_id in sorted(recalled - logged.keys()):
         yield Finding("batches", batch_id, "recalled, but no audit entry recalls it")
     for batch_id, status in session.execute(
         select(Batch.id, Batch.status).where(Batch.id.in_(list(logged)))
     ):
-        if status != "recalled":
+        if status != BatchStatus.RECALLED:
             yield Finding(
                 "batches",
                 batch_id,
-                f"status is {status!r}, but audit entry {logged[batch_id]} recalled it",
+                f"status is {status.value!r}, but audit entry {logged[batch_id]} recalled it",
             )

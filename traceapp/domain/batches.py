@@ -10,8 +10,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
 from traceapp.clock import today_local
+from traceapp.domain import audit_log
 from traceapp.domain.certifications import (
     HasValidity,
     certifications_for,
@@ -19,7 +19,7 @@ from traceapp.domain.certifications import (
     valid_on,
 )
 from traceapp.errors import Conflict, InvalidInput, NotFound
-from traceapp.models import Batch, Cooperative, Product
+from traceapp.models import Batch, BatchStatus, Cooperative, Product
 from traceapp.models._columns import utcnow
 
 # GS1 AI 10 allows 20 characters; this subset needs no escaping in a URL.
@@ -74,7 +74,7 @@ def create_batch(
     batch = Batch(
         cooperative=cooperative,
         product=product,
-        status="draft",
+        status=BatchStatus.DRAFT,
         **{k: v for k, v in details.__dict__.items() if k != "product_id"},
     )
     session.add(batch)
@@ -109,12 +109,12 @@ def find_batch_by_lot(session: Session, cooperative_id: int, lot_code: str) -> B
 
 def certify_batch(session: Session, batch: Batch, actor: str) -> Batch:
     """Mark a draft batch certified; it needs a certification valid today."""
-    if batch.status == "recalled":
+    if batch.status == BatchStatus.RECALLED:
         raise Conflict("a recalled batch cannot be certified again")
     if not valid_certifications(session, batch, today_local()):
         raise Conflict("the batch has no certification valid today; record one first")
-    if batch.status != "certified":
-        batch.status = "certified"
+    if batch.status != BatchStatus.CERTIFIED:
+        batch.status = BatchStatus.CERTIFIED
         audit_log.record(session, actor, "batch.certified", "batch", batch.id, {})
     return batch
 
@@ -122,9 +122,9 @@ def certify_batch(session: Session, batch: Batch, actor: str) -> Batch:
 def recall_batch(session: Session, batch: Batch, reason: str, actor: str) -> Batch:
     if not reason.strip():
         raise InvalidInput("a recall needs a reason", field="reason")
-    if batch.status == "recalled":
+    if batch.status == BatchStatus.RECALLED:
         raise Conflict("the batch is already recalled")
-    batch.status = "recalled"
+    batch.status = BatchStatus.RECALLED
     batch.recalled_at = utcnow()
     batch.recall_reason = reason
     audit_log.record(session, actor, "batch.recalled", "batch", batch.id, {"reason": reason})
@@ -134,7 +134,7 @@ def recall_batch(session: Session, batch: Batch, reason: str, actor: str) -> Bat
 def certified_on(status: str, certifications: Iterable[HasValidity], day: date) -> bool:
     """Certified means: approved, not recalled, and a certification valid on that day
     (the one definition: issuance and verification both ask here)."""
-    return status == "certified" and any(valid_on(c, day) for c in certifications)
+    return status == BatchStatus.CERTIFIED and any(valid_on(c, day) for c in certifications)
 
 
 def is_certified(session: Session, batch: Batch, on: date | None = None) -> bool:

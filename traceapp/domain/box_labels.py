@@ -3,11 +3,20 @@ content is the box's URI (its public page), on the same sheet stock as item labe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
-from labels import LabelData, LayoutError, PrintOptions, get_preset, page_count, render_sheet_pdf
+from labels import (
+    DEFAULT_OPTIONS,
+    LabelData,
+    LayoutError,
+    PrintOptions,
+    get_preset,
+    page_count,
+    render_sheet_pdf,
+)
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
@@ -67,6 +76,7 @@ def box_sheet_pdf(
     preset: str = DEFAULT_PRESET,
     start_position: int = 1,
     cooperative_id: int | None = None,
+    base_options: PrintOptions = DEFAULT_OPTIONS,
 ) -> tuple[bytes, int]:
     """The box labels on sheets of `preset` stock from `start_position`; (PDF, pages)."""
     try:
@@ -74,7 +84,7 @@ def box_sheet_pdf(
     except LayoutError as exc:
         raise InvalidInput(str(exc), field="preset") from exc
     try:
-        options = PrintOptions(start_position=start_position)
+        options = replace(base_options, start_position=start_position)
         options.check_against(layout)
     except LayoutError as exc:
         raise InvalidInput(str(exc), field="start_position") from exc

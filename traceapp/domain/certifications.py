@@ -9,9 +9,9 @@ from typing import Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
-from traceapp.errors import InvalidInput
-from traceapp.models import CERTIFICATION_SCHEMES, Batch, Certification
+from traceapp.domain import audit_log
+from traceapp.errors import InvalidInput, one_of
+from traceapp.models import Batch, Certification, CertificationScheme
 
 SCHEME_NAMES = {
     "vietgap": "VietGAP",
@@ -45,15 +45,12 @@ def record_certification(
     """Attach a certification to one batch or to a whole cooperative."""
     if (batch is None) == (cooperative_id is None):
         raise InvalidInput("a certification covers either a batch or a cooperative")
-    if details.scheme not in CERTIFICATION_SCHEMES:
-        raise InvalidInput(
-            f"scheme must be one of: {', '.join(CERTIFICATION_SCHEMES)}", field="scheme"
-        )
+    one_of(CertificationScheme, details.scheme, "scheme")
     if details.valid_to < details.valid_from:
         raise InvalidInput("valid-to date must not be before valid-from", field="valid_to")
-    if details.scheme == "ocop" and details.ocop_stars not in (3, 4, 5):
+    if details.scheme == CertificationScheme.OCOP and details.ocop_stars not in (3, 4, 5):
         raise InvalidInput("an OCOP rating has 3, 4 or 5 stars", field="ocop_stars")
-    if details.scheme != "ocop" and details.ocop_stars is not None:
+    if details.scheme != CertificationScheme.OCOP and details.ocop_stars is not None:
         raise InvalidInput("only OCOP ratings have stars", field="ocop_stars")
     if not details.certificate_number.strip():
         raise InvalidInput("certificate number must not be empty", field="certificate_number")
@@ -110,9 +107,9 @@ def mark(certification: Certification) -> str | None:
 
     Lab tests have none: they are results shown on the verification page, not a mark.
     """
-    if certification.scheme == "lab_test":
+    if certification.scheme == CertificationScheme.LAB_TEST:
         return None
     name = SCHEME_NAMES[certification.scheme]
-    if certification.scheme == "ocop":
+    if certification.scheme == CertificationScheme.OCOP:
         return f"{name} {'★' * (certification.ocop_stars or 0)}"
     return name

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from keys.log_proof import CHECKPOINT_TYPE, CHECKPOINT_VERSION, PROOF_FORMAT
 from keys.statements import SIGNATURE_MEMBER, sign_statement
-from traceapp.audit_log import entry_view, timestamp_text
+from traceapp.domain.audit_log import entry_view, timestamp_text
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import AuditCheckpoint, AuditEntry, IssuanceRun
 from traceapp.models._columns import utcnow

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from traceapp.clock import today_local
-from traceapp.models import Batch, Certification, Cooperative, Label, Scan
+from traceapp.models import Batch, BatchStatus, Certification, Cooperative, Label, Scan
 
 EXPIRY_WINDOW_DAYS = 60
 
@@ -62,7 +62,7 @@ def union_figures(
     return UnionFigures(
         cooperatives=session.scalar(select(func.count()).select_from(cooperatives.subquery())) or 0,
         certified_batches=session.scalar(
-            select(func.count(Batch.id)).where(Batch.status == "certified", in_scope)
+            select(func.count(Batch.id)).where(Batch.status == BatchStatus.CERTIFIED, in_scope)
         )
         or 0,
         labels_issued=session.scalar(

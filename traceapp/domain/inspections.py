@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
 from traceapp.clock import today_local
+from traceapp.domain import audit_log
 from traceapp.domain.batches import find_batch_by_lot, get_batch
-from traceapp.errors import InvalidInput
-from traceapp.models import INSPECTION_RESULTS, Batch, Inspection, User
+from traceapp.errors import InvalidInput, one_of
+from traceapp.models import Batch, Inspection, InspectionResult, User
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,7 @@ def record_inspection(
 ) -> Inspection:
     """Record what an inspector found about a batch; the date cannot be in the future."""
     batch = get_batch(session, batch_id)
-    if details.result not in INSPECTION_RESULTS:
-        raise InvalidInput(
-            f"result must be one of: {', '.join(INSPECTION_RESULTS)}", field="result"
-        )
+    one_of(InspectionResult, details.result, "result")
     if not details.place.strip():
         raise InvalidInput("place must not be empty", field="place")
     if details.inspected_on > today_local():

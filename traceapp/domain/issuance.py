@@ -14,11 +14,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from keys.signing import CodeSigner, new_serials
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch, is_certified
 from traceapp.errors import Conflict, InvalidInput
 from traceapp.infrastructure.bulk import copy_rows
-from traceapp.models import Batch, IssuanceRun, Label
+from traceapp.models import Batch, BatchStatus, IssuanceRun, Label
 
 MAX_LABELS_PER_REQUEST = 100_000
 
@@ -45,7 +45,7 @@ def issue_labels(
             f"a request issues between 1 and {MAX_LABELS_PER_REQUEST:,} labels", field="count"
         )
     batch = get_batch(session, batch_id, cooperative_id)
-    if batch.status == "recalled":
+    if batch.status == BatchStatus.RECALLED:
         raise Conflict("the batch is recalled: no labels can be issued")
     if not is_certified(session, batch):
         raise Conflict("labels are issued only for a batch with a valid certification")
@@ -95,7 +95,7 @@ def _take_quota(session: Session, batch: Batch, count: int) -> None:
         update(Batch)
         .where(
             Batch.id == batch.id,
-            Batch.status == "certified",
+            Batch.status == BatchStatus.CERTIFIED,
             Batch.labels_issued + count <= Batch.quantity,
         )
         .values(labels_issued=Batch.labels_issued + count)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from labels import (
+    DEFAULT_OPTIONS,
     LayoutError,
     PrintOptions,
     get_preset,
@@ -27,12 +30,16 @@ def sheet_pdf(
     preset: str,
     start_position: int,
     cooperative_id: int | None = None,
+    base_options: PrintOptions = DEFAULT_OPTIONS,
 ) -> tuple[bytes, int]:
-    """The run's labels on sheets of `preset` stock from `start_position`; (PDF, pages)."""
+    """The run's labels on sheets of `preset` stock from `start_position`; (PDF, pages).
+
+    `base_options` carries the instance's fonts (Settings.print_options).
+    """
     run = get_run(session, run_id, cooperative_id)
     try:
         layout = get_preset(preset)
-        options = PrintOptions(start_position=start_position)
+        options = replace(base_options, start_position=start_position)
         options.check_against(layout)
     except LayoutError as exc:
         raise InvalidInput(
@@ -52,18 +59,24 @@ def single_label(
     base_url: str,
     image_format: str,
     cooperative_id: int | None = None,
+    base_options: PrintOptions = DEFAULT_OPTIONS,
 ) -> bytes:
     """One label of the run as PNG or SVG."""
     run = get_run(session, run_id, cooperative_id)
     if image_format not in ("png", "svg"):
         raise InvalidInput("format must be png or svg", field="format")
     label = next(run_labels(session, run, base_url, first=sequence, last=sequence))
-    return render_label_png(label) if image_format == "png" else render_label_svg(label)
+    render = render_label_png if image_format == "png" else render_label_svg
+    return render(label, font_path=base_options.font_path)
 
 
 def roll_pdf(
-    session: Session, run_id: int, base_url: str, cooperative_id: int | None = None
+    session: Session,
+    run_id: int,
+    base_url: str,
+    cooperative_id: int | None = None,
+    base_options: PrintOptions = DEFAULT_OPTIONS,
 ) -> bytes:
     """The run's labels for a thermal roll printer, one label per page."""
     run = get_run(session, run_id, cooperative_id)
-    return render_roll_pdf(run_labels(session, run, base_url), *ROLL_LABEL_MM)
+    return render_roll_pdf(run_labels(session, run, base_url), *ROLL_LABEL_MM, base_options)

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from keys.bundle import BUNDLE_FORMAT
 from keys.keystore import KeyStore, KeyStoreError, utc_now
 from keys.statements import sign_statement
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.domain.certifications import certifications_for
 from traceapp.errors import Conflict, InvalidInput
-from traceapp.models import Batch, Label
+from traceapp.models import Batch, BatchStatus, Label, LabelStatus
 
 
 def build_bundle(
@@ -25,7 +25,8 @@ def build_bundle(
     if not province:
         raise InvalidInput("choose a province", field="province")
     stmt = select(Batch).where(
-        Batch.status.in_(("certified", "recalled")), Batch.origin_province == province
+        Batch.status.in_((BatchStatus.CERTIFIED, BatchStatus.RECALLED)),
+        Batch.origin_province == province,
     )
     if commune and commune.strip():
         stmt = stmt.where(Batch.origin_commune == commune.strip())
@@ -58,7 +59,7 @@ def _summary(session: Session, batch: Batch) -> dict[str, Any]:
     product = batch.product
     voided = session.scalars(
         select(Label.serial)
-        .where(Label.batch_id == batch.id, Label.status == "voided")
+        .where(Label.batch_id == batch.id, Label.status == LabelStatus.VOIDED)
         .order_by(Label.serial)
     )
     return {

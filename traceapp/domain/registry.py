@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from keys.fields import InvalidField, check_product_ref
 from keys.gtin import InvalidGTIN, normalize_gtin
-from traceapp import audit_log
-from traceapp.errors import Conflict, InvalidInput, NotFound
-from traceapp.models import PRODUCT_CATEGORIES, Cooperative, Product, Union
+from traceapp.domain import audit_log
+from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
+from traceapp.models import Cooperative, Product, ProductCategory, Union
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,7 @@ def register_product(
     session: Session, cooperative: Cooperative, details: ProductDetails, actor: str
 ) -> Product:
     _require_text(details.name, "name")
-    if details.category not in PRODUCT_CATEGORIES:
-        raise InvalidInput(
-            f"category must be one of: {', '.join(PRODUCT_CATEGORIES)}", field="category"
-        )
+    one_of(ProductCategory, details.category, "category")
     try:
         check_product_ref(details.ref)
     except InvalidField as exc:

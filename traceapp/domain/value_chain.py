@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
+from keys.gtin import check_digit_is_valid
 from traceapp.clock import to_local, today_local
+from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
 from traceapp.epcis import (
@@ -36,10 +37,10 @@ from traceapp.epcis import (
 )
 from traceapp.epcis.documents import VIETNAM_OFFSET
 from traceapp.epcis.identifiers import ClassRef, cooperative_uri, partner_uri
-from traceapp.errors import Conflict, InvalidInput, NotFound
+from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
 from traceapp.models import Batch, ChainEvent, ChainEventBatch, Cooperative, Partner, Product
 from traceapp.models._columns import utcnow
-from traceapp.models.value_chain import PARTNER_ROLES
+from traceapp.models.value_chain import PartnerRole
 
 STEPS = ("commissioning", "inspecting", "packing", "shipping", "receiving", "transforming")
 # Batch units with a UN/CEFACT code; units that count things (quả, gói, hộp) carry none.
@@ -68,10 +69,9 @@ def register_partner(session: Session, details: PartnerDetails, actor: str) -> P
     name = (details.name or "").strip()
     if not name or len(name) > 200:
         raise InvalidInput("a partner needs a name of 1 to 200 characters", field="name")
-    if details.role not in PARTNER_ROLES:
-        raise InvalidInput(f"role must be one of: {', '.join(PARTNER_ROLES)}", field="role")
+    one_of(PartnerRole, details.role, "role")
     gln = (details.gln or "").strip() or None
-    if gln is not None and not (_GLN.match(gln) and _check_digit_ok(gln)):
+    if gln is not None and not (_GLN.match(gln) and check_digit_is_valid(gln)):
         raise InvalidInput("a GLN has 13 digits with a valid check digit", field="gln")
     if session.scalar(select(Partner).where(Partner.name == name)) is not None:
         raise Conflict(f"a partner named {name!r} is already registered", field="name")
@@ -808,9 +808,3 @@ def _place_uris(event: dict[str, Any]) -> list[str]:
     uris += [s.get("source") for s in event.get("sourceList") or []]
     uris += [d.get("destination") for d in event.get("destinationList") or []]
     return [u for u in uris if u]
-
-
-def _check_digit_ok(digits: str) -> bool:
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check

@@ -36,7 +36,7 @@ from traceapp.domain.scans import (
     summarise_scans,
 )
 from traceapp.domain.value_chain import TimelineEntry, batch_timeline
-from traceapp.models import AuditEntry, Batch, Inspection, IssuanceRun
+from traceapp.models import AuditEntry, Batch, BatchStatus, Inspection, IssuanceRun, LabelStatus
 from traceapp.models._columns import utcnow
 
 GENUINE = "genuine"
@@ -390,9 +390,9 @@ class Verifier:
         facts = _facts(state, self._records.batch_records(state.batch_id, today))
         if result.verdict is Verdict.REVOKED_KEY:
             verdict, detail = REVOKED_KEY, result.detail
-        elif state.label_status == "voided":
+        elif state.label_status == LabelStatus.VOIDED:
             verdict, detail = VOIDED, "the label was voided by its issuer"
-        elif state.batch_status == "recalled":
+        elif state.batch_status == BatchStatus.RECALLED:
             verdict, detail = RECALLED, "the batch was recalled"
         elif not certified_on(state.batch_status, facts.certifications, today):
             verdict, detail = EXPIRED, "no certification of this batch is valid today"

@@ -9,11 +9,11 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from traceapp import audit_log
+from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch
 from traceapp.domain.printing import find_label, get_run
 from traceapp.errors import Conflict, InvalidInput
-from traceapp.models import Label
+from traceapp.models import Label, LabelStatus
 from traceapp.models._columns import utcnow
 
 MAX_VOID_REASON = 500
@@ -23,9 +23,9 @@ def void_label(session: Session, batch_id: int, serial: str, reason: str, actor:
     """Void one label of a batch; voiding it twice is a Conflict."""
     reason = _check_reason(reason)
     label = find_label(session, get_batch(session, batch_id).id, serial.strip())
-    if label.status == "voided":
+    if label.status == LabelStatus.VOIDED:
         raise Conflict(f"label {label.serial} is already voided", field="serial")
-    label.status = "voided"
+    label.status = LabelStatus.VOIDED
     label.voided_at = utcnow()
     label.void_reason = reason
     session.flush()
@@ -57,9 +57,11 @@ def void_run_range(
     voided = session.execute(
         update(Label)
         .where(
-            Label.run_id == run.id, Label.sequence.between(first, last), Label.status == "active"
+            Label.run_id == run.id,
+            Label.sequence.between(first, last),
+            Label.status == LabelStatus.ACTIVE,
         )
-        .values(status="voided", voided_at=utcnow(), void_reason=reason)
+        .values(status=LabelStatus.VOIDED, voided_at=utcnow(), void_reason=reason)
         .execution_options(synchronize_session=False)
     ).rowcount
     if voided == 0:
@@ -86,7 +88,7 @@ def voided_count(session: Session, batch_id: int) -> int:
         session.scalar(
             select(func.count())
             .select_from(Label)
-            .where(Label.batch_id == batch_id, Label.status == "voided")
+            .where(Label.batch_id == batch_id, Label.status == LabelStatus.VOIDED)
         )
         or 0
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,17 @@ EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 SCHEMA_VERSION = "2.0"
 # Vietnam keeps +07:00 all year, so events carry a fixed offset.
 VIETNAM_OFFSET = timezone(timedelta(hours=7))
-SUPPORTED_EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransformationEvent")
 MAX_EVENTS = 10_000
 # The official EPCIS 2.0 JSON schema (docs/value-chain.md says where it comes from).
 SCHEMA_PATH = Path(__file__).with_name("epcis-json-schema.json")
+
+
+class EventType(StrEnum):
+    """The EPCIS 2.0 event types this service stores."""
+
+    OBJECT = "ObjectEvent"
+    AGGREGATION = "AggregationEvent"
+    TRANSFORMATION = "TransformationEvent"
 
 
 class EpcisDocumentError(ValueError):
@@ -88,10 +96,10 @@ def validate_document(document: Any) -> list[dict[str, Any]]:
         )
     for index, event in enumerate(events):
         pointer = f"/epcisBody/eventList/{index}"
-        if event.get("type") not in SUPPORTED_EVENT_TYPES:
+        if event.get("type") not in set(EventType):
             raise EpcisDocumentError(
                 f"{pointer}/type",
-                f"this service stores {', '.join(SUPPORTED_EVENT_TYPES)} events only",
+                f"this service stores {', '.join(EventType)} events only",
             )
         event_time_of(event, pointer)
     return events

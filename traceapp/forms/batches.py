@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from labels import PRESETS
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
-from traceapp.models import CERTIFICATION_SCHEMES
+from traceapp.models import CertificationScheme
 
 
 class BatchForm(FlaskForm):
@@ -25,7 +25,7 @@ class BatchForm(FlaskForm):
 
 
 class CertificationForm(FlaskForm):
-    scheme = SelectField("Scheme", choices=[SelectChoice(s, s) for s in CERTIFICATION_SCHEMES])
+    scheme = SelectField("Scheme", choices=[SelectChoice(s, s) for s in CertificationScheme])
     ocop_stars = IntegerField(
         "OCOP stars (OCOP only)", validators=[Optional(), NumberRange(min=3, max=5)]
     )

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from traceapp.models import INSPECTION_RESULTS
+from traceapp.models import InspectionResult
 
 
 class LookupForm(FlaskForm):
@@ -22,7 +22,7 @@ class LookupForm(FlaskForm):
 class InspectionForm(FlaskForm):
     inspected_on = DateField("Date", validators=[DataRequired()])
     place = StringField("Place", validators=[DataRequired(), Length(max=200)])
-    result = SelectField("Result", choices=[SelectChoice(r, r) for r in INSPECTION_RESULTS])
+    result = SelectField("Result", choices=[SelectChoice(r, r) for r in InspectionResult])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)])
     photo_ref = StringField("Photo reference", validators=[Optional(), Length(max=300)])
 

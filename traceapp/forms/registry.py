@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from traceapp.models import PRODUCT_CATEGORIES
+from traceapp.models import ProductCategory
 
 
 class CooperativeForm(FlaskForm):
@@ -23,7 +23,7 @@ class CooperativeForm(FlaskForm):
 
 class ProductForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    category = SelectField("Category", choices=[SelectChoice(c, c) for c in PRODUCT_CATEGORIES])
+    category = SelectField("Category", choices=[SelectChoice(c, c) for c in ProductCategory])
     unit = StringField("Unit", validators=[DataRequired(), Length(max=20)])
     ref = StringField("Product reference", validators=[DataRequired(), Length(max=20)])
     gtin = StringField("GTIN (optional)", validators=[Optional(), Length(max=14)])

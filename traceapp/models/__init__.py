@@ -1,35 +1,44 @@
 """All models, importable from one place so Alembic sees every table."""
 
-from traceapp.models.accounts import ROLES, ApiToken, User
+from traceapp.models.accounts import ApiToken, Role, User
 from traceapp.models.audit import AuditCheckpoint, AuditEntry
-from traceapp.models.batches import BATCH_STATUSES, Batch
-from traceapp.models.certifications import CERTIFICATION_SCHEMES, Certification
-from traceapp.models.inspections import INSPECTION_RESULTS, Inspection
-from traceapp.models.labels import IssuanceRun, Label
+from traceapp.models.batches import Batch, BatchStatus
+from traceapp.models.certifications import Certification, CertificationScheme
+from traceapp.models.inspections import Inspection, InspectionResult
+from traceapp.models.labels import IssuanceRun, Label, LabelStatus
 from traceapp.models.organisations import Cooperative, Union
-from traceapp.models.products import PRODUCT_CATEGORIES, Product
+from traceapp.models.products import Product, ProductCategory
 from traceapp.models.scans import Scan
-from traceapp.models.value_chain import ChainEvent, ChainEventBatch, Partner
+from traceapp.models.value_chain import (
+    ChainEvent,
+    ChainEventBatch,
+    EventLinkRole,
+    Partner,
+    PartnerRole,
+)
 
 __all__ = [
     "ApiToken",
     "AuditCheckpoint",
     "AuditEntry",
     "Batch",
-    "BATCH_STATUSES",
+    "BatchStatus",
     "Certification",
-    "CERTIFICATION_SCHEMES",
+    "CertificationScheme",
     "ChainEvent",
     "ChainEventBatch",
     "Cooperative",
-    "INSPECTION_RESULTS",
+    "EventLinkRole",
     "Inspection",
+    "InspectionResult",
     "IssuanceRun",
     "Label",
+    "LabelStatus",
     "Partner",
-    "PRODUCT_CATEGORIES",
+    "PartnerRole",
     "Product",
-    "ROLES",
+    "ProductCategory",
+    "Role",
     "Scan",
     "Union",
     "User",

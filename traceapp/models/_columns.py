@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
-from sqlalchemy import DateTime, String
-from sqlalchemy.orm import mapped_column
+from sqlalchemy import DateTime, Enum, String
+from sqlalchemy.orm import MappedColumn, mapped_column
 
 
 def utcnow() -> datetime:
@@ -19,7 +20,23 @@ Name = Annotated[str, mapped_column(String(200))]
 Code = Annotated[str, mapped_column(String(40))]
 
 
-def sql_in(column: str, values: tuple[str, ...]) -> str:
+def sql_in(column: str, vocabulary: type[StrEnum]) -> str:
     """A CHECK expression limiting a text column to a fixed vocabulary."""
-    quoted = ", ".join(f"'{value}'" for value in values)
+    quoted = ", ".join(f"'{member.value}'" for member in vocabulary)
     return f"{column} IN ({quoted})"
+
+
+def vocabulary_column(vocabulary: type[StrEnum], length: int, **kwargs: Any) -> MappedColumn[Any]:
+    """A text column whose values load as members of `vocabulary`.
+
+    The column stays a plain VARCHAR (the CHECK constraint from `sql_in` guards it),
+    so raw drivers and migrations see the same text as before.
+    """
+    column_type = Enum(
+        vocabulary,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
+    return mapped_column(column_type, **kwargs)

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
-from traceapp.models._columns import Timestamp, sql_in
+from traceapp.models._columns import Timestamp, sql_in, vocabulary_column
 from traceapp.models.organisations import Cooperative
 
-ROLES = ("union_officer", "cooperative_operator", "inspector")
+
+class Role(StrEnum):
+    """What a console account may do (docs: README, Who does what)."""
+
+    UNION_OFFICER = "union_officer"
+    COOPERATIVE_OPERATOR = "cooperative_operator"
+    INSPECTOR = "inspector"
 
 
 class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(sql_in("role", ROLES), name="role"),
+        CheckConstraint(sql_in("role", Role), name="role"),
         CheckConstraint(
             "(role = 'cooperative_operator') = (cooperative_id IS NOT NULL)",
             name="operator_has_cooperative",
@@ -29,7 +36,7 @@ class User(UserMixin, Base):
     email: Mapped[str] = mapped_column(String(200), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(30))
+    role: Mapped[Role] = vocabulary_column(Role, 30)
     cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"))
     active: Mapped[bool] = mapped_column(default=True)
     failed_sign_ins: Mapped[int] = mapped_column(default=0)

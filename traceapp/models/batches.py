@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
-from traceapp.models._columns import Timestamp, sql_in
+from traceapp.models._columns import Timestamp, sql_in, vocabulary_column
 from traceapp.models.organisations import Cooperative
 from traceapp.models.products import Product
 
-BATCH_STATUSES = ("draft", "certified", "recalled")
+
+class BatchStatus(StrEnum):
+    """Where a batch stands: registered, certified by the Union (labels allowed), recalled."""
+
+    DRAFT = "draft"
+    CERTIFIED = "certified"
+    RECALLED = "recalled"
 
 
 class Batch(Base):
@@ -26,7 +33,7 @@ class Batch(Base):
         CheckConstraint(
             "best_before IS NULL OR best_before >= produced_on", name="best_before_after_production"
         ),
-        CheckConstraint(sql_in("status", BATCH_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", BatchStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +48,7 @@ class Batch(Base):
     origin_commune: Mapped[str] = mapped_column(String(100))
     origin_province: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[BatchStatus] = vocabulary_column(BatchStatus, 20, default=BatchStatus.DRAFT)
     # Running total kept beside the labels so the quota check is one atomic UPDATE.
     labels_issued: Mapped[int] = mapped_column(default=0)
     recalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

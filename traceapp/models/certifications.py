@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
-from traceapp.models._columns import Timestamp, sql_in
+from traceapp.models._columns import Timestamp, sql_in, vocabulary_column
 from traceapp.models.batches import Batch
 from traceapp.models.organisations import Cooperative
 
-CERTIFICATION_SCHEMES = ("vietgap", "ocop", "organic", "herbal_fed", "lab_test")
+
+class CertificationScheme(StrEnum):
+    """The certification schemes the Union records."""
+
+    VIETGAP = "vietgap"
+    OCOP = "ocop"
+    ORGANIC = "organic"
+    HERBAL_FED = "herbal_fed"
+    LAB_TEST = "lab_test"
 
 
 class Certification(Base):
     __tablename__ = "certifications"
     __table_args__ = (
-        CheckConstraint(sql_in("scheme", CERTIFICATION_SCHEMES), name="scheme"),
+        CheckConstraint(sql_in("scheme", CertificationScheme), name="scheme"),
         CheckConstraint("valid_to >= valid_from", name="valid_range"),
         CheckConstraint(
             "(batch_id IS NULL) <> (cooperative_id IS NULL)", name="covers_batch_or_cooperative"
@@ -33,7 +42,7 @@ class Certification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
     cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"), index=True)
-    scheme: Mapped[str] = mapped_column(String(20))
+    scheme: Mapped[CertificationScheme] = vocabulary_column(CertificationScheme, 20)
     ocop_stars: Mapped[int | None]
     certificate_number: Mapped[str] = mapped_column(String(60))
     issuing_body: Mapped[str] = mapped_column(String(200))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -17,10 +18,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
-from traceapp.models._columns import Timestamp, sql_in
+from traceapp.models._columns import Timestamp, sql_in, vocabulary_column
 from traceapp.models.batches import Batch
 
-LABEL_STATUSES = ("active", "voided")
+
+class LabelStatus(StrEnum):
+    """Whether a printed label still vouches for its item."""
+
+    ACTIVE = "active"
+    VOIDED = "voided"
 
 
 class IssuanceRun(Base):
@@ -44,7 +50,7 @@ class Label(Base):
     __table_args__ = (
         UniqueConstraint("batch_id", "serial", name="uq_labels_serial_per_batch"),
         UniqueConstraint("run_id", "sequence", name="uq_labels_sequence_per_run"),
-        CheckConstraint(sql_in("status", LABEL_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", LabelStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -56,7 +62,7 @@ class Label(Base):
     key_id: Mapped[str] = mapped_column(String(8))
     # The GS1 AI 8030 value: key id and Ed25519 signature (docs/code-format.md).
     signature: Mapped[str] = mapped_column(String(90))
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    status: Mapped[LabelStatus] = vocabulary_column(LabelStatus, 10, default=LabelStatus.ACTIVE)
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     void_reason: Mapped[str | None] = mapped_column(Text)
 

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from traceapp.domain.accounts import user_for_token
 from traceapp.errors import Forbidden, Unauthorized
-from traceapp.models import User
+from traceapp.models import Role, User
 from traceapp.web.request_session import db
 
 login_manager = LoginManager()
@@ -48,7 +48,9 @@ def actor_name() -> str:
 def cooperative_scope() -> int | None:
     """The cooperative a user is confined to (operators), or None (everyone else)."""
     user = acting_user()
-    return user.cooperative_id if user is not None and user.role == "cooperative_operator" else None
+    return (
+        user.cooperative_id if user is not None and user.role == Role.COOPERATIVE_OPERATOR else None
+    )
 
 
 def roles_required(*roles: str) -> Callable:

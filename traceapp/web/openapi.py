@@ -12,8 +12,8 @@ from typing import Any
 
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
 from traceapp.domain.value_chain import MAX_BOXES, MAX_REFERENCE, STEPS
-from traceapp.models import BATCH_STATUSES, CERTIFICATION_SCHEMES, INSPECTION_RESULTS
-from traceapp.models.value_chain import PARTNER_ROLES
+from traceapp.models import BatchStatus, CertificationScheme, InspectionResult
+from traceapp.models.value_chain import PartnerRole
 from traceapp.web.ids import MAX_ID
 
 NO_NUL = "^[^\\u0000]*$"
@@ -87,7 +87,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "origin_commune": {"type": "string"},
             "origin_province": {"type": "string"},
             "description": {"type": ["string", "null"]},
-            "status": {"type": "string", "enum": list(BATCH_STATUSES)},
+            "status": {"type": "string", "enum": list(BatchStatus)},
             "recalled_at": NULLABLE_DATETIME,
             "recall_reason": {"type": ["string", "null"]},
             "created_at": DATETIME,
@@ -145,7 +145,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "id": ID,
             "batch_id": {"type": ["integer", "null"]},
             "cooperative_id": {"type": ["integer", "null"]},
-            "scheme": {"type": "string", "enum": list(CERTIFICATION_SCHEMES)},
+            "scheme": {"type": "string", "enum": list(CertificationScheme)},
             "ocop_stars": {"type": ["integer", "null"]},
             "certificate_number": {"type": "string"},
             "issuing_body": {"type": "string"},
@@ -168,7 +168,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "additionalProperties": False,
         "required": ["scheme", "certificate_number", "issuing_body", "valid_from", "valid_to"],
         "properties": {
-            "scheme": {"type": "string", "enum": list(CERTIFICATION_SCHEMES)},
+            "scheme": {"type": "string", "enum": list(CertificationScheme)},
             "ocop_stars": {"type": ["integer", "null"], "minimum": 3, "maximum": 5},
             "certificate_number": _text(60, 1),
             "issuing_body": _text(200, 1),
@@ -290,7 +290,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "batch_id": ID,
             "inspected_on": DATE,
             "place": {"type": "string"},
-            "result": {"type": "string", "enum": list(INSPECTION_RESULTS)},
+            "result": {"type": "string", "enum": list(InspectionResult)},
             "notes": {"type": ["string", "null"]},
             "photo_ref": {"type": ["string", "null"]},
             "created_at": DATETIME,
@@ -303,7 +303,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "inspected_on": DATE,
             "place": _text(200, 1),
-            "result": {"type": "string", "enum": list(INSPECTION_RESULTS)},
+            "result": {"type": "string", "enum": list(InspectionResult)},
             "notes": _nullable_text(4000),
             "photo_ref": _nullable_text(300),
         },
@@ -314,7 +314,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "id": ID,
             "name": {"type": "string"},
-            "role": {"type": "string", "enum": list(PARTNER_ROLES)},
+            "role": {"type": "string", "enum": list(PartnerRole)},
             "gln": {"type": ["string", "null"]},
             "address": {"type": ["string", "null"]},
             "province": {"type": ["string", "null"]},
@@ -333,7 +333,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["name", "role"],
         "properties": {
             "name": _text(200, 1),
-            "role": {"type": "string", "enum": list(PARTNER_ROLES)},
+            "role": {"type": "string", "enum": list(PartnerRole)},
             "gln": {
                 "type": ["string", "null"],
                 "pattern": "^[0-9]{13}$",
@@ -545,7 +545,7 @@ def _paths() -> dict[str, Any]:
                 [
                     _query(
                         "status",
-                        {"type": "string", "enum": list(BATCH_STATUSES)},
+                        {"type": "string", "enum": list(BatchStatus)},
                         "only batches in this state",
                     ),
                     _query(

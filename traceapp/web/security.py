@@ -12,11 +12,12 @@ kind of request:
     sign_in  POST to a sign-in form                      per client IP
     api      the rest of /api/...                        per API token (else IP)
 
-Each limit is a Flask config value (RATELIMIT_PUBLIC, for scans and the public
-pages per address; RATELIMIT_PUBLIC_PER_CODE; RATELIMIT_SIGN_IN; RATELIMIT_API);
-RATELIMIT_ENABLED turns them all off, and is off by default when TESTING. A
-refused request gets 429 problem details with Retry-After. If Redis cannot be
-reached, counting falls back to each process's memory, logged.
+Each limit is a setting (TRACEAPP_RATE_LIMIT_PUBLIC, for scans and the public pages
+per address; _PUBLIC_PER_CODE; _SIGN_IN; _API; docs/configuration.md);
+TRACEAPP_RATE_LIMITS=off turns them all off. They reach Flask-Limiter through its
+own config keys, set here from the settings only. A refused request gets 429
+problem details with Retry-After. If Redis cannot be reached, counting falls back
+to each process's memory, logged.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ import math
 import time
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
@@ -44,13 +45,6 @@ CONTENT_SECURITY_POLICY = (
 )
 HSTS = "max-age=31536000; includeSubDomains"
 log = logging.getLogger(__name__)
-DEFAULT_LIMITS = {
-    # Why these figures: docs/verification.md, "Rate limits".
-    "RATELIMIT_PUBLIC": "600/minute",
-    "RATELIMIT_PUBLIC_PER_CODE": "30/minute",
-    "RATELIMIT_SIGN_IN": "10/minute",
-    "RATELIMIT_API": "600/minute",
-}
 # Scans (code URLs, /api/v1/verify) are limited by ScanLimits, before Flask.
 PUBLIC_PREFIXES = ("/keys.json", "/transparency/", "/.well-known/")
 
@@ -75,9 +69,9 @@ def api_client() -> str:
     return "ip:" + get_remote_address()
 
 
-def _limit(kind: str, config_key: str, key_function) -> Limit:
+def _limit(kind: str, limit: str, key_function) -> Limit:
     return Limit(
-        lambda: current_app.config[config_key],
+        limit,
         key_function=key_function,
         scope=kind,
         shared=True,
@@ -86,20 +80,20 @@ def _limit(kind: str, config_key: str, key_function) -> Limit:
 
 
 def init_app(app: Flask, settings: Settings) -> Limiter:
-    for key, value in DEFAULT_LIMITS.items():
-        app.config.setdefault(key, value)
-    app.config.setdefault("RATELIMIT_ENABLED", not app.config.get("TESTING", False))
-    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "traceapp")
-    # Redis down: count in each process's memory (Flask-Limiter logs it) rather than fail.
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.update(
+        RATELIMIT_ENABLED=settings.rate_limits,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=settings.rate_limit_key_prefix,
+        # Redis down: count in each process's memory (Flask-Limiter logs it), never fail.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+    )
     limiter = Limiter(
         get_remote_address,
         default_limits=[
-            _limit("public", "RATELIMIT_PUBLIC", get_remote_address),
-            _limit("sign_in", "RATELIMIT_SIGN_IN", get_remote_address),
-            _limit("api", "RATELIMIT_API", api_client),
+            _limit("public", settings.rate_limit_public, get_remote_address),
+            _limit("sign_in", settings.rate_limit_sign_in, get_remote_address),
+            _limit("api", settings.rate_limit_api, api_client),
         ],
     )
     limiter.init_app(app)
@@ -169,8 +163,8 @@ class ScanLimits:
         self._enabled = enabled
         self._headers_enabled = headers_enabled
         self._prefix = prefix
-        self._per_address = parse(per_address)
-        self._per_code = parse(per_code)
+        self._per_address = parse_many(per_address)
+        self._per_code = parse_many(per_code)
         self._shared = FixedWindowRateLimiter(storage_from_string(storage_uri))
         self._local = FixedWindowRateLimiter(MemoryStorage())
         self._last_warning = 0.0
@@ -191,14 +185,15 @@ class ScanLimits:
             return self._hit(self._local, address_key, code_key)
 
     def _hit(self, limiter: FixedWindowRateLimiter, address_key, code_key) -> LimitDecision:
-        if not limiter.hit(self._per_address, *address_key):
-            return self._refused(limiter, self._per_address, address_key)
-        if not limiter.hit(self._per_code, *code_key):
-            return self._refused(limiter, self._per_code, code_key)
+        for items, key in ((self._per_address, address_key), (self._per_code, code_key)):
+            for item in items:
+                if not limiter.hit(item, *key):
+                    return self._refused(limiter, item, key)
         if not self._headers_enabled:
             return LimitDecision(True, [])
-        reset, remaining = limiter.get_window_stats(self._per_address, *address_key)
-        return LimitDecision(True, _limit_headers(self._per_address, reset, remaining))
+        first = self._per_address[0]
+        reset, remaining = limiter.get_window_stats(first, *address_key)
+        return LimitDecision(True, _limit_headers(first, reset, remaining))
 
     def _refused(self, limiter, item: RateLimitItem, key) -> LimitDecision:
         reset, _remaining = limiter.get_window_stats(item, *key)

@@ -39,7 +39,7 @@ from traceapp.domain.value_chain import (
 from traceapp.errors import InvalidInput
 from traceapp.forms.batches import SheetForm
 from traceapp.models import Batch
-from traceapp.models.value_chain import PARTNER_ROLES
+from traceapp.models.value_chain import PartnerRole
 from traceapp.web.api.bodies import json_body
 from traceapp.web.auth import (
     actor_name,
@@ -49,11 +49,10 @@ from traceapp.web.auth import (
     roles_required,
 )
 from traceapp.web.chain_wording import chain_step_name, chain_word
+from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR
 from traceapp.web.ids import MAX_ID
 from traceapp.web.request_session import db, settings
 
-OFFICER, OPERATOR, INSPECTOR = "union_officer", "cooperative_operator", "inspector"
-ALL_ROLES = (OFFICER, OPERATOR, INSPECTOR)
 JSONLD = "application/ld+json"
 
 blueprint = Blueprint("chain", __name__)
@@ -96,7 +95,7 @@ def box(key: str, lot: str, number: int):
 @blueprint.get("/console/chain/partners")
 @roles_required(*ALL_ROLES)
 def partners():
-    return render_template("chain/partners.html", partners=list_partners(db()), roles=PARTNER_ROLES)
+    return render_template("chain/partners.html", partners=list_partners(db()), roles=PartnerRole)
 
 
 @blueprint.post("/console/chain/partners")
@@ -180,6 +179,7 @@ def box_labels_download(batch_id: int):
         form.preset.data,
         form.start_position.data,
         cooperative_scope(),
+        settings().print_options(),
     )
     name = f"boxes-batch-{batch_id}{f'-packing-{packing}' if packing else ''}.pdf"
     return Response(

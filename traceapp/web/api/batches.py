@@ -21,8 +21,8 @@ from traceapp.domain.inspections import InspectionDetails, record_inspection
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.listings import get_cooperative, list_batches, runs_of
 from traceapp.domain.voiding import void_label
-from traceapp.errors import InvalidInput, NotFound
-from traceapp.models import BATCH_STATUSES
+from traceapp.errors import NotFound, one_of
+from traceapp.models import BatchStatus
 from traceapp.web.api import blueprint
 from traceapp.web.api.bodies import date_field, int_query, json_body
 from traceapp.web.api.representations import (
@@ -42,8 +42,8 @@ from traceapp.web.request_session import db
 @api_roles_required(*ALL_ROLES)
 def list_batches_view():
     status = request.args.get("status")
-    if status is not None and status not in BATCH_STATUSES:
-        raise InvalidInput(f"status must be one of: {', '.join(BATCH_STATUSES)}", field="status")
+    if status is not None:
+        status = one_of(BatchStatus, status, "status")
     items = list_batches(
         db(),
         cooperative_scope(),

@@ -52,7 +52,13 @@ def sheet(run_id: int):
     preset = request.args.get("preset") or "a4-40"
     start = int_query("start_position", 1, 1, 200)
     pdf, pages = sheet_pdf(
-        db(), run_id, settings().public_base_url, preset, start, cooperative_scope()
+        db(),
+        run_id,
+        settings().public_base_url,
+        preset,
+        start,
+        cooperative_scope(),
+        settings().print_options(),
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["X-Page-Count"] = str(pages)

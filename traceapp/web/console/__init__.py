@@ -8,13 +8,12 @@ from flask import Blueprint, request
 
 from traceapp.clock import to_local
 from traceapp.errors import InvalidInput
+from traceapp.models import Role
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
 
-OFFICER = "union_officer"
-OPERATOR = "cooperative_operator"
-INSPECTOR = "inspector"
-ALL_ROLES = (OFFICER, OPERATOR, INSPECTOR)
+OFFICER, OPERATOR, INSPECTOR = Role.UNION_OFFICER, Role.COOPERATIVE_OPERATOR, Role.INSPECTOR
+ALL_ROLES = tuple(Role)
 
 
 @blueprint.before_request

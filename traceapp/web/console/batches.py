@@ -34,7 +34,7 @@ from traceapp.forms.batches import (
     VoidLabelForm,
     VoidRangeForm,
 )
-from traceapp.models import BATCH_STATUSES
+from traceapp.models import BatchStatus
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_status, refused
@@ -46,12 +46,12 @@ from traceapp.web.request_session import db, settings
 @roles_required(*ALL_ROLES)
 def batches():
     status = request.args.get("status") or None
-    if status not in (None, *BATCH_STATUSES):
+    if status not in (None, *BatchStatus):
         status = None
     return render_template(
         "console/batches.html",
         status=status,
-        statuses=BATCH_STATUSES,
+        statuses=BatchStatus,
         batches=list_batches(db(), cooperative_scope(), status),
     )
 
@@ -219,6 +219,7 @@ def run_sheet(run_id: int):
         form.preset.data,
         form.start_position.data,
         cooperative_scope(),
+        settings().print_options(),
     )
     return _download(
         pdf,
@@ -232,7 +233,13 @@ def run_sheet(run_id: int):
 @roles_required(OFFICER, OPERATOR)
 def run_label(run_id: int, sequence: int, image_format: str):
     data = single_label(
-        db(), run_id, sequence, settings().public_base_url, image_format, cooperative_scope()
+        db(),
+        run_id,
+        sequence,
+        settings().public_base_url,
+        image_format,
+        cooperative_scope(),
+        settings().print_options(),
     )
     mimetype = "image/png" if image_format == "png" else "image/svg+xml"
     return _download(data, mimetype, f"label-run-{run_id}-{sequence}.{image_format}")
@@ -241,7 +248,9 @@ def run_label(run_id: int, sequence: int, image_format: str):
 @blueprint.get("/runs/<int:run_id>/roll.pdf")
 @roles_required(OFFICER, OPERATOR)
 def run_roll(run_id: int):
-    pdf = roll_pdf(db(), run_id, settings().public_base_url, cooperative_scope())
+    pdf = roll_pdf(
+        db(), run_id, settings().public_base_url, cooperative_scope(), settings().print_options()
+    )
     return _download(pdf, "application/pdf", f"labels-run-{run_id}-roll.pdf")
 
 

@@ -12,8 +12,8 @@ from traceapp.domain.batches import get_batch
 from traceapp.domain.inspections import InspectionDetails, find_batch, record_inspection
 from traceapp.domain.listings import list_cooperatives
 from traceapp.domain.offline_bundle import build_bundle
+from traceapp.domain.signing_keys import key_store
 from traceapp.forms.inspections import BundleForm, InspectionForm, LookupForm
-from traceapp.signing_keys import key_store
 from traceapp.web.auth import acting_user, actor_name, roles_required
 from traceapp.web.console import INSPECTOR, OFFICER, blueprint
 from traceapp.web.console.form_errors import form_status, refused

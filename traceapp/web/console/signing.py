@@ -5,8 +5,8 @@ from __future__ import annotations
 from keys.fields import InvalidField
 from keys.keystore import KeyStoreError
 from keys.signing import CodeSigner
+from traceapp.domain.signing_keys import active_signer
 from traceapp.errors import Conflict
-from traceapp.signing_keys import active_signer
 from traceapp.web.request_session import settings
 
 

@@ -8,8 +8,9 @@ from keys.keystore import KeyStoreError
 from traceapp.domain.dashboard import union_figures
 from traceapp.domain.listings import list_batches
 from traceapp.domain.scans import flagged_codes
+from traceapp.domain.signing_keys import key_store, rotate_key
 from traceapp.errors import Conflict
-from traceapp.signing_keys import key_store, rotate_key
+from traceapp.models import BatchStatus, Role
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, blueprint
 from traceapp.web.request_session import db, settings
@@ -21,10 +22,10 @@ def index():
     user = acting_user()
     figures = union_figures(db()) if user.role == OFFICER else None
     flagged = flagged_codes(db(), limit=20) if user.role == OFFICER else []
-    drafts = list_batches(db(), status="draft", limit=20) if user.role == OFFICER else []
+    drafts = list_batches(db(), status=BatchStatus.DRAFT, limit=20) if user.role == OFFICER else []
     mine = (
         list_batches(db(), cooperative_scope(), limit=20)
-        if user.role == "cooperative_operator"
+        if user.role == Role.COOPERATIVE_OPERATOR
         else []
     )
     return render_template(

@@ -7,14 +7,16 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, render_template
 
 from traceapp.clock import today_local
+from traceapp.config import Settings
 from traceapp.domain.scans import batch_scan_statistics
+from traceapp.domain.signing_keys import key_store
 from traceapp.domain.verification import Verifier
 from traceapp.infrastructure.batch_records import CachedBatchRecords
 from traceapp.infrastructure.keysets import KeysetCache
 from traceapp.infrastructure.labels import label_source
 from traceapp.infrastructure.read_sessions import read_sessions
 from traceapp.infrastructure.scan_sinks import ScanBuffer
-from traceapp.signing_keys import key_store
+from traceapp.models import Role
 from traceapp.web.auth import cooperative_scope, roles_required
 from traceapp.web.public import languages
 from traceapp.web.public.charts import CHART_HEIGHT, CHART_WIDTH, day_bars
@@ -36,7 +38,7 @@ VERIFIER = "traceapp.verifier"
 def init_app(app: Flask) -> None:
     languages.init_app(app)
     app.register_blueprint(blueprint)
-    settings = app.extensions["traceapp.settings"]
+    settings: Settings = app.extensions["traceapp.settings"]
     sessions = app.extensions["traceapp.sessions"]
     reading = read_sessions(sessions)
     buffer = ScanBuffer(reading.writing, interval=settings.scan_flush_seconds)
@@ -48,21 +50,19 @@ def init_app(app: Flask) -> None:
         buffer,
     )
     keysets = KeysetCache(key_store(settings), settings.issuer)
-    config = app.config
     desk = ScanDesk(
         settings=settings,
         verifier=verifier,
         keysets=keysets,
         limits=ScanLimits(
-            config["RATELIMIT_STORAGE_URI"],
-            config["RATELIMIT_PUBLIC"],
-            config["RATELIMIT_PUBLIC_PER_CODE"],
-            enabled=config["RATELIMIT_ENABLED"],
-            headers_enabled=config["RATELIMIT_HEADERS_ENABLED"],
-            prefix=config["RATELIMIT_KEY_PREFIX"],
+            settings.redis_url or "memory://",
+            settings.rate_limit_public,
+            settings.rate_limit_public_per_code,
+            enabled=settings.rate_limits,
+            prefix=settings.rate_limit_key_prefix,
         ),
         renderer=PageRenderer(app, settings.verification_cache_seconds),
-        secure_cookies=config.get("SESSION_COOKIE_SECURE", False),
+        secure_cookies=app.config.get("SESSION_COOKIE_SECURE", False),
     )
     app.extensions.update(
         {SCAN_DESK: desk, SCAN_BUFFER: buffer, KEYSETS: keysets, VERIFIER: verifier}
@@ -94,7 +94,7 @@ def public_keys():
 
 
 @blueprint.get("/console/batches/<int:batch_id>/scans")
-@roles_required("union_officer", "cooperative_operator")
+@roles_required(Role.UNION_OFFICER, Role.COOPERATIVE_OPERATOR)
 def batch_scans(batch_id: int):
     statistics = batch_scan_statistics(
         db(), batch_id, today_local(), cooperative_id=cooperative_scope()

@@ -1,4 +1,4 @@
-"""The demo's value chains, recorded as EPCIS events on top of traceapp.demo_data:
+"""The demo's value chains, recorded as EPCIS events on top of traceapp.demo.data:
 
 - Bao Hung's herbal-fed eggs (lot BH-2611-01): laid and collected, inspected, 1,000 eggs
   packed into 100 boxes of 10, shipped to Siêu thị Co.opmart Cao Bằng, received there;
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from traceapp.clock import LOCAL_TZ
-from traceapp.demo_data import DEMO_ACTOR, DemoSummary
+from traceapp.demo.data import DEMO_ACTOR, DemoSummary
 from traceapp.domain.batches import BatchDetails, create_batch
 from traceapp.domain.registry import ProductDetails, register_product
 from traceapp.domain.value_chain import StepDetails, batch_timeline, record_step

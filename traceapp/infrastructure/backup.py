@@ -30,8 +30,8 @@ from sqlalchemy import Date, DateTime, LargeBinary, Numeric, func, inspect, sele
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import Table
 
-from traceapp.audit_log import timestamp_text
 from traceapp.db import Base
+from traceapp.domain.audit_log import timestamp_text
 from traceapp.models._columns import utcnow
 
 BACKUP_FORMAT = "traceapp-backup/1"

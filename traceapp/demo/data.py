@@ -22,7 +22,16 @@ from traceapp.domain.registry import (
     register_cooperative,
     register_product,
 )
-from traceapp.models import Batch, Certification, Cooperative, Partner, Product, Union, User
+from traceapp.models import (
+    Batch,
+    BatchStatus,
+    Certification,
+    Cooperative,
+    Partner,
+    Product,
+    Union,
+    User,
+)
 
 DEMO_ACTOR = "demo-loader"
 CAO_BANG_UNION = "VN-CB-LMHTX"
@@ -356,7 +365,7 @@ class _Loader:
         )
 
     def certify(self, batch: Batch) -> None:
-        if batch.status == "draft":
+        if batch.status == BatchStatus.DRAFT:
             certify_batch(self.session, batch, DEMO_ACTOR)
 
     def user(

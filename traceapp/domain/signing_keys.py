@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from keys.keystore import KeyInfo, KeyStore, KeyStoreError
 from keys.signing import CodeSigner
-from traceapp.audit_log import record_key_event
 from traceapp.config import Settings
+from traceapp.domain.audit_log import record_key_event
 from traceapp.errors import Conflict
 
 
