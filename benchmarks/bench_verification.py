@@ -123,6 +123,41 @@ def prepare(env: dict[str, str], labels: int) -> list[str]:
     return [uri[len(settings.public_base_url) :] for uri in uris]
 
 
+def cpu_per_view(env: dict[str, str], paths: list[str], views: int) -> dict[str, float]:
+    """Microseconds of this process's CPU per view, in one process with no server or
+    client: a measure the other processes on the machine disturb far less than wrk's."""
+    from werkzeug.test import EnvironBuilder
+
+    os.environ.update(env)
+    wsgi_app = bench_app()
+    os.environ[FRONT_ENV] = "flask"
+    flask_app = bench_app()
+    os.environ.pop(FRONT_ENV)
+
+    def environs(targets: list[str]) -> list[dict]:
+        return [
+            EnvironBuilder(path=t, headers={"Accept-Language": "vi"}).get_environ() for t in targets
+        ]
+
+    def cost(app: Flask, prepared: list[dict]) -> float:
+        def call(environ: dict) -> None:
+            b"".join(app(dict(environ), lambda status, headers, exc_info=None: None))
+
+        for environ in prepared[:200]:  # warm caches and connections
+            call(environ)
+        started = time.process_time()
+        for n in range(views):
+            call(prepared[n % len(prepared)])
+        return (time.process_time() - started) / views * 1e6
+
+    pages = environs(paths)
+    return {
+        "trivial": cost(wsgi_app, environs([TRIVIAL_PATH])),
+        "page, WSGI adapter": cost(wsgi_app, pages),
+        "page, Flask view": cost(flask_app, pages),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -192,6 +227,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--front", default="wsgi", choices=("wsgi", "flask"))
     parser.add_argument(
+        "--cpu",
+        type=int,
+        metavar="VIEWS",
+        help="instead of wrk: CPU microseconds per view in one process, over VIEWS views",
+    )
+    parser.add_argument(
         "--rate-limit",
         action="store_true",
         help=f"count every request in Redis ({REDIS_URL}) as production does",
@@ -215,6 +256,13 @@ def main() -> int:
     env[FRONT_ENV] = args.front
     print(f"preparing {DATABASE} with {args.labels} issued labels...", flush=True)
     paths = prepare(env, args.labels)
+    if args.cpu:
+        costs = cpu_per_view(env, paths, args.cpu)
+        for name, micros in costs.items():
+            ratio = costs["trivial"] / micros
+            print(f"{name:20} {micros:7.0f} µs CPU per view  ({ratio:.0%} of the trivial route)")
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     paths_file = workdir / "paths.txt"
     paths_file.write_text("\n".join(paths) + "\n")
 

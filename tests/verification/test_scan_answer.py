@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from urllib.parse import unquote
 
 import pytest
+
+from traceapp import create_app
+from traceapp.web.public import SCAN_BUFFER
 
 JSON = {"Accept": "application/json"}
 EN = {"Accept-Language": "en"}
@@ -192,3 +196,32 @@ def test_key_store_read_again_once_it_is_repaired(client, issued, test_settings,
     assert twin(client, issued.path(0)).status_code == 503
     index.write_text(good)
     assert twin(client, issued.path(0)).get_json()["verdict"] == "genuine"
+
+
+def test_a_database_that_cannot_be_reached_is_a_503_page_not_a_traceback(
+    test_settings, issued, caplog
+):
+    unreachable = test_settings.database_url.replace("127.0.0.1:5432", "127.0.0.1:9")
+    if unreachable == test_settings.database_url:  # SQLite: a directory is no database file
+        unreachable = f"sqlite:///{test_settings.instance_dir}"
+    app = create_app(replace(test_settings, database_url=unreachable))
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get(issued.path(0))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Tạm thời không kiểm tra được" in page and "Traceback" not in page
+    assert "the database cannot be reached" in caplog.text
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(test_settings, session_factory, issued):
+    settings = replace(test_settings, proxy_hops=1, rate_limits=True, rate_limit_public="2/minute")
+    app = create_app(settings, session_factory=session_factory)
+    client = app.test_client()
+    statuses = [
+        client.get(issued.path(n), headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+        for n in range(3)
+    ]
+    again = client.get(issued.path(0), headers={"X-Forwarded-For": "203.0.113.0"})
+    third = client.get(issued.path(1), headers={"X-Forwarded-For": "203.0.113.0"})
+    app.extensions[SCAN_BUFFER].close()
+    assert statuses == [200, 200, 200] and (again.status_code, third.status_code) == (200, 429)

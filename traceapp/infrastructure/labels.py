@@ -19,6 +19,7 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, Engine, bindparam, case, distinct, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from keys.codes import LabelCode
@@ -163,9 +164,10 @@ class PreparedLabelSource(SessionLabelSource):
             pooled, cursor = self._cursor()
             try:
                 return _state(cursor.execute(sql, parameters, prepare=True).fetchone())
-            except psycopg.OperationalError:
+            except psycopg.OperationalError as exc:
                 if pooled is None or not pooled.driver_connection.broken or attempt == 2:
-                    raise
+                    # As SQLAlchemy reports it, so callers see one kind of database error.
+                    raise OperationalError(sql, parameters, exc) from exc
                 self._local.pooled = self._local.cursor = None
                 pooled.invalidate()
                 # The server dropped connections (a restart): the pool's others are dead too.

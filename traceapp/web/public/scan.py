@@ -39,7 +39,7 @@ from traceapp.domain.verification import MALFORMED, VerificationOutcome, Verifie
 from traceapp.infrastructure.keysets import KeysetCache, KeysUnavailable
 from traceapp.web.public import languages
 from traceapp.web.public.page import PageRenderer
-from traceapp.web.public.wording import reason_text, translated, verdict_title
+from traceapp.web.public.wording import N_, reason_text, translated, verdict_title
 from traceapp.web.security import ScanLimits, security_headers
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,11 @@ CACHE_HEADERS = (
 # Where a CDN or reverse proxy may say which region a client is in.
 REGION_HEADERS = ("HTTP_CF_IPCOUNTRY", "HTTP_X_REGION")
 RETRY_UNAVAILABLE_SECONDS = 30
+UNAVAILABLE_TITLE = N_("Verification temporarily unavailable")
+UNAVAILABLE_DETAIL = N_(
+    "This label cannot be checked right now. Please try again in a minute: "
+    "this says nothing about the product."
+)
 
 WSGIEnviron = dict[str, Any]
 
@@ -236,17 +241,11 @@ class ScanDesk:
             return self._verified(
                 request, route, code, own_url, parameters, as_json, language, headers
             )
-        except KeysUnavailable as exc:
-            return self._unavailable(request, exc.detail, as_json, language, headers)
+        except KeysUnavailable:  # logged where it was found
+            return self._unavailable(request, as_json, language, headers)
         except SQLAlchemyError:
             log.exception("verification failed: the database cannot be reached")
-            return self._unavailable(
-                request,
-                "verification is temporarily unavailable: try again in a minute",
-                as_json,
-                language,
-                headers,
-            )
+            return self._unavailable(request, as_json, language, headers)
         except Exception:  # noqa: BLE001 - a scan never shows a traceback
             log.exception("unhandled error answering a scan")
             return self._problem(
@@ -318,13 +317,14 @@ class ScanDesk:
     def _unavailable(
         self,
         request: ScanRequest,
-        detail: str,
         as_json: bool,
         language: str,
         headers: list[tuple[str, str]],
     ) -> ScanAnswer:
+        # Never a verdict: a consumer told "not genuine" by a broken server would be misled.
         headers.append(("Retry-After", str(RETRY_UNAVAILABLE_SECONDS)))
-        title = translated("Verification temporarily unavailable", language)
+        title = translated(UNAVAILABLE_TITLE, language)
+        detail = translated(UNAVAILABLE_DETAIL, language)
         return self._problem(request, 503, title, detail, as_json, language, headers)
 
     def _problem(
