@@ -88,8 +88,11 @@ def certifications_for(session: Session, batch: Batch) -> list[Certification]:
 
 
 class HasValidity(Protocol):
-    valid_from: date
-    valid_to: date
+    @property
+    def valid_from(self) -> date: ...
+
+    @property
+    def valid_to(self) -> date: ...
 
 
 def valid_on(certification: HasValidity, day: date) -> bool:

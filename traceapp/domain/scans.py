@@ -184,7 +184,8 @@ def summarise_scans(
     clients of the last fraction of a second. No summary for a code that matches
     no label (`stored` is None).
     """
-    if stored is None or scan.label_id is None:
+    label_id = scan.label_id
+    if stored is None or label_id is None:
         return None, scan
     since = scan.follow_up_since
     completes = scan.place.latitude is not None and (
@@ -204,11 +205,15 @@ def summarise_scans(
         for m in (stored.first_scanned_at, *(p.scanned_at for p in counted), scan.scanned_at)
         if m is not None
     ]
-    unstored = [p for p in (*pending, scan) if p.place.latitude is not None]
+    unstored = [
+        (p.scanned_at, p.place.latitude, p.place.longitude)
+        for p in (*pending, scan)
+        if p.place.latitude is not None and p.place.longitude is not None
+    ]
     located: list[tuple[datetime, float, float]] = []
     if stored.located + len(unstored) >= 2:  # only the distance check needs them
-        located = located_scans(scan.label_id) if stored.located else []
-        located += [(p.scanned_at, p.place.latitude, p.place.longitude) for p in unstored]  # type: ignore[misc]
+        located = located_scans(label_id) if stored.located else []
+        located += unstored
     summary = ScanSummary(
         scans=count,
         clients=clients,
@@ -241,6 +246,7 @@ def located_scans(session: Session, label_id: int) -> list[tuple[datetime, float
             .order_by(Scan.scanned_at.desc())
             .limit(DISTANCE_CHECK_LIMIT)
         )
+        if la is not None and lo is not None
     ]
 
 

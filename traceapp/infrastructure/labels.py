@@ -177,14 +177,18 @@ class PreparedLabelSource(SessionLabelSource):
 
     def _cursor(self) -> tuple[Any, psycopg.Cursor]:
         if isinstance(self._bind, Connection):
-            return None, self._bind.connection.driver_connection.cursor()
+            driver = self._bind.connection.driver_connection
+            assert driver is not None
+            return None, driver.cursor()
         pooled = getattr(self._local, "pooled", None)
         if pooled is None or self._local.pid != os.getpid():
             # First use in this thread (or in a process forked after it): gunicorn forks
             # after the app is built, and a connection must not cross a fork.
             pooled = self._bind.raw_connection()
             self._local.pooled, self._local.pid = pooled, os.getpid()
-            self._local.cursor = pooled.driver_connection.cursor()
+            driver = pooled.driver_connection
+            assert driver is not None
+            self._local.cursor = driver.cursor()
         return pooled, self._local.cursor
 
 

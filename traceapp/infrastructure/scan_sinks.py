@@ -49,7 +49,7 @@ def write_scans(session: Session, scans: Iterable[NewScan]) -> None:
     if not new:
         return
     relax_durability(session)
-    copy_rows(session, Scan.__table__, _COLUMNS, (_row(scan) for scan in new))
+    copy_rows(session, Scan.__table__, _COLUMNS, (_row(scan) for scan in new))  # type: ignore[arg-type]
 
 
 def _row(scan: NewScan) -> tuple:
@@ -96,7 +96,7 @@ def _complete(session: Session, scan: NewScan) -> bool:
     if earlier is None:
         return False
     place = scan.place
-    values = {"latitude": place.latitude, "longitude": place.longitude}
+    values: dict[str, object] = {"latitude": place.latitude, "longitude": place.longitude}
     if place.region:
         values["region"] = place.region
     relax_durability(session)
