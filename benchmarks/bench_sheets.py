@@ -1,6 +1,9 @@
 """Benchmark label sheet rendering and the QR encoders, in one run.
 
-Usage: .venv/bin/python benchmarks/bench_sheets.py [--quick]
+Usage: .venv/bin/python benchmarks/bench_sheets.py [--quick | --smoke]
+
+--quick skips the 10,000-label sheet; --smoke (.ci/run) does the same and reports
+a missed target without failing, since CI machines are shared.
 
 Prints: per-code encode time of qrcode, segno and zxing-cpp (same codes, same
 run) with ratios; time of a 1,000-label and a 10,000-label A4 65-up sheet PDF
@@ -82,7 +85,8 @@ def time_sheet(count: int) -> tuple[float, int]:
 
 def main() -> int:
     """Run the benchmarks and print the figures; exit 1 if a target is missed."""
-    quick = "--quick" in sys.argv
+    smoke = "--smoke" in sys.argv
+    quick = smoke or "--quick" in sys.argv
     print(f"Python {sys.version.split()[0]}, selected encoder: {selected_encoder()}")
     print("\nQR encode time per ~170-char code (error correction M):")
     encoders = bench_encoders(quick)
@@ -125,7 +129,7 @@ def main() -> int:
         f"{with_qrcode:.1f} s, with segno {with_segno:.1f} s"
     )
     print("\nAll targets met." if ok else "\nTARGET MISSED.")
-    return 0 if ok else 1
+    return 0 if ok or smoke else 1
 
 
 if __name__ == "__main__":

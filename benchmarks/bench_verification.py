@@ -245,7 +245,14 @@ def main() -> int:
         action="store_true",
         help=f"count every request in Redis ({REDIS_URL}) as production does",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="2-second runs over 20 codes with 2 workers, targets reported, not enforced (CI)",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.labels, args.workers = 2, 20, 2
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
 
@@ -323,7 +330,7 @@ def main() -> int:
     )
     met = ratio >= TARGET_RATIO and page[2] < TARGET_P99_MS and page[3] == 0
     print("targets met" if met else "targets NOT met")
-    return 0 if met else 1
+    return 0 if met or args.smoke else 1
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from keys.codes import LabelCode
 from keys.keyset import KeyStatus, PublicKeySet
 from keys.statements import verify_statement
@@ -115,7 +117,7 @@ class OfflineBundle:
                 f"the bundle is from {document.get('issuer')!r}, not {trusted.issuer!r}"
             )
 
-        def public_key_for(kid: str):
+        def public_key_for(kid: str) -> Ed25519PublicKey | None:
             key = trusted.get(kid)
             return (
                 key.public_key if key is not None and key.status is not KeyStatus.REVOKED else None

@@ -27,12 +27,21 @@ DEFAULT_KEYS_DIR = "instance/keys"
 DEFAULT_ISSUER = "VN-CB-LMHTX"
 USAGE_ERROR = 2
 
+INSTANCE_DIR_ENV = "TRACEAPP_INSTANCE_DIR"
+
+
+def _default_keys_dir() -> Path:
+    # As the service finds it: TRACEAPP_KEYS_DIR, else the instance directory's keys/.
+    instance = os.environ.get(INSTANCE_DIR_ENV)
+    return Path(instance) / "keys" if instance else Path(DEFAULT_KEYS_DIR)
+
+
 keys_dir_option = click.option(
     "--keys-dir",
     type=click.Path(file_okay=False, path_type=Path),
     envvar=KEYS_DIR_ENV,
-    default=DEFAULT_KEYS_DIR,
-    show_default=True,
+    default=_default_keys_dir,
+    show_default=f"${INSTANCE_DIR_ENV}/keys, else {DEFAULT_KEYS_DIR}",
     show_envvar=True,
     help="Directory holding the encrypted private keys and their index.",
 )
@@ -83,15 +92,40 @@ def generate(keys_dir: Path) -> None:
     click.echo(f"generated key {info.kid} (active) in {keys_dir}")
 
 
+def show_keys(store: KeyStore) -> None:
+    """Print every key of `store` with its status and dates."""
+    infos = _run(store.list)
+    if not infos:
+        click.echo(f"no keys in {store.directory}")
+    for info in infos:
+        click.echo(_describe(info))
+
+
+def write_keyset(store: KeyStore, issuer: str, out: Path | None) -> None:
+    """Write the public key document of `store`; exit 2 if it would hold no key
+    (a verifier handed an empty document would call every genuine label fake)."""
+    keyset = _run(lambda: store.public_keyset(issuer))
+    if not keyset.keys:
+        _usage_error(
+            f"no keys in {store.directory}: nothing to export (is the key directory "
+            f"right? set {KEYS_DIR_ENV} or TRACEAPP_INSTANCE_DIR)"
+        )
+    text = keyset.to_json()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+    click.echo(f"wrote the public key set of {issuer} to {out}", err=True)
+
+
 @keys_cli.command(name="list")
 @keys_dir_option
 def list_keys(keys_dir: Path) -> None:
     """List every key with its status and dates (no passphrase needed)."""
-    infos = _run(_store(keys_dir).list)
-    if not infos:
-        click.echo(f"no keys in {keys_dir}")
-    for info in infos:
-        click.echo(_describe(info))
+    show_keys(_store(keys_dir))
 
 
 @keys_cli.command()
@@ -124,15 +158,7 @@ def revoke(kid: str, keys_dir: Path) -> None:
 )
 def export_jwks(keys_dir: Path, issuer: str, out: Path | None) -> None:
     """Write the public key document (JWKS JSON) that offline verifiers need."""
-    text = _run(lambda: _store(keys_dir).public_keyset(issuer)).to_json()
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
-    click.echo(f"wrote the public key set of {issuer} to {out}", err=True)
+    write_keyset(_store(keys_dir), issuer, out)
 
 
 def _usage_error(message: str) -> NoReturn:

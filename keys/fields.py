@@ -7,6 +7,10 @@ newline, a slash or a non-ASCII look-alike into a URI or into the signed bytes.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 from keys.gtin import normalize_gtin
 
@@ -30,13 +34,13 @@ class InvalidField(ValueError):
     """A lot, product reference, serial, key id or issuer id breaks its syntax rule."""
 
 
-def _matches(pattern: re.Pattern[str], value: object) -> bool:
+def _matches(value: object, pattern: re.Pattern[str]) -> TypeIs[str]:
     return isinstance(value, str) and pattern.fullmatch(value) is not None
 
 
-def check_lot(lot: str) -> str:
+def check_lot(lot: object) -> str:
     """Return `lot` if it is a valid lot code (GS1 AI 10 subset), else raise InvalidField."""
-    if not _matches(LOT_PATTERN, lot):
+    if not _matches(lot, LOT_PATTERN):
         raise InvalidField(
             f"lot {lot!r} must be 1-{LOT_MAX_LENGTH} characters from "
             "A-Z a-z 0-9 . _ - and start with a letter or digit"
@@ -44,9 +48,9 @@ def check_lot(lot: str) -> str:
     return lot
 
 
-def check_product_ref(product_ref: str) -> str:
+def check_product_ref(product_ref: object) -> str:
     """Return `product_ref` if it is a valid reference for a product without GTIN."""
-    if not _matches(PRODUCT_REF_PATTERN, product_ref) or product_ref in _DOT_SEGMENTS:
+    if not _matches(product_ref, PRODUCT_REF_PATTERN) or product_ref in _DOT_SEGMENTS:
         raise InvalidField(
             f"product reference {product_ref!r} must be 1-"
             f"{PRODUCT_REF_MAX_LENGTH} characters from A-Z a-z 0-9 . _ - "
@@ -57,25 +61,25 @@ def check_product_ref(product_ref: str) -> str:
 
 def check_serial(serial: str) -> str:
     """Return `serial` if it is 12 upper-case Crockford base32 characters."""
-    if not _matches(SERIAL_PATTERN, serial):
+    if not _matches(serial, SERIAL_PATTERN):
         raise InvalidField(
             f"serial {serial!r} must be {SERIAL_LENGTH} characters from {SERIAL_ALPHABET}"
         )
     return serial
 
 
-def check_key_id(key_id: str) -> str:
+def check_key_id(key_id: object) -> str:
     """Return `key_id` if it is 2 characters of the base64url alphabet."""
-    if not _matches(KEY_ID_PATTERN, key_id):
+    if not _matches(key_id, KEY_ID_PATTERN):
         raise InvalidField(
             f"key id {key_id!r} must be {KEY_ID_LENGTH} characters from A-Z a-z 0-9 _ -"
         )
     return key_id
 
 
-def check_issuer(issuer: str) -> str:
+def check_issuer(issuer: object) -> str:
     """Return `issuer` if it is a valid issuer id (e.g. VN-CB-LMHTX)."""
-    if not _matches(ISSUER_PATTERN, issuer):
+    if not _matches(issuer, ISSUER_PATTERN):
         raise InvalidField(
             f"issuer {issuer!r} must be 1-64 characters from "
             "A-Z a-z 0-9 . _ : - and start with a letter or digit"

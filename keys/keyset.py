@@ -50,7 +50,7 @@ def encode_public_key(public_key: Ed25519PublicKey) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def decode_public_key(x: str) -> Ed25519PublicKey:
+def decode_public_key(x: object) -> Ed25519PublicKey:
     """The Ed25519 public key from a JWK `x` value; raises InvalidKeySet if not canonical."""
     if not isinstance(x, str) or not _X_PATTERN.fullmatch(x):
         raise InvalidKeySet("a key's x must be 43 base64url characters")
@@ -134,7 +134,7 @@ class PublicKey:
         if jwk.get("use", "sig") != "sig" or jwk.get("alg", "EdDSA") != "EdDSA":
             raise InvalidKeySet(f"key {kid}: use must be sig and alg EdDSA")
         try:
-            status = KeyStatus(jwk.get("status"))
+            status = KeyStatus(str(jwk.get("status")))
         except ValueError:
             raise InvalidKeySet(f"key {kid}: status must be active, retired or revoked") from None
         revoked_at = jwk.get("revoked_at")
@@ -156,7 +156,7 @@ class PublicKey:
 class PublicKeySet:
     """An issuer's public keys by key id: what an offline verifier needs."""
 
-    def __init__(self, issuer: str, keys: Iterable[PublicKey]) -> None:
+    def __init__(self, issuer: object, keys: Iterable[PublicKey]) -> None:
         """Raise InvalidKeySet for a bad issuer id or a key id listed twice."""
         try:
             self.issuer = check_issuer(issuer)

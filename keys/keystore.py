@@ -3,7 +3,9 @@
 Layout of the key directory (mode 0700):
 
     keys.json   index of every key ever made: kid, status, dates, public key (0600)
-    {kid}.pem   the private key as PKCS#8 PEM, encrypted with the passphrase (0600)
+    {kid}.pem   the private key as PKCS#8 PEM, encrypted with the passphrase (0600;
+                PBKDF2-HMAC-SHA256 with keys/pkcs8.py's PBKDF2_ROUNDS iterations and
+                AES-256-CBC; keys written with fewer iterations stay readable)
 
 The passphrase comes from the caller (the CLI reads TRACEAPP_KEY_PASSPHRASE); it is
 needed to generate and to sign, not to list keys or export the public key set.
@@ -13,6 +15,8 @@ Nothing here prints or logs private key material.
 from __future__ import annotations
 
 import builtins
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -24,15 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import (
-    BestAvailableEncryption,
-    Encoding,
-    PrivateFormat,
-    load_pem_private_key,
-)
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from keys.fields import SERIAL_ALPHABET, check_key_id
 from keys.keyset import KeyStatus, PublicKey, PublicKeySet, decode_public_key, encode_public_key
+from keys.pkcs8 import PBKDF2_ROUNDS, encrypt_private_key
 from keys.signing import CodeSigner
 
 try:  # POSIX; without it (Windows) concurrent writers are not serialised.
@@ -44,8 +44,13 @@ PASSPHRASE_ENV = "TRACEAPP_KEY_PASSPHRASE"
 INDEX_FILE = "keys.json"
 LOCK_FILE = ".lock"
 INDEX_FORMAT = 1
-# PKCS#8 encryption (PBES2, PBKDF2-SHA256) uses few iterations: the passphrase must be long.
+# A long passphrase on top of the PBKDF2 work factor.
 MIN_PASSPHRASE_LENGTH = 12
+# Decrypting a key costs PBKDF2_ROUNDS iterations (about 0.4 s): each process keeps
+# the keys it has decrypted, keyed by the file's bytes and a MAC of the passphrase,
+# so a wrong passphrase or a changed file is never answered from here.
+_decrypted: dict[tuple[bytes, bytes], Ed25519PrivateKey] = {}
+_DECRYPTED_KEPT = 16
 # Key ids: two Crockford base32 characters, drawn at random among ids never used here.
 KEY_ID_ALPHABET = SERIAL_ALPHABET
 ALL_KEY_IDS = tuple(a + b for a in KEY_ID_ALPHABET for b in KEY_ID_ALPHABET)
@@ -136,6 +141,7 @@ class KeyStore:
             active = [k.kid for k in infos if k.status is KeyStatus.ACTIVE]
             if active:
                 raise KeyStoreError(f"key {active[0]} is already active; rotate to replace it")
+            self._check_passphrase(infos)
             info = self._new_key(infos, passphrase)
             self._write_index([*infos, info])
         return info
@@ -148,6 +154,9 @@ class KeyStore:
         passphrase = self._require_passphrase(new_key=True)
         with self._locked():
             infos = self._read_index()
+            # A wrong passphrase must not retire the good key for one nobody can use
+            # alongside the others.
+            self._check_passphrase(infos)
             now = utc_now()
             infos = [
                 replace(k, status=KeyStatus.RETIRED, retired_at=now)
@@ -194,23 +203,43 @@ class KeyStore:
             raise KeyStoreError(
                 f"no active signing key in {self.directory}: generate one (traceapp keys generate)"
             )
+        return info.kid, self._private_key(info)
+
+    def check_passphrase(self) -> KeyInfo | None:
+        """Decrypt the key the passphrase must open (the active key, else the newest
+        usable one): KeyStoreError with a clear message if it cannot. Returns that key's
+        info, or None when there is no key yet."""
+        return self._check_passphrase(self._read_index())
+
+    def _check_passphrase(self, infos: builtins.list[KeyInfo]) -> KeyInfo | None:
+        usable = [k for k in infos if k.status is not KeyStatus.REVOKED]
+        active = [k for k in usable if k.status is KeyStatus.ACTIVE]
+        current = (active or usable[-1:] or [None])[0]
+        if current is not None:
+            self._private_key(current)
+        return current
+
+    def _private_key(self, info: KeyInfo) -> Ed25519PrivateKey:
         passphrase = self._require_passphrase()
         try:
             pem = (self.directory / f"{info.kid}.pem").read_bytes()
         except OSError as exc:
             raise KeyStoreError(f"cannot read key {info.kid}: {exc.strerror}") from None
-        try:
-            private_key = load_pem_private_key(pem, password=passphrase)
-        except (ValueError, TypeError):
-            raise KeyStoreError(
-                f"cannot decrypt key {info.kid}: wrong passphrase in {PASSPHRASE_ENV}?"
-            ) from None
-        if (
-            not isinstance(private_key, Ed25519PrivateKey)
-            or encode_public_key(private_key.public_key()) != info.public_key
-        ):
+        cache_key = _cache_key(pem, passphrase)
+        private_key = _decrypted.get(cache_key)
+        if private_key is None:
+            try:
+                loaded = load_pem_private_key(pem, password=passphrase)
+            except (ValueError, TypeError):
+                raise KeyStoreError(
+                    f"cannot decrypt key {info.kid}: wrong passphrase in {PASSPHRASE_ENV}?"
+                ) from None
+            if not isinstance(loaded, Ed25519PrivateKey):
+                raise KeyStoreError(f"{info.kid}.pem does not hold an Ed25519 key")
+            private_key = _remember(cache_key, loaded)
+        if encode_public_key(private_key.public_key()) != info.public_key:
             raise KeyStoreError(f"{info.kid}.pem does not hold the key listed in {INDEX_FILE}")
-        return info.kid, private_key
+        return private_key
 
     def public_keyset(self, issuer: str) -> PublicKeySet:
         """The public key document for verifiers: every key, with its status."""
@@ -232,10 +261,9 @@ class KeyStore:
     def _new_key(self, infos: builtins.list[KeyInfo], passphrase: bytes) -> KeyInfo:
         kid = self._unused_key_id(infos)
         private_key = Ed25519PrivateKey.generate()
-        pem = private_key.private_bytes(
-            Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(passphrase)
-        )
+        pem = encrypt_private_key(private_key, passphrase, PBKDF2_ROUNDS)
         self._write_private(self.directory / f"{kid}.pem", pem)
+        _remember(_cache_key(pem, passphrase), private_key)
         return KeyInfo(
             kid=kid,
             created_at=utc_now(),
@@ -296,6 +324,17 @@ class KeyStore:
             yield
         finally:
             os.close(descriptor)
+
+
+def _cache_key(pem: bytes, passphrase: bytes) -> tuple[bytes, bytes]:
+    return hashlib.sha256(pem).digest(), hmac.new(pem, passphrase, hashlib.sha256).digest()
+
+
+def _remember(cache_key: tuple[bytes, bytes], key: Ed25519PrivateKey) -> Ed25519PrivateKey:
+    if len(_decrypted) >= _DECRYPTED_KEPT:
+        _decrypted.pop(next(iter(_decrypted)))
+    _decrypted[cache_key] = key
+    return key
 
 
 def _fsync_directory(directory: Path) -> None:

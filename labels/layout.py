@@ -146,7 +146,8 @@ def label_paragraphs(label: LabelData) -> tuple[tuple[str, bool], ...]:
 
 
 def _width_pt(text: str, font: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, font, size)
+    width: float = pdfmetrics.stringWidth(text, font, size)
+    return width
 
 
 def wrap_text(text: str, font: str, size_pt: float, width_pt: float) -> list[str]:

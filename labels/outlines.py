@@ -32,7 +32,8 @@ def text_outline(
         # Font units point up, SVG's y axis points down.
         glyphs[name].draw(TransformPen(pen, (scale, 0, 0, -scale, x, baseline_mm)))
         x += advances[name][0] * scale
-    return pen.getCommands()
+    commands: str = pen.getCommands()
+    return commands
 
 
 @cache

@@ -11,6 +11,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: Quiet zone around every symbol, in modules (ISO/IEC 18004 minimum).
 QUIET_ZONE_MODULES = 4
@@ -42,9 +46,10 @@ def encode_zxing(text: str) -> QRMatrix:
     import zxingcpp
 
     barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
-    height, width = image.shape
-    raw = image.tobytes().translate(_ZXING_TO_BITS)
+    # zxingcpp.Image has the buffer protocol; its type stubs do not say so.
+    pixels = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
+    height, width = cast(tuple[int, int], pixels.shape)
+    raw = pixels.tobytes().translate(_ZXING_TO_BITS)
     rows = tuple(raw[y * width : (y + 1) * width] for y in range(height))
     return QRMatrix(width, rows)
 
@@ -98,7 +103,9 @@ def _self_check(name: str) -> bool:
     except ImportError:
         return True
     image = matrix_to_image(matrix, scale=4)
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    found = zxingcpp.read_barcodes(
+        image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    )
     return len(found) == 1 and found[0].text == _SELF_CHECK_TEXT and found[0].ec_level == "M"
 
 
@@ -144,7 +151,9 @@ def rect_operators(matrix: QRMatrix) -> str:
     )
 
 
-def matrix_to_image(matrix: QRMatrix, scale: int = 1, quiet_zone: int = QUIET_ZONE_MODULES):
+def matrix_to_image(
+    matrix: QRMatrix, scale: int = 1, quiet_zone: int = QUIET_ZONE_MODULES
+) -> Image.Image:
     """Render ``matrix`` as a Pillow greyscale image, ``scale`` pixels per module."""
     from PIL import Image
 

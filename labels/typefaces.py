@@ -44,7 +44,7 @@ class FontPair:
 
     def missing_glyphs(self, text: str) -> str:
         """Characters of ``text`` (other than whitespace) that the fonts cannot draw."""
-        missing = []
+        missing: list[str] = []
         for name in {self.regular_name, self.bold_name}:
             font = pdfmetrics.getFont(name)
             glyphs = font.face.charToGlyph

@@ -10,15 +10,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from keys.codes import label_uri
 from keys.keystore import KeyStore
 from keys.signing import CodeSigner
 from tests.browser_support import chromium, phone_page, serve  # noqa: F401 (fixtures)
@@ -27,7 +29,9 @@ from traceapp import create_app, schema
 from traceapp.cli import main
 from traceapp.config import Settings
 from traceapp.db import Base, make_engine
+from traceapp.domain.issuance import issue_labels
 from traceapp.domain.signing_keys import active_signer, key_store
+from traceapp.models import Batch, Label
 from traceapp.web.public import SCAN_BUFFER
 
 TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
@@ -156,7 +160,10 @@ def run_cli(test_settings: Settings):
     """Run `traceapp ...` in-process against the test database (it sees committed data)."""
 
     def run(*args: str, settings: Settings | None = None):
-        info = ScriptInfo(create_app=lambda: create_app(settings or test_settings))
+        # As `traceapp` builds it: key commands check the passphrase themselves.
+        info = ScriptInfo(
+            create_app=lambda: create_app(settings or test_settings, check_keys=False)
+        )
         return CliRunner().invoke(main, list(args), obj=info)
 
     return run
@@ -203,3 +210,79 @@ def redis_url() -> str:
 @pytest.fixture
 def unique_prefix() -> str:
     return f"traceapp-test-{uuid.uuid4().hex[:8]}"
+
+
+# The role × route matrices (tests/console/test_authorization.py and
+# tests/api/test_authorization.py): path ids and ids in bodies and query strings.
+MATRIX_TESTS = ("_answers_each_role[", "_resolve_within_what_the_caller_may_see[")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    counts = {
+        outcome: sum(
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if getattr(report, "when", "") == "call"
+            and any(name in report.nodeid for name in MATRIX_TESTS)
+        )
+        for outcome in ("passed", "failed")
+    }
+    if any(counts.values()):
+        terminalreporter.write_line(
+            f"role x route matrix: {sum(counts.values())} cells checked, "
+            f"{counts['failed']} violations"
+        )
+
+
+@dataclass
+class IssuedLabels:
+    batch: Batch
+    labels: list[Label]
+    uris: list[str]
+
+    def path(self, index: int = 0) -> str:
+        """The code's path and query, as a phone opening it requests them."""
+        uri = self.uris[index]
+        return uri[uri.index("/", len("https://")) :]
+
+
+def code_uri(base_url: str, batch: Batch, label: Label) -> str:
+    product = batch.product
+    return label_uri(
+        base_url,
+        gtin=product.gtin,
+        product_ref=None if product.gtin else product.ref,
+        lot=batch.lot_code,
+        serial=label.serial,
+        signature_field=label.signature,
+    )
+
+
+@pytest.fixture
+def issue(db_session, test_settings, keystore):
+    """Issue `n` labels for a new certified batch (or the one given)."""
+
+    def _issue(
+        n: int = 3, batch: Batch | None = None, *, factory=None, with_gtin: bool = True
+    ) -> IssuedLabels:
+        if batch is None:
+            product = factory.product(with_gtin=with_gtin)
+            # Without a GTIN a batch is certified only if it was before passports (0015).
+            batch = (
+                factory.batch(product, certified=True)
+                if with_gtin
+                else factory.legacy_certified_batch(product)
+            )
+        run = issue_labels(db_session, batch.id, n, active_signer(test_settings), "test")
+        labels = list(
+            db_session.scalars(select(Label).where(Label.run_id == run.id).order_by(Label.sequence))
+        )
+        uris = [code_uri(test_settings.public_base_url, batch, label) for label in labels]
+        return IssuedLabels(batch=batch, labels=labels, uris=uris)
+
+    return _issue
+
+
+@pytest.fixture
+def issued(issue, factory) -> IssuedLabels:
+    return issue(3, factory=factory)

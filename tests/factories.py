@@ -5,23 +5,37 @@ They go through the domain functions, so test data obeys the same rules as real 
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date, timedelta
+from functools import cache
 
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from traceapp.clock import today_local
 from traceapp.domain.batches import BatchDetails, certify_batch, create_batch
 from traceapp.domain.certifications import CertificationDetails, record_certification
+from traceapp.domain.product_images import store_product_image
 from traceapp.domain.registry import (
     CooperativeDetails,
     ProductDetails,
     register_cooperative,
     register_product,
 )
-from traceapp.models import Batch, Certification, Cooperative, Product, Union
+from traceapp.models import Batch, BatchStatus, Certification, Cooperative, Product, Union
 
 _numbers = itertools.count(1)
+
+
+@cache
+def product_photo() -> bytes:
+    """A small PNG standing in for a product photo (a brown egg on straw)."""
+    image = Image.new("RGB", (320, 240), (222, 196, 120))
+    image.paste((176, 112, 64), (110, 60, 210, 190))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def gtin_with_check_digit(body13: str) -> str:
@@ -62,9 +76,16 @@ class Factory:
             self.ACTOR,
         )
 
-    def product(self, cooperative: Cooperative | None = None, with_gtin: bool = True) -> Product:
+    def product(
+        self,
+        cooperative: Cooperative | None = None,
+        with_gtin: bool = True,
+        with_image: bool = True,
+        safety_warnings: str | None = "Bảo quản nơi khô ráo, thoáng mát; nấu chín trước khi ăn.",
+    ) -> Product:
+        """A product with every passport field (GTIN, photo, safety warnings) unless told."""
         n = next(_numbers)
-        return register_product(
+        product = register_product(
             self.session,
             cooperative or self.cooperative(),
             ProductDetails(
@@ -73,9 +94,13 @@ class Factory:
                 unit="quả",
                 ref=f"P{n}",
                 gtin=gtin_with_check_digit(f"893{n:010d}") if with_gtin else None,
+                safety_warnings=safety_warnings,
             ),
             self.ACTOR,
         )
+        if with_image:
+            store_product_image(self.session, product, product_photo(), self.ACTOR)
+        return product
 
     def batch(
         self,
@@ -106,6 +131,15 @@ class Factory:
         if certified:
             self.certification(batch)
             certify_batch(self.session, batch, self.ACTOR)
+        return batch
+
+    def legacy_certified_batch(self, product: Product, quantity: int = 1000) -> Batch:
+        """A batch certified before digital product passports were required (migration
+        0015): e.g. a product without GTIN, whose labels use its product reference."""
+        batch = self.batch(product, quantity=quantity)
+        self.certification(batch)
+        batch.status = BatchStatus.CERTIFIED
+        self.session.flush()
         return batch
 
     def certification(

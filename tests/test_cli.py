@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from traceapp.models import Batch, Certification, Cooperative, Product
+from traceapp.models import Batch, Certification, Cooperative, Product, User
 
 
 def _counts(engine) -> dict[str, int]:
@@ -28,6 +30,23 @@ def test_every_command_has_help(run_cli):
         result = run_cli(*args)
         assert result.exit_code == 0, result.output
         assert "Usage:" in result.output
+
+
+def test_demo_is_refused_in_production_and_writes_nothing(run_cli, test_settings, engine):
+    production = dataclasses.replace(
+        test_settings,
+        env="production",
+        secret_key="a-real-production-secret",
+        key_passphrase="a-real-production-passphrase",
+    )
+
+    result = run_cli("demo", settings=production)
+
+    assert result.exit_code == 2
+    assert "refused in production" in result.output
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0
+    assert not production.keys_dir.exists()
 
 
 def test_demo_twice_creates_no_duplicates(run_cli, committed_engine):

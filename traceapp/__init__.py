@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -12,14 +13,23 @@ from traceapp.db import make_engine, make_sessionmaker
 
 
 def create_app(
-    settings: Settings | None = None, config: dict[str, Any] | None = None, session_factory=None
+    settings: Settings | None = None,
+    config: dict[str, Any] | None = None,
+    session_factory=None,
+    check_keys: bool = True,
 ) -> Flask:
     """Build the web app. Nothing touches the database until a request does.
 
     Tests pass their own `session_factory` bound to a connection that rolls back.
+    Unless `check_keys` is False (the command line, whose key commands check for
+    themselves), a key passphrase that does not open the active key is a ConfigError.
     """
     settings = settings or Settings.from_env()
     settings.check_safe()
+    if check_keys:
+        from traceapp.domain.signing_keys import check_key_passphrase
+
+        check_key_passphrase(settings)
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -27,6 +37,9 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
+        # A console session ends after a working day without a request: Flask refuses
+        # a session cookie signed longer ago than this, and each request re-signs it.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})

@@ -93,6 +93,7 @@ class Settings:
     rate_limit_public_per_code: str = "30/minute"
     rate_limit_sign_in: str = "10/minute"
     rate_limit_api: str = "600/minute"
+    rate_limit_api_auth_failures: str = "20/minute"
     rate_limit_key_prefix: str = "traceapp"
 
     @classmethod
@@ -133,6 +134,9 @@ class Settings:
             ),
             rate_limit_sign_in=_rate_limit(env, "TRACEAPP_RATE_LIMIT_SIGN_IN", "10/minute"),
             rate_limit_api=_rate_limit(env, "TRACEAPP_RATE_LIMIT_API", "600/minute"),
+            rate_limit_api_auth_failures=_rate_limit(
+                env, "TRACEAPP_RATE_LIMIT_API_AUTH_FAILURES", "20/minute"
+            ),
             rate_limit_key_prefix=env.get("TRACEAPP_RATE_LIMIT_KEY_PREFIX") or "traceapp",
         )
 

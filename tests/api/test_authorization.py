@@ -1,15 +1,31 @@
 """Who may call which API operation: a (role, route) -> status matrix.
 
 Anonymous calls get 401; the operator of another cooperative gets 404 for Bao
-Hung's batch and runs. Every rule of the API (`api.*`) and of the value chain's API
-(`chain_api.*`) must have an entry here.
+Hung's batch and runs. Every rule of the API (`api.*`, the value chain's included)
+must have an entry here.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.console.world import RouteCase, bearer, fill_rule, role_matrix, sign_in_as
+from tests.console.world import (
+    IdFieldCase,
+    RouteCase,
+    answers_alike,
+    bearer,
+    fill_rule,
+    id_field_matrix,
+    may_see,
+    named_batch,
+    path_batch,
+    role_matrix,
+    sign_in_as,
+    stored_state,
+)
+from tests.console.world import batch_id_or_missing as batch_id
+from tests.console.world import cooperative_id_or_missing as cooperative_id
+from tests.console.world import product_id_or_missing as product_id
 
 # Columns: anonymous, union_officer, operator_own, operator_other, inspector.
 READ_ALL = (401, 200, 200, 200, 200)
@@ -76,30 +92,77 @@ CASES = [
     RouteCase(
         "api.void_range", "POST", lambda w: f"/api/v1/runs/{w.run_a.id}/void", OFFICER_WRITE, {}
     ),
-    # The value chain (traceapp/web/value_chain.py, blueprint chain_api).
-    RouteCase("chain_api.api_partners", "GET", lambda w: "/api/v1/partners", READ_ALL),
-    RouteCase("chain_api.api_partner_new", "POST", lambda w: "/api/v1/partners", OFFICER_WRITE, {}),
+    # The value chain (traceapp/web/api/value_chain.py).
+    RouteCase("api.partners", "GET", lambda w: "/api/v1/partners", READ_ALL),
+    RouteCase("api.partner_new", "POST", lambda w: "/api/v1/partners", OFFICER_WRITE, {}),
     RouteCase(
-        "chain_api.api_event_new",
+        "api.chain_event_new",
         "POST",
         lambda w: f"/api/v1/batches/{w.batch_a.id}/chain-events",
         (401, 422, 422, 404, 403),
         {},
     ),
     RouteCase(
-        "chain_api.api_export",
+        "api.epcis_export",
         "GET",
         lambda w: f"/api/v1/batches/{w.batch_a.id}/epcis",
         SCOPED_READ,
     ),
-    RouteCase("chain_api.api_import", "POST", lambda w: "/api/v1/epcis", OFFICER_WRITE, {}),
+    RouteCase("api.epcis_import", "POST", lambda w: "/api/v1/epcis", OFFICER_WRITE, {}),
 ]
-MATRIX_BLUEPRINTS = ("api.", "chain_api.")
+MATRIX_BLUEPRINTS = ("api.",)
 
 # Served under /api/v1 by the public verification area, without a token on purpose.
 PUBLIC_API = {"public.verify_api"}
 
 MATRIX = role_matrix(CASES)
+
+
+def _chain_events_url(world, role, _batch):
+    return f"/api/v1/batches/{path_batch(world, role).id}/chain-events"
+
+
+# Every batch id an API request can carry outside its path (issue 13 item 1).
+ID_FIELD_CASES = [
+    IdFieldCase(
+        "chain-events.inputs.batch_id",
+        "POST",
+        _chain_events_url,
+        (401, 201, 201, 201, 403),
+        lambda w, r, b: {
+            "step": "transforming",
+            "inputs": [{"batch_id": batch_id(b), "quantity": 1}],
+        },
+    ),
+    # A refused quantity must not name the lot or the quantity of a batch one cannot see.
+    IdFieldCase(
+        "chain-events.inputs.quantity-refused",
+        "POST",
+        _chain_events_url,
+        (401, 422, 422, 422, 403),
+        lambda w, r, b: {
+            "step": "transforming",
+            "inputs": [{"batch_id": batch_id(b), "quantity": 2_000_000_000}],
+        },
+    ),
+    IdFieldCase(
+        "batches.cooperative_id+product_id",
+        "POST",
+        lambda w, r, b: "/api/v1/batches",
+        (401, 201, 201, 201, 403),
+        lambda w, r, b: {
+            "cooperative_id": cooperative_id(b),
+            "product_id": product_id(b),
+            "lot_code": "MATRIX-1",
+            "quantity": 10,
+            "unit": "quả",
+            "produced_on": "2026-11-20",
+            "origin_commune": "xã Trường Hà",
+            "origin_province": "Cao Bằng",
+        },
+    ),
+]
+ID_FIELD_MATRIX = id_field_matrix(ID_FIELD_CASES)
 
 
 @pytest.mark.parametrize(("case", "role", "expected"), MATRIX)
@@ -149,3 +212,25 @@ def test_token_revoked_in_the_console_is_refused_at_once(client, world):
     response = client.get("/api/v1/batches", headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(("case", "role", "target", "expected"), ID_FIELD_MATRIX)
+def test_ids_in_bodies_resolve_within_what_the_caller_may_see(
+    client, world, connection, case, role, target, expected
+):
+    def send(batch):
+        return client.open(
+            case.url(world, role, batch),
+            method=case.method,
+            headers=bearer(world, role),
+            json=case.payload(world, role, batch) if case.payload else None,
+        )
+
+    batch = named_batch(world, role, target)
+    if may_see(role, target):
+        assert send(batch).status_code == expected
+        return
+    before = stored_state(connection)
+    refused = send(batch)
+    assert stored_state(connection) == before
+    assert answers_alike(refused, batch, send(None))

@@ -11,6 +11,7 @@ from functools import cache
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from tests.factories import Factory
@@ -18,7 +19,21 @@ from traceapp.config import Settings
 from traceapp.domain.accounts import create_token
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.signing_keys import active_signer
-from traceapp.models import Batch, Cooperative, IssuanceRun, Product, Union, User
+from traceapp.domain.where_to_buy import WhereToBuyDetails, add_link
+from traceapp.models import (
+    AuditEntry,
+    Batch,
+    ChainEvent,
+    ChainEventBatch,
+    Cooperative,
+    Inspection,
+    IssuanceRun,
+    Product,
+    Union,
+    User,
+    WhereToBuyKind,
+    WhereToBuyLink,
+)
 
 PASSWORD = "mat-khau-thu-nghiem"
 ROLES = ("anonymous", "union_officer", "operator_own", "operator_other", "inspector")
@@ -43,6 +58,9 @@ class World:
     users: dict[str, User]
     tokens: dict[str, str]
     token_ids: dict[str, int]
+    # Where to buy Bao Hung's product (the passport's console pages).
+    link_a: WhereToBuyLink | None = None
+    draft_b: Batch | None = None
 
 
 def build_world(session: Session, settings: Settings, run_size: int = 3) -> World:
@@ -57,7 +75,9 @@ def build_world(session: Session, settings: Settings, run_size: int = 3) -> Worl
     product_a = factory.product(coop_a)
     batch_a = factory.batch(product_a, quantity=100, certified=True)
     draft_a = factory.batch(product_a, quantity=50)
-    batch_b = factory.batch(factory.product(coop_b), quantity=100, certified=True)
+    product_b = factory.product(coop_b)
+    batch_b = factory.batch(product_b, quantity=100, certified=True)
+    draft_b = factory.batch(product_b, quantity=900)
     run_a = issue_labels(session, batch_a.id, run_size, active_signer(settings), "test")
     users = {
         "union_officer": _user(
@@ -72,6 +92,17 @@ def build_world(session: Session, settings: Settings, run_size: int = 3) -> Worl
         "inspector": _user(session, "thanh.tra@caobang.gov.vn", "Lục Văn Kiên", "inspector"),
     }
     made = {role: create_token(session, user, "tests", "test") for role, user in users.items()}
+    link_a = add_link(
+        session,
+        product_a,
+        WhereToBuyDetails(
+            WhereToBuyKind.ONLINE_MARKET,
+            "Chợ online Cao Bằng",
+            url="https://chocaobang.vn/bao-hung",
+            languages=("vi",),
+        ),
+        "test",
+    )
     session.flush()
     return World(
         union,
@@ -85,6 +116,8 @@ def build_world(session: Session, settings: Settings, run_size: int = 3) -> Worl
         users,
         tokens={role: secret for role, (_token, secret) in made.items()},
         token_ids={role: token.id for role, (token, _secret) in made.items()},
+        link_a=link_a,
+        draft_b=draft_b,
     )
 
 
@@ -108,7 +141,7 @@ def sign_in_as(client, user: User | None) -> None:
     if user is None:
         return
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = f"{user.id}.{user.session_generation}"
         session["_fresh"] = True
 
 
@@ -148,3 +181,100 @@ def role_matrix(cases: list[RouteCase]) -> list:
         for case in cases
         for role, status in zip(ROLES, case.expected, strict=True)
     ]
+
+
+# --- ids named in bodies and query strings ---------------------------------------------
+
+# What a field names, seen from the role sending the request: a batch of the caller's
+# own cooperative, another cooperative's certified batch and draft. Each is compared
+# with an id no batch has. Officers and inspectors see every batch; an operator only
+# their own cooperative's.
+TARGETS = ("own", "foreign", "foreign_draft")
+MISSING_ID = 2**31 - 1
+
+
+def path_batch(world: World, role: str) -> Batch:
+    """The batch a role's request writes to: a draft of its own cooperative."""
+    return world.draft_b if role == "operator_other" else world.draft_a
+
+
+def named_batch(world: World, role: str, target: str) -> Batch | None:
+    """The batch a field names (None: an id no batch has)."""
+    if target == "missing":
+        return None
+    mine, theirs = (world.batch_a, (world.batch_b, world.draft_b))
+    if role == "operator_other":
+        mine, theirs = (world.batch_b, (world.batch_a, world.draft_a))
+    return {"own": mine, "foreign": theirs[0], "foreign_draft": theirs[1]}[target]
+
+
+def may_see(role: str, target: str) -> bool:
+    """The visibility rule the app must apply to every id, written out for the tests."""
+    return role in ("union_officer", "inspector") or target == "own"
+
+
+@dataclass(frozen=True)
+class IdFieldCase:
+    """A request naming a batch (or its product) in its body or query string.
+
+    `url(world, role, batch)` and `payload(world, role, batch)` get the batch the field
+    names, or None for an id no batch has; `expected` is the status each of ROLES gets
+    when the field names a batch that role may see. A batch the role may not see must
+    be answered exactly like an id no batch has.
+    """
+
+    name: str
+    method: str
+    url: Callable[[World, str, Batch | None], str]
+    expected: tuple[int, ...]
+    payload: Callable[[World, str, Batch | None], dict] | None = None
+
+
+def id_field_matrix(cases: list[IdFieldCase]) -> list:
+    """pytest params (case, role, target, expected): one per role per target per case."""
+    return [
+        pytest.param(case, role, target, status, id=f"{case.name}-{role}-{target}")
+        for case in cases
+        for role, status in zip(ROLES, case.expected, strict=True)
+        for target in TARGETS
+    ]
+
+
+def batch_id_or_missing(batch: Batch | None) -> int:
+    return batch.id if batch is not None else MISSING_ID
+
+
+def product_id_or_missing(batch: Batch | None) -> int:
+    return batch.product_id if batch is not None else MISSING_ID
+
+
+def cooperative_id_or_missing(batch: Batch | None) -> int:
+    return batch.cooperative_id if batch is not None else MISSING_ID
+
+
+def stored_state(connection: Connection) -> dict[str, int]:
+    """How many rows the tables a request naming a batch could write to hold.
+
+    Read on the test's connection, outside any session, so no savepoint is left open.
+    """
+    return {
+        model.__tablename__: connection.scalar(select(func.count()).select_from(model))
+        for model in (AuditEntry, Batch, ChainEvent, ChainEventBatch, Inspection)
+    }
+
+
+def answers_alike(refused, batch: Batch | None, missing) -> bool:
+    """True when two answers differ at most where each names the id its request named.
+
+    The bodies are compared number by number: every number must be the same in both,
+    except where the refused answer has an id of `batch` and the other MISSING_ID.
+    """
+    named = {str(n) for n in (batch.id, batch.product_id, batch.cooperative_id)} if batch else set()
+    if refused.status_code != missing.status_code:
+        return False
+    first = re.split(r"(\d+)", refused.get_data(as_text=True))
+    second = re.split(r"(\d+)", missing.get_data(as_text=True))
+    return len(first) == len(second) and all(
+        a == b or (index % 2 == 1 and a in named and b == str(MISSING_ID))
+        for index, (a, b) in enumerate(zip(first, second, strict=True))
+    )

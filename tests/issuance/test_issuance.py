@@ -58,7 +58,7 @@ def test_products_without_gtin_get_codes_that_verify(
     db_session, factory, signer, keyset, test_settings
 ):
     product = factory.product(with_gtin=False)
-    batch = factory.batch(product, quantity=5, certified=True)
+    batch = factory.legacy_certified_batch(product, quantity=5)
     run = issue_labels(db_session, batch.id, 5, signer, "test")
 
     label = db_session.scalars(select(Label).where(Label.run_id == run.id)).first()

@@ -87,6 +87,23 @@ def test_keys_dir_comes_from_the_environment(runner: CliRunner, keys_dir: Path) 
     assert len(KeyStore(keys_dir).list()) == 1
 
 
+def test_keys_dir_defaults_to_the_instance_directory(runner: CliRunner, tmp_path: Path) -> None:
+    result = _run(runner, "generate", env={"TRACEAPP_INSTANCE_DIR": str(tmp_path)})
+    assert result.exit_code == 0
+    assert len(KeyStore(tmp_path / "keys").list()) == 1
+
+
+def test_export_jwks_of_an_empty_store_exits_2_and_writes_nothing(
+    runner: CliRunner, keys_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "jwks.json"
+    result = runner.invoke(
+        keys_cli, ["export-jwks", "--keys-dir", str(keys_dir), "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "no keys" in result.output
+    assert not out.exists()
+
+
 def test_revoking_the_active_key_warns(runner: CliRunner, keys_dir: Path) -> None:
     _run(runner, "generate", "--keys-dir", str(keys_dir))
     kid = KeyStore(keys_dir).active().kid

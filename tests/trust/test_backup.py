@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import stat
 import tarfile
 
 import pytest
@@ -120,6 +121,19 @@ def test_backup_holds_no_private_key_unless_asked(run_cli, committed_engine, sig
 
     assert pem_files(public_only) == []
     assert len(pem_files(with_keys)) == 1
+
+
+def test_every_archive_is_written_owner_only(run_cli, committed_engine, signer, tmp_path):
+    _issue_some(committed_engine, signer)
+    fresh, existing = tmp_path / "a.tar.gz", tmp_path / "b.tar.gz"
+    existing.write_bytes(b"")
+    existing.chmod(0o644)
+
+    assert run_cli("backup", "create", str(fresh)).exit_code == 0
+    assert run_cli("backup", "create", str(existing)).exit_code == 0
+
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
 
 
 def test_altered_archive_is_refused(

@@ -115,14 +115,7 @@ def test_cli_checkpoint_prove_and_check_proof_round_trip(
     made = run_cli("audit", "checkpoint")
     again = run_cli("audit", "checkpoint")
     proved = run_cli("audit", "prove", "--run", str(run_id), "--out", str(tmp_path / "p.json"))
-    exported = run_cli(
-        "keys",
-        "export-jwks",
-        "--keys-dir",
-        str(test_settings.keys_dir),
-        "--out",
-        str(tmp_path / "jwks.json"),
-    )
+    exported = run_cli("keys", "export-jwks", "--out", str(tmp_path / "jwks.json"))
     checked = run_cli(
         "audit", "check-proof", str(tmp_path / "p.json"), "--keys", str(tmp_path / "jwks.json")
     )

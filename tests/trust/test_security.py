@@ -44,6 +44,32 @@ def test_every_response_carries_the_security_headers(client, path):
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+@pytest.mark.parametrize("path", ["/console/sign-in", "/console/tokens", "/console/no-such"])
+def test_console_pages_are_never_stored_by_browsers_or_proxies(client, path):
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_new_token_page_is_never_stored(client, db_session):
+    create_user(
+        db_session,
+        "khoa.thu@lienminh-caobang.vn",
+        "Lương Văn Khoa",
+        "dung-mat-khau-1",
+        "inspector",
+        "test",
+    )
+    db_session.commit()
+    client.post(
+        "/console/sign-in",
+        data={"email": "khoa.thu@lienminh-caobang.vn", "password": "dung-mat-khau-1"},
+    )
+
+    response = client.post("/console/tokens", data={"name": "máy quét"})
+
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 def test_content_security_policy_allows_no_inline_script_or_style(client):
     policy = client.get("/").headers["Content-Security-Policy"]
 
@@ -98,6 +124,26 @@ def test_sign_in_posts_are_limited_to_10_a_minute(limited_client):
 
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
+
+
+def test_bogus_api_tokens_are_limited_per_client_before_any_look_up(limited_client):
+    client = limited_client(rate_limit_api_auth_failures="5/minute")
+
+    def attempt(n: int, address: str = "203.0.113.7"):
+        return client.get(
+            "/api/v1/batches",
+            headers={"Authorization": f"Bearer tat_bogus{n}"},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
+    statuses = [attempt(n).status_code for n in range(7)]
+    refused = attempt(99)
+    elsewhere = attempt(100, address="203.0.113.8")
+
+    assert statuses == [401] * 5 + [429] * 2
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert refused.mimetype == "application/problem+json"
+    assert elsewhere.status_code == 401
 
 
 def test_sign_in_page_views_are_not_counted_as_attempts(limited_client):

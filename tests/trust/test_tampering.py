@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 
 from keys.log_proof import entry_hash
+from traceapp.domain.audit_chain import chain_findings
 from traceapp.domain.audit_log import GENESIS_HASH, record, timestamp_text
-from traceapp.domain.audit_verification import chain_findings, verify_records
+from traceapp.domain.audit_verification import verify_records
 from traceapp.domain.batches import recall_batch
 from traceapp.domain.checkpoints import create_checkpoint
 from traceapp.domain.issuance import issue_labels
@@ -247,4 +248,6 @@ def test_recall_undone_directly_is_named(db_session, factory, signer, keyset):
     problems = _problems(db_session, keyset)
 
     assert len(problems) == 1
-    assert problems[0].startswith(f"batches row {batch.id}: status is 'certified', but audit")
+    assert problems[0].startswith(
+        f"batches row {batch.id} status: logged 'recalled', stored 'certified' (audit entry"
+    )

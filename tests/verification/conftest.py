@@ -1,5 +1,7 @@
-"""Fixtures for verifying real signed labels: a key store, a certified batch with
-issued labels, and each label's code as printed."""
+"""Fixtures for verification as a server runs it: labels committed for a server's
+own sessions, the server app with its writer thread, and scans stored directly.
+(Issued labels and their codes, shared with the resolver and value-chain tests, are
+in tests/conftest.py.)"""
 
 from __future__ import annotations
 
@@ -9,64 +11,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from keys.codes import label_uri
+from tests.conftest import code_uri
 from tests.factories import Factory
 from traceapp import create_app
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.scans import NewScan, ScanPlace
 from traceapp.domain.signing_keys import active_signer
 from traceapp.infrastructure.scan_sinks import FLUSH_INTERVAL, SessionScanSink
-from traceapp.models import Batch, Label
+from traceapp.models import Label
 from traceapp.models._columns import utcnow
 from traceapp.web.public import SCAN_BUFFER
-
-
-@dataclass
-class IssuedLabels:
-    batch: Batch
-    labels: list[Label]
-    uris: list[str]
-
-    def path(self, index: int = 0) -> str:
-        """The code's path and query, as a phone opening it requests them."""
-        uri = self.uris[index]
-        return uri[uri.index("/", len("https://")) :]
-
-
-def code_uri(base_url: str, batch: Batch, label: Label) -> str:
-    product = batch.product
-    return label_uri(
-        base_url,
-        gtin=product.gtin,
-        product_ref=None if product.gtin else product.ref,
-        lot=batch.lot_code,
-        serial=label.serial,
-        signature_field=label.signature,
-    )
-
-
-@pytest.fixture
-def issue(db_session, test_settings, keystore):
-    """Issue `n` labels for a new certified batch (or the one given)."""
-
-    def _issue(
-        n: int = 3, batch: Batch | None = None, *, factory=None, with_gtin: bool = True
-    ) -> IssuedLabels:
-        if batch is None:
-            batch = factory.batch(factory.product(with_gtin=with_gtin), certified=True)
-        run = issue_labels(db_session, batch.id, n, active_signer(test_settings), "test")
-        labels = list(
-            db_session.scalars(select(Label).where(Label.run_id == run.id).order_by(Label.sequence))
-        )
-        uris = [code_uri(test_settings.public_base_url, batch, label) for label in labels]
-        return IssuedLabels(batch=batch, labels=labels, uris=uris)
-
-    return _issue
-
-
-@pytest.fixture
-def issued(issue, factory) -> IssuedLabels:
-    return issue(3, factory=factory)
 
 
 def record_scan(session, label_id, client: str, place: ScanPlace | None = None) -> None:

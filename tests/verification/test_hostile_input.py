@@ -54,9 +54,16 @@ def test_truncated_signature_is_not_genuine(client, issued, cut):
     assert document.get_json()["verdict"] == "not_genuine"
 
 
-def test_truncated_path_is_not_found(client, issued):
+def test_truncated_path_is_the_batch_page_without_a_verdict(client, issued):
+    # /01/{gtin}/10/{lot} is the GS1 resolver's batch level (docs/resolver.md).
     response = client.get(issued.path(0).split("/21/")[0])
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert 'data-verdict="genuine"' not in response.get_data(as_text=True)
+
+
+def test_truncated_path_of_unknown_lot_is_not_found(client, issued):
+    path = issued.path(0).split("/10/")[0] + "/10/NO-SUCH-LOT"
+    assert client.get(path).status_code == 404
 
 
 def test_missing_signature_is_not_genuine(client, issued):
@@ -67,7 +74,7 @@ def test_missing_signature_is_not_genuine(client, issued):
 def test_over_long_url_is_not_genuine(client, issued):
     path = issued.path(0) + "A" * 5000
     response = client.get(path, headers={"Accept": "application/json"})
-    assert response.status_code == 404 and response.get_json()["reason"] == "malformed"
+    assert response.status_code == 200 and response.get_json()["reason"] == "malformed"
 
 
 def test_over_long_serial_is_not_genuine(client, issued):

@@ -22,7 +22,7 @@ def sign_in(client, db_session, role: str, cooperative_id: int | None = None):
         cooperative_id=cooperative_id,
     )
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = f"{user.id}.{user.session_generation}"
         session["_fresh"] = True
     return user
 

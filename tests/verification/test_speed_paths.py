@@ -55,10 +55,11 @@ def test_a_scan_the_database_refuses_does_not_hold_back_the_others(
     server_app, committed_labels, committed_engine
 ):
     client = server_app.test_client()
-    client.get(committed_labels.paths[0])
     buffer = server_app.extensions[SCAN_BUFFER]
-    good = buffer.pending(committed_labels.label_ids[0])[0]
-    buffer.add(replace(good, label_id=2**31 - 1))
+    with buffer._flushing:  # the writer thread waits until both scans are in
+        client.get(committed_labels.paths[0])
+        good = buffer.pending(committed_labels.label_ids[0])[0]
+        buffer.add(replace(good, label_id=2**31 - 1))
     flush_scans(server_app)
     assert stored_scans(committed_engine, committed_labels.label_ids[0]) == 1
     assert buffer.pending(2**31 - 1) == []

@@ -22,7 +22,9 @@ from traceapp.cli import (
 
 
 def _create_app():
-    return create_app()
+    # Commands that need the key passphrase check it themselves (`serve` included),
+    # so that `keys list`, `keys revoke` or `backup create` work without it.
+    return create_app(check_keys=False)
 
 
 @click.group(

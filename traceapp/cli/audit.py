@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -12,8 +14,8 @@ from flask.cli import with_appcontext
 from keys.keyset import InvalidKeySet, PublicKeySet
 from keys.keystore import KeyStoreError
 from keys.log_proof import verify_inclusion
-from traceapp.cli.support import CommandError, command_session, settings, write_json
-from traceapp.domain.audit_verification import AuditReport, verify_records
+from traceapp.cli.support import CommandError, actor, command_session, settings, write_json
+from traceapp.domain.audit_verification import AuditReport, record_verification, verify_records
 from traceapp.domain.checkpoints import checkpoint_document, create_checkpoint, inclusion_proof
 from traceapp.domain.signing_keys import key_store
 
@@ -47,19 +49,34 @@ def checkpoint() -> None:
 
 @audit_group.command(
     "verify",
-    help="Recompute the log's hash chain, check every checkpoint's "
-    "signature and head, and check the labels against the log. Exit status: "
-    "0 clean, 1 findings.",
+    help="Recompute the log's hash chain, check the checkpoints' signatures and heads, "
+    "compare every trust fact (batches, certifications, products, runs, accounts, API "
+    "tokens, chain events) with what the log says, and check the labels against the log. "
+    "Starts from the last checkpoint a verify found clean, unless --full. "
+    "Exit status: 0 clean, 1 findings.",
 )
-@click.option("--skip-labels", is_flag=True, help="Check only the log and its checkpoints.")
+@click.option("--skip-labels", is_flag=True, help="Check only the log, checkpoints and facts.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Verify the whole log from its first entry (with a progress bar), not only "
+    "the entries since the last verified checkpoint.",
+)
 @with_appcontext
-def verify(skip_labels: bool) -> None:
-    report = run_verification(labels=not skip_labels)
+def verify(skip_labels: bool, full: bool) -> None:
+    started = time.perf_counter()
+    report = run_verification(labels=not skip_labels, full=full)
+    elapsed = time.perf_counter() - started
     for finding in report.findings:
         click.echo(f"FINDING {finding}")
+    scope = (
+        f"since checkpoint {report.since_checkpoint}"
+        if report.since_checkpoint is not None
+        else "from the first entry"
+    )
     summary = (
-        f"{report.entries:,} log entries, {report.checkpoints:,} checkpoints, "
-        f"{report.runs:,} issuance runs, {report.labels:,} labels checked"
+        f"{report.entries:,} log entries {scope}, {report.checkpoints:,} checkpoints, "
+        f"{report.runs:,} issuance runs, {report.labels:,} labels checked in {elapsed:.2f} s"
     )
     if report.clean:
         click.echo(f"audit log verified: {summary}")
@@ -68,16 +85,33 @@ def verify(skip_labels: bool) -> None:
     sys.exit(1)
 
 
-def run_verification(*, labels: bool = True) -> AuditReport:
-    """The `audit verify` checks against this instance's public key set."""
+def run_verification(*, labels: bool = True, full: bool = True) -> AuditReport:
+    """The `audit verify` checks against this instance's public key set; a clean
+    result that reached a new checkpoint is recorded for the next verify."""
     config = settings()
     try:
         keyset = key_store(config).public_keyset(config.issuer)
     except KeyStoreError as exc:
         click.echo(f"warning: {exc}; checkpoint signatures are not checked", err=True)
         keyset = None
-    with command_session() as session:
-        return verify_records(session, keyset, labels=labels)
+    with contextlib.ExitStack() as stack, command_session() as session:
+        bar: list = []
+
+        def progress(done: int, total: int) -> None:
+            if not full:
+                return
+            if not bar:
+                bar.append(
+                    stack.enter_context(
+                        click.progressbar(length=total, label="verifying the log", file=sys.stderr)
+                    )
+                )
+            bar[0].update(done)
+
+        report = verify_records(session, keyset, labels=labels, full=full, progress=progress)
+        stack.close()
+        record_verification(session, report, actor())
+        return report
 
 
 @audit_group.command(

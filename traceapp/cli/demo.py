@@ -16,7 +16,7 @@ from sqlalchemy import select
 from labels import get_preset
 from traceapp import schema
 from traceapp.cli.serve import serve
-from traceapp.cli.support import command_session, settings
+from traceapp.cli.support import CommandError, command_session, settings
 from traceapp.demo.chain import load_demo_chain
 from traceapp.demo.data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
 from traceapp.domain.issuance import issue_labels
@@ -42,6 +42,11 @@ DEMO_PRESET = "a4-65"
 @with_appcontext
 def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
     config = settings()
+    if config.is_production:
+        raise CommandError(
+            "traceapp demo is refused in production (TRACEAPP_ENV=production): it creates "
+            "accounts whose password is published; use `traceapp users create` instead"
+        )
     config.instance_dir.mkdir(parents=True, exist_ok=True)
     click.echo("1/4 migrating the schema")
     schema.upgrade(config.database_url)

@@ -1,15 +1,20 @@
-"""`traceapp keys`: the key commands of keys/cli.py, with every key event logged.
+"""`traceapp keys`: the key commands of keys/cli.py on this instance's key store
+(TRACEAPP_KEYS_DIR, else TRACEAPP_INSTANCE_DIR/keys: the Settings), with every key
+event logged.
 
-keys/ knows no database, so generate, rotate and revoke are wrapped here: the key
-store changes first, then the event is appended to the audit log.
+keys/ knows no database, so generate, rotate and revoke are wrapped here: the
+database is checked first, then the key store changes, then the event is
+appended to the audit log.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 
-from keys.cli import export_jwks, list_keys, verify_command
+from keys.cli import show_keys, verify_command, write_keyset
 from traceapp.cli.support import actor, command_session, settings
 from traceapp.domain.signing_keys import generate_key, key_store, revoke_key, rotate_key
 
@@ -55,7 +60,28 @@ def revoke(kid: str, reason: str) -> None:
         click.echo("warning: no key is active now; run rotate before issuing labels", err=True)
 
 
-for _command in (list_keys, export_jwks, verify_command):
-    keys_group.add_command(_command)
+@keys_group.command("list", help="List every key with its status and dates (no passphrase needed).")
+@with_appcontext
+def list_keys() -> None:
+    show_keys(key_store(settings()))
+
+
+@keys_group.command(
+    "export-jwks",
+    help="Write the public key document (JWKS JSON) that offline verifiers need; "
+    "refused (exit 2) if the key store holds no key.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the document to this file instead of standard output.",
+)
+@with_appcontext
+def export_jwks(out: Path | None) -> None:
+    config = settings()
+    write_keyset(key_store(config), config.issuer, out)
+
+
+keys_group.add_command(verify_command)
 
 commands = [keys_group]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -12,7 +11,6 @@ from flask.cli import with_appcontext
 
 from labels import preset_names
 from traceapp.cli.support import CommandError, actor, command_session, settings, write_json
-from traceapp.clock import LOCAL_TZ
 from traceapp.domain.box_labels import DEFAULT_PRESET, box_sheet_pdf
 from traceapp.domain.value_chain import (
     STEPS,
@@ -21,6 +19,8 @@ from traceapp.domain.value_chain import (
     export_batch,
     import_document,
     list_partners,
+    parse_inputs,
+    parse_moment,
     record_step,
     register_partner,
 )
@@ -175,7 +175,8 @@ def chain_group() -> None:
     "inputs",
     multiple=True,
     metavar="BATCH_ID:QUANTITY",
-    help="A transformation's input batch and the quantity used (repeatable).",
+    help="A transformation's input batch and the quantity used, e.g. 12:1200 "
+    "(repeatable; the console's Inputs field takes the same pairs, comma-separated).",
 )
 @with_appcontext
 def chain_record(
@@ -189,37 +190,20 @@ def chain_record(
     reference: str | None,
     inputs: tuple[str, ...],
 ) -> None:
-    details = StepDetails(
-        step=step,
-        at=_moment(at),
-        partner_id=partner_id,
-        boxes=boxes,
-        per_box=per_box,
-        conformant=not non_conformant,
-        reference=reference,
-        inputs=tuple(_input(text) for text in inputs),
-    )
     with command_session() as session:
+        details = StepDetails(
+            step=step,
+            at=parse_moment(at),
+            partner_id=partner_id,
+            boxes=boxes,
+            per_box=per_box,
+            conformant=not non_conformant,
+            reference=reference,
+            inputs=parse_inputs(inputs),
+        )
         events = record_step(session, batch_id, details, actor(), settings().public_base_url)
         count = len(events)
     click.echo(f"recorded {step}: {count} events")
-
-
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--at {text!r} is not an ISO 8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
-
-
-def _input(text: str) -> tuple[int, int]:
-    batch_id, _, quantity = text.partition(":")
-    if not (batch_id.isdigit() and quantity.isdigit()):
-        raise CommandError(f"--input {text!r} is not BATCH_ID:QUANTITY")
-    return int(batch_id), int(quantity)
 
 
 commands = [epcis_group, partners_group, chain_group]

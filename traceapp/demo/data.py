@@ -6,9 +6,11 @@ Loading is idempotent: every record is looked up by its natural key first.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,12 +18,14 @@ from traceapp.clock import today_local
 from traceapp.domain.accounts import create_user
 from traceapp.domain.batches import BatchDetails, certify_batch, create_batch
 from traceapp.domain.certifications import CertificationDetails, record_certification
+from traceapp.domain.product_images import image_of, store_product_image
 from traceapp.domain.registry import (
     CooperativeDetails,
     ProductDetails,
     register_cooperative,
     register_product,
 )
+from traceapp.domain.where_to_buy import WhereToBuyDetails, add_link, links_of
 from traceapp.models import (
     Batch,
     BatchStatus,
@@ -31,14 +35,16 @@ from traceapp.models import (
     Product,
     Union,
     User,
+    WhereToBuyKind,
 )
 
 DEMO_ACTOR = "demo-loader"
 CAO_BANG_UNION = "VN-CB-LMHTX"
 QUANG_NINH_UNION = "VN-QN-LMHTX"
 BAO_HUNG_LOT = "BH-2611-01"
+CAO_BANG_ONLINE_MARKET = "https://chocaobang.vn"
 # Shown in the README; the demo is for a laptop, never for production data.
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "thu-nghiem-lien-minh"
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,39 @@ def load_demo_data(session: Session) -> DemoSummary:
             unit="quả",
             ref="BH-EGG",
             gtin="8936001000010",
+            safety_warnings=(
+                "Bảo quản nơi khô ráo, thoáng mát, tránh ánh nắng trực tiếp. "
+                "Nấu chín trước khi ăn. Người dị ứng trứng không sử dụng."
+            ),
+        ),
+    )
+    loader.picture(eggs, "eggs")
+    loader.where_to_buy(
+        eggs,
+        WhereToBuyDetails(
+            WhereToBuyKind.ONLINE_MARKET,
+            "Chợ online Cao Bằng",
+            url=f"{CAO_BANG_ONLINE_MARKET}/hop-tac-xa-bao-hung",
+            languages=("vi",),
+        ),
+        WhereToBuyDetails(
+            WhereToBuyKind.SUPERMARKET_CHAIN,
+            "Co.opmart Cao Bằng",
+            url="https://www.co-opmart.com.vn",
+            address="Số 1 Hoàng Đình Giong, phường Hợp Giang, Cao Bằng",
+            languages=("vi", "en"),
+        ),
+        WhereToBuyDetails(
+            WhereToBuyKind.HOTEL_OR_RESTAURANT,
+            "Khách sạn Max Boutique Cao Bằng",
+            address="Phố Kim Đồng, phường Hợp Giang, Cao Bằng",
+            languages=("vi", "en", "fr"),
+        ),
+        WhereToBuyDetails(
+            WhereToBuyKind.COOPERATIVE_SHOP,
+            "Cửa hàng Hợp tác xã Bảo Hưng",
+            address="Xóm Nà Rạo, xã Trường Hà, Cao Bằng",
+            languages=("vi",),
         ),
     )
     egg_batch = loader.batch(
@@ -143,7 +182,30 @@ def load_demo_data(session: Session) -> DemoSummary:
     )
     melons = loader.product(
         nam_phong,
-        ProductDetails(name="Dưa lưới nhà kính", category="fruit", unit="kg", ref="NP-MELON"),
+        ProductDetails(
+            name="Dưa lưới nhà kính",
+            category="fruit",
+            unit="kg",
+            ref="NP-MELON",
+            gtin="8936001000041",
+            safety_warnings="Rửa sạch trước khi dùng. Bảo quản ở 8–12 °C sau khi cắt.",
+        ),
+    )
+    loader.picture(melons, "melon")
+    loader.where_to_buy(
+        melons,
+        WhereToBuyDetails(
+            WhereToBuyKind.ONLINE_MARKET,
+            "Chợ online Cao Bằng",
+            url=f"{CAO_BANG_ONLINE_MARKET}/hop-tac-xa-nam-phong",
+            languages=("vi",),
+        ),
+        WhereToBuyDetails(
+            WhereToBuyKind.SUPERMARKET_CHAIN,
+            "Co.opmart Cao Bằng",
+            url="https://www.co-opmart.com.vn",
+            languages=("vi", "en"),
+        ),
     )
     melon_batch = loader.batch(
         nam_phong,
@@ -178,6 +240,23 @@ def load_demo_data(session: Session) -> DemoSummary:
             unit="gói 200 g",
             ref="YC-SHIITAKE",
             gtin="8936001000027",
+            safety_warnings="Ngâm nước và nấu chín trước khi ăn. Bảo quản kín, nơi khô ráo.",
+        ),
+    )
+    loader.picture(shiitake, "mushrooms")
+    loader.where_to_buy(
+        shiitake,
+        WhereToBuyDetails(
+            WhereToBuyKind.ONLINE_MARKET,
+            "Chợ online Cao Bằng",
+            url=f"{CAO_BANG_ONLINE_MARKET}/hop-tac-xa-yen-cong",
+            languages=("vi",),
+        ),
+        WhereToBuyDetails(
+            WhereToBuyKind.HOTEL_OR_RESTAURANT,
+            "Khách sạn Max Boutique Cao Bằng",
+            address="Phố Kim Đồng, phường Hợp Giang, Cao Bằng",
+            languages=("vi", "en", "fr"),
         ),
     )
     loader.certification(
@@ -241,6 +320,17 @@ def load_demo_data(session: Session) -> DemoSummary:
             unit="kg",
             ref="TG-PASSION",
             gtin="8936001000034",
+            safety_warnings="Rửa sạch trước khi dùng. Không dùng quả đã dập, có mùi lên men.",
+        ),
+    )
+    loader.picture(passion_fruit, "passion_fruit")
+    loader.where_to_buy(
+        passion_fruit,
+        WhereToBuyDetails(
+            WhereToBuyKind.PARTNER_COMPANY,
+            "Công ty Cổ phần Sài Gòn - Gia Lai",
+            address="Gia Lai",
+            languages=("vi", "en"),
         ),
     )
     fruit_batch = loader.batch(
@@ -364,6 +454,18 @@ class _Loader:
             cooperative_id=cooperative.id if cooperative else None,
         )
 
+    def picture(self, product: Product, subject: str) -> None:
+        if image_of(self.session, product.id) is None:
+            self.created += 1
+            store_product_image(self.session, product, demo_picture(subject), DEMO_ACTOR)
+
+    def where_to_buy(self, product: Product, *links: WhereToBuyDetails) -> None:
+        if links_of(self.session, product.id):
+            return
+        for details in links:
+            self.created += 1
+            add_link(self.session, product, details, DEMO_ACTOR)
+
     def certify(self, batch: Batch) -> None:
         if batch.status == BatchStatus.DRAFT:
             certify_batch(self.session, batch, DEMO_ACTOR)
@@ -393,3 +495,46 @@ class _Loader:
             self.session.flush()
             self.created += 1
         return found
+
+
+_PICTURES = {
+    # subject: (background, shapes as (fill, outline, ellipse box)...)
+    "eggs": (
+        (236, 214, 160),
+        [
+            ((205, 150, 95), (150, 100, 60), (60, 90, 200, 280)),
+            ((225, 175, 120), (150, 100, 60), (180, 70, 320, 270)),
+            ((210, 160, 105), (150, 100, 60), (300, 100, 430, 290)),
+        ],
+    ),
+    "melon": ((200, 226, 180), [((170, 200, 110), (110, 140, 60), (90, 50, 390, 330))]),
+    "mushrooms": (
+        (230, 220, 200),
+        [
+            ((120, 80, 50), (80, 50, 30), (60, 80, 240, 200)),
+            ((140, 95, 60), (80, 50, 30), (220, 120, 420, 250)),
+        ],
+    ),
+    "passion_fruit": (
+        (245, 230, 200),
+        [
+            ((110, 50, 90), (70, 30, 60), (70, 80, 250, 260)),
+            ((250, 200, 60), (200, 150, 30), (230, 100, 410, 280)),
+        ],
+    ),
+}
+
+
+def demo_picture(subject: str) -> bytes:
+    """A drawn stand-in for a product photo (made here, so it needs no licence)."""
+    background, shapes = _PICTURES[subject]
+    image = Image.new("RGB", (480, 360), background)
+    draw = ImageDraw.Draw(image)
+    for fill, outline, box in shapes:
+        draw.ellipse(box, fill=fill, outline=outline, width=6)
+    if subject == "melon":
+        for x in range(110, 390, 40):
+            draw.line([(x, 60), (x + 60, 320)], fill=(235, 240, 215), width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

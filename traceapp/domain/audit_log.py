@@ -11,15 +11,24 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from keys.log_proof import GENESIS_HASH, entry_hash
+from traceapp.domain.audit_facts import (
+    DELETED,
+    RECORDED,
+    WATCHED_BY_MODEL,
+    WatchedTable,
+    stored_facts,
+)
 from traceapp.models import AuditEntry
 from traceapp.models._columns import utcnow
 
 __all__ = [
     "GENESIS_HASH",
+    "append",
+    "write_facts",
     "KEY_ACTIONS",
     "canonical_details",
     "entry_hash",
@@ -85,7 +94,14 @@ def record(
     subject_id: object,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction, chained to the current head."""
+    """Append one entry in the caller's transaction, chained to the current head.
+
+    The trust facts the caller changed (audit_facts.WATCHED) are logged first, as
+    `row.recorded` / `row.deleted` entries under the same actor.
+    """
+    session.info[ACTOR_KEY] = actor
+    session.flush()
+    write_facts(session, actor)
     head = _lock_head(session)
     previous = head.entry_hash if head else GENESIS_HASH
     occurred_at = utcnow().replace(microsecond=0)
@@ -124,6 +140,104 @@ def record_key_event(
     if action not in KEY_ACTIONS:
         raise ValueError(f"key events are {', '.join(KEY_ACTIONS)}, not {action!r}")
     return record(session, actor, action, "signing_key", kid, details)
+
+
+def append(session: Session, actor: str, items: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Append entries (action, subject_type, subject_id, details) in order, without
+    going through the session's unit of work (so it can run during a flush or commit)."""
+    if items:
+        append_on(session.connection(), actor, items)
+
+
+def append_on(
+    connection: Connection, actor: str, items: list[tuple[str, str, str, dict[str, Any]]]
+) -> None:
+    """`append` on a bare connection (migrations write the baseline with it)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    table = AuditEntry.__table__
+    previous = (
+        connection.scalar(select(table.c.entry_hash).order_by(table.c.id.desc()).limit(1))
+        or GENESIS_HASH
+    )
+    occurred_at = utcnow().replace(microsecond=0)
+    at_text = timestamp_text(occurred_at)
+    for action, subject_type, subject_id, details in items:
+        details_text = canonical_details(details)
+        digest = entry_hash(
+            previous, at_text, actor, action, subject_type, subject_id, details_text
+        )
+        # One row per statement: ids must follow the chain's order.
+        connection.execute(
+            insert(table).values(
+                occurred_at=occurred_at,
+                actor=actor,
+                action=action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                details=details_text,
+                previous_hash=previous,
+                entry_hash=digest,
+            )
+        )
+        previous = digest
+
+
+# The session listener: one mechanism for every trust fact (audit_facts.WATCHED).
+# Each flush collects the watched rows it inserted, changed or deleted; they are
+# logged before the next entry the domain records, or at commit at the latest.
+PENDING_KEY = "traceapp.audit.pending_facts"
+ACTOR_KEY = "traceapp.audit.actor"
+UNKNOWN_ACTOR = "system"
+
+
+def write_facts(session: Session, actor: str | None = None) -> None:
+    """Log the trust facts this session has flushed but not yet logged."""
+    pending: dict[tuple[str, str], dict[str, Any] | None] = session.info.pop(PENDING_KEY, {})
+    append(
+        session,
+        actor or session.info.get(ACTOR_KEY) or UNKNOWN_ACTOR,
+        [
+            (DELETED if facts is None else RECORDED, table, row_id, facts or {})
+            for (table, row_id), facts in pending.items()
+        ],
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_facts(session: Session, _context) -> None:
+    pending = session.info.setdefault(PENDING_KEY, {})
+    written: dict[WatchedTable, list[int]] = {}
+    for instance in list(session.new) + list(session.dirty):
+        spec = WATCHED_BY_MODEL.get(type(instance))
+        if spec is None:
+            continue
+        state = inspect(instance)
+        if instance in session.new or any(
+            state.attrs[name].history.has_changes() for name in spec.fields
+        ):
+            written.setdefault(spec, []).append(instance.id)  # type: ignore[attr-defined]
+    for spec, ids in written.items():
+        for row_id, facts in stored_facts(session, spec, ids):
+            pending[(spec.name, row_id)] = facts
+    for instance in session.deleted:
+        spec = WATCHED_BY_MODEL.get(type(instance))
+        if spec is not None:
+            pending[(spec.name, str(instance.id))] = None  # type: ignore[attr-defined]
+    if not pending:
+        session.info.pop(PENDING_KEY, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_facts_at_commit(session: Session) -> None:
+    session.flush()
+    if session.info.get(PENDING_KEY):
+        write_facts(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_facts(session: Session, _previous) -> None:
+    session.info.pop(PENDING_KEY, None)
 
 
 def _lock_head(session: Session) -> AuditEntry | None:

@@ -1,55 +1,86 @@
 """Checking the stored records against the audit log, as `traceapp audit verify` does.
 
-Three things are checked, each finding naming the row it is about:
-- the hash chain of audit_entries, in id order: an entry whose hash no longer
-  matches its fields was altered; a link to an entry that is not there means
-  entries were deleted; an entry that the chain skips was inserted out of order;
-- every stored checkpoint: its signature under the issuer's key set, and that the
-  entry it names still carries the head hash it signed;
+Four things are checked, each finding naming the row it is about:
+- the hash chain of audit_entries, in id order (traceapp/domain/audit_chain.py);
+- the stored checkpoints: each signature under the issuer's key set, and that the
+  entry each names still carries the head hash it signed;
+- the trust facts (audit_facts.WATCHED): the log is replayed into the state it
+  says the tables hold, and every stored row that disagrees is named with the
+  field, the logged and the stored value; a row the log never recorded was
+  written directly, a row the log has that is gone was deleted directly; an
+  issuance the replayed state did not allow (batch not certified, quantity
+  exceeded) is named too;
 - the labels: each issuance run's labels, in print order, still hash to the
-  serial digest its "labels.issued" entry recorded, and each batch's
-  labels_issued equals its number of labels. Where a run no longer matches, each
-  of its labels' signatures is checked to find the rows that were changed.
+  labels digest (serial, batch, key id, signature) the log pinned, each batch's
+  labels_issued equals its number of labels, and voided labels match the void
+  entries. Where a run no longer matches, each of its labels' signatures is
+  checked to find the rows that were changed.
+
+A verify that finds everything clean up to a checkpoint newer than the last
+verified one records that (`record_verification`): the replayed state goes into
+`audit_state` and an `audit.verified` entry in the log holds its digest. The next
+verify starts from there: it hashes and replays only the entries after that
+checkpoint. `full=True` starts from the first entry.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from keys.codes import MalformedCode, decode_signature_field
 from keys.keyset import PublicKeySet
 from keys.log_proof import checkpoint_signed
 from keys.signing import signing_payload
+from traceapp.domain import audit_log
+from traceapp.domain.audit_chain import LOG_START, Finding, link_findings
+from traceapp.domain.audit_facts import (
+    WATCHED,
+    LoggedState,
+    labels_digest,
+    state_digest,
+    stored_facts,
+)
 from traceapp.domain.audit_log import GENESIS_HASH, hash_of_entry
 from traceapp.domain.checkpoints import checkpoint_document
-from traceapp.domain.issuance import serials_digest
 from traceapp.models import (
     AuditCheckpoint,
     AuditEntry,
+    AuditState,
     Batch,
-    BatchStatus,
     IssuanceRun,
     Label,
     LabelStatus,
 )
 
+__all__ = ["AuditReport", "Finding", "record_verification", "verify_records"]
+
+VERIFIED = "audit.verified"
+CHUNK = 5_000
+
+# Called with (entries just checked, entries to check in all).
+Progress = Callable[[int, int], None]
+
+
+class _Link(NamedTuple):
+    id: int
+    previous_hash: str
+    entry_hash: str
+
 
 @dataclass(frozen=True)
-class Finding:
-    """One discrepancy: which table and row, and what is wrong with it."""
+class _Base:
+    """Where an incremental verify starts: a checkpoint a verify found clean."""
 
-    table: str
-    row_id: int | str | None
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"{self.table} row {self.row_id}" if self.row_id is not None else self.table
-        return f"{where}: {self.problem}"
+    checkpoint_id: int
+    last_entry_id: int
+    head_hash: str
+    state: LoggedState
 
 
 @dataclass
@@ -61,6 +92,10 @@ class AuditReport:
     runs: int = 0
     labels: int = 0
     findings: list[Finding] = field(default_factory=list)
+    # Incremental: the checkpoint the entries were checked from (None: from the start).
+    since_checkpoint: int | None = None
+    # The state as of the newest checkpoint, for record_verification.
+    snapshot: tuple[AuditCheckpoint, dict[tuple[str, str], str]] | None = None
 
     @property
     def clean(self) -> bool:
@@ -68,99 +103,224 @@ class AuditReport:
 
 
 def verify_records(
-    session: Session, keyset: PublicKeySet | None, *, labels: bool = True
+    session: Session,
+    keyset: PublicKeySet | None,
+    *,
+    labels: bool = True,
+    full: bool = True,
+    progress: Progress | None = None,
 ) -> AuditReport:
-    """Check the chain, the checkpoints (needs `keyset`) and, unless told not to, the labels."""
+    """Check the chain, the checkpoints (needs `keyset`), the trust facts and, unless
+    told not to, the labels. `full=False` starts after the last verified checkpoint
+    (when there is one and it still holds); `progress` hears how far the log is."""
     report = AuditReport()
-    # populate_existing: the point is what the database holds now, not what this
-    # session remembers.
-    entries = session.scalars(
-        select(AuditEntry).order_by(AuditEntry.id).execution_options(populate_existing=True)
-    ).all()
-    report.entries = len(entries)
-    report.findings += chain_findings(entries)
-    report.findings += _checkpoint_findings(session, keyset, report)
+    latest = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
+    base = None if full else _verified_base(session, keyset, report)
+    state = base.state if base is not None else LoggedState()
+    after_id = base.last_entry_id if base is not None else 0
+    if base is not None:
+        report.since_checkpoint = base.checkpoint_id
+        start_hash, start = (
+            base.head_hash,
+            f"checkpoint {base.checkpoint_id}'s head (entry {after_id})",
+        )
+    else:
+        start_hash, start = GENESIS_HASH, LOG_START
+    snapshot_at = None
+    if latest is not None and (base is None or latest.id != base.checkpoint_id):
+        snapshot_at = latest.last_entry_id
+    snapshot = None
+
+    table = AuditEntry.__table__
+    report.entries = total = (
+        session.scalar(select(func.count()).select_from(table).where(table.c.id > after_id)) or 0
+    )
+    links: list[_Link] = []
+    statement = select(table).where(table.c.id > after_id).order_by(table.c.id)
+    for chunk in session.execute(statement.execution_options(yield_per=CHUNK)).partitions():
+        for entry in chunk:
+            if hash_of_entry(entry) != entry.entry_hash:
+                report.findings.append(
+                    Finding(
+                        "audit_entries",
+                        entry.id,
+                        "altered: its hash no longer matches its contents",
+                    )
+                )
+            problem = state.apply(entry)
+            if problem is not None:
+                report.findings.append(Finding(*problem))
+            links.append(_Link(entry.id, entry.previous_hash, entry.entry_hash))
+            if entry.id == snapshot_at:
+                snapshot = state.to_rows()
+        if progress is not None:
+            progress(len(chunk), total)
+    report.findings += link_findings(links, start_hash, start)
+    report.findings += _checkpoint_findings(
+        session, keyset, report, base.checkpoint_id if base is not None else None
+    )
+    report.findings += fact_findings(session, state)
     if labels:
-        report.findings += _label_findings(session, keyset, entries, report)
+        report.findings += _label_findings(session, keyset, state, report)
+    if snapshot is not None and latest is not None:
+        report.snapshot = (latest, snapshot)
     return report
 
 
-def chain_findings(entries: list[AuditEntry]) -> list[Finding]:
-    """Findings about the hash chain of `entries` (all of them, in id order)."""
-    findings = [
-        Finding("audit_entries", e.id, "altered: its hash no longer matches its contents")
-        for e in entries
-        if hash_of_entry(e) != e.entry_hash
+def record_verification(session: Session, report: AuditReport, actor: str) -> bool:
+    """After a clean verify that reached a checkpoint newer than the last verified
+    one: keep the replayed state in audit_state and log its digest (`audit.verified`),
+    so the next verify starts from that checkpoint. True if recorded."""
+    if not report.clean or report.snapshot is None:
+        return False
+    checkpoint, rows = report.snapshot
+    stored = {
+        (kind, key): value
+        for kind, key, value in session.execute(
+            select(AuditState.subject_type, AuditState.subject_id, AuditState.value)
+        )
+    }
+    for kind, key in [k for k, v in stored.items() if rows.get(k) != v]:
+        session.execute(
+            delete(AuditState).where(AuditState.subject_type == kind, AuditState.subject_id == key)
+        )
+    fresh = [
+        {"subject_type": kind, "subject_id": key, "value": value}
+        for (kind, key), value in rows.items()
+        if stored.get((kind, key)) != value
     ]
-    by_hash = {e.entry_hash: e for e in entries}
-    previous: AuditEntry | None = None
-    for index, entry in enumerate(entries):
-        expected = previous.entry_hash if previous else GENESIS_HASH
-        if entry.previous_hash == expected:
-            previous = entry
-            continue
-        following = entries[index + 1] if index + 1 < len(entries) else None
-        linked = by_hash.get(entry.previous_hash)
-        after = f"entry {previous.id}" if previous else "the start of the log"
-        if following is not None and following.previous_hash == expected:
-            # The chain goes on around this entry: it was slipped in.
-            findings.append(
-                Finding(
-                    "audit_entries",
-                    entry.id,
-                    f"inserted out of order: the chain continues from {after} "
-                    f"to entry {following.id} without it",
-                )
+    for start in range(0, len(fresh), CHUNK):
+        session.execute(insert(AuditState), fresh[start : start + CHUNK])
+    audit_log.append(
+        session,
+        actor,
+        [
+            (
+                VERIFIED,
+                "audit_checkpoint",
+                str(checkpoint.id),
+                {
+                    "checkpoint_id": checkpoint.id,
+                    "last_entry_id": checkpoint.last_entry_id,
+                    "head_hash": checkpoint.head_hash,
+                    "state_sha256": state_digest(rows),
+                    "full": report.since_checkpoint is None,
+                },
             )
-            continue
-        if (
-            following is None
-            and (linked is not None or entry.previous_hash == GENESIS_HASH)
-            and previous is not None
-        ):
-            target = f"entry {linked.id}" if linked else "the start of the log"
-            # The newest entry skips back: either it was appended with a backdated link
-            # or the entries it skips were slipped in; a checkpoint over it would say which.
-            findings.append(
-                Finding(
-                    "audit_entries",
-                    entry.id,
-                    f"inserted out of order: it chains to {target}, "
-                    f"not to the entry before it ({previous.id})",
-                )
+        ],
+    )
+    return True
+
+
+def _verified_base(
+    session: Session, keyset: PublicKeySet | None, report: AuditReport
+) -> _Base | None:
+    """The last verified checkpoint and the state then, if both still hold; else None
+    (the whole log is verified), with a finding when something was altered."""
+    entry = session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == VERIFIED)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if entry is None:
+        return None
+    try:
+        details = json.loads(entry.details)
+        checkpoint_id, last_entry_id = int(details["checkpoint_id"]), int(details["last_entry_id"])
+        head_hash, recorded = str(details["head_hash"]), str(details["state_sha256"])
+    except (ValueError, KeyError, TypeError):
+        report.findings.append(
+            Finding("audit_entries", entry.id, "its details lack the verified state")
+        )
+        return None
+    checkpoint = session.get(AuditCheckpoint, checkpoint_id)
+    head = session.get(AuditEntry, last_entry_id)
+    if (
+        checkpoint is None
+        or head is None
+        or checkpoint.last_entry_id != last_entry_id
+        or checkpoint.head_hash != head_hash
+        or head.entry_hash != head_hash
+    ):
+        # The checkpoint findings of the full verify that follows name what changed.
+        return None
+    if (
+        keyset is not None
+        and not checkpoint_signed(checkpoint_document(checkpoint, keyset.issuer), keyset).valid
+    ):
+        return None
+    rows = {
+        (kind, key): value
+        for kind, key, value in session.execute(
+            select(AuditState.subject_type, AuditState.subject_id, AuditState.value)
+        )
+    }
+    if state_digest(rows) != recorded:
+        report.findings.append(
+            Finding(
+                "audit_state",
+                None,
+                f"altered since audit entry {entry.id} recorded its digest "
+                "(the whole log was verified instead)",
             )
-            continue
-        if linked is not None and previous is not None and linked.id < previous.id:
-            skipped = [e.id for e in entries if linked.id < e.id <= previous.id]
-            findings += [
-                Finding(
-                    "audit_entries",
-                    skipped_id,
-                    f"inserted out of order: entry {entry.id} chains to entry {linked.id}, past it",
+        )
+        return None
+    return _Base(checkpoint_id, last_entry_id, head_hash, LoggedState.from_rows(rows))
+
+
+def fact_findings(session: Session, state: LoggedState) -> Iterator[Finding]:
+    """Every watched row whose stored values differ from what the log says."""
+    for spec in WATCHED:
+        logged = state.table_rows(spec.name)
+        for row_id, stored in stored_facts(session, spec):
+            record = logged.pop(row_id, None)
+            if record is None:
+                yield Finding(
+                    spec.name, row_id, "not in the audit log: written to the database directly"
                 )
-                for skipped_id in skipped
-            ]
-        else:
-            findings.append(
-                Finding(
-                    "audit_entries",
-                    entry.id,
-                    f"the entry it chains to is missing: entries were deleted "
-                    f"between {after} and this one (or {after} was rewritten)",
+                continue
+            if record.facts is None:
+                yield Finding(
+                    spec.name,
+                    row_id,
+                    f"present, but audit entry {record.entry_id} deleted it",
                 )
-            )
-        previous = entry
-    return findings
+                continue
+            for name in spec.fields:
+                if record.facts.get(name) != stored[name]:
+                    yield Finding(
+                        spec.name,
+                        row_id,
+                        f"logged {_shown(record.facts.get(name))}, stored {_shown(stored[name])} "
+                        f"(audit entry {record.entry_id})",
+                        field=name,
+                    )
+        for row_id, record in sorted(logged.items(), key=lambda item: _row_order(item[0])):
+            if record.facts is not None:
+                yield Finding(
+                    spec.name,
+                    row_id,
+                    f"deleted from the database directly: audit entry {record.entry_id} records it",
+                )
+
+
+def _shown(value: object) -> str:
+    return "null" if value is None else repr(value)
+
+
+def _row_order(row_id: str) -> tuple[int, str]:
+    return (int(row_id), row_id) if row_id.isdigit() else (0, row_id)
 
 
 def _checkpoint_findings(
-    session: Session, keyset: PublicKeySet | None, report: AuditReport
+    session: Session, keyset: PublicKeySet | None, report: AuditReport, since: int | None
 ) -> Iterator[Finding]:
-    checkpoints = session.scalars(
-        select(AuditCheckpoint)
-        .order_by(AuditCheckpoint.id)
-        .execution_options(populate_existing=True)
-    ).all()
+    """Every checkpoint, or those from checkpoint `since` on (incremental)."""
+    statement = select(AuditCheckpoint).order_by(AuditCheckpoint.id)
+    if since is not None:
+        statement = statement.where(AuditCheckpoint.id >= since)
+    checkpoints = session.scalars(statement.execution_options(populate_existing=True)).all()
     report.checkpoints = len(checkpoints)
     for checkpoint in checkpoints:
         if keyset is None:
@@ -190,25 +350,14 @@ def _checkpoint_findings(
 
 
 def _label_findings(
-    session: Session, keyset: PublicKeySet | None, entries: list[AuditEntry], report: AuditReport
+    session: Session, keyset: PublicKeySet | None, state: LoggedState, report: AuditReport
 ) -> Iterator[Finding]:
-    issued = {
-        e.subject_id: e
-        for e in entries
-        if e.action == "labels.issued" and e.subject_type == "issuance_run"
-    }
     runs = session.scalars(
         select(IssuanceRun).order_by(IssuanceRun.id).execution_options(populate_existing=True)
     ).all()
     report.runs = len(runs)
-    run_ids = {str(run.id) for run in runs}
     for run in runs:
-        yield from _run_findings(session, keyset, run, issued.get(str(run.id)))
-    for run_id, entry in issued.items():
-        if run_id not in run_ids:
-            yield Finding(
-                "issuance_runs", run_id, f"deleted: audit entry {entry.id} records its issuance"
-            )
+        yield from _run_findings(session, keyset, run, state.runs.get(str(run.id)))
     orphans = session.execute(
         select(Label.id, Label.run_id)
         .outerjoin(IssuanceRun, Label.run_id == IssuanceRun.id)
@@ -216,8 +365,7 @@ def _label_findings(
     ).all()
     for label_id, run_id in orphans:
         yield Finding("labels", label_id, f"belongs to issuance run {run_id}, which is not there")
-    yield from _void_findings(session, entries)
-    yield from _recall_findings(session, entries)
+    yield from _void_findings(session, state)
     counts = dict(
         session.execute(select(Label.batch_id, func.count()).group_by(Label.batch_id)).all()
     )
@@ -233,32 +381,32 @@ def _label_findings(
 
 
 def _run_findings(
-    session: Session, keyset: PublicKeySet | None, run: IssuanceRun, entry: AuditEntry | None
+    session: Session,
+    keyset: PublicKeySet | None,
+    run: IssuanceRun,
+    pinned: tuple[str, int, int] | None,
 ) -> Iterator[Finding]:
-    if entry is None:
+    """`pinned`: (labels digest, count, entry id) from the run's newest labels.issued
+    or labels.baseline entry."""
+    if pinned is None:
         yield Finding("issuance_runs", run.id, "no labels.issued audit entry records this run")
         return
-    try:
-        details = json.loads(entry.details)
-        recorded_digest, recorded_count = details["serials_sha256"], int(details["count"])
-    except (ValueError, KeyError, TypeError):
-        yield Finding("audit_entries", entry.id, "its details lack the run's serial digest")
-        return
     rows = session.execute(
-        select(Label.id, Label.sequence, Label.serial, Label.batch_id)
+        select(
+            Label.id, Label.sequence, Label.serial, Label.batch_id, Label.key_id, Label.signature
+        )
         .where(Label.run_id == run.id)
         .order_by(Label.sequence)
     ).all()
+    recorded_digest, recorded_count, entry_id = pinned
+    digest = labels_digest((row.serial, row.batch_id, row.key_id, row.signature) for row in rows)
     if run.quantity != recorded_count:
         yield Finding(
             "issuance_runs",
             run.id,
-            f"quantity is {run.quantity:,} but audit entry {entry.id} recorded {recorded_count:,}",
+            f"quantity is {run.quantity:,} but audit entry {entry_id} recorded {recorded_count:,}",
         )
-    if (
-        serials_digest([row.serial for row in rows]) == recorded_digest
-        and len(rows) == recorded_count
-    ):
+    if digest == recorded_digest and len(rows) == recorded_count:
         return
     sequences = {row.sequence for row in rows}
     missing = [n for n in range(1, recorded_count + 1) if n not in sequences]
@@ -288,7 +436,7 @@ def _run_findings(
         yield Finding(
             "issuance_runs",
             run.id,
-            f"its labels no longer match the serial digest recorded in audit entry {entry.id}",
+            f"its labels no longer match the digest recorded in audit entry {entry_id}",
         )
 
 
@@ -334,26 +482,17 @@ def _bad_signatures(
             )
 
 
-def _void_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Finding]:
+def _void_findings(session: Session, state: LoggedState) -> Iterator[Finding]:
     """Voided labels must match the void entries of the log, both ways."""
-    expected: dict[int, int] = {}  # label id -> the entry that voided it
-    for entry in entries:
-        if entry.action == "label.voided" and entry.subject_id.isdigit():
-            expected.setdefault(int(entry.subject_id), entry.id)
-        elif entry.action == "labels.voided" and entry.subject_id.isdigit():
-            try:
-                details = json.loads(entry.details)
-                first, last = int(details["first"]), int(details["last"])
-            except (ValueError, KeyError, TypeError):
-                yield Finding("audit_entries", entry.id, "its details lack the voided range")
-                continue
-            label_ids = session.scalars(
-                select(Label.id).where(
-                    Label.run_id == int(entry.subject_id), Label.sequence.between(first, last)
-                )
-            )
-            for label_id in label_ids:
-                expected.setdefault(label_id, entry.id)
+    expected = {int(label_id): entry_id for label_id, entry_id in state.voided_labels.items()}
+    for entry_id, (run_id, first, last) in sorted(
+        state.void_ranges.items(), key=lambda item: int(item[0])
+    ):
+        label_ids = session.scalars(
+            select(Label.id).where(Label.run_id == run_id, Label.sequence.between(first, last))
+        )
+        for label_id in label_ids:
+            expected.setdefault(label_id, int(entry_id))
     voided = set(session.scalars(select(Label.id).where(Label.status == LabelStatus.VOIDED)))
     for label_id in sorted(voided - expected.keys()):
         yield Finding("labels", label_id, "voided, but no audit entry voids it")
@@ -372,24 +511,3 @@ def _void_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Find
         yield Finding(
             "labels", label_id, f"not voided, but audit entry {expected[label_id]} voided it"
         )
-
-
-def _recall_findings(session: Session, entries: list[AuditEntry]) -> Iterator[Finding]:
-    """A recall is final: recalled batches and batch.recalled entries must agree."""
-    logged = {
-        int(e.subject_id): e.id
-        for e in entries
-        if e.action == "batch.recalled" and e.subject_id.isdigit()
-    }
-    recalled = set(session.scalars(select(Batch.id).where(Batch.status == BatchStatus.RECALLED)))
-    for batch_id in sorted(recalled - logged.keys()):
-        yield Finding("batches", batch_id, "recalled, but no audit entry recalls it")
-    for batch_id, status in session.execute(
-        select(Batch.id, Batch.status).where(Batch.id.in_(list(logged)))
-    ):
-        if status != BatchStatus.RECALLED:
-            yield Finding(
-                "batches",
-                batch_id,
-                f"status is {status.value!r}, but audit entry {logged[batch_id]} recalled it",
-            )

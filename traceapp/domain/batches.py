@@ -18,9 +18,10 @@ from traceapp.domain.certifications import (
     valid_certifications,
     valid_on,
 )
+from traceapp.domain.passport import require_complete_passport
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import Batch, BatchStatus, Cooperative, Product
-from traceapp.models._columns import utcnow
+from traceapp.models._columns import MAX_ID, utcnow
 
 # GS1 AI 10 allows 20 characters; this subset needs no escaping in a URL.
 LOT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
@@ -90,10 +91,28 @@ def create_batch(
     return batch
 
 
-def get_batch(session: Session, batch_id: int, cooperative_id: int | None = None) -> Batch:
-    """The batch, or NotFound; a cooperative only ever finds its own batches."""
+def visible_batch(
+    session: Session, batch_id: int, cooperative_id: int | None = None
+) -> Batch | None:
+    """The batch with this id if the caller may see it, else None.
+
+    The one visibility rule for every batch id a request names, in its path or in any
+    field: a cooperative's operator (`cooperative_id` set) sees only that cooperative's
+    batches; officers and inspectors (None) see all. A batch one may not see is None,
+    exactly like an id no batch has, so no answer can tell the two apart.
+    """
+    if not 1 <= batch_id <= MAX_ID:
+        return None
     batch = session.get(Batch, batch_id)
     if batch is None or (cooperative_id is not None and batch.cooperative_id != cooperative_id):
+        return None
+    return batch
+
+
+def get_batch(session: Session, batch_id: int, cooperative_id: int | None = None) -> Batch:
+    """The batch, or NotFound; a cooperative only ever finds its own batches."""
+    batch = visible_batch(session, batch_id, cooperative_id)
+    if batch is None:
         raise NotFound(f"no batch {batch_id}")
     return batch
 
@@ -108,14 +127,36 @@ def find_batch_by_lot(session: Session, cooperative_id: int, lot_code: str) -> B
 
 
 def certify_batch(session: Session, batch: Batch, actor: str) -> Batch:
-    """Mark a draft batch certified; it needs a certification valid today."""
+    """Mark a draft batch certified; it needs a certification valid today and a
+    complete digital product passport (domain/passport.py)."""
     if batch.status == BatchStatus.RECALLED:
         raise Conflict("a recalled batch cannot be certified again")
     if not valid_certifications(session, batch, today_local()):
         raise Conflict("the batch has no certification valid today; record one first")
+    require_complete_passport(session, batch, today_local())
     if batch.status != BatchStatus.CERTIFIED:
         batch.status = BatchStatus.CERTIFIED
         audit_log.record(session, actor, "batch.certified", "batch", batch.id, {})
+    return batch
+
+
+def set_best_before(session: Session, batch: Batch, best_before: date, actor: str) -> Batch:
+    """Give a draft batch its expiry date (a mandatory passport field)."""
+    if batch.status != BatchStatus.DRAFT:
+        raise Conflict("only a draft batch's dates can change")
+    if best_before < batch.produced_on:
+        raise InvalidInput(
+            "best-before date must not be before the production date", field="best_before"
+        )
+    batch.best_before = best_before
+    audit_log.record(
+        session,
+        actor,
+        "batch.best_before_set",
+        "batch",
+        batch.id,
+        {"best_before": best_before.isoformat()},
+    )
     return batch
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from keys.log_proof import CHECKPOINT_TYPE, CHECKPOINT_VERSION, PROOF_FORMAT
 from keys.statements import SIGNATURE_MEMBER, sign_statement
+from traceapp.domain.audit_chain import chain_findings
 from traceapp.domain.audit_log import entry_view, timestamp_text
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import AuditCheckpoint, AuditEntry, IssuanceRun
@@ -45,21 +46,38 @@ def create_checkpoint(
     head has not moved since the latest checkpoint.
 
     Refused (Conflict) for an empty log and for a chain that does not verify: a
-    checkpoint must never vouch for a rewritten log.
+    checkpoint must never vouch for a rewritten log. The chain is checked from the
+    latest checkpoint's head when that entry still carries the hash it signed (the
+    entries before it were checked when it was signed), else from the start.
     """
-    from traceapp.domain.audit_verification import chain_findings
-
-    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
-    if not entries:
-        raise Conflict("the audit log is empty: there is nothing to checkpoint")
-    findings = chain_findings(entries)
+    latest = _latest(session)
+    signed_head = session.get(AuditEntry, latest.last_entry_id) if latest is not None else None
+    if (
+        latest is not None
+        and signed_head is not None
+        and signed_head.entry_hash == latest.head_hash
+    ):
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > latest.last_entry_id).order_by(AuditEntry.id)
+        ).all()
+        findings = chain_findings(
+            entries,
+            latest.head_hash,
+            f"checkpoint {latest.id}'s head (entry {latest.last_entry_id})",
+        )
+        if not entries:
+            return latest, False
+    else:
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        if not entries:
+            raise Conflict("the audit log is empty: there is nothing to checkpoint")
+        findings = chain_findings(entries)
     if findings:
         raise Conflict(
             f"the audit log does not verify ({findings[0]}); run `traceapp audit "
             "verify` and investigate before signing a checkpoint"
         )
     head = entries[-1]
-    latest = _latest(session)
     if (
         latest is not None
         and latest.last_entry_id == head.id

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from keys.signing import CodeSigner, new_serials
 from traceapp.domain import audit_log
+from traceapp.domain.audit_facts import LabelDigest
 from traceapp.domain.batches import get_batch, is_certified
 from traceapp.errors import Conflict, InvalidInput
 from traceapp.infrastructure.bulk import copy_rows
@@ -63,7 +64,8 @@ def issue_labels(
         lot=batch.lot_code,
         serials=serials,
     )
-    _write_labels(session, _label_rows(batch.id, run.id, signer.key_id, signed), progress)
+    digest = LabelDigest()
+    _write_labels(session, _label_rows(batch.id, run.id, signer.key_id, signed, digest), progress)
 
     audit_log.record(
         session,
@@ -76,6 +78,7 @@ def issue_labels(
             "count": count,
             "key_id": signer.key_id,
             "serials_sha256": serials_digest(serials),
+            "labels_sha256": digest.hexdigest(),
         },
     )
     return run
@@ -113,10 +116,16 @@ LABEL_COLUMNS = ("batch_id", "run_id", "sequence", "serial", "key_id", "signatur
 
 
 def _label_rows(
-    batch_id: int, run_id: int, key_id: str, signed: Iterator[tuple[str, str]]
+    batch_id: int,
+    run_id: int,
+    key_id: str,
+    signed: Iterator[tuple[str, str]],
+    digest: LabelDigest,
 ) -> Iterator[tuple]:
     for sequence, (serial, uri) in enumerate(signed, start=1):
-        yield (batch_id, run_id, sequence, serial, key_id, uri.rsplit("8030=", 1)[1], "active")
+        signature = uri.rsplit("8030=", 1)[1]
+        digest.add(serial, batch_id, key_id, signature)
+        yield (batch_id, run_id, sequence, serial, key_id, signature, "active")
 
 
 def _write_labels(session: Session, rows: Iterator[tuple], progress: Progress | None) -> None:

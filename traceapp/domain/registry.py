@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keys.fields import InvalidField, check_product_ref
 from keys.gtin import InvalidGTIN, normalize_gtin
 from traceapp.domain import audit_log
 from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
-from traceapp.models import Cooperative, Product, ProductCategory, Union
+from traceapp.models import Batch, Cooperative, Label, Product, ProductCategory, Union
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,15 @@ class ProductDetails:
     category: str
     unit: str
     ref: str
+    gtin: str | None = None
+    safety_warnings: str | None = None
+
+
+@dataclass(frozen=True)
+class ProductPassportDetails:
+    """What the console's product page changes: the passport's product fields."""
+
+    safety_warnings: str | None
     gtin: str | None = None
 
 
@@ -71,14 +80,7 @@ def register_product(
         check_product_ref(details.ref)
     except InvalidField as exc:
         raise InvalidInput(str(exc), field="ref") from exc
-    gtin = None
-    if details.gtin:
-        try:
-            gtin = normalize_gtin(details.gtin)
-        except InvalidGTIN as exc:
-            raise InvalidInput(str(exc), field="gtin") from exc
-        if session.scalar(select(Product.id).where(Product.gtin == gtin)) is not None:
-            raise Conflict(f"GTIN {gtin} is already registered", field="gtin")
+    gtin = _new_gtin(session, details.gtin) if details.gtin else None
     if session.scalar(select(Product.id).where(Product.ref == details.ref)) is not None:
         raise Conflict(f"product reference {details.ref!r} is already used", field="ref")
     product = Product(
@@ -88,6 +90,7 @@ def register_product(
         unit=details.unit,
         ref=details.ref,
         gtin=gtin,
+        safety_warnings=(details.safety_warnings or "").strip() or None,
     )
     session.add(product)
     session.flush()
@@ -97,9 +100,72 @@ def register_product(
         "product.registered",
         "product",
         product.id,
-        {"name": product.name, "gtin": gtin, "ref": product.ref},
+        {
+            "name": product.name,
+            "gtin": gtin,
+            "ref": product.ref,
+            "safety_warnings": product.safety_warnings,
+        },
     )
     return product
+
+
+def get_product(session: Session, product_id: int, cooperative_id: int | None = None) -> Product:
+    """The product, or NotFound; an operator only ever finds their cooperative's products."""
+    product = session.get(Product, product_id)
+    if product is None or (cooperative_id is not None and product.cooperative_id != cooperative_id):
+        raise NotFound(f"no product {product_id}", field="product_id")
+    return product
+
+
+def update_product_passport(
+    session: Session, product: Product, details: ProductPassportDetails, actor: str
+) -> Product:
+    """Change a product's safety warnings, and give it a GTIN if it has none yet.
+
+    A GTIN is never changed once set, nor added once labels were issued under the
+    product reference: printed codes would stop matching their product.
+    """
+    changes: dict[str, object] = {}
+    warnings = (details.safety_warnings or "").strip() or None
+    if warnings != product.safety_warnings:
+        product.safety_warnings = warnings
+        changes["safety_warnings"] = warnings
+    new_gtin = (details.gtin or "").strip()
+    if new_gtin and (product.gtin is None or normalize_gtin_or_refuse(new_gtin) != product.gtin):
+        if product.gtin is not None:
+            raise Conflict("a product's GTIN cannot change once set", field="gtin")
+        issued = session.scalar(
+            select(func.count(Label.id))
+            .join(Batch, Batch.id == Label.batch_id)
+            .where(Batch.product_id == product.id)
+        )
+        if issued:
+            raise Conflict(
+                "labels were already issued under the product reference; register a new "
+                "product for the GTIN",
+                field="gtin",
+            )
+        product.gtin = _new_gtin(session, new_gtin)
+        changes["gtin"] = product.gtin
+    if changes:
+        session.flush()
+        audit_log.record(session, actor, "product.changed", "product", product.id, changes)
+    return product
+
+
+def normalize_gtin_or_refuse(text: str) -> str:
+    try:
+        return normalize_gtin(text)
+    except InvalidGTIN as exc:
+        raise InvalidInput(str(exc), field="gtin") from exc
+
+
+def _new_gtin(session: Session, text: str) -> str:
+    gtin = normalize_gtin_or_refuse(text)
+    if session.scalar(select(Product.id).where(Product.gtin == gtin)) is not None:
+        raise Conflict(f"GTIN {gtin} is already registered", field="gtin")
+    return gtin
 
 
 def get_union(session: Session, code: str) -> Union:

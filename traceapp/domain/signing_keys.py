@@ -7,13 +7,16 @@ caller's transaction.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from keys.keystore import KeyInfo, KeyStore, KeyStoreError
 from keys.signing import CodeSigner
-from traceapp.config import Settings
+from traceapp.config import ConfigError, Settings
 from traceapp.domain.audit_log import record_key_event
 from traceapp.errors import Conflict
+from traceapp.models import AuditEntry
 
 
 def key_store(settings: Settings) -> KeyStore:
@@ -25,8 +28,21 @@ def active_signer(settings: Settings) -> CodeSigner:
     return key_store(settings).active_signer(settings.issuer, settings.public_base_url)
 
 
+def check_key_passphrase(settings: Settings) -> None:
+    """ConfigError unless TRACEAPP_KEY_PASSPHRASE opens the active signing key (the web
+    app refuses to start rather than serve a console whose key operations all fail)."""
+    try:
+        key_store(settings).check_passphrase()
+    except KeyStoreError as exc:
+        raise ConfigError(
+            f"the signing keys in {settings.keys_dir} cannot be used: {exc} "
+            "(set TRACEAPP_KEY_PASSPHRASE to the passphrase the keys were made with)"
+        ) from None
+
+
 def generate_key(session: Session, settings: Settings, actor: str) -> KeyInfo:
     """The first signing key (refused while one is active: rotate instead)."""
+    _require_audit_log(session)
     info = _change(lambda store: store.generate(), settings)
     record_key_event(session, actor, "key.generated", info.kid)
     return info
@@ -35,6 +51,7 @@ def generate_key(session: Session, settings: Settings, actor: str) -> KeyInfo:
 def rotate_key(session: Session, settings: Settings, actor: str) -> KeyInfo:
     """A new active key; the current one is retired and its labels stay valid.
     With no key yet, this makes the first one."""
+    _require_audit_log(session)
     previous = _change(lambda store: store.active(), settings)
     if previous is None and not _change(lambda store: store.list(), settings):
         return generate_key(session, settings, actor)
@@ -47,9 +64,23 @@ def rotate_key(session: Session, settings: Settings, actor: str) -> KeyInfo:
 
 def revoke_key(session: Session, settings: Settings, kid: str, reason: str, actor: str) -> KeyInfo:
     """Revoke `kid`: labels it signed then verify as "revoked key"."""
+    _require_audit_log(session)
     info = _change(lambda store: store.revoke(kid), settings)
     record_key_event(session, actor, "key.revoked", info.kid, {"reason": reason})
     return info
+
+
+def _require_audit_log(session: Session) -> None:
+    # The key store cannot be rolled back with the database: make sure the event can
+    # be logged before anything is written to it.
+    try:
+        with session.begin_nested():
+            session.execute(select(AuditEntry.id).limit(1))
+    except DBAPIError as exc:
+        raise Conflict(
+            "the database is not ready for key changes (has `traceapp db upgrade` run?): "
+            f"{exc.orig.__class__.__name__}"
+        ) from None
 
 
 def _change(action, settings: Settings):

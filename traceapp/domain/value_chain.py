@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keys.gtin import check_digit_is_valid
-from traceapp.clock import to_local, today_local
+from traceapp.clock import LOCAL_TZ, to_local, today_local
 from traceapp.domain import audit_log
-from traceapp.domain.batches import get_batch
+from traceapp.domain.batches import get_batch, visible_batch
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
 from traceapp.epcis import (
     EpcisDocumentError,
@@ -39,7 +39,7 @@ from traceapp.epcis.documents import VIETNAM_OFFSET
 from traceapp.epcis.identifiers import ClassRef, cooperative_uri, partner_uri
 from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
 from traceapp.models import Batch, ChainEvent, ChainEventBatch, Cooperative, Partner, Product
-from traceapp.models._columns import utcnow
+from traceapp.models._columns import MAX_ID, utcnow
 from traceapp.models.value_chain import PartnerRole
 
 STEPS = ("commissioning", "inspecting", "packing", "shipping", "receiving", "transforming")
@@ -130,6 +130,52 @@ class StepDetails:
     inputs: tuple[tuple[int, int], ...] = ()
 
 
+# One input of a transformation as people type it: ASCII digits only, because int()
+# would also take "١٢" and str.isdigit() passes "²", which int() then refuses.
+_INPUT = re.compile(r"([0-9]{1,10})\s*:\s*([0-9]{1,10})")
+INPUT_FORMAT = "BATCH_ID:QUANTITY (e.g. 12:1200)"
+
+
+def parse_inputs(texts: Iterable[str]) -> tuple[tuple[int, int], ...]:
+    """A transformation's inputs as typed in the console or on the command line.
+
+    Each text holds one or more comma-separated `BATCH_ID:QUANTITY` pairs
+    ("12:1200, 13:300"); the console sends one text, the CLI one per `--input`.
+    Anything else ("12:", "12", "²:1") is refused with InvalidInput naming the item.
+    """
+    pairs = []
+    for text in texts:
+        for item in (part.strip() for part in text.split(",")):
+            if not item:
+                continue
+            match = _INPUT.fullmatch(item)
+            if match is None or not all(1 <= int(n) <= MAX_ID for n in match.groups()):
+                raise InvalidInput(
+                    f"input {item[:40]!r} is not {INPUT_FORMAT}: a batch number and a "
+                    "quantity above 0, in digits 0-9",
+                    field="inputs",
+                )
+            pairs.append((int(match[1]), int(match[2])))
+    return tuple(pairs)
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """When a step happened, as typed: ISO 8601; without an offset, Vietnamese time.
+
+    Empty means now (None). The console, the API and the CLI all read `at` with this.
+    """
+    if text is None or not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{text[:40]!r} is not an ISO 8601 date and time, e.g. 2026-11-26T08:00",
+            field="at",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
 def record_step(
     session: Session,
     batch_id: int,
@@ -149,7 +195,7 @@ def record_step(
         raise InvalidInput("the time must lie between the years 2000 and 2999", field="at")
     if details.reference is not None and len(details.reference) > MAX_REFERENCE:
         raise InvalidInput(f"a reference has at most {MAX_REFERENCE} characters", field="reference")
-    builder = _Builder(session, batch, base_url, at)
+    builder = _Builder(session, batch, base_url, at, cooperative_id)
     events = getattr(builder, details.step)(details)
     audit_log.record(
         session,
@@ -165,9 +211,18 @@ def record_step(
 class _Builder:
     """Makes and stores the event documents of one step for one batch."""
 
-    def __init__(self, session: Session, batch: Batch, base_url: str, at: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        batch: Batch,
+        base_url: str,
+        at: datetime,
+        cooperative_id: int | None,
+    ) -> None:
         self.session = session
         self.batch = batch
+        # Whose batches the caller may name (an operator: their cooperative's only).
+        self.cooperative_id = cooperative_id
         self.base_url = base_url
         self.at = at
         self.here = cooperative_uri(base_url, batch.cooperative.registration_number)
@@ -266,7 +321,7 @@ class _Builder:
             raise InvalidInput("a transformation needs at least one input batch", field="inputs")
         inputs, links = [], [(self.batch.id, "output")]
         for index, (input_id, quantity) in enumerate(details.inputs):
-            source = self.session.get(Batch, input_id)
+            source = visible_batch(self.session, input_id, self.cooperative_id)
             if source is None or source.id == self.batch.id:
                 raise InvalidInput(f"input {index + 1}: no other batch {input_id}", field="inputs")
             if not 1 <= quantity <= source.quantity:

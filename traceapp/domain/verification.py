@@ -26,6 +26,7 @@ from keys.keyset import PublicKeySet
 from keys.verify import Verdict, verify_code
 from traceapp.domain.batches import certified_on
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
+from traceapp.domain.product_images import product_image_path
 from traceapp.domain.scans import (
     LOCATION_FOLLOW_UP,
     NewScan,
@@ -36,7 +37,16 @@ from traceapp.domain.scans import (
     summarise_scans,
 )
 from traceapp.domain.value_chain import TimelineEntry, batch_timeline
-from traceapp.models import AuditEntry, Batch, BatchStatus, Inspection, IssuanceRun, LabelStatus
+from traceapp.domain.where_to_buy import WhereToBuyFacts, where_to_buy_facts
+from traceapp.models import (
+    AuditEntry,
+    Batch,
+    BatchStatus,
+    Inspection,
+    IssuanceRun,
+    LabelStatus,
+    ProductImage,
+)
 from traceapp.models._columns import utcnow
 
 GENUINE = "genuine"
@@ -106,6 +116,11 @@ class LabelFacts:
     history: list[HistoryEvent] = field(default_factory=list)
     # The value chain (packing, shipping, receiving, processing), in time order.
     timeline: list[TimelineEntry] = field(default_factory=list)
+    # Digital product passport fields (domain/passport.py) and where to buy the product.
+    cooperative_registration_number: str | None = None
+    safety_warnings: str | None = None
+    image_path: str | None = None
+    where_to_buy: tuple[WhereToBuyFacts, ...] = ()
 
     @property
     def lab_results(self) -> list[CertificationFacts]:
@@ -144,6 +159,7 @@ class VerificationOutcome:
             "lab_results": [],
             "history": [],
             "value_chain": [],
+            "where_to_buy": [],
             "scans": None,
         }
         if self.code is not None:
@@ -162,11 +178,14 @@ class VerificationOutcome:
                 "gtin": facts.gtin,
                 "ref": facts.product_ref,
                 "unit": facts.unit,
+                "image": facts.image_path,
+                "safety_warnings": facts.safety_warnings,
             }
             document["cooperative"] = {
                 "name": facts.cooperative_name,
                 "commune": facts.cooperative_commune,
                 "province": facts.cooperative_province,
+                "registration_number": facts.cooperative_registration_number,
             }
             document["batch"] = {
                 "lot": facts.lot,
@@ -192,6 +211,10 @@ class VerificationOutcome:
                 {"event": e.kind, "at": _iso(e.at), "detail": e.detail} for e in facts.history
             ]
             document["value_chain"] = [_timeline_dict(e) for e in facts.timeline]
+            # Where to buy again: only under a genuine verdict.
+            document["where_to_buy"] = (
+                [shop.to_dict() for shop in facts.where_to_buy] if self.genuine else []
+            )
         if self.scans is not None:
             document["scans"] = {
                 "count": self.scans.scans,
@@ -440,8 +463,17 @@ def batch_records(session: Session, batch_id: int, today: date, base_url: str) -
         "origin_farm": batch.origin_farm,
         "origin_commune": batch.origin_commune,
         "origin_province": batch.origin_province,
+        "cooperative_registration_number": cooperative.registration_number,
+        "safety_warnings": product.safety_warnings,
+        "image_path": _image_path(session, product.id),
+        "where_to_buy": where_to_buy_facts(session, product.id),
     }
     return BatchRecords(certifications, history, timeline, descriptions)
+
+
+def _image_path(session: Session, product_id: int) -> str | None:
+    image = session.get(ProductImage, product_id)
+    return product_image_path(image) if image is not None else None
 
 
 def _facts(state: LabelState, records: BatchRecords) -> LabelFacts:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -42,6 +43,32 @@ class BoxRef:
     number: int
 
 
+class _ControlCharacter(ValueError):
+    pass
+
+
+def _text(segment: str) -> str:
+    """A decoded URI segment; control characters (%00 and the like) name nothing here."""
+    text = unquote(segment)
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise _ControlCharacter(segment)
+    return text
+
+
+def _or_none(parse):
+    """`parse` answering None, like any other URI it does not understand, for a URI
+    whose identifiers hold control characters."""
+
+    @functools.wraps(parse)
+    def wrapper(uri: str):
+        try:
+            return parse(uri)
+        except _ControlCharacter:
+            return None
+
+    return wrapper
+
+
 def class_uri(base_url: str, gtin: str | None, product_ref: str, lot: str) -> str:
     """The EPC class URI of a batch (its lot of one product)."""
     if gtin:
@@ -71,27 +98,29 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+@_or_none
 def parse_class_uri(uri: str) -> ClassRef | None:
     """The batch an EPC class URI names, or None for a form not understood here."""
     match = _LGTIN.match(uri)
     if match:
         prefix, item, lot = match.groups()
-        return ClassRef(_gtin_from_lgtin(prefix, item), None, unquote(lot))
+        return ClassRef(_gtin_from_lgtin(prefix, item), None, _text(lot))
     path = urlsplit(uri).path if uri.startswith(("http://", "https://")) else ""
     if match := _DL_CLASS.match(path):
-        return ClassRef(match[1], None, unquote(match[2]))
+        return ClassRef(match[1], None, _text(match[2]))
     if match := _REF_CLASS.match(path):
-        return ClassRef(None, unquote(match[1]), unquote(match[2]))
+        return ClassRef(None, _text(match[1]), _text(match[2]))
     return None
 
 
+@_or_none
 def parse_instance_uri(uri: str) -> ClassRef | None:
     """The batch an EPC instance (a labelled item or a box) belongs to, if understood."""
     path = urlsplit(uri).path if uri.startswith(("http://", "https://")) else ""
     if match := _DL_INSTANCE.match(path):
-        return ClassRef(match[1], None, unquote(match[2]))
+        return ClassRef(match[1], None, _text(match[2]))
     if match := _REF_INSTANCE.match(path):
-        return ClassRef(None, unquote(match[1]), unquote(match[2]))
+        return ClassRef(None, _text(match[1]), _text(match[2]))
     if box := parse_box_uri(uri):
         key = box.product_key
         return (
@@ -102,12 +131,13 @@ def parse_instance_uri(uri: str) -> ClassRef | None:
     return None
 
 
+@_or_none
 def parse_box_uri(uri: str) -> BoxRef | None:
     path = urlsplit(uri).path if uri.startswith(("http://", "https://")) else ""
     match = _BOX.match(path)
     if match is None:
         return None
-    return BoxRef(unquote(match[1]), unquote(match[2]), int(match[3]))
+    return BoxRef(_text(match[1]), _text(match[2]), int(match[3]))
 
 
 def _gtin_from_lgtin(company_prefix: str, item_ref: str) -> str:

@@ -18,6 +18,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,12 +82,16 @@ def create_backup(
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(out, "w:gz") as archive:
+    # Owner-only from the first byte: the rows hold password hashes and token hashes.
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
+    with (
+        os.fdopen(descriptor, "wb") as file,
+        tarfile.open(fileobj=file, mode="w:gz") as archive,
+    ):
         _add(archive, MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
         for name, data in files.items():
             _add(archive, name, data, private=name.endswith(".pem"))
-    if include_private_keys:
-        out.chmod(0o600)
     return manifest
 
 

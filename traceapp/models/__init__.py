@@ -1,12 +1,13 @@
 """All models, importable from one place so Alembic sees every table."""
 
 from traceapp.models.accounts import ApiToken, Role, User
-from traceapp.models.audit import AuditCheckpoint, AuditEntry
+from traceapp.models.audit import AuditCheckpoint, AuditEntry, AuditState
 from traceapp.models.batches import Batch, BatchStatus
 from traceapp.models.certifications import Certification, CertificationScheme
 from traceapp.models.inspections import Inspection, InspectionResult
 from traceapp.models.labels import IssuanceRun, Label, LabelStatus
 from traceapp.models.organisations import Cooperative, Union
+from traceapp.models.product_images import ProductImage
 from traceapp.models.products import Product, ProductCategory
 from traceapp.models.scans import Scan
 from traceapp.models.value_chain import (
@@ -16,11 +17,13 @@ from traceapp.models.value_chain import (
     Partner,
     PartnerRole,
 )
+from traceapp.models.where_to_buy import WhereToBuyKind, WhereToBuyLink
 
 __all__ = [
     "ApiToken",
     "AuditCheckpoint",
     "AuditEntry",
+    "AuditState",
     "Batch",
     "BatchStatus",
     "Certification",
@@ -38,8 +41,11 @@ __all__ = [
     "PartnerRole",
     "Product",
     "ProductCategory",
+    "ProductImage",
     "Role",
     "Scan",
     "Union",
     "User",
+    "WhereToBuyKind",
+    "WhereToBuyLink",
 ]

@@ -9,6 +9,9 @@ from typing import Annotated, Any
 from sqlalchemy import DateTime, Enum, String
 from sqlalchemy.orm import MappedColumn, mapped_column
 
+# Record ids are PostgreSQL INTEGERs: a larger id names nothing, and querying it overflows.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,7 +21,7 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
 
 
-class User(UserMixin, Base):
+class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(sql_in("role", Role), name="role"),
@@ -41,13 +40,11 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Raised whenever existing sessions must end (sign-out, password, role, deactivation).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[Timestamp]
 
     cooperative: Mapped[Cooperative | None] = relationship()
-
-    @property
-    def is_active(self) -> bool:  # Flask-Login: a deactivated user is signed out
-        return self.active
 
 
 class ApiToken(Base):

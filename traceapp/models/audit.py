@@ -39,3 +39,21 @@ class AuditCheckpoint(Base):
     key_id: Mapped[str] = mapped_column(String(8))
     signature: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[Timestamp]
+
+
+class AuditState(Base):
+    """The trust facts as the log stood at the last verified checkpoint.
+
+    Written by `audit verify` when it finds the log clean up to a new checkpoint;
+    the SHA-256 of these rows is in that verification's `audit.verified` entry, so
+    the next verify replays only the entries after the checkpoint (docs/audit-log.md).
+    """
+
+    __tablename__ = "audit_state"
+
+    # A watched table's name and row id; or "labels" and a run id (its pinned digest);
+    # or "quota" and a batch id (labels issued so far, per the log).
+    subject_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    # Canonical JSON of what the log says about the subject.
+    value: Mapped[str] = mapped_column(Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
@@ -43,6 +43,8 @@ class Product(Base):
     # The path segment used in label codes when the product has no GTIN.
     ref: Mapped[str] = mapped_column(String(20), unique=True)
     unit: Mapped[str] = mapped_column(String(20))
+    # Decree 37/2026 art. 32: a digital product passport carries the safety warnings.
+    safety_warnings: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[Timestamp]
 
     cooperative: Mapped[Cooperative] = relationship()

@@ -13,9 +13,9 @@ from traceapp.web import (
     ids,
     public,
     request_session,
+    resolver,
     security,
     transparency,
-    value_chain,
 )
 
 
@@ -29,5 +29,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(console.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(transparency.blueprint)
-    public.init_app(app)  # Babel and the verification pages
-    value_chain.init_app(app)  # value-chain pages, EPCIS API, the timeline partial
+    public.init_app(app)  # Babel, the verification pages, the box page, the timeline
+    resolver.init_app(app)  # GS1 resolver levels, passports, product images

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from traceapp.errors import NotFound
+from traceapp.models._columns import MAX_ID
 
-# PostgreSQL INTEGER; a larger id can't exist, and querying it would overflow.
-MAX_ID = 2**31 - 1
+__all__ = ["MAX_ID", "init_app"]
 
 
 def init_app(app: Flask) -> None:

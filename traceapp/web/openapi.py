@@ -757,7 +757,7 @@ def _paths() -> dict[str, Any]:
 
 
 def _value_chain_paths(everyone: str) -> dict[str, Any]:
-    """The `chain_api` blueprint's operations (traceapp/web/value_chain.py)."""
+    """The value chain's operations (traceapp/web/api/value_chain.py)."""
     return {
         "/api/v1/partners": {
             "get": _operation(

@@ -8,16 +8,18 @@ or in Redis when TRACEAPP_REDIS_URL is set, so that every worker shares them) by
 kind of request:
 
     scans    code URLs and /api/v1/verify (ScanLimits)   per client IP and per code
-    public   published keys and transparency log         per client IP
+    public   published keys and log, GS1 resolver pages   per client IP
     sign_in  POST to a sign-in form                      per client IP
     api      the rest of /api/...                        per API token (else IP)
+    api_auth failed API authentications (bogus tokens)   per client IP
 
 Each limit is a setting (TRACEAPP_RATE_LIMIT_PUBLIC, for scans and the public pages
-per address; _PUBLIC_PER_CODE; _SIGN_IN; _API; docs/configuration.md);
-TRACEAPP_RATE_LIMITS=off turns them all off. They reach Flask-Limiter through its
-own config keys, set here from the settings only. A refused request gets 429
-problem details with Retry-After. If Redis cannot be reached, counting falls back
-to each process's memory, logged.
+per address; _PUBLIC_PER_CODE; _SIGN_IN; _API; _API_AUTH_FAILURES;
+docs/configuration.md); TRACEAPP_RATE_LIMITS=off turns them all off. They reach
+Flask-Limiter through its own config keys, set here from the settings only. A client
+over the API_AUTH_FAILURES limit is refused before its token is looked up. A refused
+request gets 429 problem details with Retry-After. If Redis cannot be reached,
+counting falls back to each process's memory, logged.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Flask, Response, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse_many
+from limits import RateLimitItem, parse, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
@@ -45,8 +48,10 @@ CONTENT_SECURITY_POLICY = (
 )
 HSTS = "max-age=31536000; includeSubDomains"
 log = logging.getLogger(__name__)
-# Scans (code URLs, /api/v1/verify) are limited by ScanLimits, before Flask.
-PUBLIC_PREFIXES = ("/keys.json", "/transparency/", "/.well-known/")
+CONSOLE_PREFIX = "/console"
+# Scans (code URLs, /api/v1/verify) never reach Flask: ScanLimits counts them. What
+# Flask answers under /01/ are the GS1 resolver's product, batch and linkset answers.
+PUBLIC_PREFIXES = ("/01/", "/keys.json", "/transparency/", "/.well-known/")
 
 
 def request_kind() -> str | None:
@@ -98,6 +103,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     )
     limiter.init_app(app)
     app.extensions["traceapp.limiter"] = limiter
+    app.extensions["traceapp.auth_failures"] = AuthenticationFailures(app)
 
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded) -> Response:
@@ -116,6 +122,10 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         headers = response.headers
         for name, value in every_response:
             headers.setdefault(name, value)
+        if request.path.startswith(CONSOLE_PREFIX):
+            # Console pages show private data (a new API token once): never kept by a
+            # browser, a shared phone or a proxy.
+            headers["Cache-Control"] = "no-store"
         return response
 
     return limiter
@@ -208,6 +218,45 @@ def _limit_headers(item: RateLimitItem, reset: float, remaining: int) -> list[tu
         ("X-RateLimit-Remaining", str(remaining)),
         ("X-RateLimit-Reset", str(int(reset + 1))),
     ]
+
+
+class AuthenticationFailures:
+    """Failed API authentications counted per client address, on the limiter's storage."""
+
+    def __init__(self, app: Flask) -> None:
+        self._config = app.config
+        self._limit_text = app.extensions["traceapp.settings"].rate_limit_api_auth_failures
+        self._limiter: Limiter = app.extensions["traceapp.limiter"]
+
+    def _key(self) -> tuple[RateLimitItem, str, str, str]:
+        item = _parsed_limit(self._limit_text)
+        return item, self._config["RATELIMIT_KEY_PREFIX"], get_remote_address(), "api_auth"
+
+    def refusal(self) -> Response | None:
+        """A 429 problem if this client has failed too often, else None."""
+        if not self._limiter.enabled:
+            return None
+        item, *key = self._key()
+        if self._limiter.limiter.test(item, *key):
+            return None
+        reset_time, _remaining = self._limiter.limiter.get_window_stats(item, *key)
+        response = problem(
+            429,
+            "Too Many Requests",
+            f"too many requests with an invalid API token: the limit is {item}; try again later",
+        )
+        response.headers["Retry-After"] = str(max(1, math.ceil(reset_time - time.time())))
+        return response
+
+    def count(self) -> None:
+        if self._limiter.enabled:
+            item, *key = self._key()
+            self._limiter.limiter.hit(item, *key)
+
+
+@lru_cache(maxsize=8)
+def _parsed_limit(text: str) -> RateLimitItem:
+    return parse(text)
 
 
 def _retry_after(limiter: Limiter) -> int:

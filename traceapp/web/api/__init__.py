@@ -35,4 +35,8 @@ def _query_parameters(rule: str, method: str) -> frozenset[str]:
     return frozenset(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
 
 
-from traceapp.web.api import batches, runs  # noqa: E402,F401  (views register on the blueprint)
+from traceapp.web.api import (  # noqa: E402,F401  (views register on the blueprint)
+    batches,
+    runs,
+    value_chain,
+)

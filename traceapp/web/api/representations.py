@@ -8,7 +8,7 @@ from typing import Any
 from flask import url_for
 
 from keys.codes import label_uri
-from traceapp.models import Batch, Certification, Inspection, IssuanceRun, Label
+from traceapp.models import Batch, Certification, Inspection, IssuanceRun, Label, Partner
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -103,4 +103,15 @@ def inspection_json(inspection: Inspection) -> dict[str, Any]:
         "notes": inspection.notes,
         "photo_ref": inspection.photo_ref,
         "created_at": _when(inspection.created_at),
+    }
+
+
+def partner_json(partner: Partner) -> dict[str, Any]:
+    return {
+        "id": partner.id,
+        "name": partner.name,
+        "role": partner.role,
+        "gln": partner.gln,
+        "address": partner.address,
+        "province": partner.province,
     }

@@ -31,9 +31,12 @@ def _console_time(moment: datetime) -> str:
 
 
 from traceapp.web.console import (  # noqa: E402,F401  (views register on the blueprint)
+    accounts,
     batches,
     inspections,
+    products,
     registry,
     sessions,
     union,
+    value_chain,
 )

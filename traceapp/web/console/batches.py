@@ -38,7 +38,9 @@ from traceapp.models import BatchStatus
 from traceapp.web.auth import acting_user, actor_name, cooperative_scope, roles_required
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_status, refused
+from traceapp.web.console.products import passport_status
 from traceapp.web.console.signing import signer_or_refusal
+from traceapp.web.public.passport_wording import PASSPORT_FIELD_NAMES
 from traceapp.web.request_session import db, settings
 
 
@@ -107,6 +109,8 @@ def batch(batch_id: int):
         scans=scan_counts(db(), found.id),
         remaining=remaining_quota(found),
         role=acting_user().role,
+        missing_fields=passport_status(found),
+        passport_field_names=PASSPORT_FIELD_NAMES,
     )
 
 

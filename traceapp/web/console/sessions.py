@@ -5,12 +5,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import logout_user
 
-from traceapp.domain.accounts import SignInRefused, authenticate, create_token, revoke_token
+from traceapp.domain.accounts import (
+    SignInRefused,
+    authenticate,
+    create_token,
+    end_sessions,
+    revoke_token,
+)
 from traceapp.domain.listings import tokens_of
 from traceapp.forms.accounts import SignInForm, TokenForm
-from traceapp.web.auth import acting_user, actor_name, roles_required
+from traceapp.web.auth import acting_user, actor_name, roles_required, sign_in_session
 from traceapp.web.console import ALL_ROLES, blueprint
 from traceapp.web.request_session import db
 
@@ -37,8 +43,7 @@ def sign_in():
             error = str(exc)
         else:
             db().commit()
-            session.clear()
-            login_user(user)
+            sign_in_session(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("console.index"))
     status = 401 if error else 200
     return render_template("console/sign_in.html", form=form, error=error), status
@@ -47,6 +52,8 @@ def sign_in():
 @blueprint.post("/sign-out")
 @roles_required(*ALL_ROLES)
 def sign_out():
+    end_sessions(db(), acting_user())  # a copy of the cookie stops working too
+    db().commit()
     logout_user()
     session.clear()
     return redirect(url_for("console.sign_in"))
@@ -77,7 +84,7 @@ def token_create():
 @blueprint.post("/tokens/<int:token_id>/revoke")
 @roles_required(*ALL_ROLES)
 def token_revoke(token_id: int):
-    revoke_token(db(), token_id, current_user._get_current_object(), actor_name())
+    revoke_token(db(), token_id, acting_user(), actor_name())
     db().commit()
     flash("Token revoked.")
     return redirect(url_for("console.tokens"))

@@ -11,6 +11,7 @@ from traceapp.config import Settings
 from traceapp.domain.scans import batch_scan_statistics
 from traceapp.domain.signing_keys import key_store
 from traceapp.domain.verification import Verifier
+from traceapp.errors import NotFound
 from traceapp.infrastructure.batch_records import CachedBatchRecords
 from traceapp.infrastructure.keysets import KeysetCache
 from traceapp.infrastructure.labels import label_source
@@ -24,6 +25,7 @@ from traceapp.web.public.page import PageRenderer
 from traceapp.web.public.scan import ScanDesk, ScanFront
 from traceapp.web.public.wording import FLAG_TEXTS
 from traceapp.web.request_session import db
+from traceapp.web.resolver import item_answer
 from traceapp.web.security import ScanLimits
 
 blueprint = Blueprint("public", __name__)
@@ -79,6 +81,17 @@ def current_keysets() -> KeysetCache:
     return current_app.extensions[KEYSETS]
 
 
+@blueprint.get("/01/<gtin>/10/<lot>/21/<serial>")
+def item_resolver(gtin: str, lot: str, serial: str):
+    """The GS1 resolver's answers for a printed code (?linkType=, a linkset or JSON-LD
+    Accept): ScanFront sends only those here (scan.py, resolver_request); a scan of the
+    code is answer_scan's."""
+    answer = item_answer(gtin, lot, serial)
+    if answer is None:
+        raise NotFound("no resolver answer was asked for")
+    return answer
+
+
 def current_verifier() -> Verifier:
     """The app's one Verifier (the public page's): for other views that verify a code."""
     return current_app.extensions[VERIFIER]
@@ -107,3 +120,6 @@ def batch_scans(batch_id: int):
         chart_height=CHART_HEIGHT,
         flag_texts=FLAG_TEXTS,
     )
+
+
+from traceapp.web.public import value_chain  # noqa: E402,F401  (the box page registers on the blueprint)

@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_cookie, parse_etags
 
+from keys.codes import MalformedCode, parse_uri
 from traceapp.clock import today_local
 from traceapp.config import Settings
 from traceapp.domain.scans import client_hash, coarse_place
@@ -40,6 +41,7 @@ from traceapp.infrastructure.keysets import KeysetCache, KeysUnavailable
 from traceapp.web.public import languages
 from traceapp.web.public.page import PageRenderer
 from traceapp.web.public.wording import N_, reason_text, translated, verdict_title
+from traceapp.web.resolver import item_link_header, wants_resolver_document
 from traceapp.web.security import ScanLimits, security_headers
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,9 @@ log = logging.getLogger(__name__)
 API_PATH = "/api/v1/verify"
 # Everything under the code routes is a scan, well formed or not (/P/..., //01/...).
 CODE_PATH = re.compile(r"/+(?:01|[pP])(?:/|$)")
+# The GS1 resolver's product and batch levels (web/resolver.py), answered by Flask.
+_RESOLVER_LEVELS = re.compile(r"/01/[^/]+(?:/10/[^/]+)?/?")
+LINK_TYPE = "linkType"
 # The service's own parameters on a code's URL; every other one is part of the code.
 OWN_PARAMETERS = ("lang", "lat", "lon")
 MAX_CODE_PARAMETER = 2048
@@ -57,6 +62,8 @@ CACHE_HEADERS = (
 )
 # Where a CDN or reverse proxy may say which region a client is in.
 REGION_HEADERS = ("HTTP_CF_IPCOUNTRY", "HTTP_X_REGION")
+# A well-formed signature field, to ask keys/ whether a path alone is a code's path.
+_ANY_SIGNATURE = "1AA" + "A" * 86
 RETRY_UNAVAILABLE_SECONDS = 30
 UNAVAILABLE_TITLE = N_("Verification temporarily unavailable")
 UNAVAILABLE_DETAIL = N_(
@@ -124,13 +131,24 @@ def raw_path(environ: WSGIEnviron) -> str:
     return quote(info.encode("latin-1"), safe="/!$&'()*+,;=:@-._~")
 
 
-def scan_route(path: str) -> str | None:
-    """ "code" for the code routes, "api" for /api/v1/verify, None for anything else."""
+def scan_route(path: str, query: str = "", accept: str | None = None) -> str | None:
+    """ "code" for the code routes, "api" for /api/v1/verify, None for anything else
+    (Flask's): the GS1 resolver's product and batch levels under /01/, and its answers
+    for a printed code when asked for one (?linkType=, a linkset or JSON-LD Accept)."""
     if path == API_PATH:
         return "api"
-    if CODE_PATH.match(path):
-        return "code"
-    return None
+    if not CODE_PATH.match(path):
+        return None
+    if path.startswith("/01/") and (
+        _RESOLVER_LEVELS.fullmatch(path) or resolver_request(query, accept)
+    ):
+        return None
+    return "code"
+
+
+def resolver_request(query: str, accept: str | None) -> bool:
+    """Whether a request for a code's URL asks the GS1 resolver, not for a verdict."""
+    return bool(_first(query, LINK_TYPE).strip()) or wants_resolver_document(accept)
 
 
 @lru_cache(maxsize=256)
@@ -170,7 +188,7 @@ class ScanDesk:
 
     def answer_scan(self, request: ScanRequest) -> ScanAnswer:
         """The whole answer to a scan (a code route or /api/v1/verify); never raises."""
-        route = scan_route(request.path)
+        route = scan_route(request.path, request.query, request.accept)
         parameters, kept = _split_query(request.query)
         as_json = route == "api" or prefers_json(request.accept)
         language = languages.choose_language(
@@ -179,6 +197,9 @@ class ScanDesk:
             request.accept_language,
         )
         headers = list(self._every_answer)
+        if route == "code" and request.path.startswith("/01/"):
+            # The GS1 resolver's Link header: where the code's linkset is (web/resolver.py).
+            headers.append(("Link", item_link_header(self._settings.public_base_url, request.path)))
         cookie = languages.language_cookie(
             parameters.get("lang"),
             request.cookies.get(languages.LANGUAGE_COOKIE),
@@ -287,8 +308,8 @@ class ScanDesk:
                 outcome, language, today, located, own_url, request.environ
             ).encode()
             content_type = "text/html; charset=utf-8"
-        # Under the code routes, text that is no code at all is not found.
-        status = 404 if route == "code" and outcome.reason == MALFORMED else 200
+        # Under the code routes, a path that is no code's path is not found.
+        status = 404 if route == "code" and self._malformed_path(outcome, request.path) else 200
         tag = etag(body)
         headers += [("ETag", tag), *CACHE_HEADERS]
         if (
@@ -298,6 +319,17 @@ class ScanDesk:
         ):
             return ScanAnswer(304, headers, b"")
         return self._answer(request, status, content_type, body, headers)
+
+    def _malformed_path(self, outcome: VerificationOutcome, path: str) -> bool:
+        """Whether keys/ refuses the path itself, whatever its query holds (a missing or
+        broken signature is a red page for a code's item URI, not a 404)."""
+        if outcome.reason != MALFORMED:
+            return False
+        try:
+            parse_uri(f"{self._settings.public_base_url}{path}?8030={_ANY_SIGNATURE}")
+        except MalformedCode:
+            return True
+        return False
 
     def _answer(
         self,
@@ -390,7 +422,10 @@ class ScanFront:
         self._flask_wsgi = flask_wsgi
 
     def __call__(self, environ: WSGIEnviron, start_response) -> Iterable[bytes]:
-        if scan_route(raw_path(environ)) is None:
+        route = scan_route(
+            raw_path(environ), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT")
+        )
+        if route is None:
             return self._flask_wsgi(environ, start_response)
         answer = self._desk.answer_scan(ScanRequest.from_environ(environ))
         start_response(f"{answer.status} {_REASONS[answer.status]}", answer.headers)

@@ -1,0 +1,122 @@
+"""`audit verify` after a checkpoint checks the entries since the last verified
+checkpoint (issue 18); `--full` checks the whole log with a progress bar."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from tests.factories import Factory
+from traceapp.domain.accounts import create_user
+from traceapp.domain.audit_verification import record_verification, verify_records
+from traceapp.domain.checkpoints import create_checkpoint
+from traceapp.domain.issuance import issue_labels
+from traceapp.models import AuditEntry, AuditState, Batch
+
+
+def _checkpoint(session, keystore, keyset):
+    kid, private_key = keystore.active_private_key()
+    return create_checkpoint(session, keyset.issuer, kid, private_key)[0]
+
+
+def _entries_after(session, entry_id: int) -> int:
+    return session.scalar(select(func.count()).where(AuditEntry.id > entry_id))
+
+
+def _verified_once(db_session, factory, signer, keystore, keyset):
+    """A batch with labels, a checkpoint, and a clean verify recorded at it."""
+    batch = factory.batch(quantity=100, certified=True)
+    issue_labels(db_session, batch.id, 20, signer, "test")
+    checkpoint = _checkpoint(db_session, keystore, keyset)
+    report = verify_records(db_session, keyset, full=False)
+    assert report.clean, report.findings
+    assert report.since_checkpoint is None  # nothing verified yet: from the first entry
+    assert record_verification(db_session, report, "test")
+    return batch, checkpoint
+
+
+def test_verify_after_a_new_checkpoint_hashes_only_the_entries_since(
+    db_session, factory, signer, keystore, keyset
+):
+    _, checkpoint = _verified_once(db_session, factory, signer, keystore, keyset)
+    create_user(db_session, "lan@htx.vn", "Hà Thị Lan", "mật khẩu rất dài", "inspector", "test")
+    _checkpoint(db_session, keystore, keyset)
+
+    report = verify_records(db_session, keyset, full=False)
+
+    assert report.clean, report.findings
+    assert report.since_checkpoint == checkpoint.id
+    assert report.entries == _entries_after(db_session, checkpoint.last_entry_id)
+    assert report.entries < _entries_after(db_session, 0) / 3
+
+
+def test_edits_are_still_named_when_verifying_from_a_checkpoint(
+    db_session, factory, signer, keystore, keyset
+):
+    batch, checkpoint = _verified_once(db_session, factory, signer, keystore, keyset)
+    db_session.execute(update(Batch).where(Batch.id == batch.id).values(quantity=9000))
+
+    report = verify_records(db_session, keyset, full=False)
+
+    assert report.since_checkpoint == checkpoint.id
+    assert [str(f).split(":")[0] for f in report.findings] == [f"batches row {batch.id} quantity"]
+
+
+def test_verified_state_edited_to_hide_an_edit_is_named_and_the_whole_log_checked(
+    db_session, factory, signer, keystore, keyset
+):
+    batch, _ = _verified_once(db_session, factory, signer, keystore, keyset)
+    db_session.execute(update(Batch).where(Batch.id == batch.id).values(quantity=9000))
+    kept = db_session.get(AuditState, ("batches", str(batch.id)))
+    facts, entry_id = json.loads(kept.value)
+    facts["quantity"] = 9000
+    db_session.execute(
+        update(AuditState)
+        .where(AuditState.subject_type == "batches", AuditState.subject_id == str(batch.id))
+        .values(value=json.dumps([facts, entry_id]))
+    )
+
+    report = verify_records(db_session, keyset, full=False)
+
+    assert report.since_checkpoint is None
+    problems = [str(f) for f in report.findings]
+    assert problems[0].startswith("audit_state: altered since audit entry")
+    assert any(p.startswith(f"batches row {batch.id} quantity: logged 100") for p in problems)
+
+
+def test_full_verify_rehashes_entries_the_incremental_one_trusts(
+    db_session, factory, signer, keystore, keyset
+):
+    _verified_once(db_session, factory, signer, keystore, keyset)
+    _checkpoint(db_session, keystore, keyset)
+    first = db_session.scalar(select(func.min(AuditEntry.id)))
+    db_session.execute(update(AuditEntry).where(AuditEntry.id == first).values(actor="x"))
+
+    full = verify_records(db_session, keyset, full=True)
+
+    assert [str(f) for f in full.findings] == [
+        f"audit_entries row {first}: altered: its hash no longer matches its contents"
+    ]
+
+
+def test_cli_verify_full_shows_progress_and_time_then_the_next_starts_at_the_checkpoint(
+    run_cli, committed_engine, signer
+):
+    with Session(committed_engine) as session:
+        batch = Factory(session).batch(quantity=100, certified=True)
+        issue_labels(session, batch.id, 10, signer, "test")
+        session.commit()
+    assert run_cli("audit", "checkpoint").exit_code == 0
+
+    full = run_cli("audit", "verify", "--full")
+    assert run_cli("audit", "checkpoint").exit_code == 0
+    since = run_cli("audit", "verify")
+
+    assert full.exit_code == 0, full.output
+    assert "verifying the log" in full.output  # the progress bar (stderr is mixed in)
+    assert "from the first entry" in full.output
+    assert " s\n" in full.output.splitlines(keepends=True)[-1]
+    assert since.exit_code == 0, since.output
+    assert "since checkpoint 1" in since.output

@@ -1,0 +1,359 @@
+"""The GS1-conformant resolver's web side (domain/resolver.py decides the links):
+/.well-known/gs1resolver, the product and batch levels, the item level's `linkType`
+and linkset answers (a hook the verification view calls), the JSON-LD passport, the
+batch's public EPCIS events and the product images.
+
+docs/resolver.md describes every answer; docs/passport.md the passport.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote_plus
+
+from flask import Blueprint, Flask, Response, current_app, g, render_template, request
+from sqlalchemy import select
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from traceapp.clock import today_local
+from traceapp.domain import resolver
+from traceapp.domain.passport_content import Passport, passport_jsonld, passport_of
+from traceapp.domain.product_images import image_of
+from traceapp.domain.resolver import (
+    JSON_LD_MEDIA_TYPE,
+    LINKSET_CONTEXT,
+    LINKSET_MEDIA_TYPE,
+    LINKSET_REQUESTS,
+    Level,
+    Link,
+    LinkType,
+    Resolution,
+)
+from traceapp.domain.value_chain import export_batch
+from traceapp.domain.where_to_buy import links_of
+from traceapp.errors import NotFound
+from traceapp.models import Batch, BatchStatus, Product, Union
+from traceapp.web.errors import problem
+from traceapp.web.public import languages
+from traceapp.web.public.passport_wording import (
+    LINK_TITLES,
+    WHERE_TO_BUY_KIND_NAMES,
+    language_names,
+)
+from traceapp.web.public.wording import EVENT_NAMES, SCHEME_NAMES
+from traceapp.web.request_session import db, settings
+
+blueprint = Blueprint("resolver", __name__)
+
+DESCRIPTION_PATH = Path(__file__).with_name("gs1resolver.json")
+IMAGE_MAX_AGE = 365 * 24 * 3600
+PAGE_CACHE = "no-cache, max-age=0, must-revalidate"
+# What each level answers in HTML, a linkset or JSON-LD, by the request's Accept header.
+_OFFERS = ["text/html", LINKSET_MEDIA_TYPE, JSON_LD_MEDIA_TYPE, "application/json"]
+_LINKTYPE = "linkType"
+_READ_ONLY = "resolver_read_only"
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(blueprint)
+    # The where-to-buy partial is included by the verification page too.
+    app.add_template_global(WHERE_TO_BUY_KIND_NAMES, "where_to_buy_kind_names")
+    app.add_template_global(language_names, "where_to_buy_language_names")
+
+    @app.after_request
+    def _end_read_only_transaction(response: Response) -> Response:
+        # Resolver answers only read: end their transaction now rather than at teardown.
+        if g.pop(_READ_ONLY, False):
+            session = g.pop("db_session", None)
+            if session is not None:
+                session.rollback()
+                session.close()
+        return response
+
+
+@blueprint.get("/.well-known/gs1resolver")
+def description():
+    """The resolver description file (GS1-Conformant Resolver standard 1.2, section 3)."""
+    response = current_app.response_class(
+        json.dumps(
+            description_document(settings().public_base_url, _operator_name()), ensure_ascii=False
+        ),
+        mimetype="application/json",
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return _cors(response)
+
+
+def description_document(base_url: str, operator: str) -> dict[str, Any]:
+    document = dict(_description_template())
+    document["resolverRoot"] = base_url
+    document["contact"] = {"fn": operator}
+    return document
+
+
+def _operator_name() -> str:
+    union = db().scalar(select(Union).where(Union.code == settings().issuer))
+    return union.name if union is not None else settings().issuer
+
+
+@cache
+def _description_template() -> dict[str, Any]:
+    return json.loads(DESCRIPTION_PATH.read_text(encoding="utf-8"))
+
+
+@blueprint.get("/01/<gtin>", strict_slashes=False)
+def product_level(gtin: str):
+    return _answer(_resolution(gtin))
+
+
+@blueprint.get("/01/<gtin>/10/<lot>", strict_slashes=False)
+def batch_level(gtin: str, lot: str):
+    return _answer(_resolution(gtin, lot))
+
+
+def item_answer(gtin: str, lot: str, serial: str) -> Response | None:
+    """The resolver's answer for a printed code's URI, or None when the request is a
+    plain scan for the verification page (no `linkType`, no linkset or JSON-LD Accept).
+
+    The verification view calls this first; everything else about the item URI stays
+    the verification page's.
+    """
+    if not request.args.get(_LINKTYPE, "").strip() and not wants_resolver_document(
+        request.headers.get("Accept")
+    ):
+        return None
+    return _answer(_resolution(gtin, lot, serial))
+
+
+@blueprint.get("/passport/01/<gtin>", strict_slashes=False)
+def product_passport(gtin: str):
+    resolution = _resolution(gtin)
+    return _passport_response(resolution)
+
+
+@blueprint.get("/passport/01/<gtin>/10/<lot>", strict_slashes=False)
+def batch_passport(gtin: str, lot: str):
+    return _passport_response(_resolution(gtin, lot))
+
+
+@blueprint.get("/epcis/01/<gtin>/10/<lot>", strict_slashes=False)
+def batch_epcis(gtin: str, lot: str):
+    """The batch's value-chain events as an EPCIS 2.0 document (what the page's
+    timeline shows), for a certified or recalled batch only."""
+    resolution = _resolution(gtin, lot)
+    assert resolution.batch_id is not None
+    document = export_batch(db(), resolution.batch_id, settings().public_base_url)
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False), mimetype=JSON_LD_MEDIA_TYPE
+    )
+    response.headers["Cache-Control"] = PAGE_CACHE
+    return _with_links(_cors(response), resolution)
+
+
+@blueprint.get("/media/products/<int:product_id>/<name>.jpg")
+def product_image(product_id: int, name: str):
+    image = image_of(db(), product_id)
+    if image is None or image.digest[:16] != name:
+        raise NotFound("no such product image")
+    response = current_app.response_class(image.data, mimetype=image.media_type)
+    # The digest is in the URL: a new picture gets a new URL, so this one never changes.
+    response.headers["Cache-Control"] = f"public, max-age={IMAGE_MAX_AGE}, immutable"
+    response.set_etag(image.digest)
+    return response.make_conditional(request)
+
+
+# --- answering --------------------------------------------------------------------------
+
+
+def _resolution(gtin: str, lot: str | None = None, serial: str | None = None) -> Resolution:
+    g.setdefault(_READ_ONLY, True)
+    titles = {link_type: str(title) for link_type, title in LINK_TITLES.items()}
+    return resolver.resolve(db(), settings().public_base_url, gtin, lot, serial, titles)
+
+
+def _answer(resolution: Resolution) -> Response:
+    asked = request.args.get(_LINKTYPE, "").strip()
+    if asked:
+        if asked in LINKSET_REQUESTS:
+            return _linkset_response(resolution)
+        return _redirect(resolution, asked)
+    media = _wanted_media()
+    if media in (LINKSET_MEDIA_TYPE, "application/json"):
+        return _linkset_response(resolution)
+    if media == JSON_LD_MEDIA_TYPE:
+        return _passport_response(resolution)
+    return _page(resolution)
+
+
+def _redirect(resolution: Resolution, asked: str) -> Response:
+    link_type = resolver.parse_link_type(asked)
+    if link_type is LinkType.DEFAULT_LINK:
+        candidates = [resolution.default]
+    else:
+        candidates = resolution.links_of(link_type) if link_type is not None else []
+    if not candidates:
+        # Resolver standard 1.2, 2.6.2: no link of the requested type -> 404.
+        available = ", ".join(sorted({link.link_type.value for link in resolution.links}))
+        response = problem(
+            404,
+            "Not Found",
+            f"no link of type {asked!r} for this identifier; available: {available}, linkset",
+        )
+        return _with_links(_cors(response), resolution)
+    target = _by_language(candidates)
+    response = current_app.response_class(status=307)
+    response.headers["Location"] = _with_query(target.href, _passed_query())
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return _with_links(_cors(response), resolution)
+
+
+def _linkset_response(resolution: Resolution) -> Response:
+    response = current_app.response_class(
+        json.dumps(resolution.linkset(), ensure_ascii=False), mimetype=LINKSET_MEDIA_TYPE
+    )
+    response.headers["Cache-Control"] = PAGE_CACHE
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers.add(
+        "Link",
+        f'<{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; '
+        f'type="{JSON_LD_MEDIA_TYPE}"',
+    )
+    return _with_links(_cors(response), resolution)
+
+
+def _passport_response(resolution: Resolution) -> Response:
+    passport = _passport(resolution)
+    response = current_app.response_class(
+        json.dumps(passport_jsonld(passport), ensure_ascii=False), mimetype=JSON_LD_MEDIA_TYPE
+    )
+    response.headers["Cache-Control"] = PAGE_CACHE
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return _with_links(_cors(response), resolution)
+
+
+def _page(resolution: Resolution) -> Response:
+    language = languages.chosen_language()
+    passport = _passport(resolution)
+    # Where to buy only for a batch a consumer can trust: not a recalled one.
+    on_sale = passport.batch_status in (None, BatchStatus.CERTIFIED)
+    shops = links_of(db(), passport.product_id) if on_sale else []
+    html = render_template(
+        "public/passport_page.html",
+        level=resolution.level,
+        passport=passport,
+        shops=shops,
+        links=resolution.links,
+        language_links=[
+            (code, name, f"{request.path}?lang={code}")
+            for code, name in languages.LANGUAGE_NAMES.items()
+        ],
+        current_language=language,
+        page_facts={
+            "product_name": passport.product_name,
+            "image_path": _path_of(passport.image_url),
+            "gtin": passport.gtin,
+            "cooperative_registration_number": passport.producer_identifier,
+            "safety_warnings": passport.safety_warnings,
+            "produced_on": passport.produced_on,
+            "best_before": passport.best_before,
+        },
+        scheme_names=SCHEME_NAMES,
+        event_names=EVENT_NAMES,
+    )
+    response = current_app.response_class(html, mimetype="text/html")
+    response.headers["Cache-Control"] = PAGE_CACHE
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    return _with_links(_cors(response), resolution)
+
+
+def _passport(resolution: Resolution) -> Passport:
+    session = db()
+    product = session.get(Product, resolution.product_id)
+    batch = session.get(Batch, resolution.batch_id) if resolution.batch_id else None
+    assert product is not None  # resolve() found it
+    return passport_of(session, product, batch, settings().public_base_url, today_local())
+
+
+def _path_of(url: str | None) -> str | None:
+    base = settings().public_base_url
+    return url.removeprefix(base) if url else None
+
+
+def _wanted_media() -> str | None:
+    return _best_media(request.headers.get("Accept"))
+
+
+@lru_cache(maxsize=256)
+def _best_media(accept: str | None) -> str | None:
+    if not accept:
+        return None
+    return parse_accept_header(accept, MIMEAccept).best_match(_OFFERS)
+
+
+def wants_resolver_document(accept: str | None) -> bool:
+    """True if an Accept header prefers a GS1 linkset or a JSON-LD passport to the page."""
+    return _best_media(accept) in (LINKSET_MEDIA_TYPE, JSON_LD_MEDIA_TYPE)
+
+
+def _by_language(links: list[Link]) -> Link:
+    """The link in the request's language, if one is; else the first."""
+    language = languages.chosen_language()
+    return next((link for link in links if language in link.languages), links[0])
+
+
+def _passed_query() -> str:
+    """The request's query string as sent, without `linkType` (the resolver's own
+    instruction: a target on this resolver would otherwise answer it again)."""
+    raw = request.query_string.decode("latin-1")
+    kept = [
+        part for part in raw.split("&") if part and unquote_plus(part.split("=", 1)[0]) != _LINKTYPE
+    ]
+    # Bytes a client sent unescaped are escaped; what it escaped stays as it was.
+    return quote("&".join(kept), safe="!$&'()*+,/:;=?@~%-._")
+
+
+def _with_query(href: str, query: str) -> str:
+    """`href` with `query` appended: after its own query if it has one (never a second
+    `?`), before its fragment."""
+    if not query:
+        return href
+    target, hash_mark, fragment = href.partition("#")
+    joined = f"{target}{'&' if '?' in target else '?'}{query}"
+    return f"{joined}{hash_mark}{fragment}"
+
+
+def _with_links(response: Response, resolution: Resolution) -> Response:
+    response.headers.add("Link", linkset_link_header(resolution.anchor))
+    return response
+
+
+def linkset_link_header(anchor: str) -> str:
+    """The `Link` header naming an identifier's linkset (resolver standard 1.2, 2.10)."""
+    return f'<{anchor}?linkType=linkset>; rel="linkset"; type="{LINKSET_MEDIA_TYPE}"'
+
+
+def item_link_header(base_url: str, path: str) -> str:
+    """The `Link` header of a printed code's verification page (its path as requested)."""
+    return linkset_link_header(f"{base_url}{path.rstrip('/')}")
+
+
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "Link, Location"
+    return response
+
+
+__all__ = [
+    "Level",
+    "blueprint",
+    "init_app",
+    "item_answer",
+    "item_link_header",
+    "linkset_link_header",
+    "wants_resolver_document",
+]
