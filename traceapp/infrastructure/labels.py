@@ -161,7 +161,10 @@ class PreparedLabelSource(SessionLabelSource):
         sql, defaults = self._compiled[id(_BY_GTIN if code.gtin is not None else _BY_REF)]
         parameters = {**defaults, **_parameters(code, client, follow_up_since)}
         for attempt in (1, 2):
-            pooled, cursor = self._cursor()
+            try:
+                pooled, cursor = self._cursor()
+            except psycopg.Error as exc:  # no connection at all: as SQLAlchemy reports it
+                raise OperationalError(sql, parameters, exc) from exc
             try:
                 return _state(cursor.execute(sql, parameters, prepare=True).fetchone())
             except psycopg.OperationalError as exc:
