@@ -61,7 +61,11 @@ def bench_app() -> Flask:
     settings = Settings.from_env()
     if os.environ.get(RATE_LIMIT_ENV):
         # Counted as in production (TRACEAPP_REDIS_URL), with a limit wrk never reaches.
-        settings = replace(settings, rate_limit_public="100000000/minute")
+        settings = replace(
+            settings,
+            rate_limit_public="100000000/minute",
+            rate_limit_public_per_code="100000000/minute",
+        )
     else:
         # One wrk process stands for many phones: the per-IP rate limit would refuse it.
         settings = replace(settings, rate_limits=False)
@@ -178,7 +182,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 30.0) -> bytes:
+def wait_until_up(url: str, timeout: float = 120.0) -> bytes:
     """The body of the first 200 answer from `url`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
