@@ -15,11 +15,12 @@ from typing import Any, NoReturn
 
 import click
 
-from keys.bundle import InvalidBundle, OfflineBundle
+from keys.bundle import DEFAULT_MAX_AGE_DAYS, InvalidBundle, OfflineBundle
 from keys.codes import LabelCode
 from keys.keyset import InvalidKeySet, PublicKeySet
 from keys.keystore import PASSPHRASE_ENV, KeyInfo, KeyStore, KeyStoreError
-from keys.verify import Verdict, verify_code
+from keys.verdicts import EXIT_CODES, SIGNATURE_ONLY, LabelVerdict, decide_verdict
+from keys.verify import verify_code
 
 KEYS_DIR_ENV = "TRACEAPP_KEYS_DIR"
 ISSUER_ENV = "TRACEAPP_ISSUER"
@@ -184,6 +185,13 @@ def _code_lines(code: LabelCode) -> list[str]:
     return [item, f"Lot:      {code.lot}", f"Serial:   {code.serial}", f"Key id:   {code.key_id}"]
 
 
+def _verdict_words(verdict: str, reason: str) -> str:
+    words = verdict.replace("_", " ").upper()
+    if verdict == LabelVerdict.NOT_GENUINE:
+        words += f": {reason.replace('_', ' ').upper()}"
+    return words
+
+
 @click.command(name="verify")
 @click.argument("code")
 @click.option(
@@ -191,39 +199,69 @@ def _code_lines(code: LabelCode) -> list[str]:
     "keys_file",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The issuer's public key document (JSON from export-jwks).",
+    help="The issuer's public key document (JSON from export-jwks, or /keys.json).",
 )
 @click.option(
     "--bundle",
     "bundle_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="An offline batch bundle (from the console) to show the batch's details, "
-    "recall and voided labels.",
+    help="An offline bundle of a district (console or /inspect/): the verdict then "
+    "says whether the label is voided, its batch recalled or its certification expired.",
 )
-def verify_command(code: str, keys_file: Path, bundle_file: Path | None = None) -> None:
+@click.option(
+    "--max-age-days",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_MAX_AGE_DAYS,
+    show_default=True,
+    help="Warn when the bundle's data is older than this.",
+)
+def verify_command(
+    code: str,
+    keys_file: Path,
+    bundle_file: Path | None = None,
+    max_age_days: float = DEFAULT_MAX_AGE_DAYS,
+) -> None:
     """Verify label CODE offline against the issuer's public keys.
 
-    Exit status: 0 genuine, 1 any other verdict (tampered, unknown key, revoked
-    key, malformed; with --bundle also a recalled batch or voided label), 2 usage
-    error such as an unreadable key or bundle file.
+    The first line is the verdict. Exit status, one per verdict: 0 GENUINE,
+    3 NOT GENUINE: MALFORMED, 4 NOT GENUINE: TAMPERED, 5 NOT GENUINE: UNKNOWN KEY,
+    7 REVOKED KEY, 8 NOT IN BUNDLE, 9 VOIDED, 10 RECALLED, 11 EXPIRED; 2 usage
+    error such as an unreadable key or bundle file. Without --bundle only the
+    signature is checked (0, 3, 4, 5 or 7).
     """
     keyset = _load_keyset(keys_file)
-    bundle = _load_bundle(bundle_file, keyset) if bundle_file is not None else None
-    result = verify_code(code, keyset)
-    lines = [f"Issuer:   {keyset.issuer}"]
-    if result.code is not None:
-        lines += _code_lines(result.code)
-    lines += [f"Verdict:  {result.verdict.label.upper()}", f"Detail:   {result.detail}"]
-    withdrawn = False
-    if bundle is not None and result.code is not None and result.genuine:
-        summary = bundle.find(result.code)
-        if summary is None:
-            lines.append(f"Batch:    not in the bundle of {bundle.generated_at}")
-        else:
-            lines += summary.lines(result.code.serial)
-            withdrawn = summary.label_status(result.code.serial) != "certified"
+    lines: list[str] = []
+    if bundle_file is None:
+        result = verify_code(code, keyset)
+        verdict, reason = decide_verdict(result.verdict, SIGNATURE_ONLY)
+        lines.append(f"Verdict:  {_verdict_words(verdict, reason)}")
+        if verdict == LabelVerdict.GENUINE:
+            lines.append("          (signature only: give --bundle for voided labels and recalls)")
+        lines.append(f"Detail:   {result.detail}")
+        found, batch_lines = result.code, []
+    else:
+        bundle = _load_bundle(bundle_file, keyset)
+        check = bundle.check(code)
+        verdict, reason = check.verdict, check.reason
+        lines += [
+            f"Verdict:  {_verdict_words(verdict, reason)}",
+            f"Detail:   {check.detail}",
+            f"Data as of: {bundle.generated_at} (checked on {check.day})",
+        ]
+        found = check.code
+        batch_lines = check.batch.lines() if check.batch is not None else []
+        if bundle.age_days() > max_age_days:
+            click.echo(
+                f"warning: the bundle's data is {bundle.age_days():.0f} days old; "
+                "download a new one when you have signal",
+                err=True,
+            )
+    lines.append(f"Issuer:   {keyset.issuer}")
+    if found is not None:
+        lines += _code_lines(found)
+    lines += batch_lines
     click.echo("\n".join(lines))
-    sys.exit(0 if result.verdict is Verdict.GENUINE and not withdrawn else 1)
+    sys.exit(EXIT_CODES[verdict if verdict != LabelVerdict.NOT_GENUINE else reason])
 
 
 def _load_bundle(path: Path, keyset: PublicKeySet) -> OfflineBundle:

@@ -214,7 +214,7 @@ class KeyStore:
     def _check_passphrase(self, infos: builtins.list[KeyInfo]) -> KeyInfo | None:
         usable = [k for k in infos if k.status is not KeyStatus.REVOKED]
         active = [k for k in usable if k.status is KeyStatus.ACTIVE]
-        current = (active or usable[-1:] or [None])[0]
+        current = (active or usable[-1:])[0] if (active or usable) else None
         if current is not None:
             self._private_key(current)
         return current

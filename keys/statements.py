@@ -27,6 +27,15 @@ def canonical_json(document: dict[str, Any]) -> bytes:
     )
 
 
+def statement_text(document: dict[str, Any]) -> str:
+    """The whole signed statement as canonical JSON text (signature included).
+
+    Sent so, its signed bytes are the text without the "signature" member, which a
+    verifier can cut out instead of re-serialising (docs/offline-bundle.md).
+    """
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def sign_statement(
     document: dict[str, Any], private_key: Ed25519PrivateKey, key_id: str
 ) -> dict[str, Any]:

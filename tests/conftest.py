@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from traceapp.config import Settings
 from traceapp.db import Base, make_engine
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.signing_keys import active_signer, key_store
+from traceapp.infrastructure.scan_sinks import FLUSH_INTERVAL
 from traceapp.models import Batch, Label
 from traceapp.web.public import SCAN_BUFFER
 
@@ -107,14 +108,14 @@ def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(test_settings: Settings, session_factory: sessionmaker[Session], db_session: Session):
-    # db_session first, so its savepoint outlives the app's last write of buffered scans.
+def app(test_settings: Settings, session_factory: sessionmaker[Session]):
     app = create_app(
         test_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False}, session_factory=session_factory
     )
     with app.app_context():
         yield app
-    app.extensions[SCAN_BUFFER].close()  # scans still buffered are written, then rolled back
+    # Scans still buffered would be rolled back with the test's transaction anyway.
+    app.extensions[SCAN_BUFFER].close(write=False)
 
 
 @pytest.fixture
@@ -286,3 +287,37 @@ def issue(db_session, test_settings, keystore):
 @pytest.fixture
 def issued(issue, factory) -> IssuedLabels:
     return issue(3, factory=factory)
+
+
+@dataclass
+class CommittedLabels:
+    batch_id: int
+    label_ids: list[int]
+    paths: list[str]
+
+
+@pytest.fixture
+def committed_labels(committed_engine, test_settings, keystore) -> CommittedLabels:
+    """Two labels of a certified batch, committed so a server's own sessions see them."""
+    with Session(committed_engine, expire_on_commit=False) as session:
+        factory = Factory(session)
+        batch = factory.batch(factory.product(with_gtin=True), certified=True)
+        run = issue_labels(session, batch.id, 2, active_signer(test_settings), "test")
+        labels = list(
+            session.scalars(select(Label).where(Label.run_id == run.id).order_by(Label.sequence))
+        )
+        uris = [code_uri(test_settings.public_base_url, batch, label) for label in labels]
+        session.commit()
+        return CommittedLabels(
+            batch.id,
+            [label.id for label in labels],
+            [uri[uri.index("/", len("https://")) :] for uri in uris],
+        )
+
+
+@pytest.fixture
+def server_app(test_settings, committed_labels):
+    """The app as gunicorn runs it: its own engines, scans written by a background thread."""
+    app = create_app(replace(test_settings, scan_flush_seconds=FLUSH_INTERVAL))
+    yield app
+    app.extensions[SCAN_BUFFER].close()

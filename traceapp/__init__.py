@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
-from traceapp.config import Settings
-from traceapp.db import make_engine, make_sessionmaker
+    from traceapp.config import Settings
 
 
 def create_app(
@@ -24,6 +23,14 @@ def create_app(
     Unless `check_keys` is False (the command line, whose key commands check for
     themselves), a key passphrase that does not open the active key is a ConfigError.
     """
+    # Imported here, not at the top: `traceapp verify` imports this package and
+    # must not pay for Flask, SQLAlchemy and the rest (traceapp/launcher.py).
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from traceapp.config import Settings
+    from traceapp.db import make_engine, make_sessionmaker
+
     settings = settings or Settings.from_env()
     settings.check_safe()
     if check_keys:
@@ -45,7 +52,10 @@ def create_app(
     app.config.update(config or {})
     app.extensions["traceapp.settings"] = settings
     if session_factory is None:
-        session_factory = make_sessionmaker(make_engine(settings.database_url))
+        engine = make_engine(
+            settings.database_url, transaction_pooler=settings.database_pooler == "transaction"
+        )
+        session_factory = make_sessionmaker(engine)
     app.extensions["traceapp.sessions"] = session_factory
 
     from traceapp.web import register_web
@@ -54,7 +64,7 @@ def create_app(
     if settings.proxy_hops:
         # Behind nginx & co: take the client address and scheme from their headers,
         # trusting only as many hops as there are proxies (rate limits key on it).
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
             app.wsgi_app,
             x_for=settings.proxy_hops,
             x_proto=settings.proxy_hops,

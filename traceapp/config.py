@@ -12,6 +12,7 @@ from pathlib import Path
 
 from limits import parse_many
 
+from keys.bundle import DEFAULT_MAX_AGE_DAYS
 from labels import PrintOptions
 
 DEV_SECRET_KEY = "dev-secret-change-me"
@@ -60,6 +61,15 @@ def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
     return text
 
 
+def _pooler(text: str) -> str:
+    if text.strip() not in ("", "transaction"):
+        raise ConfigError(
+            f"TRACEAPP_DATABASE_POOLER must be 'transaction' (PgBouncer in transaction mode)"
+            f" or empty, not {text!r}"
+        )
+    return text.strip()
+
+
 def _whole_number(text: str, name: str) -> int:
     if not text.strip().isdigit():
         raise ConfigError(f"{name} must be a whole number, not {text!r}")
@@ -71,6 +81,7 @@ class Settings:
     env: str = "development"
     instance_dir: Path = field(default_factory=_default_instance_dir)
     database_url: str = ""
+    database_pooler: str = ""
     keys_dir: Path = Path()
     key_passphrase: str = DEV_KEY_PASSPHRASE
     issuer: str = "VN-CB-LMHTX"
@@ -95,6 +106,8 @@ class Settings:
     rate_limit_api: str = "600/minute"
     rate_limit_api_auth_failures: str = "20/minute"
     rate_limit_key_prefix: str = "traceapp"
+    # The inspectors' app warns when its offline data is older than this.
+    bundle_max_age_days: int = DEFAULT_MAX_AGE_DAYS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +121,7 @@ class Settings:
             database_url=env.get(
                 "TRACEAPP_DATABASE_URL", f"sqlite:///{instance_dir / 'traceapp.db'}"
             ),
+            database_pooler=_pooler(env.get("TRACEAPP_DATABASE_POOLER", "")),
             keys_dir=Path(env.get("TRACEAPP_KEYS_DIR", instance_dir / "keys")),
             key_passphrase=env.get("TRACEAPP_KEY_PASSPHRASE", DEV_KEY_PASSPHRASE),
             issuer=env.get("TRACEAPP_ISSUER", "VN-CB-LMHTX"),
@@ -138,6 +152,10 @@ class Settings:
                 env, "TRACEAPP_RATE_LIMIT_API_AUTH_FAILURES", "20/minute"
             ),
             rate_limit_key_prefix=env.get("TRACEAPP_RATE_LIMIT_KEY_PREFIX") or "traceapp",
+            bundle_max_age_days=_whole_number(
+                env.get("TRACEAPP_BUNDLE_MAX_AGE_DAYS", str(DEFAULT_MAX_AGE_DAYS)),
+                "TRACEAPP_BUNDLE_MAX_AGE_DAYS",
+            ),
         )
 
     def print_options(self) -> PrintOptions:

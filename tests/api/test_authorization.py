@@ -32,6 +32,7 @@ READ_ALL = (401, 200, 200, 200, 200)
 SCOPED_READ = (401, 200, 200, 404, 200)
 ISSUERS_READ = (401, 200, 200, 404, 403)
 OFFICER_WRITE = (401, 422, 403, 403, 403)
+INSPECTORS = (401, 200, 403, 403, 200)
 
 
 CASES = [
@@ -72,6 +73,8 @@ CASES = [
     ),
     RouteCase("api.runs", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/runs", ISSUERS_READ),
     RouteCase("api.scans", "GET", lambda w: f"/api/v1/batches/{w.batch_a.id}/scans", SCOPED_READ),
+    RouteCase("api.bundle_regions_view", "GET", lambda w: "/api/v1/bundle/regions", INSPECTORS),
+    RouteCase("api.bundle", "GET", lambda w: "/api/v1/bundle?region=Cao+Bằng", INSPECTORS),
     RouteCase(
         "api.create_inspection",
         "POST",

@@ -83,7 +83,7 @@ CASES = [
     RouteCase(
         "console.bundle_download",
         "GET",
-        lambda w: "/console/bundle.json?province=Cao+Bằng",
+        lambda w: "/console/bundle.json?region=Cao+Bằng",
         INSPECTORS,
     ),
     RouteCase("console.cooperatives", "GET", lambda w: "/console/cooperatives", OFFICER_ONLY),

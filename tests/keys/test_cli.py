@@ -180,19 +180,19 @@ def test_verify_verdicts_and_exit_codes(runner: CliRunner, keys_dir: Path, tmp_p
 
     tampered = current.replace(f"/10/{LOT}/", "/10/BH-2025.03_B/")
     result = runner.invoke(verify_command, [tampered, "--keys", str(jwks)])
-    assert result.exit_code == 1 and "Verdict:  TAMPERED" in result.output
+    assert result.exit_code == 4 and "Verdict:  NOT GENUINE: TAMPERED" in result.output
 
     result = runner.invoke(verify_command, ["not a code", "--keys", str(jwks)])
-    assert result.exit_code == 1 and "Verdict:  MALFORMED" in result.output
+    assert result.exit_code == 3 and "Verdict:  NOT GENUINE: MALFORMED" in result.output
 
     unknown = current.replace("8030=1" + current.split("8030=1")[1][:2], "8030=1ZZ")
     result = runner.invoke(verify_command, [unknown, "--keys", str(jwks)])
-    assert result.exit_code == 1 and "Verdict:  UNKNOWN KEY" in result.output
+    assert result.exit_code == 5 and "Verdict:  NOT GENUINE: UNKNOWN KEY" in result.output
 
     _run(runner, "revoke", old_kid, "--keys-dir", str(keys_dir))
     jwks = _export(runner, keys_dir, tmp_path / "after-revocation.json")
     result = runner.invoke(keys_cli, ["verify", old, "--keys", str(jwks)])
-    assert result.exit_code == 1 and "Verdict:  REVOKED KEY" in result.output
+    assert result.exit_code == 7 and "Verdict:  REVOKED KEY" in result.output
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import biip
 import pytest
 
 from traceapp.domain.resolver import LinkType
+from traceapp.web.resolver import resolver_request
 
 BASE = "https://trace.example.vn"
 LINKSET = "application/linkset+json"
@@ -191,6 +192,9 @@ def test_unknown_link_type_is_404_naming_what_is_available(labelled, client):
         ("/01/89360010", 400),  # GTIN-8 with a wrong check digit
         ("/01/abc", 400),
         ("/01/08936001000126", 404),  # well formed, never registered here
+        ("/01/08936001000010/10/%00", 400),  # NUL: not in GS1's character set 82
+        ("/01/08936001000010/10/" + "L" * 21, 400),  # AI 10 has at most 20 characters
+        ("/01/08936001000010/10/L1/21/%C3%A9?linkType=linkset", 400),
     ],
 )
 def test_bad_and_unknown_gtins(labelled, client, path, status):
@@ -217,6 +221,13 @@ def test_trailing_slash_is_tolerated(labelled, client):
 def test_head_answers_like_get(labelled, client):
     gtin = labelled.batch.product.gtin
     assert client.head(f"/01/{gtin}?linkType=gs1:pip").status_code == 307
+
+
+def test_preflight_allows_cross_origin_reads(labelled, client):
+    gtin = labelled.batch.product.gtin
+    response = client.options(f"/01/{gtin}")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
 
 
 def test_answers_allow_cross_origin_reads(labelled, client):
@@ -263,3 +274,23 @@ def test_shipped_description_schema_is_gs1s_published_bytes():
         hashlib.sha256(data).hexdigest()
         == "99d505c7aa2004cde3277651e8db0e019eab61d2746b2631ddab3fec8a13617e"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "accept", "expected"),
+    [
+        ("/01/08936001000010", "", None, True),
+        ("/01/08936001000010/", "", "text/html", True),
+        ("/01/08936001000010/10/L1", "", None, True),
+        ("/01/08936001000010/10/L1/21/S1", "8030=abc", "text/html", False),
+        ("/01/08936001000010/10/L1/21/S1", "8030=abc", "application/json", False),
+        ("/01/08936001000010/10/L1/21/S1", "8030=abc&linkType=gs1:pip", None, True),
+        ("/01/08936001000010/10/L1/21/S1", "linkType=", None, False),
+        ("/01/08936001000010/10/L1/21/S1", "", "application/linkset+json", True),
+        ("/01/08936001000010/10/L1/21/S1", "", "application/ld+json", True),
+        ("/p/BH-EGG/10/L1/21/S1", "linkType=gs1:pip", None, False),
+        ("/api/v1/verify", "", None, False),
+    ],
+)
+def test_which_requests_are_the_resolvers(path, query, accept, expected):
+    assert resolver_request(path, query, accept) is expected

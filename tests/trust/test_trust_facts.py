@@ -8,6 +8,7 @@ lists them, and runs on SQLite and PostgreSQL (TRACEAPP_TEST_DATABASE_URL).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 from contextlib import contextmanager
 
@@ -35,6 +36,7 @@ from traceapp.models import (
     Product,
     User,
 )
+from traceapp.schema import MIGRATIONS_DIR
 
 
 def _problems(session: Session, keyset) -> list[str]:
@@ -65,7 +67,7 @@ def test_records_made_through_the_service_verify_clean(db_session, factory, sign
         db_session, "hoa@htx.vn", "Lý Thị Hoa", "mật khẩu rất dài", "inspector", "test"
     )
     create_token(db_session, user, "máy tính bảng", "test")
-    record_step(db_session, batch.id, StepDetails("commissioning"), "test", "https://t.vn")
+    record_step(db_session, batch.id, StepDetails("commissioning"), "test")
 
     assert _problems(db_session, keyset) == []
 
@@ -260,11 +262,9 @@ def test_gtin_edited_is_named(db_session, keyset, issued):
 
 def test_chain_event_document_edited_is_named(db_session, factory, keyset):
     batch = factory.batch(quantity=100, certified=True)
-    (event,) = record_step(
-        db_session, batch.id, StepDetails("commissioning"), "test", "https://t.vn"
-    )
+    (event,) = record_step(db_session, batch.id, StepDetails("commissioning"), "test")
     document = json.loads(event.document)
-    document["readPoint"] = {"id": "https://t.vn/chain/cooperatives/GIẢ"}
+    document["readPoint"] = {"id": "urn:traceapp:cooperative:GI%E1%BA%A2"}
     edited = json.dumps(document)
     db_session.execute(update(ChainEvent).where(ChainEvent.id == event.id).values(document=edited))
 
@@ -355,6 +355,17 @@ def test_secrets_are_logged_as_digests_only(db_session):
     assert secret not in logged
 
 
+MIGRATIONS = MIGRATIONS_DIR / "versions"
+
+
+def _migration_0008():
+    path = next(MIGRATIONS.glob("0008_*.py"))
+    spec = importlib.util.spec_from_file_location("migration_0008", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @contextmanager
 def _facts_not_recorded():
     """The code as it was before trust facts were logged (revision 0006)."""
@@ -370,21 +381,24 @@ def _facts_not_recorded():
 def test_existing_demo_database_gets_a_baseline_then_edits_are_named(
     empty_database_url, signer, keyset
 ):
-    schema.upgrade(empty_database_url, "0006_verification_speed")
+    # The records are made with today's models (the schema at head) by code that
+    # logs no trust facts; then migration 0008 writes its baseline, as it does when
+    # it upgrades such a database.
+    schema.upgrade(empty_database_url)
     engine = make_engine(empty_database_url)
     try:
         with _facts_not_recorded(), Session(engine) as session:
             summary = load_demo_data(session)
             run = issue_labels(session, summary.bao_hung_batch_id, 50, signer, "demo")
-            load_demo_chain(session, summary, "https://trace.example.vn")
+            load_demo_chain(session, summary)
             session.commit()
             run_id = run.id
         with Session(engine) as session:
             assert (
                 session.scalar(select(func.count()).where(AuditEntry.action == "row.recorded")) == 0
             )
-
-        schema.upgrade(empty_database_url)
+        with engine.begin() as connection:
+            _migration_0008()._write_baseline(connection)
 
         with Session(engine) as session:
             baseline = session.scalars(
@@ -436,3 +450,23 @@ def test_the_demo_through_the_cli_verifies_clean_then_a_role_edit_is_named(
         f"FINDING users row {inspector} role: logged 'inspector', stored 'union_officer'"
         in tampered.output
     )
+
+
+def test_a_fact_changed_through_a_relationship_is_logged(db_session, factory, keyset):
+    from traceapp.domain.audit_log import record
+
+    batch = factory.batch(quantity=100, certified=True)
+    other = factory.batch(quantity=100)
+    certification = db_session.scalars(
+        select(Certification).where(Certification.batch_id == batch.id)
+    ).one()
+    certification.batch = other
+    record(db_session, "test", "certification.moved", "certification", certification.id, {})
+
+    assert _problems(db_session, keyset) == []
+    logged = db_session.scalar(
+        select(AuditEntry.details).where(
+            AuditEntry.id == _last_entry_id(db_session, "certifications", certification.id)
+        )
+    )
+    assert json.loads(logged)["batch_id"] == other.id

@@ -70,7 +70,7 @@ def chain(db_session) -> Chain:
 @pytest.fixture
 def demo(db_session):
     summary = load_demo_data(db_session)
-    load_demo_chain(db_session, summary, BASE_URL)
+    load_demo_chain(db_session, summary)
     db_session.commit()
     return summary
 

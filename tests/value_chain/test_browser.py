@@ -35,7 +35,7 @@ def live_egg_label(committed_engine, test_settings, serve) -> str:
     key_store(test_settings).generate()
     with Session(committed_engine, expire_on_commit=False) as session:
         summary = load_demo_data(session)
-        load_demo_chain(session, summary, test_settings.public_base_url)
+        load_demo_chain(session, summary)
         batch = session.get(Batch, summary.bao_hung_batch_id)
         run = issue_labels(session, batch.id, 1, active_signer(test_settings), "test")
         label = session.scalar(select(Label).where(Label.run_id == run.id))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.value_chain.conftest import BASE_URL
 from traceapp.demo.chain import JUICE_LOT, load_demo_chain
 from traceapp.domain.value_chain import batch_timeline
 from traceapp.models import Batch
 
 
 def test_bao_hung_eggs_go_from_the_farm_to_the_supermarket(db_session, demo):
-    entries = batch_timeline(db_session, demo.bao_hung_batch_id, BASE_URL)
+    entries = batch_timeline(db_session, demo.bao_hung_batch_id)
     assert [
         (e.step, e.partner if e.step == "shipping" else None, len(e.boxes)) for e in entries
     ] == [
@@ -25,7 +24,7 @@ def test_bao_hung_eggs_go_from_the_farm_to_the_supermarket(db_session, demo):
 
 def test_juice_points_back_to_the_certified_passion_fruit(db_session, demo):
     juice = db_session.scalar(select(Batch).where(Batch.lot_code == JUICE_LOT))
-    [entry] = batch_timeline(db_session, juice.id, BASE_URL)
+    [entry] = batch_timeline(db_session, juice.id)
     [fruit] = entry.inputs
     assert (fruit.lot, any(c.startswith("Organic") for c in fruit.certifications)) == (
         "TG-2611-07",
@@ -34,4 +33,4 @@ def test_juice_points_back_to_the_certified_passion_fruit(db_session, demo):
 
 
 def test_loading_the_demo_chain_again_records_nothing_new(db_session, demo):
-    assert load_demo_chain(db_session, demo, BASE_URL) == 0
+    assert load_demo_chain(db_session, demo) == 0

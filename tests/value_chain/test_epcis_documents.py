@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.value_chain.conftest import BASE_URL, epcis_schema_errors, make_chain
+from tests.value_chain.conftest import epcis_schema_errors, make_chain
 from tests.value_chain.test_recording import MORNING
 from traceapp.db import make_engine
 from traceapp.domain.batches import BatchDetails, create_batch
@@ -45,14 +45,14 @@ def recorded_chain(session: Session):
         StepDetails("shipping", at=MORNING, partner_id=chain.supermarket.id, reference="PX-1"),
         StepDetails("receiving", at=MORNING, partner_id=chain.supermarket.id),
     ]:
-        record_step(session, chain.batch.id, details, "test", BASE_URL)
+        record_step(session, chain.batch.id, details, "test")
     return chain
 
 
 @pytest.fixture
 def exported(db_session):
     chain = recorded_chain(db_session)
-    return chain, export_batch(db_session, chain.batch.id, BASE_URL)
+    return chain, export_batch(db_session, chain.batch.id)
 
 
 def same_batch_in(session: Session, batch: Batch, partner_names: list[str]) -> Batch:
@@ -144,8 +144,8 @@ def test_round_trip_through_a_fresh_instance_keeps_the_same_events(exported, fre
     try:
         with Session(engine) as session:
             twin = same_batch_in(session, chain.batch, [chain.supermarket.name])
-            result = import_document(session, json.loads(json.dumps(document)), "test", BASE_URL)
-            again = export_batch(session, twin.id, BASE_URL)
+            result = import_document(session, json.loads(json.dumps(document)), "test")
+            again = export_batch(session, twin.id)
             session.commit()
     finally:
         engine.dispose()
@@ -157,7 +157,7 @@ def test_round_trip_through_a_fresh_instance_keeps_the_same_events(exported, fre
 
 def test_importing_the_same_document_twice_stores_its_events_once(db_session, exported):
     _, document = exported
-    result = import_document(db_session, document, "test", BASE_URL)
+    result = import_document(db_session, document, "test")
     assert (result.stored, result.skipped) == (0, 9)
 
 
@@ -185,8 +185,8 @@ def test_document_from_another_system_shows_on_the_batch_timeline(db_session, ch
             ]
         },
     }
-    result = import_document(db_session, document, "test", BASE_URL)
-    steps = [e.step for e in batch_timeline(db_session, chain.batch.id, BASE_URL)]
+    result = import_document(db_session, document, "test")
+    steps = [e.step for e in batch_timeline(db_session, chain.batch.id)]
     assert (result.stored, steps) == (1, ["receiving"])
 
 
@@ -212,7 +212,7 @@ def test_invalid_document_is_refused_with_the_json_pointer_of_the_problem(db_ses
     broken = invalid(foreign, "/epcisBody/eventList/3/action", "MOVE")
     before = count_events(db_session)
     with pytest.raises(InvalidInput) as refused:
-        import_document(db_session, broken, "test", BASE_URL)
+        import_document(db_session, broken, "test")
     assert (refused.value.field, count_events(db_session)) == (
         "/epcisBody/eventList/3/action",
         before,
@@ -229,7 +229,7 @@ def test_event_naming_no_known_batch_refuses_the_whole_document(db_session, expo
     ]
     before = count_events(db_session)
     with pytest.raises(InvalidInput, match="names no batch registered here") as refused:
-        import_document(db_session, foreign, "test", BASE_URL)
+        import_document(db_session, foreign, "test")
     assert (refused.value.field, count_events(db_session)) == (
         f"/epcisBody/eventList/{len(foreign['epcisBody']['eventList']) - 1}",
         before,
@@ -240,7 +240,7 @@ def test_event_time_without_an_offset_is_refused(db_session, exported):
     _, document = exported
     broken = invalid(document, "/epcisBody/eventList/0/eventTime", "2026-11-26T07:30:00")
     with pytest.raises(InvalidInput) as refused:
-        import_document(db_session, broken, "test", BASE_URL)
+        import_document(db_session, broken, "test")
     assert refused.value.field == "/epcisBody/eventList/0/eventTime"
 
 
@@ -251,12 +251,12 @@ def test_association_events_are_refused_as_unsupported(db_session, exported):
         {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:8934567000001:PO-1"}
     ]
     with pytest.raises(InvalidInput) as refused:
-        import_document(db_session, broken, "test", BASE_URL)
+        import_document(db_session, broken, "test")
     assert refused.value.field == "/epcisBody/eventList/0/type"
 
 
 def test_a_single_event_is_not_a_document(db_session, exported):
     _, document = exported
     with pytest.raises(InvalidInput) as refused:
-        import_document(db_session, document["epcisBody"]["eventList"][0], "test", BASE_URL)
+        import_document(db_session, document["epcisBody"]["eventList"][0], "test")
     assert refused.value.field == "/type"

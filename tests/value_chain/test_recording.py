@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.value_chain.conftest import BASE_URL
 from traceapp.domain.value_chain import (
     PartnerDetails,
     StepDetails,
@@ -16,6 +15,7 @@ from traceapp.domain.value_chain import (
     record_step,
     register_partner,
 )
+from traceapp.epcis import parse_box_uri
 from traceapp.errors import Conflict, InvalidInput
 from traceapp.models import AuditEntry
 
@@ -29,7 +29,6 @@ def record(session, batch, step, **fields):
         batch.id,
         StepDetails(step, at=fields.pop("at", MORNING), **fields),
         "test",
-        BASE_URL,
     )
     return [json.loads(e.document) for e in events]
 
@@ -77,7 +76,7 @@ def test_packing_more_than_the_batch_holds_is_refused(db_session, chain):
 
 def test_box_label_points_to_its_content_and_status(db_session, chain):
     events = record(db_session, chain.batch, "packing", boxes=3, per_box=10)
-    contents = box_contents(db_session, events[1]["parentID"])
+    contents = box_contents(db_session, parse_box_uri(events[1]["parentID"]))
     assert (contents.number, contents.items, contents.batch.id, contents.batch.status) == (
         2,
         10,
@@ -98,7 +97,7 @@ def test_shipping_names_the_partner_as_destination(db_session, chain):
         event["bizTransactionList"][0]["type"],
     ) == (
         "in_transit",
-        f"{BASE_URL}/chain/partners/sieu-thi-co-opmart-cao-bang-{chain.batch.id}",
+        f"urn:traceapp:partner:sieu-thi-co-opmart-cao-bang-{chain.batch.id}",
         2,
         "desadv",
     )
@@ -118,7 +117,7 @@ def test_transformation_links_input_and_output_batches(db_session, chain, factor
         partner_id=chain.exporter.id,
         inputs=((chain.batch.id, 900),),
     )
-    [entry] = batch_timeline(db_session, juice.id, BASE_URL)
+    [entry] = batch_timeline(db_session, juice.id)
     assert (
         event["type"],
         event["inputQuantityList"][0]["quantity"],
@@ -130,7 +129,7 @@ def test_transformation_links_input_and_output_batches(db_session, chain, factor
 def test_input_batch_timeline_says_what_it_became(db_session, chain, factory):
     juice = factory.batch(quantity=300)
     record(db_session, juice, "transforming", inputs=((chain.batch.id, 900),))
-    [entry] = batch_timeline(db_session, chain.batch.id, BASE_URL)
+    [entry] = batch_timeline(db_session, chain.batch.id)
     assert [b.batch_id for b in entry.outputs] == [juice.id]
 
 
@@ -164,5 +163,5 @@ def test_timeline_shows_packing_of_many_boxes_as_one_step(db_session, chain):
     record(
         db_session, chain.batch, "packing", at=MORNING + timedelta(hours=2), boxes=100, per_box=10
     )
-    steps = [(e.step, len(e.boxes)) for e in batch_timeline(db_session, chain.batch.id, BASE_URL)]
+    steps = [(e.step, len(e.boxes)) for e in batch_timeline(db_session, chain.batch.id)]
     assert steps == [("commissioning", 0), ("packing", 100)]

@@ -169,7 +169,7 @@ def test_revoked_key_outranks_voided_and_recalled(db_session, issued, keystore, 
     void_label(db_session, issued.batch.id, issued.labels[0].serial, "hỏng", "test")
     recall_batch(db_session, issued.batch, "thu hồi", "test")
     keystore.revoke(issued.labels[0].key_id)
-    outcome = session_verifier(db_session, test_settings.public_base_url).verify(
+    outcome = session_verifier(db_session).verify(
         issued.uris[0], keystore.public_keyset(test_settings.issuer), today_local()
     )
     assert outcome.verdict == "revoked_key"
@@ -178,7 +178,7 @@ def test_revoked_key_outranks_voided_and_recalled(db_session, issued, keystore, 
 def test_voided_outranks_recalled(db_session, issued, keystore, test_settings):
     void_label(db_session, issued.batch.id, issued.labels[0].serial, "hỏng", "test")
     recall_batch(db_session, issued.batch, "thu hồi", "test")
-    outcome = session_verifier(db_session, test_settings.public_base_url).verify(
+    outcome = session_verifier(db_session).verify(
         issued.uris[0], keystore.public_keyset(test_settings.issuer), today_local()
     )
     assert outcome.verdict == "voided"
@@ -186,7 +186,7 @@ def test_voided_outranks_recalled(db_session, issued, keystore, test_settings):
 
 def test_recalled_outranks_expired(db_session, issued, keystore, test_settings):
     recall_batch(db_session, issued.batch, "thu hồi", "test")
-    outcome = session_verifier(db_session, test_settings.public_base_url).verify(
+    outcome = session_verifier(db_session).verify(
         issued.uris[0],
         keystore.public_keyset(test_settings.issuer),
         today_local() + timedelta(days=5000),
@@ -197,7 +197,7 @@ def test_recalled_outranks_expired(db_session, issued, keystore, test_settings):
 def test_certification_lapsing_later_makes_the_same_label_expired(
     db_session, issued, keystore, test_settings
 ):
-    outcome = session_verifier(db_session, test_settings.public_base_url).verify(
+    outcome = session_verifier(db_session).verify(
         issued.uris[0],
         keystore.public_keyset(test_settings.issuer),
         today_local() + timedelta(days=5000),

@@ -12,6 +12,7 @@ from traceapp.cli import (
     backup,
     database,
     demo,
+    export,
     issuance,
     labels,
     serve,
@@ -42,6 +43,7 @@ def main() -> None:
 for command in (
     *database.commands,
     *demo.commands,
+    *export.commands,
     *issuance.commands,
     *labels.commands,
     *serve.commands,

@@ -53,7 +53,7 @@ def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
 
     with command_session() as session:
         summary = load_demo_data(session)
-        load_demo_chain(session, summary, config.public_base_url)  # docs/value-chain.md
+        load_demo_chain(session, summary)  # docs/value-chain.md
     click.echo(f"2/4 demo data ready ({summary.created} records created)")
 
     store = key_store(config)

@@ -44,7 +44,7 @@ def epcis_group() -> None:
 @with_appcontext
 def export_command(batch_id: int, out: Path | None) -> None:
     with command_session() as session:
-        document = export_batch(session, batch_id, settings().public_base_url)
+        document = export_batch(session, batch_id)
     write_json(document, out, f"wrote {len(document['epcisBody']['eventList'])} events to {out}")
 
 
@@ -61,7 +61,7 @@ def import_command(file: Path) -> None:
     except (UnicodeDecodeError, ValueError) as exc:
         raise CommandError(f"{file} is not JSON: {exc}") from None
     with command_session() as session:
-        result = import_document(session, document, actor(), settings().public_base_url)
+        result = import_document(session, document, actor())
     click.echo(
         f"imported {result.stored} events ({result.skipped} already stored) for "
         f"batches {', '.join(map(str, result.batch_ids))}"
@@ -201,7 +201,7 @@ def chain_record(
             reference=reference,
             inputs=parse_inputs(inputs),
         )
-        events = record_step(session, batch_id, details, actor(), settings().public_base_url)
+        events = record_step(session, batch_id, details, actor())
         count = len(events)
     click.echo(f"recorded {step}: {count} events")
 

@@ -20,7 +20,7 @@ from traceapp.demo.data import DEMO_ACTOR, DemoSummary
 from traceapp.domain.batches import BatchDetails, create_batch
 from traceapp.domain.registry import ProductDetails, register_product
 from traceapp.domain.value_chain import StepDetails, batch_timeline, record_step
-from traceapp.models import Batch, Cooperative, Partner, Product
+from traceapp.models import Batch, Partner, Product
 
 SUPERMARKET = "Siêu thị Co.opmart Cao Bằng"
 EXPORTER = "Công ty Cổ phần Sài Gòn - Gia Lai"
@@ -29,19 +29,19 @@ JUICE_LOT = "SGGL-2611-J1"
 JUICE_LITRES = 900
 
 
-def load_demo_chain(session: Session, summary: DemoSummary, base_url: str) -> int:
+def load_demo_chain(session: Session, summary: DemoSummary) -> int:
     """Record the demo chains; returns how many events were created."""
     created = 0
     eggs = session.get(Batch, summary.bao_hung_batch_id)
-    if eggs is not None and not batch_timeline(session, eggs.id, base_url):
-        created += _egg_chain(session, eggs, base_url)
+    if eggs is not None and not batch_timeline(session, eggs.id):
+        created += _egg_chain(session, eggs)
     fruit = session.scalar(select(Batch).where(Batch.lot_code == FRUIT_LOT))
-    if fruit is not None and not batch_timeline(session, fruit.id, base_url):
-        created += _juice_chain(session, fruit, base_url)
+    if fruit is not None and not batch_timeline(session, fruit.id):
+        created += _juice_chain(session, fruit)
     return created
 
 
-def _egg_chain(session: Session, eggs: Batch, base_url: str) -> int:
+def _egg_chain(session: Session, eggs: Batch) -> int:
     supermarket = _partner(session, SUPERMARKET)
     day = eggs.produced_on
     steps = [
@@ -61,10 +61,10 @@ def _egg_chain(session: Session, eggs: Batch, base_url: str) -> int:
             reference="PN-COOP-CB-2611-118",
         ),
     ]
-    return sum(len(record_step(session, eggs.id, step, DEMO_ACTOR, base_url)) for step in steps)
+    return sum(len(record_step(session, eggs.id, step, DEMO_ACTOR)) for step in steps)
 
 
-def _juice_chain(session: Session, fruit: Batch, base_url: str) -> int:
+def _juice_chain(session: Session, fruit: Batch) -> int:
     exporter = _partner(session, EXPORTER)
     juice = _juice_batch(session, fruit)
     day = fruit.produced_on
@@ -74,7 +74,7 @@ def _juice_chain(session: Session, fruit: Batch, base_url: str) -> int:
         StepDetails("shipping", at=_at(day, 15), partner_id=exporter.id, reference="PX-TG-2611-07"),
         StepDetails("receiving", at=_at(day + timedelta(days=1), 9), partner_id=exporter.id),
     ]:
-        count += len(record_step(session, fruit.id, step, DEMO_ACTOR, base_url))
+        count += len(record_step(session, fruit.id, step, DEMO_ACTOR))
     count += len(
         record_step(
             session,
@@ -86,14 +86,13 @@ def _juice_chain(session: Session, fruit: Batch, base_url: str) -> int:
                 inputs=((fruit.id, fruit.quantity),),
             ),
             DEMO_ACTOR,
-            base_url,
         )
     )
     return count
 
 
 def _juice_batch(session: Session, fruit: Batch) -> Batch:
-    cooperative = session.get(Cooperative, fruit.cooperative_id)
+    cooperative = fruit.cooperative
     product = session.scalar(select(Product).where(Product.ref == "TG-PASSION-JUICE"))
     if product is None:
         product = register_product(

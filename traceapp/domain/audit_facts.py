@@ -41,6 +41,7 @@ from traceapp.models import (
     Product,
     User,
 )
+from traceapp.models._columns import timestamp_text
 
 RECORDED = "row.recorded"
 DELETED = "row.deleted"
@@ -108,8 +109,6 @@ def fact_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
-        from traceapp.domain.audit_log import timestamp_text
-
         return timestamp_text(value)
     if isinstance(value, date):
         return value.isoformat()
@@ -122,7 +121,7 @@ def digest_value(value: Any) -> str | None:
     return "sha256:" + hashlib.sha256(str(fact_value(value)).encode("utf-8")).hexdigest()
 
 
-def row_facts(spec: WatchedTable, values: Mapping[str, Any]) -> dict[str, Any]:
+def row_facts(spec: WatchedTable, values: Mapping[Any, Any]) -> dict[str, Any]:
     """The watched values of one row (a model instance's or a selected row's)."""
     facts = {name: fact_value(values[name]) for name in spec.columns}
     facts.update({name: digest_value(values[name]) for name in spec.digested})

@@ -8,10 +8,9 @@ the same); docs/audit-log.md describes the chain, checkpoints and verification.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect, select, text
+from sqlalchemy import Connection, Table, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from keys.log_proof import GENESIS_HASH, entry_hash
@@ -23,7 +22,7 @@ from traceapp.domain.audit_facts import (
     stored_facts,
 )
 from traceapp.models import AuditEntry
-from traceapp.models._columns import utcnow
+from traceapp.models._columns import timestamp_text, utcnow
 
 __all__ = [
     "GENESIS_HASH",
@@ -49,17 +48,9 @@ def canonical_details(details: dict[str, Any]) -> str:
     )
 
 
-def timestamp_text(moment: datetime) -> str:
-    """The form of a stored time that hashes cover: UTC, to the second, e.g.
-    2025-01-31T08:00:00+00:00. SQLite hands times back naive, PostgreSQL in the
-    session's time zone; both mean the same UTC instant."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-def hash_of_entry(entry: AuditEntry) -> str:
-    """The hash an entry must have, recomputed from its stored fields."""
+def hash_of_entry(entry: Any) -> str:
+    """The hash an entry must have, recomputed from its stored fields (an AuditEntry
+    or a selected row of audit_entries)."""
     return entry_hash(
         entry.previous_hash,
         timestamp_text(entry.occurred_at),
@@ -156,6 +147,7 @@ def append_on(
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     table = AuditEntry.__table__
+    assert isinstance(table, Table)
     previous = (
         connection.scalar(select(table.c.entry_hash).order_by(table.c.id.desc()).limit(1))
         or GENESIS_HASH
@@ -205,7 +197,7 @@ def write_facts(session: Session, actor: str | None = None) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _collect_facts(session: Session, _context) -> None:
+def _collect_facts(session: Session, _context: object) -> None:
     pending = session.info.setdefault(PENDING_KEY, {})
     written: dict[WatchedTable, list[int]] = {}
     for instance in list(session.new) + list(session.dirty):
@@ -216,14 +208,14 @@ def _collect_facts(session: Session, _context) -> None:
         if instance in session.new or any(
             state.attrs[name].history.has_changes() for name in spec.fields
         ):
-            written.setdefault(spec, []).append(instance.id)  # type: ignore[attr-defined]
+            written.setdefault(spec, []).append(instance.id)
     for spec, ids in written.items():
         for row_id, facts in stored_facts(session, spec, ids):
             pending[(spec.name, row_id)] = facts
     for instance in session.deleted:
         spec = WATCHED_BY_MODEL.get(type(instance))
         if spec is not None:
-            pending[(spec.name, str(instance.id))] = None  # type: ignore[attr-defined]
+            pending[(spec.name, str(instance.id))] = None
     if not pending:
         session.info.pop(PENDING_KEY, None)
 
@@ -236,7 +228,7 @@ def _write_facts_at_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_facts(session: Session, _previous) -> None:
+def _forget_facts(session: Session, _previous: object) -> None:
     session.info.pop(PENDING_KEY, None)
 
 

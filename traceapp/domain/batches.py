@@ -10,6 +10,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keys.verdicts import LabelRecord, LabelVerdict, decide_verdict
+from keys.verify import Verdict
 from traceapp.clock import today_local
 from traceapp.domain import audit_log
 from traceapp.domain.certifications import (
@@ -173,9 +175,18 @@ def recall_batch(session: Session, batch: Batch, reason: str, actor: str) -> Bat
 
 
 def certified_on(status: str, certifications: Iterable[HasValidity], day: date) -> bool:
-    """Certified means: approved, not recalled, and a certification valid on that day
-    (the one definition: issuance and verification both ask here)."""
-    return status == BatchStatus.CERTIFIED and any(valid_on(c, day) for c in certifications)
+    """Certified means: approved, not recalled, and a certification valid on that day.
+
+    Decided by the one rule every verdict uses (keys.verdicts.decide_verdict): a batch
+    is certified exactly when an issued, unvoided, well-signed label of it is genuine.
+    """
+    record = LabelRecord(
+        issued=True,
+        voided=False,
+        batch_status=status,
+        certification_valid=any(valid_on(c, day) for c in certifications),
+    )
+    return decide_verdict(Verdict.GENUINE, record)[0] is LabelVerdict.GENUINE
 
 
 def is_certified(session: Session, batch: Batch, on: date | None = None) -> bool:

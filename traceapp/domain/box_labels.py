@@ -1,5 +1,6 @@
 """Printable labels for the boxes a batch was packed into: one QR code per box, whose
-content is the box's URI (its public page), on the same sheet stock as item labels."""
+content is the address of the box's public page (built from the box's identifier and
+the service's base URL), on the same sheet stock as item labels."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
 from traceapp.domain.value_chain import Packing, packings
-from traceapp.epcis import parse_box_uri
+from traceapp.epcis import box_url, parse_box_uri
 from traceapp.errors import InvalidInput, NotFound
 
 DEFAULT_PRESET = "a4-21"
@@ -41,7 +42,7 @@ def box_labels(
     the batch up to and including that packing (all of them for a single packing).
     """
     batch = get_batch(session, batch_id, cooperative_id)
-    found = packings(session, batch_id, base_url, cooperative_id)
+    found = packings(session, batch_id, cooperative_id)
     if not found:
         raise NotFound(f"lot {batch.lot_code} has not been packed into boxes yet", field="packing")
     chosen = found if packing is None else [_packing(found, packing)]
@@ -50,13 +51,14 @@ def box_labels(
     )
     labels = []
     for group in chosen:
-        total = _last_number(found[group.number - 1])
+        total = found[group.number - 1].box_numbers[1]
         for uri, items in group.boxes:
             box = parse_box_uri(uri)
             number = box.number if box else 0
             labels.append(
                 LabelData(
-                    code=uri,
+                    # Our box's page at today's address; another system's box as named.
+                    code=box_url(base_url, box) if box else uri,
                     serial=f"Box {number}/{total}" if number else "Box",
                     cooperative=batch.cooperative.name,
                     product=f"{batch.product.name} · {items:,} {batch.unit}".replace(",", "."),
@@ -97,8 +99,3 @@ def _packing(found: list[Packing], number: int) -> Packing:
     if not 1 <= number <= len(found):
         raise NotFound(f"no packing {number}; this lot has {len(found)}", field="packing")
     return found[number - 1]
-
-
-def _last_number(packing: Packing) -> int:
-    numbers = [box.number for box in map(parse_box_uri, (u for u, _ in packing.boxes)) if box]
-    return max(numbers, default=0)

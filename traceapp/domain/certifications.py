@@ -9,6 +9,7 @@ from typing import Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from keys.verdicts import Validity
 from traceapp.domain import audit_log
 from traceapp.errors import InvalidInput, one_of
 from traceapp.models import Batch, Certification, CertificationScheme
@@ -74,17 +75,33 @@ def record_certification(
 
 def certifications_for(session: Session, batch: Batch) -> list[Certification]:
     """Every certification covering the batch, its own and its cooperative's."""
-    stmt = (
-        select(Certification)
-        .where(
+    return certifications_for_batches(session, [batch])[batch.id]
+
+
+def certifications_for_batches(
+    session: Session, batches: list[Batch]
+) -> dict[int, list[Certification]]:
+    """certifications_for each batch, by batch id, in a few queries (latest expiry first)."""
+    by_batch: dict[int, list[Certification]] = {b.id: [] for b in batches}
+    by_cooperative: dict[int, list[int]] = {}
+    for b in batches:
+        by_cooperative.setdefault(b.cooperative_id, []).append(b.id)
+    batch_ids, cooperative_ids = list(by_batch), list(by_cooperative)
+    for start in range(0, max(len(batch_ids), len(cooperative_ids)), 2000):
+        stmt = select(Certification).where(
             or_(
-                Certification.batch_id == batch.id,
-                Certification.cooperative_id == batch.cooperative_id,
+                Certification.batch_id.in_(batch_ids[start : start + 2000]),
+                Certification.cooperative_id.in_(cooperative_ids[start : start + 2000]),
             )
         )
-        .order_by(Certification.valid_to.desc())
-    )
-    return list(session.scalars(stmt))
+        for cert in session.scalars(stmt):
+            if cert.batch_id in by_batch:
+                by_batch[cert.batch_id].append(cert)
+            for batch_id in by_cooperative.get(cert.cooperative_id, ()):  # type: ignore[arg-type]
+                by_batch[batch_id].append(cert)
+    for found in by_batch.values():
+        found.sort(key=lambda c: (c.valid_to, c.id), reverse=True)
+    return by_batch
 
 
 class HasValidity(Protocol):
@@ -96,9 +113,9 @@ class HasValidity(Protocol):
 
 
 def valid_on(certification: HasValidity, day: date) -> bool:
-    """Whether a certification (a stored one, or its facts on the page) covers `day`:
-    the one definition of a certification's validity."""
-    return certification.valid_from <= day <= certification.valid_to
+    """Whether a certification (a stored one, or its facts on the page) covers `day`,
+    by the one definition the offline tools share (keys.verdicts.Validity)."""
+    return Validity(certification.valid_from, certification.valid_to).valid_on(day)
 
 
 def valid_certifications(session: Session, batch: Batch, on: date) -> list[Certification]:

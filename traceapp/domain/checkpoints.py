@@ -8,6 +8,7 @@ Proof and checkpoint formats: keys/log_proof.py.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -181,5 +182,5 @@ def _latest(session: Session) -> AuditCheckpoint | None:
     return session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
 
 
-def _utc_text(moment) -> str:
+def _utc_text(moment: datetime) -> str:
     return timestamp_text(moment).replace("+00:00", "Z")

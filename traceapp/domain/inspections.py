@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from traceapp.clock import today_local
 from traceapp.domain import audit_log
 from traceapp.domain.batches import find_batch_by_lot, get_batch
-from traceapp.errors import InvalidInput, one_of
+from traceapp.errors import Conflict, InvalidInput, one_of
 from traceapp.models import Batch, Inspection, InspectionResult, User
 
 
@@ -22,6 +23,13 @@ class InspectionDetails:
     result: str
     notes: str | None = None
     photo_ref: str | None = None
+    # Made by the inspector's phone for an inspection recorded offline (a UUID).
+    client_id: str | None = None
+    photo: bytes | None = None
+
+
+MAX_PHOTO_BYTES = 1_500_000
+JPEG_START = b"\xff\xd8\xff"
 
 
 def record_inspection(
@@ -34,6 +42,16 @@ def record_inspection(
         raise InvalidInput("place must not be empty", field="place")
     if details.inspected_on > today_local():
         raise InvalidInput("an inspection cannot be dated in the future", field="inspected_on")
+    if details.photo is not None and (
+        len(details.photo) > MAX_PHOTO_BYTES or not details.photo.startswith(JPEG_START)
+    ):
+        raise InvalidInput(
+            f"the photo must be a JPEG of at most {MAX_PHOTO_BYTES // 1000} kB", field="photo"
+        )
+    if details.client_id is not None and session.scalar(
+        select(Inspection.id).where(Inspection.client_id == details.client_id)
+    ):
+        raise Conflict("this inspection was already received (same client_id): not stored twice")
     inspection = Inspection(
         batch_id=batch.id,
         inspector_id=inspector.id if inspector else None,
@@ -42,9 +60,18 @@ def record_inspection(
         result=details.result,
         notes=details.notes or None,
         photo_ref=details.photo_ref or None,
+        client_id=details.client_id,
+        photo=details.photo,
     )
     session.add(inspection)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        # Two sends of one offline inspection at the same moment: the constraint decides.
+        raise Conflict(
+            "this inspection was already received (same client_id): not stored twice"
+        ) from None
     audit_log.record(
         session,
         actor,
@@ -56,6 +83,7 @@ def record_inspection(
             "result": details.result,
             "inspected_on": details.inspected_on,
             "place": inspection.place,
+            "client_id": details.client_id,
         },
     )
     return inspection

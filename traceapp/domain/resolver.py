@@ -9,8 +9,10 @@ docs/resolver.md describes the behaviour; traceapp/web/resolver.py answers the r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -60,6 +62,9 @@ class LinkType(StrEnum):
     def uri(self) -> str:
         return GS1_VOCABULARY + self.value.removeprefix("gs1:")
 
+
+# GS1 AI 10 (lot) and AI 21 (serial): up to 20 characters of GS1's character set 82.
+_CSET82_VALUE = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}")
 
 # `?linkType=linkset` (and the deprecated `all`) asks for the linkset itself.
 LINKSET_REQUESTS = ("linkset", "all")
@@ -177,9 +182,14 @@ def resolve(
     """The links of /01/{gtin}[/10/{lot}[/21/{serial}]]; MalformedIdentifier for a malformed
     GTIN, NotFound for an identifier this service did not issue."""
     gtin = canonical_gtin(gtin_text)
+    for ai, value in (("10", lot), ("21", serial)):
+        if value is not None and not _CSET82_VALUE.fullmatch(value):
+            raise MalformedIdentifier(
+                f"AI {ai} takes 1 to 20 characters of GS1's character set 82", field=ai
+            )
     names = titles or {}
 
-    def link(link_type: LinkType, href: str, title: str | None = None, **extra) -> Link:
+    def link(link_type: LinkType, href: str, title: str | None = None, **extra: Any) -> Link:
         return Link(link_type, href, title or names.get(link_type, link_type.value), **extra)
 
     product = find_product(session, gtin)

@@ -7,6 +7,9 @@ caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -17,6 +20,8 @@ from traceapp.config import ConfigError, Settings
 from traceapp.domain.audit_log import record_key_event
 from traceapp.errors import Conflict
 from traceapp.models import AuditEntry
+
+T = TypeVar("T")
 
 
 def key_store(settings: Settings) -> KeyStore:
@@ -83,7 +88,7 @@ def _require_audit_log(session: Session) -> None:
         ) from None
 
 
-def _change(action, settings: Settings):
+def _change(action: Callable[[KeyStore], T], settings: Settings) -> T:
     try:
         return action(key_store(settings))
     except (KeyStoreError, ValueError) as exc:

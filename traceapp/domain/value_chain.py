@@ -36,7 +36,14 @@ from traceapp.epcis import (
     validate_document,
 )
 from traceapp.epcis.documents import VIETNAM_OFFSET
-from traceapp.epcis.identifiers import ClassRef, cooperative_uri, partner_uri
+from traceapp.epcis.identifiers import (
+    BoxRef,
+    ClassRef,
+    cooperative_uri,
+    document_uri,
+    identifier_of,
+    partner_uri,
+)
 from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
 from traceapp.models import Batch, ChainEvent, ChainEventBatch, Cooperative, Partner, Product
 from traceapp.models._columns import MAX_ID, utcnow
@@ -108,8 +115,8 @@ def get_partner(session: Session, partner_id: int) -> Partner:
     return partner
 
 
-def partner_id_uri(partner: Partner, base_url: str) -> str:
-    return partner_uri(base_url, partner.name, partner.gln)
+def partner_id_uri(partner: Partner) -> str:
+    return partner_uri(partner.name, partner.gln)
 
 
 # --- recording steps ------------------------------------------------------------------
@@ -181,10 +188,13 @@ def record_step(
     batch_id: int,
     details: StepDetails,
     actor: str,
-    base_url: str,
     cooperative_id: int | None = None,
 ) -> list[ChainEvent]:
-    """Record what happened to a batch as EPCIS events, in the caller's transaction."""
+    """Record what happened to a batch as EPCIS events, in the caller's transaction.
+
+    The events name batches, boxes, places and parties by identifiers, never by the
+    service's address (traceapp/epcis/identifiers.py).
+    """
     batch = get_batch(session, batch_id, cooperative_id)
     if details.step not in STEPS:
         raise InvalidInput(f"step must be one of: {', '.join(STEPS)}", field="step")
@@ -195,7 +205,7 @@ def record_step(
         raise InvalidInput("the time must lie between the years 2000 and 2999", field="at")
     if details.reference is not None and len(details.reference) > MAX_REFERENCE:
         raise InvalidInput(f"a reference has at most {MAX_REFERENCE} characters", field="reference")
-    builder = _Builder(session, batch, base_url, at, cooperative_id)
+    builder = _Builder(session, batch, at, cooperative_id)
     events = getattr(builder, details.step)(details)
     audit_log.record(
         session,
@@ -215,7 +225,6 @@ class _Builder:
         self,
         session: Session,
         batch: Batch,
-        base_url: str,
         at: datetime,
         cooperative_id: int | None,
     ) -> None:
@@ -223,9 +232,8 @@ class _Builder:
         self.batch = batch
         # Whose batches the caller may name (an operator: their cooperative's only).
         self.cooperative_id = cooperative_id
-        self.base_url = base_url
         self.at = at
-        self.here = cooperative_uri(base_url, batch.cooperative.registration_number)
+        self.here = cooperative_uri(batch.cooperative.registration_number)
 
     def commissioning(self, details: StepDetails) -> list[ChainEvent]:
         if self._events_with_step("commissioning"):
@@ -235,7 +243,7 @@ class _Builder:
             "commissioning",
             "active",
             action="ADD",
-            quantityList=[_quantity(self.batch, self.base_url, self.batch.quantity)],
+            quantityList=[_quantity(self.batch, self.batch.quantity)],
         )
         return [self._store(document, [(self.batch.id, "subject")])]
 
@@ -246,7 +254,7 @@ class _Builder:
             "inspecting",
             disposition,
             action="OBSERVE",
-            quantityList=[_quantity(self.batch, self.base_url, self.batch.quantity)],
+            quantityList=[_quantity(self.batch, self.batch.quantity)],
         )
         return [self._store(document, [(self.batch.id, "subject")])]
 
@@ -256,7 +264,7 @@ class _Builder:
             raise InvalidInput(f"boxes must be between 1 and {MAX_BOXES}", field="boxes")
         if per_box < 1:
             raise InvalidInput("each box holds at least one item", field="per_box")
-        packed = packed_boxes(self.session, self.batch, self.base_url)
+        packed = packed_boxes(self.session, self.batch)
         already = sum(count for _, count in packed)
         if already + boxes * per_box > self.batch.quantity:
             raise InvalidInput(
@@ -272,8 +280,8 @@ class _Builder:
                 "packing",
                 "container_closed",
                 action="ADD",
-                parentID=box_uri(self.base_url, key, self.batch.lot_code, number),
-                childQuantityList=[_quantity(self.batch, self.base_url, per_box)],
+                parentID=box_uri(key, self.batch.lot_code, number),
+                childQuantityList=[_quantity(self.batch, per_box)],
             )
             events.append(self._store(document, [(self.batch.id, "child")]))
         return events
@@ -288,9 +296,7 @@ class _Builder:
             action="OBSERVE",
             **what,
             sourceList=[{"type": "owning_party", "source": self.here}],
-            destinationList=[
-                {"type": "owning_party", "destination": partner_id_uri(partner, self.base_url)}
-            ],
+            destinationList=[{"type": "owning_party", "destination": partner_id_uri(partner)}],
             **self._transactions(details, "desadv"),
         )
         return [self._store(document, [(self.batch.id, "subject")], partner)]
@@ -302,7 +308,7 @@ class _Builder:
             raise Conflict(
                 f"lot {self.batch.lot_code} was never shipped to {partner.name}", field="partner_id"
             )
-        there = partner_id_uri(partner, self.base_url)
+        there = partner_id_uri(partner)
         document = self._event(
             "ObjectEvent",
             "receiving",
@@ -330,12 +336,12 @@ class _Builder:
                     f"{source.unit} of lot {source.lot_code}",
                     field="inputs",
                 )
-            inputs.append(_quantity(source, self.base_url, quantity))
+            inputs.append(_quantity(source, quantity))
             links.append((source.id, "input"))
         partner = self.session.get(Partner, details.partner_id) if details.partner_id else None
         if details.partner_id and partner is None:
             raise NotFound(f"no partner {details.partner_id}", field="partner_id")
-        there = partner_id_uri(partner, self.base_url) if partner else self.here
+        there = partner_id_uri(partner) if partner else self.here
         # CBV 2.0 has no "transforming" step: the output is commissioned by the event.
         document = self._event(
             "TransformationEvent",
@@ -343,7 +349,7 @@ class _Builder:
             "active",
             where=there,
             inputQuantityList=inputs,
-            outputQuantityList=[_quantity(self.batch, self.base_url, self.batch.quantity)],
+            outputQuantityList=[_quantity(self.batch, self.batch.quantity)],
         )
         return [self._store(document, links, partner)]
 
@@ -407,20 +413,16 @@ class _Builder:
         return get_partner(self.session, details.partner_id)
 
     def _what(self) -> dict[str, Any]:
-        boxes = [uri for uri, _ in packed_boxes(self.session, self.batch, self.base_url)]
+        boxes = [uri for uri, _ in packed_boxes(self.session, self.batch)]
         if boxes:
             return {"epcList": boxes}
-        return {"quantityList": [_quantity(self.batch, self.base_url, self.batch.quantity)]}
+        return {"quantityList": [_quantity(self.batch, self.batch.quantity)]}
 
     def _transactions(self, details: StepDetails, kind: str) -> dict[str, Any]:
         if not details.reference:
             return {}
         reference = re.sub(r"[^A-Za-z0-9._-]+", "-", details.reference.strip())
-        return {
-            "bizTransactionList": [
-                {"type": kind, "bizTransaction": f"{self.base_url}/chain/documents/{reference}"}
-            ]
-        }
+        return {"bizTransactionList": [{"type": kind, "bizTransaction": document_uri(reference)}]}
 
 
 def _store_event(
@@ -446,8 +448,8 @@ def _store_event(
     return event
 
 
-def _quantity(batch: Batch, base_url: str, quantity: int) -> dict[str, Any]:
-    element: dict[str, Any] = {"epcClass": batch_class_uri(batch, base_url), "quantity": quantity}
+def _quantity(batch: Batch, quantity: int) -> dict[str, Any]:
+    element: dict[str, Any] = {"epcClass": batch_class_uri(batch), "quantity": quantity}
     code = UNIT_CODES.get(batch.unit.strip().lower())
     if code:
         element["uom"] = code
@@ -458,14 +460,14 @@ def _product_key(product: Product) -> str:
     return product.gtin or product.ref
 
 
-def batch_class_uri(batch: Batch, base_url: str) -> str:
+def batch_class_uri(batch: Batch) -> str:
     """The EPC class URI of a batch: GS1 Digital Link for a GTIN, else the service's own."""
-    return class_uri(base_url, batch.product.gtin, batch.product.ref, batch.lot_code)
+    return class_uri(batch.product.gtin, batch.product.ref, batch.lot_code)
 
 
-def packed_boxes(session: Session, batch: Batch, base_url: str) -> list[tuple[str, int]]:
+def packed_boxes(session: Session, batch: Batch) -> list[tuple[str, int]]:
     """The boxes packed from a batch so far, in packing order: (box URI, items inside)."""
-    return [box for packing in packings(session, batch.id, base_url) for box in packing.boxes]
+    return [box for packing in packings(session, batch.id) for box in packing.boxes]
 
 
 @dataclass(frozen=True)
@@ -474,12 +476,16 @@ class Packing:
 
     number: int
     at: datetime
-    boxes: tuple[tuple[str, int], ...]
+    boxes: tuple[tuple[str, int], ...]  # (box URI, items inside)
+
+    @property
+    def box_numbers(self) -> tuple[int, int]:
+        """The first and last box numbers of the packing, within the batch."""
+        numbers = [box.number for box in map(parse_box_uri, (u for u, _ in self.boxes)) if box]
+        return (min(numbers, default=0), max(numbers, default=0))
 
 
-def packings(
-    session: Session, batch_id: int, base_url: str, cooperative_id: int | None = None
-) -> list[Packing]:
+def packings(session: Session, batch_id: int, cooperative_id: int | None = None) -> list[Packing]:
     """The batch's packings in time order, numbered from 1; each lists (box URI, items)."""
     get_batch(session, batch_id, cooperative_id)
     groups: list[tuple[datetime, list[tuple[str, int]]]] = []
@@ -493,7 +499,7 @@ def packings(
         # One recorded step stores its boxes with the same time, as the timeline shows them.
         if not groups or groups[-1][0] != event.event_time:
             groups.append((event.event_time, []))
-        groups[-1][1].append((document["parentID"], count))
+        groups[-1][1].append((identifier_of(document["parentID"]), count))
     return [
         Packing(number=index, at=to_local(at), boxes=tuple(boxes))
         for index, (at, boxes) in enumerate(groups, start=1)
@@ -544,9 +550,13 @@ class TimelineEntry:
     external: list[str] = field(default_factory=list)
 
 
-def batch_timeline(session: Session, batch_id: int, base_url: str) -> list[TimelineEntry]:
-    """The batch's events in time order, packing of many boxes shown as one entry."""
-    names = place_names(session, base_url)
+def batch_timeline(session: Session, batch_id: int) -> list[TimelineEntry]:
+    """The batch's events in time order, packing of many boxes shown as one entry.
+
+    Places and parties are given by name when this registry knows them; boxes by their
+    identifiers, which the page turns into addresses.
+    """
+    names = place_names(session)
     resolver = _BatchResolver(session)
     entries: list[TimelineEntry] = []
     for event in _events_of(session, batch_id):
@@ -568,7 +578,7 @@ def batch_timeline(session: Session, batch_id: int, base_url: str) -> list[Timel
             disposition=document.get("disposition"),
             place=_name(names, (document.get("readPoint") or {}).get("id")),
             partner=_name(names, _destination(document)),
-            quantity=_quantity_text(document, session, batch_id, base_url),
+            quantity=_quantity_text(document, session, batch_id),
             box_count=len(document.get("epcList") or []) or None,
         )
         if event.event_type == "AggregationEvent" and document.get("parentID"):
@@ -604,16 +614,14 @@ def _destination(document: dict[str, Any]) -> str | None:
 def _name(names: dict[str, str], uri: str | None) -> str | None:
     if not uri:
         return None
-    return names.get(uri, uri)
+    return names.get(identifier_of(uri), uri)
 
 
-def _quantity_text(
-    document: dict[str, Any], session: Session, batch_id: int, base_url: str
-) -> str | None:
+def _quantity_text(document: dict[str, Any], session: Session, batch_id: int) -> str | None:
     if document.get("epcList"):
         return None  # the boxes are counted in box_count, worded by the page
     batch = session.get(Batch, batch_id)
-    mine = batch_class_uri(batch, base_url)
+    mine = batch_class_uri(batch)
     for element in document.get("quantityList") or []:
         if element.get("epcClass") == mine:
             return f"{_number(element.get('quantity'))} {batch.unit}"
@@ -643,16 +651,15 @@ def _linked(session: Session, batch: Batch) -> LinkedBatch:
     )
 
 
-def place_names(session: Session, base_url: str) -> dict[str, str]:
-    """Names for the place and party URIs this registry knows."""
+def place_names(session: Session) -> dict[str, str]:
+    """Names for the place and party identifiers this registry knows."""
     names = {
-        cooperative_uri(base_url, c.registration_number): c.name
-        for c in session.scalars(select(Cooperative))
+        cooperative_uri(c.registration_number): c.name for c in session.scalars(select(Cooperative))
     }
     for partner in session.scalars(select(Partner)):
-        names[partner_uri(base_url, partner.name, None)] = partner.name
+        names[partner_uri(partner.name, None)] = partner.name
         if partner.gln:
-            names[partner_uri(base_url, partner.name, partner.gln)] = partner.name
+            names[partner_uri(partner.name, partner.gln)] = partner.name
     return names
 
 
@@ -669,14 +676,13 @@ class BoxContents:
     last_step: str | None
 
 
-def box_contents(session: Session, uri: str) -> BoxContents:
+def box_contents(session: Session, box: BoxRef) -> BoxContents:
     """What a box label points to: its batch, how many items, and their status."""
-    box = parse_box_uri(uri)
-    batch = _BatchResolver(session).batch(uri) if box else None
-    if box is None or batch is None:
+    uri = box_uri(box.product_key, box.lot, box.number)
+    batch = _BatchResolver(session).batch(uri)
+    if batch is None:
         raise NotFound("no such box")
-    base_url = uri[: uri.index("/chain/box/")]
-    contents = dict(packed_boxes(session, batch, base_url))
+    contents = dict(packed_boxes(session, batch))
     if uri not in contents:
         raise NotFound("no such box")
     steps = [_step_of(json.loads(e.document)) for e in _events_of(session, batch.id)]
@@ -694,12 +700,12 @@ def box_contents(session: Session, uri: str) -> BoxContents:
 
 
 def export_batch(
-    session: Session, batch_id: int, base_url: str, cooperative_id: int | None = None
+    session: Session, batch_id: int, cooperative_id: int | None = None
 ) -> dict[str, Any]:
     """The batch's events as an EPCIS 2.0 JSON-LD document."""
     get_batch(session, batch_id, cooperative_id)
     events = [json.loads(e.document) for e in _events_of(session, batch_id)]
-    names = place_names(session, base_url)
+    names = place_names(session)
     used = sorted({uri for event in events for uri in _place_uris(event) if uri in names})
     master = (
         [
@@ -724,7 +730,7 @@ class ImportResult:
     batch_ids: tuple[int, ...]
 
 
-def import_document(session: Session, document: Any, actor: str, base_url: str) -> ImportResult:
+def import_document(session: Session, document: Any, actor: str) -> ImportResult:
     """Store the events of an EPCIS 2.0 document, all or nothing.
 
     Each event must name at least one batch registered here (by EPC class or instance);
@@ -741,7 +747,7 @@ def import_document(session: Session, document: Any, actor: str, base_url: str) 
     partners = {
         uri: p
         for p in session.scalars(select(Partner))
-        for uri in {partner_id_uri(p, base_url), partner_uri(base_url, p.name, None)}
+        for uri in {partner_id_uri(p), partner_uri(p.name, None)}
     }
     planned = []
     seen: set[str] = set()
@@ -766,7 +772,7 @@ def import_document(session: Session, document: Any, actor: str, base_url: str) 
             continue
         seen.add(event["eventID"])
         at = event_time_of(event, pointer)
-        partner = partners.get(_destination(event) or "")
+        partner = partners.get(identifier_of(_destination(event) or ""))
         planned.append((event, at, links, partner))
     for event, at, links, partner in planned:
         _store_event(session, event, at, links, partner)

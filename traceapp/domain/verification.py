@@ -1,6 +1,7 @@
 """Deciding what a scanned label code means, and everything the public page shows about it.
 
-One verdict per code, decided in this order (the first that applies wins):
+One verdict per code, decided by keys.verdicts.decide_verdict in this order (the
+first that applies wins; the offline tools add "not in bundle" after revoked_key):
 
 1. not_genuine  - malformed, bad signature, unknown key id, or a well-signed code
                   whose serial was never issued here: nothing on it can be trusted.
@@ -23,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from keys.codes import LabelCode
 from keys.keyset import PublicKeySet
+from keys.verdicts import LabelRecord, LabelVerdict, decide_verdict
 from keys.verify import Verdict, verify_code
-from traceapp.domain.batches import certified_on
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
 from traceapp.domain.product_images import product_image_path
 from traceapp.domain.scans import (
@@ -41,7 +42,6 @@ from traceapp.domain.where_to_buy import WhereToBuyFacts, where_to_buy_facts
 from traceapp.models import (
     AuditEntry,
     Batch,
-    BatchStatus,
     Inspection,
     IssuanceRun,
     LabelStatus,
@@ -49,19 +49,20 @@ from traceapp.models import (
 )
 from traceapp.models._columns import utcnow
 
-GENUINE = "genuine"
-NOT_GENUINE = "not_genuine"
-REVOKED_KEY = "revoked_key"
-VOIDED = "voided"
-RECALLED = "recalled"
-EXPIRED = "expired"
+# The verdicts and their order are keys.verdicts' (shared with the offline tools).
+GENUINE = LabelVerdict.GENUINE.value
+NOT_GENUINE = LabelVerdict.NOT_GENUINE.value
+REVOKED_KEY = LabelVerdict.REVOKED_KEY.value
+VOIDED = LabelVerdict.VOIDED.value
+RECALLED = LabelVerdict.RECALLED.value
+EXPIRED = LabelVerdict.EXPIRED.value
 VERDICTS = (GENUINE, NOT_GENUINE, REVOKED_KEY, VOIDED, RECALLED, EXPIRED)
 
 # Why a code is not genuine (the `reason` of a NOT_GENUINE outcome).
-MALFORMED = "malformed"
-TAMPERED = "tampered"
-UNKNOWN_KEY = "unknown_key"
-UNKNOWN_CODE = "unknown_code"
+MALFORMED = Verdict.MALFORMED.value
+TAMPERED = Verdict.TAMPERED.value
+UNKNOWN_KEY = Verdict.UNKNOWN_KEY.value
+NEVER_ISSUED = LabelRecord(issued=False, voided=False, batch_status="", certification_valid=False)
 
 
 @dataclass(frozen=True)
@@ -391,43 +392,43 @@ class Verifier:
         self, uri: str, keyset: PublicKeySet, today: date, client: str | None, now: datetime
     ) -> tuple[VerificationOutcome, LabelState | None]:
         result = verify_code(uri, keyset)
-        if result.verdict in (Verdict.MALFORMED, Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
-            reason = {
-                Verdict.MALFORMED: MALFORMED,
-                Verdict.TAMPERED: TAMPERED,
-                Verdict.UNKNOWN_KEY: UNKNOWN_KEY,
-            }[result.verdict]
-            return VerificationOutcome(NOT_GENUINE, reason, result.detail, result.code), None
+        if result.code is None or result.verdict in (Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
+            verdict, reason = decide_verdict(result.verdict, None)
+            return VerificationOutcome(verdict, reason, result.detail, result.code), None
         code = result.code
-        assert code is not None  # a signature was checked, so the code parsed
         state = self._labels.label_state(code, client, now - LOCATION_FOLLOW_UP)
         # The stored signature must be the one presented: same serial, different
         # signature is a code this service never printed.
         if state is None or state.signature != code.signature_field:
+            verdict, reason = decide_verdict(result.verdict, NEVER_ISSUED)
             return VerificationOutcome(
-                NOT_GENUINE,
-                UNKNOWN_CODE,
+                verdict,
+                reason,
                 "the signature is valid but this serial was never issued for this product and lot",
                 code,
             ), None
         facts = _facts(state, self._records.batch_records(state.batch_id, today))
-        if result.verdict is Verdict.REVOKED_KEY:
-            verdict, detail = REVOKED_KEY, result.detail
-        elif state.label_status == LabelStatus.VOIDED:
-            verdict, detail = VOIDED, "the label was voided by its issuer"
-        elif state.batch_status == BatchStatus.RECALLED:
-            verdict, detail = RECALLED, "the batch was recalled"
-        elif not certified_on(state.batch_status, facts.certifications, today):
-            verdict, detail = EXPIRED, "no certification of this batch is valid today"
-        else:
-            verdict, detail = GENUINE, result.detail
+        verdict, reason = decide_verdict(
+            result.verdict,
+            LabelRecord(
+                issued=True,
+                voided=state.label_status == LabelStatus.VOIDED,
+                batch_status=state.batch_status,
+                certification_valid=any(c.valid_today for c in facts.certifications),
+            ),
+        )
+        detail = {
+            VOIDED: "the label was voided by its issuer",
+            RECALLED: "the batch was recalled",
+            EXPIRED: "no certification of this batch is valid today",
+        }.get(verdict, result.detail)
         outcome = VerificationOutcome(
-            verdict, verdict, detail, code, label_id=state.label_id, facts=facts
+            verdict, reason, detail, code, label_id=state.label_id, facts=facts
         )
         return outcome, state
 
 
-def batch_records(session: Session, batch_id: int, today: date, base_url: str) -> BatchRecords:
+def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
     """Load a batch's BatchRecords (callers may keep them a few seconds)."""
     batch = session.get(Batch, batch_id)
     assert batch is not None  # ids come from the label just found
@@ -446,7 +447,7 @@ def batch_records(session: Session, batch_id: int, today: date, base_url: str) -
         for c in certifications_for(session, batch)
     )
     history = tuple(e for e in batch_history(session, batch) if e.kind != "recalled")
-    timeline = tuple(batch_timeline(session, batch_id, base_url))
+    timeline = tuple(batch_timeline(session, batch_id))
     product, cooperative = batch.product, batch.cooperative
     descriptions = {
         "product_name": product.name,

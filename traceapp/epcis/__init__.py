@@ -14,10 +14,15 @@ from traceapp.epcis.identifiers import (
     BoxRef,
     ClassRef,
     box_uri,
+    box_url,
     class_uri,
+    cooperative_uri,
+    document_uri,
+    identifier_of,
     parse_box_uri,
     parse_class_uri,
     parse_instance_uri,
+    partner_uri,
 )
 
 __all__ = [
@@ -26,7 +31,12 @@ __all__ = [
     "ClassRef",
     "EpcisDocumentError",
     "box_uri",
+    "box_url",
     "class_uri",
+    "cooperative_uri",
+    "document_uri",
+    "identifier_of",
+    "partner_uri",
     "event_time_of",
     "format_event_time",
     "new_document",

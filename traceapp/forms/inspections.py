@@ -31,5 +31,5 @@ class BundleForm(FlaskForm):
     class Meta:
         csrf = False  # a download
 
-    province = StringField("Province", validators=[DataRequired(), Length(max=100)])
-    commune = StringField("Commune (optional)", validators=[Optional(), Length(max=100)])
+    # Choices come from the batches (domain.offline_bundle.bundle_regions), never free text.
+    region = SelectField("Province or commune", validators=[DataRequired()])

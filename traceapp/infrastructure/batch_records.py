@@ -22,11 +22,9 @@ class CachedBatchRecords:
     def __init__(
         self,
         sessions: Callable[[], AbstractContextManager[Session]],
-        base_url: str,
         seconds: float,
     ) -> None:
         self._sessions = sessions
-        self._base_url = base_url
         self._cache: ExpiringCache[BatchRecords] = ExpiringCache(seconds)
 
     def batch_records(self, batch_id: int, today: date) -> BatchRecords:
@@ -34,7 +32,7 @@ class CachedBatchRecords:
 
     def _load(self, batch_id: int, today: date) -> BatchRecords:
         with self._sessions() as session:
-            return batch_records(session, batch_id, today, self._base_url)
+            return batch_records(session, batch_id, today)
 
     def clear(self) -> None:
         self._cache.clear()

@@ -166,7 +166,9 @@ class PreparedLabelSource(SessionLabelSource):
             except psycopg.Error as exc:  # no connection at all: as SQLAlchemy reports it
                 raise OperationalError(sql, parameters, exc) from exc
             try:
-                return _state(cursor.execute(sql, parameters, prepare=True).fetchone())
+                # Behind a transaction pooler (prepare_threshold None) nothing is prepared.
+                prepare = None if cursor.connection.prepare_threshold is None else True
+                return _state(cursor.execute(sql, parameters, prepare=prepare).fetchone())
             except psycopg.OperationalError as exc:
                 if pooled is None or not pooled.driver_connection.broken or attempt == 2:
                     # As SQLAlchemy reports it, so callers see one kind of database error.

@@ -1,7 +1,7 @@
 """Sessions for verification, which reads on every view and writes only scans.
 
-On PostgreSQL its reads run in autocommit (no BEGIN/COMMIT round trips) on an
-engine of their own; elsewhere, and in tests (whose sessions share one
+On PostgreSQL its reads run in autocommit (no BEGIN/COMMIT round trips) on the
+app's engine; elsewhere, and in tests (whose sessions share one
 connection), on the app's own sessions. A connection the server dropped fails
 once, is invalidated, and the next view gets a new one.
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -60,7 +60,9 @@ def read_sessions(sessions: sessionmaker[Session]) -> ReadSessions:
     """Autocommit reading sessions on the same PostgreSQL database; `sessions` elsewhere."""
     bind = sessions.kw.get("bind")
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        engine = create_engine(bind.url, isolation_level="AUTOCOMMIT")
+        # The same engine (its pool and driver settings, e.g. no prepared statements
+        # behind PgBouncer), with connections in autocommit while these sessions hold them.
+        engine = bind.execution_options(isolation_level="AUTOCOMMIT")
         readers = sessionmaker(bind=engine, expire_on_commit=False)
         return ReadSessions(engine, readers, sessions)
     assert bind is not None

@@ -189,9 +189,14 @@ class ScanBuffer:
                 with self._lock:
                     self._in_flight_by_label = {}
 
-    def close(self) -> None:
-        """Write what waits, and stop writing at exit (the sessions are going away)."""
-        self.flush()
+    def close(self, write: bool = True) -> None:
+        """Write what waits (unless `write` is False: dropped), and stop writing at exit
+        (the sessions are going away)."""
+        if write:
+            self.flush()
+        else:
+            with self._lock:
+                self._waiting, self._by_label = [], {}
         atexit.unregister(self.flush)
 
     def _write(self, scans: list[NewScan]) -> None:

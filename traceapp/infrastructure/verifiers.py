@@ -14,19 +14,18 @@ from traceapp.infrastructure.labels import SessionLabelSource
 
 
 class _SessionBatchRecords:
-    def __init__(self, session: Session, base_url: str) -> None:
+    def __init__(self, session: Session) -> None:
         self._session = session
-        self._base_url = base_url
 
     def batch_records(self, batch_id: int, today: date) -> BatchRecords:
-        return batch_records(self._session, batch_id, today, self._base_url)
+        return batch_records(self._session, batch_id, today)
 
 
-def session_verifier(session: Session, base_url: str) -> Verifier:
+def session_verifier(session: Session) -> Verifier:
     """A Verifier reading in `session` (left open), with no scan sink."""
 
     @contextmanager
     def same_session() -> Iterator[Session]:
         yield session
 
-    return Verifier(SessionLabelSource(same_session), _SessionBatchRecords(session, base_url))
+    return Verifier(SessionLabelSource(same_session), _SessionBatchRecords(session))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 from sqlalchemy import DateTime, Enum, String
@@ -15,6 +16,18 @@ MAX_ID = 2**31 - 1
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Audit-log entries written together share their second: verifying a long log
+# formats each second once.
+@lru_cache(maxsize=4096)
+def timestamp_text(moment: datetime) -> str:
+    """The form of a stored time that hashes cover: UTC, to the second, e.g.
+    2025-01-31T08:00:00+00:00. SQLite hands times back naive, PostgreSQL in the
+    session's time zone; both mean the same UTC instant."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 # Timestamps are stored in UTC and shown in Asia/Ho_Chi_Minh.

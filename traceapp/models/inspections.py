@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
@@ -23,7 +31,11 @@ class InspectionResult(StrEnum):
 
 class Inspection(Base):
     __tablename__ = "inspections"
-    __table_args__ = (CheckConstraint(sql_in("result", InspectionResult), name="result"),)
+    __table_args__ = (
+        CheckConstraint(sql_in("result", InspectionResult), name="result"),
+        # An inspection recorded offline carries the id its phone made: sent twice, stored once.
+        UniqueConstraint("client_id", name="uq_inspections_client_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
@@ -33,6 +45,8 @@ class Inspection(Base):
     result: Mapped[InspectionResult] = vocabulary_column(InspectionResult, 20)
     notes: Mapped[str | None] = mapped_column(Text)
     photo_ref: Mapped[str | None] = mapped_column(String(300))
+    client_id: Mapped[str | None] = mapped_column(String(36))
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[Timestamp]
 
     batch: Mapped[Batch] = relationship()

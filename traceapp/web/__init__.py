@@ -11,6 +11,7 @@ from traceapp.web import (
     errors,
     home,
     ids,
+    inspect,
     public,
     request_session,
     resolver,
@@ -29,5 +30,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(console.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(transparency.blueprint)
+    inspect.init_app(app)
     public.init_app(app)  # Babel, the verification pages, the box page, the timeline
     resolver.init_app(app)  # GS1 resolver levels, passports, product images

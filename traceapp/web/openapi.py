@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from traceapp.domain.inspections import MAX_PHOTO_BYTES
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
 from traceapp.domain.value_chain import MAX_BOXES, MAX_REFERENCE, STEPS
 from traceapp.models import BatchStatus, CertificationScheme, InspectionResult
@@ -17,6 +18,7 @@ from traceapp.models.value_chain import PartnerRole
 from traceapp.web.ids import MAX_ID
 
 NO_NUL = "^[^\\u0000]*$"
+MAX_PHOTO_BASE64 = 4 * -(-MAX_PHOTO_BYTES // 3)
 
 
 def _text(max_length: int, min_length: int = 0) -> dict[str, Any]:
@@ -293,6 +295,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "result": {"type": "string", "enum": list(InspectionResult)},
             "notes": {"type": ["string", "null"]},
             "photo_ref": {"type": ["string", "null"]},
+            "client_id": {"type": ["string", "null"], "format": "uuid"},
+            "has_photo": {"type": "boolean"},
             "created_at": DATETIME,
         },
     },
@@ -306,7 +310,42 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "result": {"type": "string", "enum": list(InspectionResult)},
             "notes": _nullable_text(4000),
             "photo_ref": _nullable_text(300),
+            "client_id": {
+                "type": "string",
+                "format": "uuid",
+                "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+                "description": "made by the client once per inspection: a second send "
+                "with the same id is refused with 409, not stored twice",
+            },
+            "photo": {
+                "type": "string",
+                "maxLength": MAX_PHOTO_BASE64,
+                "pattern": "^[A-Za-z0-9+/]*={0,2}$",
+                "description": "a JPEG photo, base64",
+            },
         },
+    },
+    "BundleRegion": {
+        "type": "object",
+        "required": ["key", "name", "province", "commune"],
+        "properties": {
+            "key": {"type": "string"},
+            "name": {"type": "string"},
+            "province": {"type": "string"},
+            "commune": {"type": ["string", "null"]},
+        },
+    },
+    "BundleRegionList": {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/BundleRegion"}}
+        },
+    },
+    "OfflineBundle": {
+        "type": "object",
+        "description": "docs/offline-bundle.md",
+        "required": ["format", "issuer", "generated_at", "keys", "batches", "signature"],
     },
     "Partner": {
         "type": "object",
@@ -648,6 +687,25 @@ def _paths() -> dict[str, Any]:
                 {"200": _json("ScanCounts", "Scan counts")},
                 READ,
                 [BATCH_ID],
+            )
+        },
+        "/api/v1/bundle/regions": {
+            "get": _operation(
+                "The provinces and communes an offline bundle can cover",
+                "listBundleRegions",
+                "inspector, union_officer",
+                {"200": _json("BundleRegionList", "The regions")},
+                (401, 403),
+            )
+        },
+        "/api/v1/bundle": {
+            "get": _operation(
+                "The signed offline bundle of one region (docs/offline-bundle.md)",
+                "getBundle",
+                "inspector, union_officer",
+                {"200": _json("OfflineBundle", "The signed bundle")},
+                (401, 403, 409, 422),
+                [_query("region", {"type": "string"}, "a key from listBundleRegions")],
             )
         },
         "/api/v1/batches/{batch_id}/inspections": {

@@ -9,10 +9,11 @@ docs/resolver.md describes every answer; docs/passport.md the passport.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote_plus
+from urllib.parse import parse_qsl, quote, unquote_plus
 
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 from sqlalchemy import select
@@ -56,13 +57,23 @@ PAGE_CACHE = "no-cache, max-age=0, must-revalidate"
 _OFFERS = ["text/html", LINKSET_MEDIA_TYPE, JSON_LD_MEDIA_TYPE, "application/json"]
 _LINKTYPE = "linkType"
 _READ_ONLY = "resolver_read_only"
+_RESOLVER_PATHS = ("/01/", "/.well-known/gs1resolver", "/passport/", "/epcis/")
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     # The where-to-buy partial is included by the verification page too.
-    app.add_template_global(WHERE_TO_BUY_KIND_NAMES, "where_to_buy_kind_names")
+    app.jinja_env.globals["where_to_buy_kind_names"] = WHERE_TO_BUY_KIND_NAMES
     app.add_template_global(language_names, "where_to_buy_language_names")
+
+    @app.after_request
+    def _preflight(response: Response) -> Response:
+        # CORS preflight for the resolver's URIs (the standard asks for CORS support).
+        if request.method == "OPTIONS" and request.path.startswith(_RESOLVER_PATHS):
+            _cors(response)
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
+        return response
 
     @app.after_request
     def _end_read_only_transaction(response: Response) -> Response:
@@ -122,8 +133,8 @@ def item_answer(gtin: str, lot: str, serial: str) -> Response | None:
     The verification view calls this first; everything else about the item URI stays
     the verification page's.
     """
-    if not request.args.get(_LINKTYPE, "").strip() and not wants_resolver_document(
-        request.headers.get("Accept")
+    if not resolver_request(
+        request.path, request.query_string.decode("latin-1"), request.headers.get("Accept")
     ):
         return None
     return _answer(_resolution(gtin, lot, serial))
@@ -146,7 +157,7 @@ def batch_epcis(gtin: str, lot: str):
     timeline shows), for a certified or recalled batch only."""
     resolution = _resolution(gtin, lot)
     assert resolution.batch_id is not None
-    document = export_batch(db(), resolution.batch_id, settings().public_base_url)
+    document = export_batch(db(), resolution.batch_id)
     response = current_app.response_class(
         json.dumps(document, ensure_ascii=False), mimetype=JSON_LD_MEDIA_TYPE
     )
@@ -293,6 +304,29 @@ def _best_media(accept: str | None) -> str | None:
     if not accept:
         return None
     return parse_accept_header(accept, MIMEAccept).best_match(_OFFERS)
+
+
+# The product and batch levels: always the resolver's. The item level (a printed code)
+# is the verification page's unless resolver_request() says otherwise.
+_PRODUCT_OR_BATCH = re.compile(r"/01/[^/]+(?:/10/[^/]+)?/?")
+_ITEM = re.compile(r"/01/[^/]+/10/[^/]+/21/[^/]+/?")
+
+
+def resolver_request(path: str, query: str, accept: str | None) -> bool:
+    """True if a request for `path` (as sent) is the GS1 resolver's to answer rather
+    than the verification page's: a product or batch URI, or a printed code's URI with
+    `linkType` or an Accept header preferring a linkset or JSON-LD. Needs no Flask: a
+    WSGI front for scans asks it before answering a scan itself."""
+    if _PRODUCT_OR_BATCH.fullmatch(path):
+        return True
+    if not _ITEM.fullmatch(path):
+        return False
+    if any(
+        name == _LINKTYPE and value.strip()
+        for name, value in parse_qsl(query, keep_blank_values=True)
+    ):
+        return True
+    return wants_resolver_document(accept)
 
 
 def wants_resolver_document(accept: str | None) -> bool:

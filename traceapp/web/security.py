@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 CONSOLE_PREFIX = "/console"
 # Scans (code URLs, /api/v1/verify) never reach Flask: ScanLimits counts them. What
 # Flask answers under /01/ are the GS1 resolver's product, batch and linkset answers.
-PUBLIC_PREFIXES = ("/01/", "/keys.json", "/transparency/", "/.well-known/")
+PUBLIC_PREFIXES = ("/01/", "/keys.json", "/transparency/", "/.well-known/", "/passport/", "/epcis/")
 
 
 def request_kind() -> str | None:

@@ -9,8 +9,6 @@ from tests.console.world import MISSING_ID, bearer, sign_in_as
 from traceapp.domain.value_chain import batch_timeline, export_batch
 from traceapp.models import ChainEvent
 
-BASE = "https://trace.example.vn"
-
 
 def transforming(inputs):
     return {"step": "transforming", "inputs": inputs}
@@ -37,8 +35,8 @@ def test_api_input_from_another_cooperative_is_refused_like_a_missing_batch(
     )
     assert events(connection) == 0
     # Nam Phong's batch says nothing about Bao Hung's lot, on its page or in its export.
-    assert batch_timeline(db_session, world.batch_b.id, BASE) == []
-    assert export_batch(db_session, world.batch_b.id, BASE)["epcisBody"]["eventList"] == []
+    assert batch_timeline(db_session, world.batch_b.id) == []
+    assert export_batch(db_session, world.batch_b.id)["epcisBody"]["eventList"] == []
 
 
 def test_console_form_input_from_another_cooperative_stores_nothing(client, world, connection):
@@ -71,6 +69,6 @@ def test_officer_may_name_any_cooperatives_batch_as_an_input(client, world, db_s
         json=transforming([{"batch_id": world.batch_b.id, "quantity": 1}]),
     )
     assert response.status_code == 201
-    assert batch_timeline(db_session, world.batch_b.id, BASE)[0].outputs[0].lot == (
+    assert batch_timeline(db_session, world.batch_b.id)[0].outputs[0].lot == (
         world.batch_a.lot_code
     )

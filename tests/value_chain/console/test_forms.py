@@ -87,9 +87,7 @@ def test_unicode_digits_in_an_input_exit_2_on_the_cli(app, world, digits):
 
 @pytest.mark.parametrize("packing", ["²", "١", "x", "0"])
 def test_box_labels_of_a_packing_not_in_digits_is_a_422(client, world, db_session, packing):
-    record_step(
-        db_session, world.batch_a.id, StepDetails("packing", boxes=2, per_box=5), "test", ""
-    )
+    record_step(db_session, world.batch_a.id, StepDetails("packing", boxes=2, per_box=5), "test")
     db_session.commit()
     sign_in_as(client, world.users["union_officer"])
     response = client.get(

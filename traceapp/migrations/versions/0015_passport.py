@@ -62,5 +62,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_where_to_buy_links_product_id"))
     op.drop_table("where_to_buy_links")
     op.drop_table("product_images")
-    with op.batch_alter_table("products", schema=None) as batch_op:
-        batch_op.drop_column("safety_warnings")
+    # A plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35 has it): recreating products
+    # would break the foreign keys of batches that point at it.
+    op.drop_column("products", "safety_warnings")

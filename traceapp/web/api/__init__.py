@@ -37,6 +37,7 @@ def _query_parameters(rule: str, method: str) -> frozenset[str]:
 
 from traceapp.web.api import (  # noqa: E402,F401  (views register on the blueprint)
     batches,
+    bundles,
     runs,
     value_chain,
 )

@@ -24,7 +24,13 @@ from traceapp.domain.voiding import void_label
 from traceapp.errors import NotFound, one_of
 from traceapp.models import BatchStatus
 from traceapp.web.api import blueprint
-from traceapp.web.api.bodies import date_field, int_query, json_body
+from traceapp.web.api.bodies import (
+    base64_field,
+    date_field,
+    int_query,
+    json_body,
+    required_date_field,
+)
 from traceapp.web.api.representations import (
     batch_json,
     certification_json,
@@ -70,7 +76,7 @@ def create_batch_view():
             lot_code=data["lot_code"],
             quantity=data["quantity"],
             unit=data["unit"].strip(),
-            produced_on=date_field(data, "produced_on"),
+            produced_on=required_date_field(data, "produced_on"),
             best_before=date_field(data, "best_before"),
             origin_farm=data.get("origin_farm"),
             origin_commune=data["origin_commune"],
@@ -107,8 +113,8 @@ def create_certification(batch_id: int):
             scheme=data["scheme"],
             certificate_number=data["certificate_number"].strip(),
             issuing_body=data["issuing_body"].strip(),
-            valid_from=date_field(data, "valid_from"),
-            valid_to=date_field(data, "valid_to"),
+            valid_from=required_date_field(data, "valid_from"),
+            valid_to=required_date_field(data, "valid_to"),
             ocop_stars=data.get("ocop_stars"),
             claim=data.get("claim"),
             evidence_ref=data.get("evidence_ref"),
@@ -178,11 +184,13 @@ def create_inspection(batch_id: int):
         db(),
         batch_id,
         InspectionDetails(
-            inspected_on=date_field(data, "inspected_on"),
+            inspected_on=required_date_field(data, "inspected_on"),
             place=data["place"],
             result=data["result"],
             notes=data.get("notes"),
             photo_ref=data.get("photo_ref"),
+            client_id=data.get("client_id"),
+            photo=base64_field(data, "photo"),
         ),
         acting_user(),
         actor_name(),

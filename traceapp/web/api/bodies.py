@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date
 from functools import cache
 from typing import Any
@@ -57,10 +59,28 @@ def _types(schema: dict[str, Any]) -> list[str]:
     return [kind] if isinstance(kind, str) else list(kind)
 
 
-def date_field(data: dict[str, Any], name: str) -> date | None:
+def base64_field(data: dict[str, Any], name: str) -> bytes | None:
+    """The bytes of a base64 member (its syntax is checked by the schema), or None."""
     value = data.get(name)
     if value is None:
         return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput(f"{name} must be base64", field=name) from exc
+
+
+def date_field(data: dict[str, Any], name: str) -> date | None:
+    """The date in an optional member, or None."""
+    value = data.get(name)
+    if value is None:
+        return None
+    return required_date_field(data, name)
+
+
+def required_date_field(data: dict[str, Any], name: str) -> date:
+    """The date in a member the schema requires."""
+    value = data[name]
     try:
         return date.fromisoformat(value)
     except ValueError as exc:

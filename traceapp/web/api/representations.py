@@ -102,6 +102,8 @@ def inspection_json(inspection: Inspection) -> dict[str, Any]:
         "result": inspection.result,
         "notes": inspection.notes,
         "photo_ref": inspection.photo_ref,
+        "client_id": inspection.client_id,
+        "has_photo": inspection.photo is not None,
         "created_at": _when(inspection.created_at),
     }
 

@@ -22,7 +22,7 @@ from traceapp.web.api.bodies import json_body
 from traceapp.web.api.representations import partner_json
 from traceapp.web.auth import actor_name, api_roles_required, cooperative_scope
 from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR
-from traceapp.web.request_session import db, settings
+from traceapp.web.request_session import db
 
 JSONLD = "application/ld+json"
 
@@ -67,9 +67,7 @@ def chain_event_new(batch_id: int):
         reference=data.get("reference"),
         inputs=tuple((int(i["batch_id"]), int(i["quantity"])) for i in data.get("inputs") or ()),
     )
-    events = record_step(
-        db(), batch_id, details, actor_name(), settings().public_base_url, cooperative_scope()
-    )
+    events = record_step(db(), batch_id, details, actor_name(), cooperative_scope())
     db().commit()
     return jsonify(events=[json.loads(e.document) for e in events]), 201
 
@@ -77,7 +75,7 @@ def chain_event_new(batch_id: int):
 @blueprint.get("/batches/<int:batch_id>/epcis")
 @api_roles_required(*ALL_ROLES)
 def epcis_export(batch_id: int):
-    document = export_batch(db(), batch_id, settings().public_base_url, cooperative_scope())
+    document = export_batch(db(), batch_id, cooperative_scope())
     return Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype=JSONLD)
 
 
@@ -87,7 +85,7 @@ def epcis_import():
     # The OpenAPI schema only checks the outline; the importer checks the document
     # against GS1's EPCIS schema and names the JSON pointer of a problem.
     document = json_body("EpcisDocument")
-    result = import_document(db(), document, actor_name(), settings().public_base_url)
+    result = import_document(db(), document, actor_name())
     db().commit()
     return jsonify(
         stored=result.stored, skipped=result.skipped, batch_ids=list(result.batch_ids)

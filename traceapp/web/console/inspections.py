@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.inspections import InspectionDetails, find_batch, record_inspection
 from traceapp.domain.listings import list_cooperatives
-from traceapp.domain.offline_bundle import build_bundle
+from traceapp.domain.offline_bundle import build_bundle, bundle_regions, find_region
 from traceapp.domain.signing_keys import key_store
 from traceapp.forms.inspections import BundleForm, InspectionForm, LookupForm
 from traceapp.web.auth import acting_user, actor_name, roles_required
 from traceapp.web.console import INSPECTOR, OFFICER, blueprint
 from traceapp.web.console.form_errors import form_status, refused
+from traceapp.web.inspect import bundle_response
 from traceapp.web.public import current_keysets, current_verifier
 from traceapp.web.public.wording import reason_text, verdict_title
 from traceapp.web.request_session import db, settings
@@ -91,29 +90,30 @@ def inspection_new(batch_id: int):
     ), form_status(form)
 
 
+def _bundle_form() -> BundleForm:
+    form = BundleForm(request.args)
+    form.region.choices = [SelectChoice(r.key, r.name) for r in bundle_regions(db())]
+    return form
+
+
 @blueprint.get("/bundle")
 @roles_required(INSPECTOR, OFFICER)
 def bundle():
-    return render_template("console/bundle.html", form=BundleForm(request.args))
+    return render_template("console/bundle.html", form=_bundle_form())
 
 
 @blueprint.get("/bundle.json")
 @roles_required(INSPECTOR, OFFICER)
 def bundle_download():
-    form = BundleForm(request.args)
+    form = _bundle_form()
     if not form.validate():
         return render_template("console/bundle.html", form=form), 422
     document = build_bundle(
         db(),
         key_store(settings()),
         settings().issuer,
-        form.province.data,
-        form.commune.data,
+        find_region(db(), form.region.data),
         actor_name(),
     )
     db().commit()
-    body = json.dumps(document, ensure_ascii=False, indent=1)
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="offline-bundle.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return bundle_response(document)

@@ -91,7 +91,6 @@ def chain_event_new(batch_id: int):
                     inputs=form.inputs.pairs,
                 ),
                 actor_name(),
-                settings().public_base_url,
                 cooperative_scope(),
             )
             db().commit()
@@ -103,7 +102,7 @@ def chain_event_new(batch_id: int):
 @blueprint.get("/chain/batches/<int:batch_id>/epcis.jsonld")
 @roles_required(*ALL_ROLES)
 def chain_export(batch_id: int):
-    document = export_batch(db(), batch_id, settings().public_base_url, cooperative_scope())
+    document = export_batch(db(), batch_id, cooperative_scope())
     response = Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype=JSONLD)
     response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_id}.jsonld"'
     return response
@@ -145,12 +144,7 @@ def chain_import():
     form = ImportForm()
     if form.validate_on_submit():
         with refused(form):
-            result = import_document(
-                db(),
-                _json_file(form.document.data.read()),
-                actor_name(),
-                settings().public_base_url,
-            )
+            result = import_document(db(), _json_file(form.document.data.read()), actor_name())
             db().commit()
             flash(f"Imported {result.stored} event(s), {result.skipped} already stored.")
             if len(result.batch_ids) == 1:
@@ -180,7 +174,7 @@ def _batch_page(found: Batch, form: StepForm, status: int = 200):
         "chain/batch.html",
         batch=found,
         form=form,
-        packings=packings(db(), found.id, settings().public_base_url),
+        packings=packings(db(), found.id),
         sheet_form=BoxLabelsForm(request.args, preset=DEFAULT_PRESET),
     ), status
 

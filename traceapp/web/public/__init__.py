@@ -46,9 +46,7 @@ def init_app(app: Flask) -> None:
     buffer = ScanBuffer(reading.writing, interval=settings.scan_flush_seconds)
     verifier = Verifier(
         label_source(reading.bind, reading.thread_session),
-        CachedBatchRecords(
-            reading.session, settings.public_base_url, settings.verification_cache_seconds
-        ),
+        CachedBatchRecords(reading.session, settings.verification_cache_seconds),
         buffer,
     )
     keysets = KeysetCache(key_store(settings), settings.issuer)

@@ -41,7 +41,7 @@ from traceapp.infrastructure.keysets import KeysetCache, KeysUnavailable
 from traceapp.web.public import languages
 from traceapp.web.public.page import PageRenderer
 from traceapp.web.public.wording import N_, reason_text, translated, verdict_title
-from traceapp.web.resolver import item_link_header, wants_resolver_document
+from traceapp.web.resolver import item_link_header, resolver_request
 from traceapp.web.security import ScanLimits, security_headers
 
 log = logging.getLogger(__name__)
@@ -49,9 +49,6 @@ log = logging.getLogger(__name__)
 API_PATH = "/api/v1/verify"
 # Everything under the code routes is a scan, well formed or not (/P/..., //01/...).
 CODE_PATH = re.compile(r"/+(?:01|[pP])(?:/|$)")
-# The GS1 resolver's product and batch levels (web/resolver.py), answered by Flask.
-_RESOLVER_LEVELS = re.compile(r"/01/[^/]+(?:/10/[^/]+)?/?")
-LINK_TYPE = "linkType"
 # The service's own parameters on a code's URL; every other one is part of the code.
 OWN_PARAMETERS = ("lang", "lat", "lon")
 MAX_CODE_PARAMETER = 2048
@@ -133,22 +130,12 @@ def raw_path(environ: WSGIEnviron) -> str:
 
 def scan_route(path: str, query: str = "", accept: str | None = None) -> str | None:
     """ "code" for the code routes, "api" for /api/v1/verify, None for anything else
-    (Flask's): the GS1 resolver's product and batch levels under /01/, and its answers
-    for a printed code when asked for one (?linkType=, a linkset or JSON-LD Accept)."""
+    (Flask's), such as the GS1 resolver's answers under /01/ (resolver_request)."""
     if path == API_PATH:
         return "api"
-    if not CODE_PATH.match(path):
-        return None
-    if path.startswith("/01/") and (
-        _RESOLVER_LEVELS.fullmatch(path) or resolver_request(query, accept)
-    ):
+    if not CODE_PATH.match(path) or resolver_request(path, query, accept):
         return None
     return "code"
-
-
-def resolver_request(query: str, accept: str | None) -> bool:
-    """Whether a request for a code's URL asks the GS1 resolver, not for a verdict."""
-    return bool(_first(query, LINK_TYPE).strip()) or wants_resolver_document(accept)
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,162 @@
+"""Throughput of the public page through HAProxy with one app node, then two
+(PgBouncer in transaction mode, Redis counting limits), in one run.
+
+    .venv/bin/python benchmarks/bench_cluster.py [--seconds 15] [--workers 2] [--smoke]
+
+It (re)creates the database `bench_cluster` on the local PostgreSQL, loads the demo
+data, issues labels, starts the layout of docs/deploy.md on loopback ports
+(tests/cluster/harness.py) and drives it with wrk. Prints requests/s, p50 and p99
+for each, and the ratio of two nodes to one. On one 2-core machine both nodes share
+the same cores, so the ratio shows that the second node costs nothing, not what a
+second machine would add (about 2x for this CPU-bound page).
+
+--smoke: 2-second runs (the size .ci/run uses to keep the script working).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text  # noqa: E402
+
+from tests.cluster.harness import Cluster, missing_tools  # noqa: E402
+from traceapp import schema  # noqa: E402
+from traceapp.config import Settings  # noqa: E402
+from traceapp.db import make_engine, make_sessionmaker, unit_of_work  # noqa: E402
+from traceapp.demo.data import load_demo_data  # noqa: E402
+from traceapp.domain.issuance import issue_labels  # noqa: E402
+from traceapp.domain.printing import get_run, run_labels  # noqa: E402
+from traceapp.domain.signing_keys import active_signer, key_store  # noqa: E402
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+DATABASE_URL = f"{SERVER}/bench_cluster"
+REDIS_URL = "redis://127.0.0.1:6379/11"
+LABELS = 200
+WRK_SCRIPT = """
+paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1], {["Accept-Language"] = "vi"})
+end
+"""
+
+
+def fresh_database() -> None:
+    admin = make_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS bench_cluster WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE bench_cluster"))
+    admin.dispose()
+    schema.upgrade(DATABASE_URL)
+
+
+def issue_codes(cluster: Cluster) -> list[str]:
+    settings = Settings.from_env(cluster.env())
+    key_store(settings).generate()
+    factory = make_sessionmaker(make_engine(DATABASE_URL))
+    with unit_of_work(factory) as session:
+        summary = load_demo_data(session)
+        run_id = issue_labels(
+            session, summary.bao_hung_batch_id, LABELS, active_signer(settings), "benchmark"
+        ).id
+    with unit_of_work(factory) as session:
+        base = settings.public_base_url
+        return [
+            label.code[len(base) :] for label in run_labels(session, get_run(session, run_id), base)
+        ]
+
+
+def milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def load(url: str, paths_file: Path, seconds: int) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, non-2xx answers) of one wrk run."""
+    script = paths_file.with_suffix(".lua")
+    script.write_text(WRK_SCRIPT % paths_file)
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            "8",
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url + "/",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
+    p50 = milliseconds(re.search(r"50%\s+([\d.]+\w+)", output)[1])  # type: ignore[index]
+    p99 = milliseconds(re.search(r"99%\s+([\d.]+\w+)", output)[1])  # type: ignore[index]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return rate, p50, p99, int(errors[1]) if errors else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per node")
+    parser.add_argument("--smoke", action="store_true", help="2-second runs (CI)")
+    args = parser.parse_args()
+    if args.smoke:
+        args.seconds = 2
+    missing = missing_tools() + ([] if shutil.which("wrk") else ["wrk"])
+    if missing:
+        raise SystemExit(f"missing: {', '.join(missing)} (apt-get install -y {' '.join(missing)})")
+
+    fresh_database()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    figures = {}
+    codes: list[str] = []
+    for nodes in (1, 2):
+        cluster = Cluster(
+            DATABASE_URL,
+            REDIS_URL,
+            workers=args.workers,
+            extra_env={"TRACEAPP_RATE_LIMIT_PUBLIC": "100000000/minute"},
+        )
+        try:
+            codes = codes or issue_codes(cluster)
+            if nodes == 2:  # the same key for the second cluster's nodes
+                shutil.copytree(workdir / "instance", cluster.workdir / "instance")
+            else:
+                shutil.copytree(cluster.workdir / "instance", workdir / "instance")
+            paths_file = workdir / "paths.txt"
+            paths_file.write_text("\n".join(codes) + "\n")
+            cluster.start(node_count=nodes)
+            load(cluster.url, paths_file, 2)  # warm-up
+            figures[nodes] = load(cluster.url, paths_file, args.seconds)
+        finally:
+            cluster.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+    for nodes, (rate, p50, p99, errors) in figures.items():
+        print(
+            f"{nodes} node{'s' if nodes > 1 else ' '} x {args.workers} workers: {rate:8.0f} req/s"
+            f"  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  non-2xx {errors}"
+        )
+    print(f"two nodes / one node: {figures[2][0] / figures[1][0]:.2f}x the requests/s")
+    return 0 if all(errors == 0 for *_, errors in figures.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Two app nodes behind HAProxy, on PostgreSQL through PgBouncer in transaction
+mode, sharing Redis: one truth across nodes, and rolling restarts that lose
+neither a scan nor a request (issue 18, docs/deploy.md)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from tests.cluster.harness import Cluster, missing_tools, stored_scans
+from traceapp import schema
+from traceapp.config import Settings
+from traceapp.db import make_engine, make_sessionmaker, unit_of_work
+from traceapp.demo.data import DEMO_PASSWORD, load_demo_data
+from traceapp.domain.issuance import issue_labels
+from traceapp.domain.printing import get_run, run_labels
+from traceapp.domain.signing_keys import active_signer, key_store
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
+LABELS = 40
+
+
+@pytest.fixture
+def cluster(fresh_database_url: str, redis_url: str) -> Iterator[Cluster]:
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("the cluster runs on PostgreSQL (PgBouncer in front of it)")
+    missing = missing_tools()
+    if missing:
+        message = (
+            f"the cluster test needs {', '.join(missing)} (apt-get install -y {' '.join(missing)})"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    cluster = Cluster(fresh_database_url, redis_url)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def _issue_codes(cluster: Cluster) -> list[str]:
+    """Demo data, a signing key in the nodes' shared instance directory, and the
+    paths of LABELS issued codes (migrations and writes go to PostgreSQL directly)."""
+    schema.upgrade(cluster.database_url)
+    settings = Settings.from_env(cluster.env())
+    key_store(settings).generate()
+    factory = make_sessionmaker(make_engine(cluster.database_url))
+    with unit_of_work(factory) as session:
+        summary = load_demo_data(session)
+        run = issue_labels(
+            session, summary.bao_hung_batch_id, LABELS, active_signer(settings), "cluster test"
+        )
+        run_id = run.id
+    with unit_of_work(factory) as session:
+        base = settings.public_base_url
+        return [
+            label.code[len(base) :] for label in run_labels(session, get_run(session, run_id), base)
+        ]
+
+
+def _get(url: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, str, dict]:
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request("GET", path, headers={"Accept-Language": "vi", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.read().decode(), dict(response.getheaders())
+    finally:
+        connection.close()
+
+
+def test_a_code_scanned_through_two_nodes_counts_both_scans(cluster: Cluster) -> None:
+    codes = _issue_codes(cluster)
+    cluster.start()
+    node_a, node_b = cluster.nodes
+
+    for node in (node_a, node_b, node_a):
+        status, body, _ = _get(node.url, codes[0])
+        assert status == 200 and "verdict-genuine" in body, cluster.logs()
+    for node in cluster.nodes:
+        cluster.stop_node(node)  # each writes its buffered scans as it stops
+
+    assert stored_scans(cluster.database_url) == 3
+
+
+def test_sessions_and_limits_hold_across_nodes(cluster: Cluster) -> None:
+    _issue_codes(cluster)
+    cluster.start()
+    node_a, node_b = cluster.nodes
+    client = {"X-Forwarded-For": "203.0.113.7"}
+
+    cookie = _sign_in(node_a.url, "can.bo@lienminh-caobang.vn", client)
+    status, _, _ = _get(node_b.url, "/console/", {**client, "Cookie": cookie})
+    assert status == 200
+
+    # Sign-in attempts are limited per client across both nodes (counted in Redis).
+    statuses = [
+        _post_sign_in(node.url, "nobody@example.vn", "wrong", {"X-Forwarded-For": "203.0.113.99"})
+        for node in [node_a, node_b] * 8
+    ]
+    assert statuses.count(429) >= 6 and 429 not in statuses[:10]
+
+
+def test_rolling_restart_under_load_loses_no_scan_and_fails_no_request(
+    cluster: Cluster,
+) -> None:
+    codes = _issue_codes(cluster)
+    cluster.extra_env["TRACEAPP_RATE_LIMIT_PUBLIC"] = "100000/minute"
+    cluster.start()
+    answers: Counter[int] = Counter()
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def phone(offset: int) -> None:
+        sent = offset
+        while not stop.is_set():
+            status, _, _ = _get(cluster.url, codes[sent % len(codes)])
+            with lock:
+                answers[status] += 1
+            sent += 1
+
+    phones = [threading.Thread(target=phone, args=(i,)) for i in range(4)]
+    for thread in phones:
+        thread.start()
+    try:
+        time.sleep(2)
+        for node in cluster.nodes:
+            cluster.restart_node(node)
+            time.sleep(1)
+    finally:
+        stop.set()
+        for thread in phones:
+            thread.join(timeout=60)
+    for node in cluster.nodes:
+        cluster.stop_node(node)
+
+    sent = sum(answers.values())
+    assert answers == Counter({200: sent}), cluster.logs()
+    assert stored_scans(cluster.database_url) == sent
+    print(f"rolling restart: {sent} scans sent, {sent} stored, 0 failed requests")
+
+
+def _sign_in(url: str, email: str, headers: dict[str, str]) -> str:
+    status, body, response_headers = _get(url, "/console/sign-in", headers)
+    assert status == 200
+    cookie = response_headers["Set-Cookie"].split(";", 1)[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
+    assert token is not None
+    status, response_headers = _post(
+        url,
+        "/console/sign-in",
+        {"email": email, "password": DEMO_PASSWORD, "csrf_token": token[1]},
+        {**headers, "Cookie": cookie},
+    )
+    assert status == 302, status
+    return response_headers["Set-Cookie"].split(";", 1)[0]
+
+
+def _post_sign_in(url: str, email: str, password: str, headers: dict[str, str]) -> int:
+    status, body, response_headers = _get(url, "/console/sign-in", headers)
+    if status == 429:
+        return status
+    cookie = response_headers["Set-Cookie"].split(";", 1)[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
+    status, _ = _post(
+        url,
+        "/console/sign-in",
+        {"email": email, "password": password, "csrf_token": token[1] if token else ""},
+        {**headers, "Cookie": cookie},
+    )
+    return status
+
+
+def _post(url: str, path: str, form: dict[str, str], headers: dict[str, str]) -> tuple[int, dict]:
+    from urllib.parse import urlencode
+
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=urlencode(form),
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        )
+        response = connection.getresponse()
+        response.read()
+        return response.status, dict(response.getheaders())
+    finally:
+        connection.close()
