@@ -133,7 +133,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
 
 def security_headers(settings: Settings) -> tuple[tuple[str, str], ...]:
     """The headers every response carries unless its view set them itself."""
-    headers = (
+    headers: tuple[tuple[str, str], ...] = (
         ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_datetime
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from flask_babel import lazy_gettext as _l
 
 from traceapp.clock import to_local
@@ -105,7 +105,7 @@ def _scan_count_format(scans: int, language: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _catalogue(language: str) -> Translations:
+def _catalogue(language: str) -> NullTranslations:
     return Translations.load(TRANSLATIONS_DIR, [language])
 
 
