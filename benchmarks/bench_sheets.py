@@ -6,7 +6,7 @@ Usage: .venv/bin/python benchmarks/bench_sheets.py [--quick | --smoke]
 a missed target without failing, since CI machines are shared.
 
 Prints: per-code encode time of qrcode, segno and zxing-cpp (same codes, same
-run) with ratios; time of a 1,000-label and a 10,000-label A4 65-up sheet PDF
+run) with ratios; time of a 1,000-label and a 10,000-label sheet PDF of the default stock
 (targets < 1.5 s and < 15 s); peak traced Python memory of the 1,000-label run
 and the process's peak RSS after the 10,000-label run.
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from labels import LabelData, get_preset, render_sheet_pdf  # noqa: E402
+from labels import DEFAULT_PRESET, LabelData, get_preset, render_sheet_pdf  # noqa: E402
 from labels.qr import ENCODERS, selected_encoder  # noqa: E402
 
 TARGET_1K_S = 1.5
@@ -75,8 +75,8 @@ def bench_encoders(quick: bool) -> dict[str, float]:
 
 
 def time_sheet(count: int) -> tuple[float, int]:
-    """Seconds and PDF bytes for ``count`` labels on A4 65-up."""
-    layout = get_preset("a4-65")
+    """Seconds and PDF bytes for ``count`` labels on the default stock."""
+    layout = get_preset(DEFAULT_PRESET)
     gc.collect()
     start = time.perf_counter()
     pdf = render_sheet_pdf(labels(count), layout)
@@ -93,16 +93,20 @@ def main() -> int:
     fastest = min(encoders.values())
     for name, ms in sorted(encoders.items(), key=lambda item: item[1]):
         print(f"  {name:10s} {ms:8.3f} ms/code   {ms / fastest:6.1f}x the fastest")
-    render_sheet_pdf(labels(5), get_preset("a4-65"))  # warm up fonts and encoder check
+    render_sheet_pdf(labels(5), get_preset(DEFAULT_PRESET))  # warm up fonts and encoder check
 
     runs = [time_sheet(1000) for _ in range(1 if quick else 3)]
     t1k = statistics.median(t for t, _ in runs)
     size1k = runs[0][1]
     tracemalloc.start()
-    render_sheet_pdf(labels(1000), get_preset("a4-65"))
+    render_sheet_pdf(labels(1000), get_preset(DEFAULT_PRESET))
     _, peak1k = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print("\nSheet PDF, A4 65-up (38.1 x 21.2 mm), vector QR codes:")
+    stock = get_preset(DEFAULT_PRESET)
+    print(
+        f"\nSheet PDF, {stock.name} ({stock.label_width_mm:g} x {stock.label_height_mm:g} mm,"
+        f" {stock.labels_per_sheet} a sheet), vector QR codes:"
+    )
     print(
         f"  1,000 labels : {t1k:6.2f} s (median of {len(runs)}), {size1k / 1e6:5.2f} MB PDF, "
         f"{t1k / 1000 * 1000:.2f} ms/label, peak traced memory {peak1k / 1e6:.1f} MB"

@@ -5,22 +5,25 @@ SQLAlchemy nor ``traceapp``. See docs/labels.md.
 """
 
 from labels.calibration import render_calibration_pdf
-from labels.data import LabelData
+from labels.data import LabelData, LabelWording
 from labels.errors import LayoutError
 from labels.grid import SheetLayout, load_layout
 from labels.layout import MIN_MODULE_MM, layout_label
 from labels.options import DEFAULT_OPTIONS, PrintOptions
 from labels.sheet import page_count, render_sheet_pdf
-from labels.sheet_presets import PRESETS, get_preset, preset_names
+from labels.sheet_presets import DEFAULT_PRESET, PRESETS, get_preset, preset_names
 from labels.single import render_label_png, render_label_svg
-from labels.thermal import render_roll_pdf
+from labels.thermal import DEFAULT_ROLL_MM, render_roll_pdf
 from labels.zpl import render_zpl
 
 __all__ = [
     "DEFAULT_OPTIONS",
+    "DEFAULT_PRESET",
+    "DEFAULT_ROLL_MM",
     "MIN_MODULE_MM",
     "PRESETS",
     "LabelData",
+    "LabelWording",
     "LayoutError",
     "PrintOptions",
     "SheetLayout",

@@ -24,26 +24,23 @@ PT_TO_MM = 25.4 / 72
 #: Smallest QR module (X-dimension) we print; smaller labels raise LayoutError.
 MIN_MODULE_MM = 0.30
 #: Readable minimum and comfortable maximum text sizes.
-MIN_FONT_PT = 4.5
+MIN_FONT_PT = 6.5
 MAX_FONT_PT = 9.0
 MAX_SERIAL_PT = 8.0
-#: Keep the QR quiet zone this far inside the die-cut edge (cutting tolerance).
-QR_EDGE_MM = 0.5
-#: Distance from the serial under the QR code to the bottom edge.
-SERIAL_EDGE_MM = 0.3
-#: Distance from text to the label edge.
-TEXT_EDGE_MM = 0.8
+#: No ink (QR modules or text) closer than this to the die-cut edge: die-cutting
+#: and printers are off by up to a millimetre or so. The QR code's quiet zone
+#: may lie in it, but always stays on the label.
+SAFE_ZONE_MM = 1.5
 #: Labels at least this much wider than tall put the text beside the QR code.
 SIDE_BY_SIDE_RATIO = 1.3
-#: Upper bound of the QR box width as a share of the label width (side by side).
-MAX_QR_SHARE = 0.5
+#: Widths of the QR column (share of the label width, side by side) tried in
+#: turn, until the text fits at ``MIN_FONT_PT`` beside it.
+QR_SHARES = (0.5, 0.44, 0.38, 0.32)
 _SIZE_STEP_PT = 0.25
 #: Shrinking to keep lines whole is preferred unless wrapping allows text this
 #: much larger (shrunk size < SHRINK_LIMIT x wrapped size).
 SHRINK_LIMIT = 0.7
 
-LOT_PREFIX = "Lô: "
-BEST_BEFORE_PREFIX = "HSD: "
 NBSP = "\u00a0"
 MARK_SEPARATOR = NBSP + "· "
 
@@ -131,17 +128,23 @@ def normalize_text(text: str) -> str:
 
 def label_paragraphs(label: LabelData) -> tuple[tuple[str, bool], ...]:
     """The text block's paragraphs as ``(text, bold)``, in printing order."""
+    wording = label.wording
     paragraphs = [
         (normalize_text(label.cooperative), True),
         (normalize_text(label.product), False),
-        (LOT_PREFIX + normalize_text(label.lot), False),
     ]
+    # Lot and best-before share a paragraph: on one line where it is wide enough.
+    lot = normalize_text(wording.lot_prefix) + NBSP + normalize_text(label.lot)
     if label.best_before is not None:
-        paragraphs.append((BEST_BEFORE_PREFIX + format_date(label.best_before), False))
+        best_before = normalize_text(wording.best_before_prefix) + NBSP
+        lot += MARK_SEPARATOR + best_before + format_date(label.best_before)
+    paragraphs.append((lot, False))
     # Keep each mark on one line where possible: no break inside a mark or before a dot.
     marks = [normalize_text(m).replace(" ", NBSP) for m in label.marks if normalize_text(m)]
     if marks:
         paragraphs.append((MARK_SEPARATOR.join(marks), False))
+    paragraphs.append((normalize_text(label.issuer), False))
+    paragraphs.append((normalize_text(wording.scan_prompt), True))
     return tuple((text, bold) for text, bold in paragraphs if text.strip())
 
 
@@ -151,13 +154,24 @@ def _width_pt(text: str, font: str, size: float) -> float:
 
 
 def wrap_text(text: str, font: str, size_pt: float, width_pt: float) -> list[str]:
-    """Greedy word wrap of ``text`` to ``width_pt``; over-long words break between characters."""
+    """Greedy word wrap of ``text`` to ``width_pt``.
+
+    Words joined by no-break spaces stay together where they fit on a line;
+    a group too long for any line is split at its no-break spaces first, and
+    only a single over-long word breaks between characters.
+    """
     lines: list[str] = []
     current = ""
-    for word in text.split(" "):
+    words = text.split(" ")
+    while words:
+        word = words.pop(0)
         candidate = f"{current} {word}" if current else word
         if _width_pt(candidate, font, size_pt) <= width_pt:
             current = candidate
+            continue
+        if _width_pt(word, font, size_pt) > width_pt and NBSP in word.strip(NBSP):
+            head, _, tail = word.strip(NBSP).partition(NBSP)
+            words[:0] = [head, tail]
             continue
         if current:
             lines.append(current)
@@ -280,6 +294,21 @@ def _check_glyphs(fonts: FontPair, paragraphs: tuple[tuple[str, bool], ...]) -> 
         )
 
 
+def _symbol_size(space_mm: float, modules: int, quiet_sides: int, safe_sides: int) -> float:
+    """Largest symbol fitting ``space_mm`` with its quiet zone on ``quiet_sides`` sides.
+
+    On ``safe_sides`` of them the label edge is near: there the symbol keeps
+    ``max(SAFE_ZONE_MM, quiet zone)`` from it (the quiet zone may lie in the
+    safe zone but never leaves the label); elsewhere the full quiet zone.
+    """
+    quiet_share = QUIET_ZONE_MODULES / modules
+    plain_sides = quiet_sides - safe_sides
+    # Either the safe zone or the quiet zone is the wider margin at the edges.
+    if_safe_wider = (space_mm - safe_sides * SAFE_ZONE_MM) / (1 + plain_sides * quiet_share)
+    if_quiet_wider = space_mm / (1 + quiet_sides * quiet_share)
+    return min(if_safe_wider, if_quiet_wider)
+
+
 @lru_cache(maxsize=64)
 def _qr_geometry(
     width_mm: float,
@@ -288,31 +317,49 @@ def _qr_geometry(
     serial_lines: int,
     serial_pt: float,
     fonts: FontPair,
+    qr_share: float = QR_SHARES[0],
+    side_by_side: bool | None = None,
 ) -> tuple[bool, float, float, float]:
-    """(side_by_side, qr_x, qr_y, qr_size) for the QR box including quiet zone."""
+    """(side_by_side, qr_x, qr_y, qr_size) for the QR box including its quiet zone.
+
+    The symbol keeps ``SAFE_ZONE_MM`` (or its quiet zone, if wider) from the
+    label edges; the serial sits under the quiet zone, ``SAFE_ZONE_MM`` above
+    the bottom edge.
+    """
     ascent, descent = _metrics_mm(fonts.bold_name, serial_pt)
     serial_h = serial_lines * (ascent + descent)
-    side_by_side = width_mm >= SIDE_BY_SIDE_RATIO * height_mm
+    if side_by_side is None:
+        side_by_side = width_mm >= SIDE_BY_SIDE_RATIO * height_mm
+    # Vertically: top edge, symbol, quiet zone, serial, safe zone at the bottom.
+    vertical = height_mm - serial_h - SAFE_ZONE_MM
     if side_by_side:
-        size = min(height_mm - QR_EDGE_MM - SERIAL_EDGE_MM - serial_h, width_mm * MAX_QR_SHARE)
+        symbol = min(
+            _symbol_size(vertical, modules, 2, 1),
+            _symbol_size(width_mm * qr_share, modules, 2, 1),
+        )
     else:
-        size = min(width_mm - 2 * QR_EDGE_MM, (height_mm - 2 * QR_EDGE_MM) * 0.62)
-    full = modules + 2 * QUIET_ZONE_MODULES
-    module = size / full
+        symbol = min(
+            _symbol_size(width_mm, modules, 2, 2),
+            _symbol_size(vertical * 0.62, modules, 2, 1),
+        )
+    module = symbol / modules
     if module < MIN_MODULE_MM:
-        need = MIN_MODULE_MM * full
+        full = modules + 2 * QUIET_ZONE_MODULES
         raise LayoutError(
             f"a {width_mm:g} x {height_mm:g} mm label is too small for this {modules}-module"
-            f" QR code: modules would be {module:.3f} mm; allowed: at least {MIN_MODULE_MM} mm"
-            f" modules, i.e. a QR box of {need:.1f} mm plus serial text"
+            f" QR code with a {SAFE_ZONE_MM:g} mm safe zone and {MIN_FONT_PT:g} pt text: modules"
+            f" would be {module:.3f} mm; allowed: at least {MIN_MODULE_MM} mm modules, i.e. a QR"
+            f" box of {MIN_MODULE_MM * full:.1f} mm plus the serial (a larger label stock)"
         )
+    quiet = QUIET_ZONE_MODULES * module
+    inset = max(SAFE_ZONE_MM, quiet)
     if side_by_side:
-        qr_x = QR_EDGE_MM
-        qr_y = max(QR_EDGE_MM, (height_mm - size - serial_h) / 2)
+        symbol_x = inset
+        symbol_y = max(inset, (height_mm - symbol - quiet - serial_h) / 2)
     else:
-        qr_x = (width_mm - size) / 2
-        qr_y = QR_EDGE_MM
-    return side_by_side, qr_x, qr_y, size
+        symbol_x = (width_mm - symbol) / 2
+        symbol_y = inset
+    return side_by_side, symbol_x - quiet, symbol_y - quiet, symbol + 2 * quiet
 
 
 @lru_cache(maxsize=256)
@@ -327,15 +374,16 @@ def _text_frame(
     """The fitted text block's lines (label coordinates) and the box they were fitted to."""
     side_by_side, qr_x, _, qr_size = qr_geometry
     if side_by_side:
-        box = (
-            qr_x + qr_size,
-            TEXT_EDGE_MM,
-            width_mm - TEXT_EDGE_MM - (qr_x + qr_size),
-            height_mm - 2 * TEXT_EDGE_MM,
-        )
+        left = qr_x + qr_size
+        box = (left, SAFE_ZONE_MM, width_mm - SAFE_ZONE_MM - left, height_mm - 2 * SAFE_ZONE_MM)
     else:
         top = serial_bottom_mm + 0.3
-        box = (TEXT_EDGE_MM, top, width_mm - 2 * TEXT_EDGE_MM, height_mm - TEXT_EDGE_MM - top)
+        box = (
+            SAFE_ZONE_MM,
+            top,
+            width_mm - 2 * SAFE_ZONE_MM,
+            height_mm - SAFE_ZONE_MM - top,
+        )
     block = fit_text(paragraphs, box[2], box[3], fonts)
     return block.moved(box[0], box[1] + (box[3] - block.height_mm) / 2), box
 
@@ -345,10 +393,13 @@ def layout_label(
 ) -> LabelLayout:
     """Lay out ``label`` on a ``width_mm`` x ``height_mm`` label for a QR of ``modules``.
 
-    The serial goes centred under the QR box (shrunk, then wrapped, to its
-    width), the other text beside the QR code on wide labels or under it on
-    tall ones. Raises :class:`LayoutError` if the QR code would get modules
-    smaller than ``MIN_MODULE_MM`` or the text cannot fit at ``MIN_FONT_PT``.
+    No ink comes closer than ``SAFE_ZONE_MM`` to the edge and no text is smaller
+    than ``MIN_FONT_PT``. The serial goes centred under the QR code (or, where
+    that leaves the code too small, first in the text block), the other text
+    beside the QR code on wide labels (the QR column narrowed step by step,
+    ``QR_SHARES``, until the text fits) or under it on tall ones. Raises
+    :class:`LayoutError` if no arrangement gives modules of at least
+    ``MIN_MODULE_MM`` with all the text at ``MIN_FONT_PT`` or more.
     """
     if width_mm <= 0 or height_mm <= 0:
         raise LayoutError(f"label size must be > 0 mm, got {width_mm} x {height_mm}")
@@ -356,22 +407,86 @@ def layout_label(
     paragraphs = label_paragraphs(label)
     _check_glyphs(fonts, paragraphs)
     _check_glyphs(fonts, ((serial, True),))
-    serial_pt = max(MIN_FONT_PT, min(MAX_SERIAL_PT, height_mm * 0.2))
-    serial_rows = 1
+    key = (paragraphs, len(serial), width_mm, height_mm, modules, fonts)
+    known = _ARRANGEMENT_FOUND.get(key)
+    if known is not None:
+        try:
+            return _arrange(serial, paragraphs, width_mm, height_mm, modules, fonts, *known)
+        except LayoutError:
+            pass  # this serial is wider than the one the arrangement was chosen for
+    # The arrangement giving the largest QR modules wins.
+    best: LabelLayout | None = None
+    error: LayoutError | None = None
+    for arrangement in _ARRANGEMENTS:
+        if arrangement[2] and width_mm < height_mm:
+            continue  # text beside the code only on labels at least as wide as tall
+        try:
+            layout = _arrange(serial, paragraphs, width_mm, height_mm, modules, fonts, *arrangement)
+        except LayoutError as exc:
+            error = error or exc
+            continue
+        if best is None or layout.module_mm > best.module_mm + 1e-9:
+            best, chosen = layout, arrangement
+    if best is None:
+        assert error is not None
+        raise error
+    if len(_ARRANGEMENT_FOUND) > 1024:
+        _ARRANGEMENT_FOUND.clear()
+    _ARRANGEMENT_FOUND[key] = chosen
+    return best
+
+
+#: (serial under the QR code, QR column share, text beside the code) in order of preference.
+_ARRANGEMENTS = (
+    *((under, share, True) for under in (True, False) for share in QR_SHARES),
+    (True, QR_SHARES[0], False),
+    (False, QR_SHARES[0], False),
+)
+# The arrangement that worked for a label size and text block (the same for a whole run).
+_ARRANGEMENT_FOUND: dict[tuple[object, ...], tuple[bool, float, bool]] = {}
+
+
+def _arrange(
+    serial: str,
+    paragraphs: tuple[tuple[str, bool], ...],
+    width_mm: float,
+    height_mm: float,
+    modules: int,
+    fonts: FontPair,
+    serial_under_qr: bool,
+    qr_share: float,
+    side_by_side: bool,
+) -> LabelLayout:
     bold = fonts.bold_name
+    rows: list[str] = []
+    serial_rows = 1 if serial and serial_under_qr else 0
+    serial_pt = max(MIN_FONT_PT, min(MAX_SERIAL_PT, height_mm * 0.2))
+    if not serial_under_qr and serial:
+        paragraphs = ((serial, True), *paragraphs)
     # The serial must fit under the QR box, whose size depends on the serial height.
     while True:
-        geometry = _qr_geometry(width_mm, height_mm, modules, serial_rows, serial_pt, fonts)
+        geometry = _qr_geometry(
+            width_mm, height_mm, modules, serial_rows, serial_pt, fonts, qr_share, side_by_side
+        )
         side_by_side, qr_x, qr_y, qr_size = geometry
-        serial_width = qr_size if side_by_side else width_mm - 2 * TEXT_EDGE_MM
-        rows = wrap_text(serial, bold, serial_pt, serial_width / PT_TO_MM) if serial else []
+        serial_x = max(SAFE_ZONE_MM, qr_x) if side_by_side else SAFE_ZONE_MM
+        serial_width = (
+            min(qr_x + qr_size, width_mm - SAFE_ZONE_MM) - serial_x
+            if side_by_side
+            else width_mm - 2 * SAFE_ZONE_MM
+        )
+        if not serial_rows:
+            break
+        rows = wrap_text(serial, bold, serial_pt, serial_width / PT_TO_MM)
         if len(rows) <= serial_rows:
             break
-        if serial_pt > MIN_FONT_PT:
-            serial_pt = max(MIN_FONT_PT, serial_pt - _SIZE_STEP_PT)
-        else:
-            serial_rows += 1
-    serial_x = qr_x if side_by_side else TEXT_EDGE_MM
+        if serial_pt <= MIN_FONT_PT:
+            # A serial broken in two is easily misread: put it in the text block instead.
+            raise LayoutError(
+                f"the serial {serial!r} does not fit on one line under the QR code at"
+                f" {MIN_FONT_PT:g} pt; allowed: a QR column at least as wide as the serial"
+            )
+        serial_pt = max(MIN_FONT_PT, serial_pt - _SIZE_STEP_PT)
     ascent, descent = _metrics_mm(bold, serial_pt)
     y = qr_y + qr_size
     serial_lines = []

@@ -26,6 +26,8 @@ def new_canvas(
 ) -> Canvas:
     """A compressed, reproducible (timestamp-free) reportlab canvas writing to ``buffer``.
 
+    The PDF asks viewers not to scale it when printing (``/PrintScaling /None``).
+
     ``font_name`` (a registered TrueType font) becomes the initial font, so the
     PDF references no non-embedded standard font.
     """
@@ -39,6 +41,8 @@ def new_canvas(
     )
     canvas.setTitle(title)
     canvas.setCreator("TraceApp labels")
+    # Viewers must not "fit to page": a scaled sheet misses the labels.
+    canvas.setViewerPreference("PrintScaling", "None")
     return canvas
 
 

@@ -12,10 +12,11 @@ from labels.layout import PT_TO_MM, LabelLayout, layout_label
 from labels.outlines import text_outline
 from labels.qr import QRMatrix, dark_rects, encode
 from labels.raster import render_label_image
+from labels.thermal import DEFAULT_ROLL_MM
 from labels.typefaces import resolve_fonts
 
-#: Default size of a single label: 50 x 30 mm, a common thermal/sticker size.
-DEFAULT_SIZE_MM = (50.0, 30.0)
+#: Default size of a single label: the common thermal roll size.
+DEFAULT_SIZE_MM = DEFAULT_ROLL_MM
 
 
 def _prepare(

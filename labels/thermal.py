@@ -12,6 +12,9 @@ from labels.pdf_label import MM, PdfLabelPainter, end_page
 from labels.sheet import new_canvas
 from labels.typefaces import resolve_fonts
 
+#: The roll label size used unless another is given: 50 x 40 mm, a common
+#: thermal roll that holds the QR code in whole 203 and 300 dpi dots beside the text.
+DEFAULT_ROLL_MM = (50.0, 40.0)
 #: Widest roll accepted (4-inch printers take up to 104 mm media).
 MAX_ROLL_WIDTH_MM = 120.0
 #: Tallest single label accepted on a roll.

@@ -114,7 +114,7 @@ def render_zpl(
             x0, y0, row, data = _graphic(layout.serial_lines, fonts, dpi)
             size = len(data) // 2
             fmt.append(f"^FO{x0},{y0}^GFA,{size},{size},{row},{data}^FS")
-        fmt += ["^PQ1", "^XZ", ""]
+        fmt += ["^XZ", ""]
         out.append("\n".join(fmt))
     if not out:
         raise ValueError("no labels to render")

@@ -61,6 +61,15 @@ def test_demo_twice_creates_no_duplicates(run_cli, committed_engine):
     assert "(0 records created)" in second.output
 
 
+def test_demo_prints_urls_on_the_public_base_url(run_cli, committed_engine, test_settings):
+    result = run_cli("demo")
+    assert result.exit_code == 0, result.output
+    base = test_settings.public_base_url  # https://trace.example.vn, not port 5000
+    assert f"{base}/console" in result.output
+    assert f"{base}/.well-known/traceapp-keys.json" in result.output
+    assert "127.0.0.1:5000" not in result.output
+
+
 def test_demo_loads_the_bao_hung_herbal_fed_eggs(run_cli, committed_engine):
     assert run_cli("demo").exit_code == 0
     with Session(committed_engine) as session:

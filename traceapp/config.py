@@ -96,6 +96,8 @@ class Settings:
     # and at exit only (tests: their sessions share one connection, no thread may).
     scan_flush_seconds: float = 0.2
     # How long a batch's records and rendered page parts are kept per process.
+    # The Cooperative Union's hotline, shown to consumers with every red or amber verdict.
+    union_hotline: str | None = None
     verification_cache_seconds: float = 5.0
     rate_limits: bool = True
     # Scans (and the public pages) per client address, and scans per code: why these
@@ -106,8 +108,11 @@ class Settings:
     rate_limit_api: str = "600/minute"
     rate_limit_api_auth_failures: str = "20/minute"
     rate_limit_key_prefix: str = "traceapp"
+    # Reports are rare and written by hand; a crowd behind one carrier address still fits.
+    rate_limit_report: str = "20/hour"
     # The inspectors' app warns when its offline data is older than this.
     bundle_max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    print_workers: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -137,6 +142,7 @@ class Settings:
             scan_flush_seconds=_seconds(
                 env.get("TRACEAPP_SCAN_FLUSH_SECONDS", "0.2"), "TRACEAPP_SCAN_FLUSH_SECONDS"
             ),
+            union_hotline=env.get("TRACEAPP_UNION_HOTLINE", "").strip() or None,
             verification_cache_seconds=_seconds(
                 env.get("TRACEAPP_VERIFICATION_CACHE_SECONDS", "5"),
                 "TRACEAPP_VERIFICATION_CACHE_SECONDS",
@@ -152,9 +158,13 @@ class Settings:
                 env, "TRACEAPP_RATE_LIMIT_API_AUTH_FAILURES", "20/minute"
             ),
             rate_limit_key_prefix=env.get("TRACEAPP_RATE_LIMIT_KEY_PREFIX") or "traceapp",
+            rate_limit_report=_rate_limit(env, "TRACEAPP_RATE_LIMIT_REPORT", "20/hour"),
             bundle_max_age_days=_whole_number(
                 env.get("TRACEAPP_BUNDLE_MAX_AGE_DAYS", str(DEFAULT_MAX_AGE_DAYS)),
                 "TRACEAPP_BUNDLE_MAX_AGE_DAYS",
+            ),
+            print_workers=_whole_number(
+                env.get("TRACEAPP_PRINT_WORKERS", "1"), "TRACEAPP_PRINT_WORKERS"
             ),
         )
 

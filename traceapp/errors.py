@@ -1,5 +1,11 @@
 """Domain exceptions. The web layer turns them into problem details or pages,
-the CLI into a one-line message and exit code 2."""
+the CLI into a one-line message and exit code 2.
+
+A message is an English template with named values, e.g.
+``NotFound("no label %(serial)s", serial=serial)``: ``detail`` is the English text
+(the API's problem details, the CLI), while the console shows the template translated
+through the catalogues (traceapp/web/errors.py ``domain_message``) with the same values.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,30 @@ from typing import TypeVar
 Word = TypeVar("Word", bound=StrEnum)
 
 
+def N_(text: str) -> str:
+    """Marks a message for the catalogues (pybabel extract) where it is defined; the
+    web layer translates it where it is shown."""
+    return text
+
+
 class DomainError(Exception):
     """A request the domain refuses; `status` is the HTTP status it maps to."""
 
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str, *, field: str | None = None, **values: object) -> None:
+        # A list of words (e.g. missing fields) reads "gtin, product_image" in English.
+        text = detail % {k: _words(v) for k, v in values.items()} if values else detail
+        super().__init__(text)
+        self.detail = text
+        self.message = detail
+        self.values = values
         self.field = field
+
+
+def _words(value: object) -> object:
+    return ", ".join(map(str, value)) if isinstance(value, tuple | list) else value
 
 
 class InvalidInput(DomainError):
@@ -59,4 +79,6 @@ def one_of(vocabulary: type[Word], value: object, field: str) -> Word:
         return vocabulary(value)
     except ValueError:
         allowed = ", ".join(vocabulary)
-        raise InvalidInput(f"{field} must be one of: {allowed}", field=field) from None
+        raise InvalidInput(
+            "%(name)s must be one of: %(allowed)s", field=field, name=field, allowed=allowed
+        ) from None

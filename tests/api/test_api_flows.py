@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from keys.verify import verify_code
 from tests.console.world import bearer
 from traceapp.clock import today_local
+from traceapp.domain.print_jobs import claim_next_job, render_job
 from traceapp.domain.signing_keys import key_store
 from traceapp.web.public import flush_scans
 
@@ -31,7 +32,7 @@ def _batch_body(world, **changes):
     return {**body, **changes}
 
 
-def test_batch_goes_from_creation_to_printed_sheet(client, world, test_settings):
+def test_batch_goes_from_creation_to_printed_sheet(client, world, test_settings, session_factory):
     operator, officer = bearer(world, "operator_own"), bearer(world, "union_officer")
     batch = client.post("/api/v1/batches", headers=operator, json=_batch_body(world)).get_json()
     today = today_local()
@@ -61,11 +62,51 @@ def test_batch_goes_from_creation_to_printed_sheet(client, world, test_settings)
     ).get_json()
     keyset = key_store(test_settings).public_keyset(test_settings.issuer)
     assert all(verify_code(item["code"], keyset).genuine for item in labels["items"])
-    sheet = client.get(
-        run.get_json()["sheet_url"], headers=operator, query_string={"preset": "a4-40"}
+    queued = client.post(
+        run.get_json()["print_jobs_url"],
+        headers=operator,
+        json={"kind": "sheet", "preset": "Avery L7160", "language": "en"},
     )
-    assert sheet.headers["X-Page-Count"] == "2"
-    assert len(PdfReader(io.BytesIO(sheet.data)).pages) == 2
+    assert queued.status_code == 202
+    job_url = queued.headers["Location"]
+    job = client.get(job_url, headers=operator).get_json()
+    assert (job["status"], job["labels_done"], job["labels_total"]) == ("queued", 0, 41)
+    assert job["file_url"] is None
+    assert client.get(f"{job_url}/file", headers=operator).status_code == 409
+
+    # What a print worker does (the world holds one more queued job, older).
+    while (job_id := claim_next_job(session_factory, "api-test")) is not None:
+        render_job(
+            session_factory,
+            job_id,
+            "api-test",
+            test_settings.instance_dir,
+            test_settings.public_base_url,
+        )
+
+    job = client.get(job_url, headers=operator).get_json()
+    assert (job["status"], job["progress"], job["pages"]) == ("done", 1.0, 2)
+    sheet = client.get(job["file_url"], headers=operator)
+    assert sheet.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(sheet.data))
+    assert len(reader.pages) == 2
+    assert "Scan to verify" in " ".join(reader.pages[0].extract_text().split())
+
+
+def test_print_job_with_a_bad_choice_is_a_422_naming_the_field(client, world):
+    response = client.post(
+        f"/api/v1/runs/{world.run_a.id}/print-jobs",
+        headers=bearer(world, "operator_own"),
+        json={"kind": "sheet", "preset": "a4-21", "start_position": 22},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "start_position"
+    unknown = client.post(
+        f"/api/v1/runs/{world.run_a.id}/print-jobs",
+        headers=bearer(world, "operator_own"),
+        json={"preset": "no such stock"},
+    )
+    assert unknown.status_code == 422 and unknown.get_json()["field"] == "preset"
 
 
 def test_missing_field_is_a_422_naming_it(client, world):

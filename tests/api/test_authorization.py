@@ -91,7 +91,20 @@ CASES = [
     ),
     RouteCase("api.run", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}", ISSUERS_READ),
     RouteCase("api.labels", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/labels", ISSUERS_READ),
-    RouteCase("api.sheet", "GET", lambda w: f"/api/v1/runs/{w.run_a.id}/sheet.pdf", ISSUERS_READ),
+    RouteCase(
+        "api.print_job_new",
+        "POST",
+        lambda w: f"/api/v1/runs/{w.run_a.id}/print-jobs",
+        (401, 202, 202, 404, 403),
+        {},
+    ),
+    RouteCase("api.print_job", "GET", lambda w: f"/api/v1/print-jobs/{w.job_a.id}", ISSUERS_READ),
+    RouteCase(
+        "api.print_job_file",
+        "GET",
+        lambda w: f"/api/v1/print-jobs/{w.job_a.id}/file",
+        (401, 409, 409, 404, 403),  # queued: not ready yet
+    ),
     RouteCase(
         "api.void_range", "POST", lambda w: f"/api/v1/runs/{w.run_a.id}/void", OFFICER_WRITE, {}
     ),

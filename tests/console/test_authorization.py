@@ -62,13 +62,22 @@ CASES = [
         "console.issuance", "GET", lambda w: f"/console/batches/{w.batch_a.id}/issuance", ISSUERS
     ),
     RouteCase("console.run", "GET", lambda w: f"/console/runs/{w.run_a.id}", ISSUERS),
+    RouteCase("console.print_job", "GET", lambda w: f"/console/print-jobs/{w.job_a.id}", ISSUERS),
     RouteCase(
-        "console.run_sheet", "GET", lambda w: f"/console/runs/{w.run_a.id}/sheet.pdf", ISSUERS
+        "console.print_job_file",
+        "GET",
+        lambda w: f"/console/print-jobs/{w.job_a.id}/file",
+        (302, 409, 409, 404, 403),  # queued: not ready yet
+    ),
+    RouteCase(
+        "console.calibration",
+        "GET",
+        lambda w: "/console/calibration.pdf",
+        (302, 200, 200, 200, 403),  # the same page for any cooperative
     ),
     RouteCase(
         "console.run_label", "GET", lambda w: f"/console/runs/{w.run_a.id}/labels/1.png", ISSUERS
     ),
-    RouteCase("console.run_roll", "GET", lambda w: f"/console/runs/{w.run_a.id}/roll.pdf", ISSUERS),
     RouteCase(
         "console.void", "GET", lambda w: f"/console/batches/{w.batch_a.id}/void", OFFICER_ONLY
     ),
@@ -219,6 +228,17 @@ CASES = [
         "GET",
         lambda w: f"/console/accounts/{w.users['inspector'].id}/password",
         OFFICER_ONLY,
+    ),
+    RouteCase(
+        "console.batch_scans", "GET", lambda w: f"/console/batches/{w.batch_a.id}/scans", ISSUERS
+    ),
+    RouteCase("console.reports", "GET", lambda w: "/console/reports", OFFICER_ONLY),
+    # No such report: the officer is told so, everyone else may not ask.
+    RouteCase(
+        "console.report_handled",
+        "POST",
+        lambda w: "/console/reports/999999/handled",
+        (302, 404, 403, 403, 403),
     ),
     RouteCase(
         "console.keys_rotate", "POST", lambda w: "/console/keys/rotate", (302, 302, 403, 403, 403)

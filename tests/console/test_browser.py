@@ -1,10 +1,11 @@
 """A cooperative operator's whole way in headless Chromium, on a live server with
 CSRF protection on: sign in, create a batch, (the Union officer certifies it),
-request 1,000 labels, download the sheet."""
+request 1,000 labels, have the sheet prepared by a print worker, download it."""
 
 from __future__ import annotations
 
 import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from tests.console.world import PASSWORD, build_world
 from traceapp import create_app
 from traceapp.clock import today_local
+from traceapp.workers.print_worker import work
 
 
 @pytest.fixture
@@ -27,7 +29,13 @@ def live(committed_engine, test_settings, serve):
     with Session(committed_engine, expire_on_commit=False) as session:
         world = build_world(session, test_settings)
         session.commit()
-    return serve(create_app(test_settings)), world
+    # A print worker beside the server, as `traceapp serve` runs one.
+    stop = threading.Event()
+    worker = threading.Thread(target=work, args=(test_settings,), kwargs={"stop": stop})
+    worker.start()
+    yield serve(create_app(test_settings)), world
+    stop.set()
+    worker.join(timeout=60)
 
 
 def _sign_in(page, base, email):
@@ -46,7 +54,7 @@ def _sign_out(page):
 @pytest.mark.slow
 def test_operator_gets_a_printable_sheet_of_1000_labels_for_a_new_batch(live, browser_thread):
     pdf = browser_thread(lambda browser: _operator_walkthrough(browser, *live))
-    assert len(PdfReader(io.BytesIO(pdf)).pages) == 25  # 1,000 labels, 40 a sheet
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 48  # 1,000 labels, 21 a sheet
 
 
 def _operator_walkthrough(browser, base, world) -> bytes:
@@ -65,7 +73,7 @@ def _operator_walkthrough(browser, base, world) -> bytes:
     page.click("main button[type=submit]")
     page.wait_for_selector("#batch-status")
     batch_url = page.url
-    assert page.inner_text("#batch-status") == "draft"
+    assert page.inner_text("#batch-status") == "Chờ Liên minh duyệt"
     _sign_out(page)
 
     _sign_in(page, base, "can.bo@lienminh-caobang.vn")
@@ -78,7 +86,7 @@ def _operator_walkthrough(browser, base, world) -> bytes:
     page.fill("#evidence_ref", "HS-2026-0415.pdf")
     page.click("main button[type=submit]")
     page.click("#certify")
-    page.wait_for_selector("#batch-status:text('certified')")
+    page.wait_for_selector("#batch-status:text('Đã chứng nhận')")
     _sign_out(page)
 
     _sign_in(page, base, "van.hanh@baohung.vn")
@@ -86,11 +94,17 @@ def _operator_walkthrough(browser, base, world) -> bytes:
     page.click("#request-labels")
     page.fill("#count", "1000")
     page.click("main button[type=submit]")
-    page.wait_for_selector("#sheet-form")
-    page.select_option("#preset", "a4-40")
+    page.wait_for_selector("#kind")
+    page.select_option("#kind", "sheet")
+    page.fill("#preset", "Avery L7160")
     page.fill("#start_position", "1")
-    with page.expect_download(timeout=120_000) as download_info:
-        page.click("#download-sheet")
+    page.click("main form button[type=submit] >> nth=0")
+    # The job page shows progress and reloads itself until the file is ready.
+    page.wait_for_selector("#job-status")
+    page.wait_for_selector("#download-file", timeout=180_000)
+    assert "100 %" in page.inner_text("main")
+    with page.expect_download(timeout=60_000) as download_info:
+        page.click("#download-file")
     pdf = download_info.value.path().read_bytes()
     context.close()
     return pdf

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.console.world import PASSWORD, bearer, sign_in_as
 from traceapp import create_app
 from traceapp.clock import today_local
+from traceapp.domain.print_jobs import claim_next_job, render_job
 from traceapp.domain.voiding import void_label
 from traceapp.models import AuditEntry, Batch
 
@@ -39,7 +40,7 @@ def test_wrong_password_is_refused_with_a_message(client, world):
         "/console/sign-in", data={"email": "van.hanh@baohung.vn", "password": "wrong-password"}
     )
     assert response.status_code == 401
-    assert "wrong e-mail or password" in response.get_data(as_text=True)
+    assert "Sai thư điện tử hoặc mật khẩu" in response.get_data(as_text=True)
 
 
 def test_sign_in_never_redirects_off_site(client, world):
@@ -61,7 +62,9 @@ def test_session_cookie_is_http_only_and_same_site_lax(client, world):
 def test_post_without_csrf_token_is_refused(test_settings, session_factory):
     app = create_app(test_settings, {"TESTING": True}, session_factory=session_factory)
     response = app.test_client().post(
-        "/console/sign-in", data={"email": "a@b.vn", "password": "whatever-long"}
+        "/console/sign-in",
+        data={"email": "a@b.vn", "password": "whatever-long"},
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
@@ -108,7 +111,7 @@ def test_duplicate_lot_is_shown_next_to_the_lot_field(client, world):
         },
     )
     assert response.status_code == 422
-    assert 'id="lot_code-error">lot' in response.get_data(as_text=True)
+    assert 'id="lot_code-error">Lô' in response.get_data(as_text=True)
 
 
 def test_officer_certifies_a_batch_after_recording_a_certification(client, world):
@@ -137,28 +140,80 @@ def test_labels_cannot_be_requested_for_an_uncertified_batch(client, world):
     sign_in_as(client, world.users["operator_own"])
     response = client.post(f"/console/batches/{world.draft_a.id}/issuance", data={"count": 5})
     assert response.status_code == 422
-    assert "valid certification" in response.get_data(as_text=True)
+    assert "đang chờ Liên minh" in response.get_data(as_text=True)
 
 
-def test_operator_requests_labels_and_downloads_a_sheet_with_the_right_pages(client, world):
+def _render_waiting_jobs(app, session_factory, test_settings) -> None:
+    """What a print worker does: claim each queued job and render it."""
+    while (job_id := claim_next_job(session_factory, "test-worker")) is not None:
+        render_job(
+            session_factory,
+            job_id,
+            "test-worker",
+            test_settings.instance_dir,
+            test_settings.public_base_url,
+        )
+
+
+def test_operator_prints_a_sheet_through_a_print_job_with_progress_and_download(
+    client, world, app, session_factory, test_settings
+):
     sign_in_as(client, world.users["operator_own"])
     response = client.post(f"/console/batches/{world.batch_a.id}/issuance", data={"count": 45})
     run_page = response.headers["Location"]
-    sheet = client.get(
-        f"{run_page}/sheet.pdf", query_string={"preset": "a4-40", "start_position": 39}
+    response = client.post(
+        run_page, data={"kind": "sheet", "preset": "a4-21", "start_position": 20, "language": "vi"}
     )
+    assert response.status_code == 302
+    job_page = response.headers["Location"]
+    waiting = client.get(job_page).get_data(as_text=True)
+    assert '<progress id="job-progress" max="45" value="0">' in waiting
+    assert 'http-equiv="refresh"' in waiting
+    assert client.get(f"{job_page}/file").status_code == 409
+
+    _render_waiting_jobs(app, session_factory, test_settings)
+
+    done = client.get(job_page).get_data(as_text=True)
+    assert "refresh" not in done and "100 %" in done and 'id="download-file"' in done
+    sheet = client.get(f"{job_page}/file")
     assert sheet.mimetype == "application/pdf"
-    # 45 labels from position 39 of a 40-label sheet: 2 + 40 + 3 -> 3 pages.
-    assert len(PdfReader(io.BytesIO(sheet.data)).pages) == 3
+    # 45 labels from position 20 of a 21-label sheet: 2 + 21 + 21 + 1 -> 4 pages.
+    reader = PdfReader(io.BytesIO(sheet.data))
+    assert len(reader.pages) == 4
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/PrintScaling"] == "/None"
 
 
-def test_start_position_beyond_the_sheet_is_refused(client, world):
+def test_start_position_beyond_the_sheet_is_refused_next_to_the_field(client, world):
     sign_in_as(client, world.users["operator_own"])
-    response = client.get(
-        f"/console/runs/{world.run_a.id}/sheet.pdf",
-        query_string={"preset": "a4-21", "start_position": 22},
+    response = client.post(
+        f"/console/runs/{world.run_a.id}",
+        data={"kind": "sheet", "preset": "a4-21", "start_position": 22, "language": "vi"},
     )
     assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "allowed: 1..21" in page and 'value="22"' in page
+
+
+def test_the_stock_picker_finds_glabels_stocks(client, world):
+    sign_in_as(client, world.users["operator_own"])
+    page = client.get(f"/console/runs/{world.run_a.id}", query_string={"stock": "herma 4677"})
+    text = page.get_data(as_text=True)
+    assert "Herma 4677" in text and "63.5 x 38.1 mm, 3 x 7 = 21 on A4" in text
+    default = client.get(f"/console/runs/{world.run_a.id}").get_data(as_text=True)
+    assert "a4-21" in default and "Avery L7160" in default
+
+
+def test_calibration_page_with_offsets_is_offered_in_the_console(client, world):
+    sign_in_as(client, world.users["operator_own"])
+    response = client.get(
+        "/console/calibration.pdf",
+        query_string={"preset": "Avery L7160", "offset_x_mm": "1.5", "offset_y_mm": "-0.5"},
+    )
+    assert response.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "+1.5 mm" in text and "-0.5 mm" in text
+    refused = client.get("/console/calibration.pdf", query_string={"offset_x_mm": "25"})
+    assert refused.status_code == 422
 
 
 def test_recall_shows_on_the_public_page_at_once(client, world):
@@ -167,7 +222,7 @@ def test_recall_shows_on_the_public_page_at_once(client, world):
     sign_in_as(client, world.users["union_officer"])
     client.post(
         f"/console/batches/{world.batch_a.id}/recall",
-        data={"reason": "Salmonella found in a sample"},
+        data={"reason": "Salmonella found in a sample", "confirmed": "yes"},
     )
     assert _public_verdict(client, code) == "recalled"
 
@@ -178,7 +233,7 @@ def test_voided_label_shows_voided_on_the_public_page(client, world):
     serial = codes[0].split("/21/")[1].split("?")[0]
     response = client.post(
         f"/console/batches/{world.batch_a.id}/void",
-        data={"label-serial": serial, "label-reason": "torn"},
+        data={"label-serial": serial, "label-reason": "torn", "confirmed": "yes"},
     )
     assert response.status_code == 302
     assert [_public_verdict(client, c) for c in codes] == ["voided", "genuine", "genuine"]
@@ -194,6 +249,7 @@ def test_voiding_a_run_range_voids_exactly_those_labels(client, world):
             "range-first": 2,
             "range-last": 3,
             "range-reason": "printer jam",
+            "confirmed": "yes",
         },
     )
     assert [_public_verdict(client, c) for c in codes] == ["genuine", "voided", "voided"]
@@ -213,7 +269,7 @@ def test_certification_expiring_within_sixty_days_is_on_the_dashboard(client, wo
     )
     factory.session.commit()
     sign_in_as(client, world.users["union_officer"])
-    assert "lab_test" in client.get("/console/").get_data(as_text=True)
+    assert "Kiểm nghiệm" in client.get("/console/").get_data(as_text=True)
 
 
 def test_inspector_finds_a_batch_by_pasting_a_label_code(client, world):
@@ -230,7 +286,7 @@ def test_look_up_of_a_forged_code_says_not_genuine_first(client, world):
     sign_in_as(client, world.users["inspector"])
     page = client.get("/console/lookup", query_string={"code": forged}).get_data(as_text=True)
     assert 'data-verdict="not_genuine"' in page and "open-batch" not in page
-    assert page.index('id="verdict"') < page.index(">Look up</button>")
+    assert page.index('id="verdict"') < page.index('name="code"')
 
 
 def test_look_up_of_a_voided_label_says_voided_as_the_public_page_does(client, world, db_session):

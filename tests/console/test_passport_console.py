@@ -99,7 +99,7 @@ def test_a_file_that_is_not_a_picture_is_refused_on_the_form(client, world):
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
-    assert "not a picture" in response.get_data(as_text=True)
+    assert "không phải là ảnh" in response.get_data(as_text=True)
 
 
 def test_where_to_buy_changes_are_each_in_the_audit_log(client, world, db_session):
@@ -177,4 +177,4 @@ def test_gtin_cannot_be_added_once_labels_were_issued_under_the_reference(
         data={"safety_warnings": "Nấu chín.", "gtin": "8936001000997"},
     )
     assert response.status_code == 422
-    assert "already issued" in response.get_data(as_text=True)
+    assert "Đã cấp tem theo mã sản phẩm" in response.get_data(as_text=True)

@@ -18,6 +18,7 @@ from tests.factories import Factory
 from traceapp.config import Settings
 from traceapp.domain.accounts import create_token
 from traceapp.domain.issuance import issue_labels
+from traceapp.domain.print_jobs import PrintRequest, request_print
 from traceapp.domain.signing_keys import active_signer
 from traceapp.domain.where_to_buy import WhereToBuyDetails, add_link
 from traceapp.models import (
@@ -28,6 +29,7 @@ from traceapp.models import (
     Cooperative,
     Inspection,
     IssuanceRun,
+    PrintJob,
     Product,
     Union,
     User,
@@ -61,6 +63,8 @@ class World:
     # Where to buy Bao Hung's product (the passport's console pages).
     link_a: WhereToBuyLink | None = None
     draft_b: Batch | None = None
+    # A queued print job of run_a (no worker runs in these tests).
+    job_a: PrintJob | None = None
 
 
 def build_world(session: Session, settings: Settings, run_size: int = 3) -> World:
@@ -118,6 +122,7 @@ def build_world(session: Session, settings: Settings, run_size: int = 3) -> Worl
         token_ids={role: token.id for role, (token, _secret) in made.items()},
         link_a=link_a,
         draft_b=draft_b,
+        job_a=request_print(session, run_a.id, PrintRequest(), "test"),
     )
 
 
@@ -153,6 +158,8 @@ def bearer(world: World, role: str) -> dict[str, str]:
 def fill_rule(rule, world: World) -> str:
     """The rule's URL with Bao Hung's batch and run, and 1 or 'x' for anything else."""
     values = {"batch_id": world.batch_a.id, "run_id": world.run_a.id}
+    if world.job_a is not None:
+        values["job_id"] = world.job_a.id
     url = rule.rule
     for name in rule.arguments:
         url = re.sub(

@@ -45,7 +45,7 @@ def test_manifest_makes_the_app_installable(client):
 def test_words_come_in_three_languages_with_the_public_verdict_names(client):
     words = client.get("/inspect/messages.json").get_json()
     assert set(words["vi"]) == set(words["en"]) == set(words["fr"])
-    assert words["vi"]["verdict_genuine"] == "Chính hãng"
+    assert words["vi"]["verdict_genuine"] == "Tem thật"
     assert words["vi"]["verdict_not_in_bundle"] == "Không có trong gói dữ liệu này"
     assert words["en"]["verdict_expired"] == "Certification expired"
 

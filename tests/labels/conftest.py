@@ -18,7 +18,8 @@ from labels.options import DEFAULT_OPTIONS
 
 COOPERATIVE = "Hợp tác xã Bảo Hưng"
 PRODUCT = "Trứng gà ăn thảo dược"
-MARKS = ("VietGAP", "OCOP ★★★★", "Thảo dược")
+MARKS = ("VietGAP", "OCOP ★★★★", "Nuôi bằng thảo dược")
+ISSUER = "Liên minh Hợp tác xã tỉnh Cao Bằng"
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DPI = 300
 
@@ -49,6 +50,7 @@ def make_label(index: int = 0, **changes: object) -> LabelData:
         "lot": "BH-2026-11",
         "best_before": date(2026, 12, 31),
         "marks": MARKS,
+        "issuer": ISSUER,
     }
     fields.update(changes)
     return LabelData(**fields)  # type: ignore[arg-type]

@@ -11,8 +11,6 @@ from labels import PRESETS, LayoutError, SheetLayout, get_preset, load_layout
 
 EXPECTED = {
     # name: (page w, page h, columns, rows, label w, label h)
-    "a4-65": (210, 297, 5, 13, 38.1, 21.2),
-    "a4-40": (210, 297, 4, 10, 52.5, 29.7),
     "a4-24": (210, 297, 3, 8, 70, 37),
     "a4-21": (210, 297, 3, 7, 63.5, 38.1),
     "letter-30": (215.9, 279.4, 3, 10, 66.675, 25.4),
@@ -36,10 +34,45 @@ def test_preset_dimensions_are_real_stock(name: str) -> None:
 
 
 def test_get_preset_accepts_aliases_and_case() -> None:
-    assert get_preset("A4-65") is PRESETS["a4-65"]
+    assert get_preset("A4-21") is PRESETS["a4-21"]
     assert get_preset("L7160") is PRESETS["a4-21"]
     assert get_preset("avery-5160") is PRESETS["letter-30"]
     assert get_preset("Avery-5163") is PRESETS["letter-10"]
+
+
+def test_the_presets_product_numbers_find_the_preset() -> None:
+    assert get_preset("Avery L7160") is PRESETS["a4-21"]
+    assert get_preset("avery  j8160") is PRESETS["a4-21"]
+
+
+def test_glabels_stocks_are_found_by_name() -> None:
+    layout = get_preset("Herma 4677")
+    assert (layout.columns, layout.rows) == (3, 7)
+    assert layout.label_width_mm == pytest.approx(63.5, abs=0.1)
+    assert layout.name == "Herma 4677"
+
+
+def test_glabels_roll_stock_is_not_a_sheet() -> None:
+    with pytest.raises(LayoutError, match="is a roll"):
+        get_preset("Dymo 11352")
+
+
+def test_stock_search_puts_the_recommended_presets_first() -> None:
+    from labels.stocks import find_stocks
+
+    found = find_stocks("7160")
+    assert found[0].name == "a4-21" and found[0].recommended
+    assert any(s.name == "Avery L7160" and not s.recommended for s in found)
+    assert find_stocks("no such stock anywhere") == []
+
+
+def test_every_glabels_sheet_stock_loads_as_a_valid_grid() -> None:
+    from labels.stocks import glabels_stocks
+
+    stocks = glabels_stocks()
+    sheets = [s for s in stocks if s.layout is not None]
+    assert len(sheets) > 1000 and len(stocks) - len(sheets) >= 20  # A4/Letter sheets and rolls
+    assert {round(s.layout.page_width_mm, 1) for s in sheets} == {210.0, 215.9}
 
 
 def test_unknown_preset_lists_allowed_names() -> None:

@@ -56,12 +56,13 @@ def test_sheet_command_prints_every_code_of_the_run_in_order(
 ):
     out = tmp_path / "sheet.pdf"
     result = run_cli(
-        "labels", "sheet", str(issued_run), "--preset", "a4-65", "--start", "10", "--out", str(out)
+        "labels", "sheet", str(issued_run), "--preset", "a4-24", "--start", "10", "--out", str(out)
     )
     assert result.exit_code == 0, result.output
+    assert "100 %" in result.output
 
     pages = _decoded(out)
-    assert len(pages) == 2  # ceil((70 + 9) / 65)
+    assert len(pages) == 4  # ceil((70 + 9) / 24)
     decoded = {code for page in pages for code in page}
     assert decoded == set(_expected_codes(committed_engine, test_settings, issued_run))
 
@@ -93,7 +94,7 @@ def test_unknown_preset_is_an_error_listing_the_presets(run_cli, issued_run, tmp
         "labels", "sheet", str(issued_run), "--preset", "a5-99", "--out", str(tmp_path / "x.pdf")
     )
     assert result.exit_code == 2
-    assert "a4-65" in result.output and "Traceback" not in result.output
+    assert "a4-21" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -144,3 +145,95 @@ def test_roll_and_single_label_outputs_decode(
     assert [r.text for r in found] == [
         _expected_codes(committed_engine, test_settings, issued_run)[1]
     ]
+
+
+def test_glabels_stock_by_name_in_english(
+    run_cli, issued_run, tmp_path, committed_engine, test_settings
+):
+    out = tmp_path / "herma.pdf"
+    result = run_cli(
+        "labels",
+        "sheet",
+        str(issued_run),
+        "--stock",
+        "Herma 4677",
+        "--language",
+        "en",
+        "--last",
+        "3",
+        "--out",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Herma 4677" in result.output
+    expected = _expected_codes(committed_engine, test_settings, issued_run)[:3]
+    assert {code for page in _decoded(out) for code in page} == set(expected)
+    text = " ".join(pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range().split())
+    assert "Scan to verify" in text and "Lot:" in text and "Quét" not in text
+
+
+def test_missing_output_folder_is_refused_before_any_work(run_cli, issued_run, tmp_path):
+    out = tmp_path / "missing" / "dir" / "x.pdf"
+    result = run_cli("labels", "sheet", str(issued_run), "--out", str(out))
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"Error: cannot write {out}: the folder {out.parent} does not exist"
+    ]
+
+
+def test_refused_issue_prints_the_error_alone(run_cli, issued_run):
+    result = run_cli("issue", "999999", "--count", "5")
+    assert result.exit_code == 2
+    assert "signing labels" not in result.output
+
+
+def test_batches_and_runs_are_listed(run_cli, issued_run, committed_engine):
+    with Session(committed_engine) as session:
+        run = session.get(IssuanceRun, issued_run)
+        lot = run.batch.lot_code
+    batches = run_cli("batches", "list")
+    assert batches.exit_code == 0 and lot in batches.output and "70/200" in batches.output
+    runs = run_cli("runs", "list")
+    assert runs.exit_code == 0
+    assert any(
+        line.split()[:4] == [str(issued_run), str(run.batch_id), lot, "70"]
+        for line in runs.output.splitlines()
+    )
+
+
+def test_stock_search_lists_glabels_stocks(run_cli):
+    result = run_cli("labels", "presets", "--search", "avery l7160")
+    assert result.exit_code == 0
+    assert "a4-21" in result.output and "63.5 x 38.1 mm" in result.output
+
+
+def test_print_worker_once_renders_the_waiting_jobs(
+    run_cli, issued_run, committed_engine, test_settings
+):
+    from traceapp.domain.print_jobs import PrintRequest, request_print
+    from traceapp.models import PrintJob, PrintJobKind, PrintJobStatus
+
+    with Session(committed_engine) as session:
+        job = request_print(
+            session, issued_run, PrintRequest(kind=PrintJobKind.ROLL, last=2), "test"
+        )
+        session.commit()
+        job_id = job.id
+    result = run_cli("print-worker", "--once")
+    assert result.exit_code == 0, result.output
+    assert "1 print job(s) rendered" in result.output
+    with Session(committed_engine) as session:
+        job = session.get(PrintJob, job_id)
+        assert job.status == PrintJobStatus.DONE
+        path = test_settings.instance_dir / "print-jobs" / job.output_name
+    pages = _decoded(path)
+    assert pages == [
+        [code] for code in _expected_codes(committed_engine, test_settings, issued_run)[:2]
+    ]
+
+
+def test_top_level_help_shows_only_traceapp(run_cli):
+    result = run_cli("--help")
+    assert result.exit_code == 0
+    assert "limiter" not in result.output and "--app" not in result.output
+    assert "--env-file" not in result.output and "print-worker" in result.output

@@ -179,3 +179,22 @@ def test_portal_export_of_an_unknown_batch_is_a_clear_error(run_cli, tmp_path):
     result = run_cli("export", "portal", "--batch", "999999", "--out-dir", str(tmp_path))
     assert result.exit_code == 2
     assert "no batch 999999" in result.output
+
+
+def test_passport_check_names_what_a_batch_lacks(run_cli, committed_engine):
+    from sqlalchemy.orm import Session
+
+    from tests.factories import Factory
+
+    with Session(committed_engine) as session:
+        factory = Factory(session)
+        bare = factory.batch(factory.product(with_image=False, safety_warnings=None))
+        complete = factory.batch(certified=True)
+        session.commit()
+        bare_id, complete_id = bare.id, complete.id
+    refused = run_cli("passport", "check", "--batch", str(bare_id))
+    assert refused.exit_code == 2
+    assert "product_image" in refused.output and "safety_warnings" in refused.output
+    assert "certificates" in refused.output
+    fine = run_cli("passport", "check", "--batch", str(complete_id))
+    assert fine.exit_code == 0, fine.output

@@ -13,7 +13,7 @@ from traceapp.models import Scan
 from traceapp.web.public import flush_scans
 
 JSON = {"Accept": "application/json"}
-COPIED = "This code may have been copied."
+COPIED = "This label may have been copied"
 
 
 def _scan_far_apart(client, path: str) -> str:

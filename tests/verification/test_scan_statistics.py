@@ -89,7 +89,7 @@ def test_union_dashboard_lists_codes_scanned_by_too_many_phones(db_session, clie
     record_scan(db_session, issued.labels[0].id, "phone", ScanPlace())
     sign_in(client, db_session, "union_officer")
     page = client.get("/console/").get_data(as_text=True)
-    flagged = page.split("Codes that may have been copied")[1].split("</table>")[0]
+    flagged = page.split("Mã có thể đã bị sao chép")[1].split("</table>")[0]
     assert issued.labels[2].serial in flagged
     assert issued.labels[0].serial not in flagged
 

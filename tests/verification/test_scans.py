@@ -148,4 +148,4 @@ def test_page_warns_that_a_code_scanned_far_apart_may_be_copied(client, issued):
         issued.path(0) + "&lat=10.78&lon=106.70&lang=en",
         environ_base={"REMOTE_ADDR": "198.51.100.2"},
     ).get_data(as_text=True)
-    assert "This code may have been copied." in page
+    assert "This label may have been copied" in page

@@ -15,6 +15,8 @@ from traceapp.cli import (
     export,
     issuance,
     labels,
+    listings,
+    passport,
     serve,
     signing_keys,
     users,
@@ -28,8 +30,28 @@ def _create_app():
     return create_app(check_keys=False)
 
 
+class TraceAppGroup(FlaskGroup):
+    """Flask's command group, showing only TraceApp's own commands and options.
+
+    Flask's --app/--env-file/--debug options and the commands extensions add to
+    the app (Flask-Limiter's `limiter`) are not part of TraceApp's command line.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, click.Option) and param.name in ("app", "env_file", "debug"):
+                param.hidden = True
+
+    def get_command(self, ctx, name):
+        return click.Group.get_command(self, ctx, name)
+
+    def list_commands(self, ctx):
+        return click.Group.list_commands(self, ctx)
+
+
 @click.group(
-    cls=FlaskGroup,
+    cls=TraceAppGroup,
     create_app=_create_app,
     add_default_commands=False,
     add_version_option=False,
@@ -46,6 +68,8 @@ for command in (
     *export.commands,
     *issuance.commands,
     *labels.commands,
+    *passport.commands,
+    *listings.commands,
     *serve.commands,
     *users.commands,
     verify_command,

@@ -9,7 +9,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from traceapp.cli.support import CommandError, settings
+from traceapp.cli.support import CommandError, Progress, settings
+from traceapp.db import Base
 from traceapp.infrastructure.backup import BackupError, create_backup, restore_backup
 
 
@@ -38,13 +39,15 @@ def backup_group() -> None:
 def create(out: Path, include_private_keys: bool) -> None:
     config = settings()
     try:
-        manifest = create_backup(
-            _engine(),
-            config.keys_dir,
-            config.issuer,
-            out,
-            include_private_keys=include_private_keys,
-        )
+        with Progress(len(Base.metadata.sorted_tables), "reading tables") as progress:
+            manifest = create_backup(
+                _engine(),
+                config.keys_dir,
+                config.issuer,
+                out,
+                include_private_keys=include_private_keys,
+                progress=progress,
+            )
     except (BackupError, OSError) as exc:
         raise CommandError(str(exc)) from exc
     rows = sum(table["rows"] for table in manifest["tables"].values())
@@ -66,7 +69,8 @@ def restore(archive: Path) -> None:
     from traceapp.cli.audit import run_verification
 
     try:
-        summary = restore_backup(_engine(), settings().keys_dir, archive)
+        with Progress(len(Base.metadata.sorted_tables), "restoring tables") as progress:
+            summary = restore_backup(_engine(), settings().keys_dir, archive, progress=progress)
     except BackupError as exc:
         raise CommandError(str(exc)) from exc
     rows = sum(summary.tables.values())

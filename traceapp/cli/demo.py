@@ -13,19 +13,19 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from labels import get_preset
+from labels import DEFAULT_PRESET, get_preset, render_sheet_pdf
 from traceapp import schema
 from traceapp.cli.serve import serve
-from traceapp.cli.support import CommandError, command_session, settings
+from traceapp.cli.support import CommandError, Progress, command_session, counted, settings
 from traceapp.demo.chain import load_demo_chain
 from traceapp.demo.data import DEMO_ACTOR, DEMO_PASSWORD, load_demo_data
 from traceapp.domain.issuance import issue_labels
-from traceapp.domain.printing import run_labels, run_sheet_pdf
+from traceapp.domain.printing import run_labels
 from traceapp.domain.signing_keys import active_signer, generate_key, key_store
 from traceapp.models import IssuanceRun
 
 DEMO_LABELS = 1000
-DEMO_PRESET = "a4-65"
+DEMO_PRESET = DEFAULT_PRESET
 
 
 @click.command(
@@ -79,30 +79,30 @@ def demo(ctx: click.Context, then_serve: bool, port: int) -> None:
                     DEMO_ACTOR,
                     progress=bar.update,
                 )
-        sheet_path.write_bytes(
-            run_sheet_pdf(
-                session,
-                run,
-                config.public_base_url,
-                get_preset(DEMO_PRESET),
-                config.print_options(),
+        labels = run_labels(session, run, config.public_base_url)
+        with Progress(run.quantity, "    rendering the label sheet") as progress:
+            sheet_path.write_bytes(
+                render_sheet_pdf(
+                    counted(labels, progress),
+                    get_preset(DEMO_PRESET),
+                    config.print_options(),
+                )
             )
-        )
         first_code = next(run_labels(session, run, config.public_base_url)).code
-    _explain(sheet_path, first_code, run.id, port)
+    _explain(sheet_path, first_code, run.id, config.public_base_url)
     if then_serve:
         ctx.invoke(serve, host="127.0.0.1", port=port)
 
 
-def _explain(sheet_path: Path, first_code: str, run_id: int, port: int) -> None:
+def _explain(sheet_path: Path, first_code: str, run_id: int, base_url: str) -> None:
     click.echo(f"4/4 label sheet for issuance run {run_id}: {sheet_path}")
+    click.echo("      print it at 100 % (no 'fit to page') on A4 21-up stock (Avery L7160)")
     click.echo("")
     click.echo(f"  first label's code:  {first_code}")
     click.echo(
-        f"  console:             http://127.0.0.1:{port}/console  "
-        f"(e.g. van.hanh@baohung.vn / {DEMO_PASSWORD})"
+        f"  console:             {base_url}/console  (e.g. van.hanh@baohung.vn / {DEMO_PASSWORD})"
     )
-    click.echo(f"  public keys:         http://127.0.0.1:{port}/.well-known/traceapp-keys.json")
+    click.echo(f"  public keys:         {base_url}/.well-known/traceapp-keys.json")
 
 
 commands = [demo]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask.cli import with_appcontext
 
 from keys.keystore import KeyStoreError
-from traceapp.cli.support import CommandError, actor, command_session, settings
+from traceapp.cli.support import CommandError, Progress, actor, command_session, settings
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST, issue_labels
 from traceapp.domain.signing_keys import active_signer
 
@@ -28,11 +26,9 @@ def issue(batch_id: int, count: int) -> None:
         signer = active_signer(settings())
     except KeyStoreError as exc:
         raise CommandError(str(exc)) from exc
-    with (
-        click.progressbar(length=count, label="signing labels", file=sys.stderr) as bar,
-        command_session() as session,
-    ):
-        run = issue_labels(session, batch_id, count, signer, actor(), progress=bar.update)
+    # The bar appears once the batch and its quota are checked (issue_labels' first report).
+    with Progress(count, "signing labels") as progress, command_session() as session:
+        run = issue_labels(session, batch_id, count, signer, actor(), progress=progress.step)
         run_id, lot = run.id, run.batch.lot_code
     click.echo(f"issued {count:,} labels for lot {lot} as run {run_id} (key {signer.key_id})")
 

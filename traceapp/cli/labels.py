@@ -7,9 +7,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from labels import (
+    DEFAULT_PRESET,
+    DEFAULT_ROLL_MM,
     PRESETS,
     LayoutError,
     get_preset,
@@ -17,11 +20,31 @@ from labels import (
     render_calibration_pdf,
     render_label_png,
     render_label_svg,
-    render_roll_pdf,
-    render_zpl,
 )
-from traceapp.cli.support import CommandError, command_session, settings
-from traceapp.domain.printing import get_run, run_labels, run_sheet_pdf
+from labels.stocks import find_stocks, recommended_stocks
+from labels.zpl import ALLOWED_DPI
+from traceapp.cli.support import (
+    CommandError,
+    Progress,
+    command_session,
+    counted,
+    output_file,
+    settings,
+    write_file,
+)
+from traceapp.clock import today_local
+from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE, LABEL_LANGUAGES
+from traceapp.domain.print_jobs import (
+    PrintRequest,
+    PrintSetup,
+    check_request,
+    chunked_labels,
+    label_range,
+    render,
+)
+from traceapp.domain.printing import get_run, run_labels
+from traceapp.errors import DomainError
+from traceapp.models import PrintJobKind
 
 out_option = click.option(
     "--out",
@@ -42,6 +65,15 @@ range_options = [
 ]
 
 
+language_option = click.option(
+    "--language",
+    default=DEFAULT_LABEL_LANGUAGE,
+    show_default=True,
+    type=click.Choice(LABEL_LANGUAGES),
+    help="Language of the label's words and certification names (en for export).",
+)
+
+
 def _with(options):
     def decorate(function):
         for option in reversed(options):
@@ -54,10 +86,13 @@ def _with(options):
 def _sheet_options(function):
     options = [
         click.option(
+            "--stock",
             "--preset",
-            default="a4-65",
+            "preset",
+            default=DEFAULT_PRESET,
             show_default=True,
-            help=f"Label stock: {', '.join(PRESETS)} (or a known alias).",
+            help=f"Label stock: {', '.join(PRESETS)}, an alias, or a gLabels stock such as"
+            " 'Avery L7160' (see `traceapp labels presets --search`).",
         ),
         click.option(
             "--layout",
@@ -97,21 +132,29 @@ def labels_group() -> None:
     pass
 
 
-@labels_group.command("presets", help="List the label stock presets.")
-def presets() -> None:
-    for name in PRESETS:
-        layout = get_preset(name)
-        click.echo(
-            f"{name:<10} {layout.columns * layout.rows:>3} per sheet, "
-            f"{layout.label_width_mm:g} x {layout.label_height_mm:g} mm on "
-            f"{layout.page_width_mm:g} x {layout.page_height_mm:g} mm"
-        )
+@labels_group.command(
+    "presets",
+    help="List the label stocks: TraceApp's recommended presets, or with --search "
+    "the gLabels stocks too (Avery, Herma, Zweckform...).",
+)
+@click.option("--search", "query", default=None, help="Words to look for, e.g. 'avery l7160'.")
+def presets(query: str | None) -> None:
+    stocks = find_stocks(query, limit=200) if query else recommended_stocks()
+    if not stocks:
+        raise CommandError(f"no label stock matches {query!r}")
+    for stock in stocks:
+        numbers = ", ".join(stock.product_numbers) or stock.description
+        mark = "*" if stock.recommended else " "
+        click.echo(f"{mark} {stock.name:<24} {stock.summary:<36} {numbers}")
+    if not query:
+        click.echo(f"(* recommended; default {DEFAULT_PRESET}; more: --search WORDS)")
 
 
 @labels_group.command("sheet", help="Write RUN_ID's labels as a PDF label sheet.")
 @click.argument("run_id", type=int)
 @out_option
 @_sheet_options
+@language_option
 @_with(range_options)
 @with_appcontext
 def sheet(
@@ -123,21 +166,32 @@ def sheet(
     offset_x: float,
     offset_y: float,
     cut_outlines: bool,
+    language: str,
     first: int,
     last: int | None,
 ) -> None:
-    layout, options = _layout_and_options(
-        preset, layout_file, start, offset_x, offset_y, cut_outlines
+    out = output_file(out)
+    request = PrintRequest(
+        kind=PrintJobKind.SHEET,
+        preset=preset,
+        start_position=start,
+        offset_x_mm=offset_x,
+        offset_y_mm=offset_y,
+        cut_outlines=cut_outlines,
+        language=language,
+        first=first,
+        last=last,
     )
-    with command_session() as session:
-        run = get_run(session, run_id)
-        pdf = _render(
-            lambda: run_sheet_pdf(
-                session, run, settings().public_base_url, layout, options, first=first, last=last
-            )
+    if layout_file is not None:
+        layout, options = _layout_and_options(
+            preset, layout_file, start, offset_x, offset_y, cut_outlines
         )
-    out.write_bytes(pdf)
-    click.echo(f"wrote {out} ({layout.name})")
+        setup = PrintSetup(request, layout, options)
+    else:
+        setup = _checked(request)
+    assert setup.layout is not None
+    _render_to(out, run_id, setup)
+    click.echo(f"wrote {out} ({setup.layout.name}); print it at 100 % (no 'fit to page')")
 
 
 @labels_group.command(
@@ -148,12 +202,30 @@ def sheet(
 @click.argument("run_id", type=int)
 @out_option
 @click.option(
-    "--width", "width_mm", default=50.0, show_default=True, type=float, help="Label width in mm."
+    "--width",
+    "width_mm",
+    default=DEFAULT_ROLL_MM[0],
+    show_default=True,
+    type=float,
+    help="Label width in mm.",
 )
 @click.option(
-    "--height", "height_mm", default=30.0, show_default=True, type=float, help="Label height in mm."
+    "--height",
+    "height_mm",
+    default=DEFAULT_ROLL_MM[1],
+    show_default=True,
+    type=float,
+    help="Label height in mm.",
 )
 @click.option("--zpl", is_flag=True, help="Write ZPL II for Zebra printers instead of PDF.")
+@click.option(
+    "--dpi",
+    default=203,
+    show_default=True,
+    type=click.Choice([str(d) for d in ALLOWED_DPI]),
+    help="Zebra print head resolution (with --zpl).",
+)
+@language_option
 @_with(range_options)
 @with_appcontext
 def roll(
@@ -162,20 +234,59 @@ def roll(
     width_mm: float,
     height_mm: float,
     zpl: bool,
+    dpi: str,
+    language: str,
     first: int,
     last: int | None,
 ) -> None:
-    with command_session() as session:
-        run = get_run(session, run_id)
-        data = run_labels(session, run, settings().public_base_url, first=first, last=last)
-        if zpl:
-            font = settings().label_font
-            output = _render(lambda: render_zpl(data, width_mm, height_mm, font_path=font))
-        else:
-            options = settings().print_options()
-            output = _render(lambda: render_roll_pdf(data, width_mm, height_mm, options))
-    out.write_bytes(output)
+    out = output_file(out)
+    setup = _checked(
+        PrintRequest(
+            kind=PrintJobKind.ZPL if zpl else PrintJobKind.ROLL,
+            width_mm=width_mm,
+            height_mm=height_mm,
+            dpi=int(dpi),
+            language=language,
+            first=first,
+            last=last,
+        )
+    )
+    _render_to(out, run_id, setup)
     click.echo(f"wrote {out}")
+
+
+def _checked(request: PrintRequest) -> PrintSetup:
+    try:
+        return check_request(request, settings().print_options())
+    except DomainError as exc:
+        raise CommandError(exc.detail) from exc
+
+
+def _render_to(out: Path, run_id: int, setup: PrintSetup) -> None:
+    """Render the run's labels as ``setup`` asks, with a progress bar, and write ``out``.
+
+    Labels are read as a print worker reads them (short transactions), so the
+    command never holds the database while it draws.
+    """
+    request = setup.request
+    with command_session() as session:
+        first, last = label_range(get_run(session, run_id), request)
+    labels = chunked_labels(
+        current_app.extensions["traceapp.sessions"],
+        run_id,
+        settings().public_base_url,
+        first,
+        last,
+        request.language,
+        today_local(),
+        progress=lambda done: None,
+    )
+    with Progress(last - first + 1, "rendering labels") as progress:
+        try:
+            data = render(setup, counted(labels, progress))
+        except DomainError as exc:
+            raise CommandError(exc.detail) from exc
+    write_file(out, data)
 
 
 @labels_group.command(
@@ -187,17 +298,26 @@ def roll(
 )
 @out_option
 @with_appcontext
-def single(run_id: int, position: int, out: Path) -> None:
+@language_option
+def single(run_id: int, position: int, out: Path, language: str) -> None:
     if out.suffix.lower() not in (".png", ".svg"):
         raise CommandError("--out must end in .png or .svg")
+    out = output_file(out)
     with command_session() as session:
         run = get_run(session, run_id)
         label = next(
-            run_labels(session, run, settings().public_base_url, first=position, last=position)
+            run_labels(
+                session,
+                run,
+                settings().public_base_url,
+                first=position,
+                last=position,
+                language=language,
+            )
         )
-    render = render_label_svg if out.suffix.lower() == ".svg" else render_label_png
+    draw = render_label_svg if out.suffix.lower() == ".svg" else render_label_png
     font = settings().label_font
-    out.write_bytes(_render(lambda: render(label, font_path=font)))
+    write_file(out, _render(lambda: draw(label, font_path=font)))
     click.echo(f"wrote {out}")
 
 
@@ -218,10 +338,11 @@ def calibration(
     offset_y: float,
     cut_outlines: bool,
 ) -> None:
+    out = output_file(out)
     layout, options = _layout_and_options(
         preset, layout_file, start, offset_x, offset_y, cut_outlines
     )
-    out.write_bytes(_render(lambda: render_calibration_pdf(layout, options)))
+    write_file(out, _render(lambda: render_calibration_pdf(layout, options)))
     click.echo(f"wrote {out}")
 
 

@@ -10,7 +10,14 @@ import click
 from flask.cli import with_appcontext
 
 from labels import preset_names
-from traceapp.cli.support import CommandError, actor, command_session, settings, write_json
+from traceapp.cli.support import (
+    CommandError,
+    Progress,
+    actor,
+    command_session,
+    settings,
+    write_json,
+)
 from traceapp.domain.box_labels import DEFAULT_PRESET, box_sheet_pdf
 from traceapp.domain.value_chain import (
     STEPS,
@@ -60,8 +67,9 @@ def import_command(file: Path) -> None:
         document = json.loads(file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CommandError(f"{file} is not JSON: {exc}") from None
-    with command_session() as session:
-        result = import_document(session, document, actor())
+    # The bar appears once the document is valid and its events are being checked.
+    with Progress(None, "checking events") as progress, command_session() as session:
+        result = import_document(session, document, actor(), progress=progress)
     click.echo(
         f"imported {result.stored} events ({result.skipped} already stored) for "
         f"batches {', '.join(map(str, result.batch_ids))}"

@@ -3,7 +3,9 @@
 A node stops on SIGTERM without losing a scan or failing a request: it stops
 accepting connections (the load balancer's health check and retries move new
 requests to the other nodes), lets each worker finish its request, and each
-worker writes its buffered scans before it exits.
+worker writes its buffered scans before it exits. The master also runs
+TRACEAPP_PRINT_WORKERS print worker processes (default 1; 0 when `traceapp
+print-worker` runs elsewhere), which render label sheets and rolls.
 """
 
 from __future__ import annotations
@@ -27,3 +29,23 @@ def worker_exit(server: Any, worker: Any) -> None:
     from traceapp.web.public import flush_scans
 
     flush_scans(worker.wsgi)
+
+
+_print_workers: list[Any] = []
+
+
+def when_ready(server: Any) -> None:
+    """Start the print workers beside the web workers."""
+    from traceapp.config import Settings
+    from traceapp.workers.print_worker import start_processes
+
+    settings = Settings.from_env()
+    _print_workers.extend(start_processes(settings, settings.print_workers))
+    server.log.info("started %d print worker(s)", len(_print_workers))
+
+
+def on_exit(server: Any) -> None:
+    """Stop the print workers with the master (a job in progress is taken over later)."""
+    from traceapp.workers.print_worker import stop_processes
+
+    stop_processes(_print_workers)

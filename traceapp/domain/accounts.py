@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from traceapp.domain import audit_log
-from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
+from traceapp.errors import N_, Conflict, InvalidInput, NotFound, one_of
 from traceapp.models import ApiToken, Role, User
 from traceapp.models._columns import utcnow
 
@@ -38,7 +38,7 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 # One wording for every refusal: whether an e-mail has an account, is deactivated or
 # is locked must not show (the lockout itself would otherwise reveal the account).
-SIGN_IN_REFUSED = (
+SIGN_IN_REFUSED = N_(
     "wrong e-mail or password, or too many failed sign-ins "
     "(the account is then locked for 15 minutes)"
 )
@@ -81,7 +81,7 @@ def create_user(
     role = _check_role(role, cooperative_id)
     check_password(password, email, name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"{email} already has an account", field="email")
+        raise Conflict("%(email)s already has an account", field="email", email=email)
     user = User(
         email=email,
         name=name,
@@ -306,7 +306,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
 def revoke_token(session: Session, token_id: int, user: User, actor: str) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != user.id and user.role != Role.UNION_OFFICER):
-        raise NotFound(f"no token {token_id}")
+        raise NotFound("no token %(token)s", token=str(token_id))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit_log.record(session, actor, "token.revoked", "api_token", token.id, {})

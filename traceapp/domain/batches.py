@@ -20,7 +20,7 @@ from traceapp.domain.certifications import (
     valid_certifications,
     valid_on,
 )
-from traceapp.domain.passport import require_complete_passport
+from traceapp.domain.passport import missing_passport_fields
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import Batch, BatchStatus, Cooperative, Product
 from traceapp.models._columns import MAX_ID, utcnow
@@ -62,8 +62,10 @@ def create_batch(
     product = session.get(Product, details.product_id)
     if product is None or product.cooperative_id != cooperative.id:
         raise NotFound(
-            f"cooperative {cooperative.name} has no product {details.product_id}",
+            "cooperative %(cooperative)s has no product %(product)s",
             field="product_id",
+            cooperative=cooperative.name,
+            product=str(details.product_id),
         )
     duplicate = session.scalar(
         select(Batch.id).where(
@@ -72,7 +74,10 @@ def create_batch(
     )
     if duplicate is not None:
         raise Conflict(
-            f"lot {details.lot_code!r} already exists for {cooperative.name}", field="lot_code"
+            "lot %(lot)s already exists for %(cooperative)s",
+            field="lot_code",
+            lot=details.lot_code,
+            cooperative=cooperative.name,
         )
     batch = Batch(
         cooperative=cooperative,
@@ -115,7 +120,7 @@ def get_batch(session: Session, batch_id: int, cooperative_id: int | None = None
     """The batch, or NotFound; a cooperative only ever finds its own batches."""
     batch = visible_batch(session, batch_id, cooperative_id)
     if batch is None:
-        raise NotFound(f"no batch {batch_id}")
+        raise NotFound("no batch %(batch)s", batch=str(batch_id))
     return batch
 
 
@@ -124,18 +129,61 @@ def find_batch_by_lot(session: Session, cooperative_id: int, lot_code: str) -> B
         select(Batch).where(Batch.cooperative_id == cooperative_id, Batch.lot_code == lot_code)
     )
     if batch is None:
-        raise NotFound(f"no batch with lot {lot_code!r}")
+        raise NotFound("no batch with lot %(lot)s", lot=lot_code)
     return batch
+
+
+def certification_refusal(
+    session: Session, batch: Batch, on: date | None = None
+) -> Conflict | None:
+    """Why the batch cannot be certified on that day (today by default), or None if it can.
+
+    The console asks before offering "certify"; certify_batch raises the same refusal.
+    """
+    if batch.status == BatchStatus.RECALLED:
+        return Conflict("a recalled batch cannot be certified again")
+    day = on or today_local()
+    if valid_certifications(session, batch, day):
+        missing = missing_passport_fields(session, batch, day)
+        if missing:
+            return Conflict(
+                "the digital product passport of lot %(lot)s is incomplete; missing: %(fields)s",
+                field=missing[0].value,
+                lot=batch.lot_code,
+                fields=tuple(missing),
+            )
+        return None
+    recorded = certifications_for(session, batch)
+    if not recorded:
+        return Conflict(
+            "lot %(lot)s has no certification yet: record the certificate it was "
+            "granted (VietGAP, OCOP, organic, herbal-fed or a lab test) first",
+            lot=batch.lot_code,
+        )
+    latest = recorded[0]  # certifications_for lists the latest-ending first
+    if latest.valid_from > day:
+        return Conflict(
+            "no certification of lot %(lot)s is valid today: certificate %(number)s "
+            "starts on %(day)s",
+            lot=batch.lot_code,
+            number=latest.certificate_number,
+            day=latest.valid_from,
+        )
+    return Conflict(
+        "no certification of lot %(lot)s is valid today: certificate %(number)s ended "
+        "on %(day)s; record its renewal first",
+        lot=batch.lot_code,
+        number=latest.certificate_number,
+        day=latest.valid_to,
+    )
 
 
 def certify_batch(session: Session, batch: Batch, actor: str) -> Batch:
     """Mark a draft batch certified; it needs a certification valid today and a
     complete digital product passport (domain/passport.py)."""
-    if batch.status == BatchStatus.RECALLED:
-        raise Conflict("a recalled batch cannot be certified again")
-    if not valid_certifications(session, batch, today_local()):
-        raise Conflict("the batch has no certification valid today; record one first")
-    require_complete_passport(session, batch, today_local())
+    refusal = certification_refusal(session, batch)
+    if refusal is not None:
+        raise refusal
     if batch.status != BatchStatus.CERTIFIED:
         batch.status = BatchStatus.CERTIFIED
         audit_log.record(session, actor, "batch.certified", "batch", batch.id, {})

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from labels import (
     DEFAULT_OPTIONS,
+    DEFAULT_PRESET,
     LabelData,
     LayoutError,
     PrintOptions,
@@ -24,8 +25,6 @@ from traceapp.domain.certifications import mark, valid_certifications
 from traceapp.domain.value_chain import Packing, packings
 from traceapp.epcis import box_url, parse_box_uri
 from traceapp.errors import InvalidInput, NotFound
-
-DEFAULT_PRESET = "a4-21"
 
 
 def box_labels(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -122,14 +123,15 @@ def valid_certifications(session: Session, batch: Batch, on: date) -> list[Certi
     return [c for c in certifications_for(session, batch) if valid_on(c, on)]
 
 
-def mark(certification: Certification) -> str | None:
+def mark(certification: Certification, translate: Callable[[str], str] = str) -> str | None:
     """The short mark printed on a label, e.g. 'VietGAP' or 'OCOP ★★★★'.
 
-    Lab tests have none: they are results shown on the verification page, not a mark.
+    ``translate`` turns the scheme's name into the label's language. Lab tests
+    have none: they are results shown on the verification page, not a mark.
     """
     if certification.scheme == CertificationScheme.LAB_TEST:
         return None
-    name = SCHEME_NAMES[certification.scheme]
+    name = translate(SCHEME_NAMES[certification.scheme])
     if certification.scheme == CertificationScheme.OCOP:
         return f"{name} {'★' * (certification.ocop_stars or 0)}"
     return name

@@ -43,13 +43,14 @@ def issue_labels(
     """
     if not 1 <= count <= MAX_LABELS_PER_REQUEST:
         raise InvalidInput(
-            f"a request issues between 1 and {MAX_LABELS_PER_REQUEST:,} labels", field="count"
+            "a request issues between 1 and %(most)s labels",
+            field="count",
+            most=MAX_LABELS_PER_REQUEST,
         )
     batch = get_batch(session, batch_id, cooperative_id)
-    if batch.status == BatchStatus.RECALLED:
-        raise Conflict("the batch is recalled: no labels can be issued")
-    if not is_certified(session, batch):
-        raise Conflict("labels are issued only for a batch with a valid certification")
+    refusal = issuance_refusal(session, batch)
+    if refusal is not None:
+        raise refusal
     _take_quota(session, batch, count)
 
     run = IssuanceRun(batch=batch, quantity=count, key_id=signer.key_id, requested_by=actor)
@@ -93,6 +94,30 @@ def remaining_quota(batch: Batch) -> int:
     return batch.quantity - batch.labels_issued
 
 
+def issuance_refusal(session: Session, batch: Batch) -> Conflict | None:
+    """Why no label can be issued for the batch now, or None if labels can be.
+
+    The console asks before offering "request labels"; issue_labels raises the same.
+    """
+    if batch.status == BatchStatus.RECALLED:
+        return Conflict("the batch is recalled: no labels can be issued")
+    if batch.status == BatchStatus.DRAFT:
+        return Conflict(
+            "lot %(lot)s waits for the Union: labels can be requested once an officer "
+            "has certified it",
+            lot=batch.lot_code,
+        )
+    if not is_certified(session, batch):
+        return Conflict("labels are issued only for a batch with a valid certification")
+    if remaining_quota(batch) < 1:
+        return Conflict(
+            "every one of the %(quantity)s items of lot %(lot)s has a label already",
+            quantity=batch.quantity,
+            lot=batch.lot_code,
+        )
+    return None
+
+
 def _take_quota(session: Session, batch: Batch, count: int) -> None:
     taken = session.execute(
         update(Batch)
@@ -107,8 +132,12 @@ def _take_quota(session: Session, batch: Batch, count: int) -> None:
     session.refresh(batch)
     if taken != 1:
         raise Conflict(
-            f"only {remaining_quota(batch):,} of the batch's {batch.quantity:,} "
-            f"certified items have no label yet; {count:,} requested"
+            "only %(remaining)s of the batch's %(quantity)s certified items have no label "
+            "yet; %(count)s requested",
+            field="count",
+            remaining=remaining_quota(batch),
+            quantity=batch.quantity,
+            count=count,
         )
 
 

@@ -36,7 +36,11 @@ def list_cooperatives(session: Session) -> list[Cooperative]:
 def get_cooperative(session: Session, cooperative_id: int) -> Cooperative:
     cooperative = session.get(Cooperative, cooperative_id)
     if cooperative is None:
-        raise NotFound(f"no cooperative {cooperative_id}", field="cooperative_id")
+        raise NotFound(
+            "no cooperative %(cooperative)s",
+            field="cooperative_id",
+            cooperative=str(cooperative_id),
+        )
     return cooperative
 
 
@@ -57,6 +61,12 @@ def runs_of(
             select(IssuanceRun).where(IssuanceRun.batch_id == batch.id).order_by(IssuanceRun.id)
         )
     )
+
+
+def list_runs(session: Session, limit: int = 200) -> list[IssuanceRun]:
+    """Every batch's issuance runs, newest first."""
+    stmt = select(IssuanceRun).order_by(IssuanceRun.id.desc()).limit(min(limit, MAX_PAGE))
+    return list(session.scalars(stmt))
 
 
 def run_label_rows(

@@ -106,7 +106,7 @@ def build_bundle(
         kid, private_key = store.active_private_key()
         keyset = store.public_keyset(issuer)
     except KeyStoreError as exc:
-        raise Conflict(f"cannot sign the bundle: {exc}") from exc
+        raise Conflict("cannot sign the bundle: %(why)s", why=str(exc)) from exc
     document = {
         "format": BUNDLE_FORMAT,
         "issuer": issuer,

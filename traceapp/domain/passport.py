@@ -17,7 +17,6 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from traceapp.domain.certifications import valid_certifications
-from traceapp.errors import Conflict
 from traceapp.models import Batch, ProductImage
 
 
@@ -71,17 +70,6 @@ def missing_passport_fields(session: Session, batch: Batch, today: date) -> list
         PassportField.CERTIFICATES: bool(valid_certifications(session, batch, today)),
     }
     return [field for field in PassportField if not present[field]]
-
-
-def require_complete_passport(session: Session, batch: Batch, today: date) -> None:
-    """Refuse (Conflict, naming every missing field) unless the passport is complete."""
-    missing = missing_passport_fields(session, batch, today)
-    if missing:
-        raise Conflict(
-            "the digital product passport is incomplete; missing: "
-            + ", ".join(field.value for field in missing),
-            field=missing[0].value,
-        )
 
 
 def _text(value: str | None) -> bool:

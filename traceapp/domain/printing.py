@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Result, select
 from sqlalchemy.orm import Session
 
 from keys.codes import label_uri
-from labels import LabelData, PrintOptions, SheetLayout, render_sheet_pdf
+from labels import LabelData, LabelWording, PrintOptions, SheetLayout, render_sheet_pdf
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
+from traceapp.domain.label_wording import (
+    DEFAULT_LABEL_LANGUAGE,
+    LABEL_LANGUAGES,
+    label_wording,
+    translate,
+)
 from traceapp.errors import InvalidInput, NotFound
 from traceapp.models import IssuanceRun, Label
 
@@ -21,8 +28,107 @@ def get_run(session: Session, run_id: int, cooperative_id: int | None = None) ->
     """The issuance run, or NotFound; a cooperative only finds its own runs."""
     run = session.get(IssuanceRun, run_id)
     if run is None or (cooperative_id is not None and run.batch.cooperative_id != cooperative_id):
-        raise NotFound(f"no issuance run {run_id}")
+        raise NotFound("no issuance run %(run)s", run=str(run_id))
     return run
+
+
+@dataclass(frozen=True)
+class RunLabelTemplate:
+    """What every label of a run shares, as plain values: only serial and signature vary."""
+
+    base_url: str
+    gtin: str | None
+    product_ref: str | None
+    cooperative: str
+    product: str
+    lot: str
+    best_before: date | None
+    marks: tuple[str, ...]
+    issuer: str
+    wording: LabelWording
+
+    def label(self, serial: str, signature: str) -> LabelData:
+        """The printed label of one issued serial."""
+        return LabelData(
+            code=label_uri(
+                self.base_url,
+                gtin=self.gtin,
+                product_ref=self.product_ref,
+                lot=self.lot,
+                serial=serial,
+                signature_field=signature,
+            ),
+            serial=serial,
+            cooperative=self.cooperative,
+            product=self.product,
+            lot=self.lot,
+            best_before=self.best_before,
+            marks=self.marks,
+            issuer=self.issuer,
+            wording=self.wording,
+        )
+
+
+def label_template(
+    session: Session,
+    run: IssuanceRun,
+    base_url: str,
+    *,
+    on: date | None = None,
+    language: str = DEFAULT_LABEL_LANGUAGE,
+) -> RunLabelTemplate:
+    """The run's shared label content in `language` (one of LABEL_LANGUAGES).
+
+    The certification names and the label's fixed words come in that language;
+    the issuer is the cooperative's Union; the marks are the certifications valid `on`.
+    """
+    check_label_language(language)
+    batch = get_batch(session, run.batch_id)
+    product = batch.product
+    marks = tuple(
+        filter(
+            None,
+            (
+                mark(c, lambda name: translate(name, language))
+                for c in valid_certifications(session, batch, on or today_local())
+            ),
+        )
+    )
+    return RunLabelTemplate(
+        base_url=base_url,
+        gtin=product.gtin,
+        product_ref=None if product.gtin else product.ref,
+        cooperative=batch.cooperative.name,
+        product=product.name,
+        lot=batch.lot_code,
+        best_before=batch.best_before,
+        marks=marks,
+        issuer=batch.cooperative.union.name,
+        wording=label_wording(language),
+    )
+
+
+def check_range(run: IssuanceRun, first: int, last: int | None) -> int:
+    """The last position to print (default: the run's end), after checking first..last."""
+    last = run.quantity if last is None else last
+    if not 1 <= first <= last <= run.quantity:
+        raise InvalidInput(
+            "the positions must lie from 1 to %(most)s, the first not after the last",
+            field="range",
+            most=run.quantity,
+        )
+    return last
+
+
+def label_rows(session: Session, run: IssuanceRun, first: int, last: int) -> Result[str, str]:
+    """The (serial, signature) of the run's labels first..last, in print order (streamed)."""
+    stmt = (
+        select(Label.serial, Label.signature)
+        .where(Label.run_id == run.id, Label.sequence.between(first, last))
+        .order_by(Label.sequence)
+        .execution_options(yield_per=2000)
+    )
+    return session.execute(stmt)
 
 
 def run_labels(
@@ -33,43 +139,27 @@ def run_labels(
     first: int = 1,
     last: int | None = None,
     on: date | None = None,
+    language: str = DEFAULT_LABEL_LANGUAGE,
 ) -> Iterator[LabelData]:
     """The run's labels from position `first` to `last` (1-based, inclusive), in print order.
 
-    Streams from the database so a 100,000-label run never sits in memory at once.
+    In `language` (see `label_template`). Streams from the database so a
+    100,000-label run never sits in memory at once.
     """
-    last = run.quantity if last is None else last
-    if not 1 <= first <= last <= run.quantity:
+    last = check_range(run, first, last)
+    template = label_template(session, run, base_url, on=on, language=language)
+    for serial, signature in label_rows(session, run, first, last):
+        yield template.label(serial, signature)
+
+
+def check_label_language(language: str) -> None:
+    """Refuse a label language the catalogues do not offer."""
+    if language not in LABEL_LANGUAGES:
         raise InvalidInput(
-            f"the range must lie within 1-{run.quantity} with first <= last", field="range"
-        )
-    batch = get_batch(session, run.batch_id)
-    product = batch.product
-    marks = tuple(
-        filter(None, (mark(c) for c in valid_certifications(session, batch, on or today_local())))
-    )
-    stmt = (
-        select(Label.serial, Label.signature)
-        .where(Label.run_id == run.id, Label.sequence.between(first, last))
-        .order_by(Label.sequence)
-        .execution_options(yield_per=2000)
-    )
-    for serial, signature in session.execute(stmt):
-        yield LabelData(
-            code=label_uri(
-                base_url,
-                gtin=product.gtin,
-                product_ref=None if product.gtin else product.ref,
-                lot=batch.lot_code,
-                serial=serial,
-                signature_field=signature,
-            ),
-            serial=serial,
-            cooperative=batch.cooperative.name,
-            product=product.name,
-            lot=batch.lot_code,
-            best_before=batch.best_before,
-            marks=marks,
+            "unknown label language %(language)s; allowed: %(allowed)s",
+            field="language",
+            language=language,
+            allowed=LABEL_LANGUAGES,
         )
 
 
@@ -92,5 +182,10 @@ def run_sheet_pdf(
 def find_label(session: Session, batch_id: int, serial: str) -> Label:
     label = session.scalar(select(Label).where(Label.batch_id == batch_id, Label.serial == serial))
     if label is None:
-        raise NotFound(f"no label {serial}")
+        raise NotFound(
+            "lot %(lot)s has no label with serial %(serial)s",
+            field="serial",
+            lot=get_batch(session, batch_id).lot_code,
+            serial=serial,
+        )
     return label

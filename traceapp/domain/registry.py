@@ -53,9 +53,10 @@ def register_cooperative(
     )
     if existing is not None:
         raise Conflict(
-            f"registration number {details.registration_number!r} is already used "
-            f"by {existing.name}",
+            "registration number %(number)s is already used by %(cooperative)s",
             field="registration_number",
+            number=details.registration_number,
+            cooperative=existing.name,
         )
     cooperative = Cooperative(union=union, **details.__dict__)
     session.add(cooperative)
@@ -82,7 +83,7 @@ def register_product(
         raise InvalidInput(str(exc), field="ref") from exc
     gtin = _new_gtin(session, details.gtin) if details.gtin else None
     if session.scalar(select(Product.id).where(Product.ref == details.ref)) is not None:
-        raise Conflict(f"product reference {details.ref!r} is already used", field="ref")
+        raise Conflict("product reference %(ref)s is already used", field="ref", ref=details.ref)
     product = Product(
         cooperative=cooperative,
         name=details.name,
@@ -164,17 +165,17 @@ def normalize_gtin_or_refuse(text: str) -> str:
 def _new_gtin(session: Session, text: str) -> str:
     gtin = normalize_gtin_or_refuse(text)
     if session.scalar(select(Product.id).where(Product.gtin == gtin)) is not None:
-        raise Conflict(f"GTIN {gtin} is already registered", field="gtin")
+        raise Conflict("GTIN %(gtin)s is already registered", field="gtin", gtin=gtin)
     return gtin
 
 
 def get_union(session: Session, code: str) -> Union:
     union = session.scalar(select(Union).where(Union.code == code))
     if union is None:
-        raise NotFound(f"no union with code {code!r}")
+        raise NotFound("no union with code %(code)s", code=code)
     return union
 
 
 def _require_text(value: str | None, field: str) -> None:
     if not value or not value.strip():
-        raise InvalidInput(f"{field} must not be empty", field=field)
+        raise InvalidInput("fill in this field", field=field)

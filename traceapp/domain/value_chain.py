@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,7 +22,7 @@ from keys.gtin import check_digit_is_valid
 from traceapp.clock import LOCAL_TZ, to_local, today_local
 from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch, visible_batch
-from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
+from traceapp.domain.certifications import certifications_for, valid_on
 from traceapp.epcis import (
     EpcisDocumentError,
     box_uri,
@@ -521,6 +521,15 @@ def _events_of(session: Session, batch_id: int) -> list[ChainEvent]:
 
 
 @dataclass(frozen=True)
+class CertificationMark:
+    """A certification as a linked batch or a box shows it; pages word the scheme."""
+
+    scheme: str
+    number: str
+    valid_today: bool
+
+
+@dataclass(frozen=True)
 class LinkedBatch:
     """A batch an event points to (a transformation's input or output)."""
 
@@ -529,7 +538,7 @@ class LinkedBatch:
     product: str
     cooperative: str
     status: str
-    certifications: tuple[str, ...]
+    certifications: tuple[CertificationMark, ...]
 
 
 @dataclass
@@ -620,7 +629,7 @@ def _name(names: dict[str, str], uri: str | None) -> str | None:
 def _quantity_text(document: dict[str, Any], session: Session, batch_id: int) -> str | None:
     if document.get("epcList"):
         return None  # the boxes are counted in box_count, worded by the page
-    batch = session.get(Batch, batch_id)
+    batch = get_batch(session, batch_id)
     mine = batch_class_uri(batch)
     for element in document.get("quantityList") or []:
         if element.get("epcClass") == mine:
@@ -637,8 +646,7 @@ def _number(value: Any) -> str:
 def _linked(session: Session, batch: Batch) -> LinkedBatch:
     today = today_local()
     marks = tuple(
-        f"{SCHEME_NAMES.get(c.scheme, c.scheme)} {c.certificate_number}"
-        + ("" if valid_on(c, today) else " (expired)")
+        CertificationMark(c.scheme, c.certificate_number, valid_on(c, today))
         for c in certifications_for(session, batch)
     )
     return LinkedBatch(
@@ -672,7 +680,7 @@ class BoxContents:
     number: int
     batch: Batch
     items: int
-    certifications: tuple[str, ...]
+    certifications: tuple[CertificationMark, ...]
     last_step: str | None
 
 
@@ -730,11 +738,17 @@ class ImportResult:
     batch_ids: tuple[int, ...]
 
 
-def import_document(session: Session, document: Any, actor: str) -> ImportResult:
+def import_document(
+    session: Session,
+    document: Any,
+    actor: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
     """Store the events of an EPCIS 2.0 document, all or nothing.
 
     Each event must name at least one batch registered here (by EPC class or instance);
-    events already stored (same eventID) are skipped.
+    events already stored (same eventID) are skipped. `progress(done, total)` is
+    called as each event is checked.
     """
     try:
         events = validate_document(document)
@@ -774,6 +788,8 @@ def import_document(session: Session, document: Any, actor: str) -> ImportResult
         at = event_time_of(event, pointer)
         partner = partners.get(identifier_of(_destination(event) or ""))
         planned.append((event, at, links, partner))
+        if progress is not None:
+            progress(index + 1, len(events))
     for event, at, links, partner in planned:
         _store_event(session, event, at, links, partner)
     batch_ids = tuple(sorted({b for _, _, links, _ in planned for b, _ in links}))

@@ -16,7 +16,7 @@ first that applies wins; the offline tools add "not in bundle" after revoked_key
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from keys.codes import LabelCode
 from keys.keyset import PublicKeySet
 from keys.verdicts import LabelRecord, LabelVerdict, decide_verdict
 from keys.verify import Verdict, verify_code
+from traceapp.clock import to_local
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
 from traceapp.domain.product_images import product_image_path
 from traceapp.domain.scans import (
@@ -532,6 +533,13 @@ def batch_history(session: Session, batch: Batch) -> list[HistoryEvent]:
     return sorted(events, key=_event_order)
 
 
-def _event_order(event: HistoryEvent) -> tuple[date, int]:
-    day = event.at.date() if isinstance(event.at, datetime) else event.at
-    return day, ("certified", "issued", "inspected", "recalled").index(event.kind)
+def _event_order(event: HistoryEvent) -> tuple[date, time, int]:
+    # In Vietnam's time, as the page shows it: a moment late in the UTC day belongs to
+    # the next local day. Date-only entries (inspections) come first on their day.
+    if isinstance(event.at, datetime):
+        local = to_local(event.at)
+        day, moment = local.date(), local.time()
+    else:
+        day, moment = event.at, time.min
+    kinds = ("certified", "issued", "inspected", "shipped", "recalled")
+    return day, moment, kinds.index(event.kind)

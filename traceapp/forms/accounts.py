@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
+from traceapp.forms import Form
 from traceapp.models import Role
+from traceapp.web.vocabulary import choices
 
 
-class SignInForm(FlaskForm):
-    email = StringField("E-mail", validators=[DataRequired(), Length(max=200)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
+class SignInForm(Form):
+    email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
 
 
-class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=100)])
+class TokenForm(Form):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
 
 
 # Made before the new-password fields so that it comes first on the change form.
@@ -25,7 +26,7 @@ _current_password = PasswordField(
 )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """An officer's reset: the new password twice."""
 
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=500)])
@@ -41,8 +42,8 @@ class PasswordChangeForm(NewPasswordForm):
     current_password = _current_password
 
 
-class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[role.value for role in Role])
+class RoleForm(Form):
+    role = SelectField(_l("Role"), choices=choices("role", Role))
     cooperative_id = IntegerField(
         _l("Cooperative (for an operator)"),
         validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],

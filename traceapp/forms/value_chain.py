@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -17,17 +17,20 @@ from traceapp.domain.value_chain import (
     parse_moment,
 )
 from traceapp.errors import InvalidInput
+from traceapp.forms import Form
 from traceapp.forms.batches import SheetForm
 from traceapp.models._columns import MAX_ID
 from traceapp.models.value_chain import PartnerRole
+from traceapp.web.errors import domain_message
+from traceapp.web.vocabulary import choices
 
 
-class PartnerForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    role = SelectField("Role", choices=[SelectChoice(r.value, r.value) for r in PartnerRole])
-    gln = StringField("GLN (optional)", validators=[Optional(), Length(max=13)])
-    address = StringField("Address", validators=[Optional(), Length(max=300)])
-    province = StringField("Province", validators=[Optional(), Length(max=100)])
+class PartnerForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=choices("partner_role", PartnerRole))
+    gln = StringField(_l("GLN (optional)"), validators=[Optional(), Length(max=13)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    province = StringField(_l("Province"), validators=[Optional(), Length(max=100)])
 
 
 class InputsField(StringField):
@@ -41,7 +44,7 @@ class InputsField(StringField):
         try:
             self.pairs = parse_inputs([self.data or ""])
         except InvalidInput as exc:
-            raise ValueError(exc.detail) from None
+            raise ValueError(domain_message(exc)) from None
 
 
 class MomentField(StringField):
@@ -55,7 +58,7 @@ class MomentField(StringField):
         try:
             self.moment = parse_moment(self.data)
         except InvalidInput as exc:
-            raise ValueError(exc.detail) from None
+            raise ValueError(domain_message(exc)) from None
 
 
 class WholeNumberField(IntegerField):
@@ -64,37 +67,42 @@ class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist and valuelist[0].strip() and not valuelist[0].strip().isascii():
             self.data = None
-            raise ValueError(f"{valuelist[0][:20]!r} is not a whole number in digits 0-9")
+            raise ValueError(self.gettext("Not a valid integer value."))
         super().process_formdata(valuelist)
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """One step of a batch's value chain; which fields count depends on the step."""
 
-    step = SelectField("Step", choices=[SelectChoice(s, s) for s in STEPS])
-    at = MomentField("When (local time, empty = now)", render_kw={"type": "datetime-local"})
+    step = SelectField(_l("Step"), choices=choices("step", STEPS))
+    at = MomentField(
+        _l("When (Vietnam time; empty means now)"), render_kw={"type": "datetime-local"}
+    )
     # Choices are the registered partners, set by the view; 0 is "none".
-    partner_id = SelectField("Partner (shipping, receiving, transforming)", coerce=int, default=0)
+    partner_id = SelectField(_l("Partner (shipping, receiving, processing)"), coerce=int, default=0)
     boxes = WholeNumberField(
-        "Boxes (packing)",
+        _l("Boxes (packing)"),
         validators=[Optional(), NumberRange(min=1, max=MAX_BOXES)],
         render_kw={"inputmode": "numeric"},
     )
     per_box = WholeNumberField(
-        "Items per box (packing)",
+        _l("Items per box (packing)"),
         validators=[Optional(), NumberRange(min=1, max=MAX_ID)],
         render_kw={"inputmode": "numeric"},
     )
     conformant = SelectField(
-        "Inspection result",
-        choices=[SelectChoice("yes", "conformant"), SelectChoice("no", "non-conformant")],
+        _l("Inspection result"),
+        choices=[
+            SelectChoice("yes", _l("Conformant")),
+            SelectChoice("no", _l("Not conformant")),
+        ],
         default="yes",
     )
     reference = StringField(
-        "Despatch / receipt reference", validators=[Optional(), Length(max=MAX_REFERENCE)]
+        _l("Despatch or receipt reference"), validators=[Optional(), Length(max=MAX_REFERENCE)]
     )
     inputs = InputsField(
-        "Inputs (transforming: batch id:quantity, comma-separated)",
+        _l("Inputs (processing: batch number:quantity, separated by commas)"),
         render_kw={"placeholder": "12:1200"},
     )
 
@@ -103,13 +111,13 @@ class BoxLabelsForm(SheetForm):
     """The box labels of one packing (numbered from 1 in time order), or of every box."""
 
     packing = WholeNumberField(
-        "Packing", validators=[Optional(), NumberRange(min=1, max=MAX_BOXES)]
+        _l("Packing"), validators=[Optional(), NumberRange(min=1, max=MAX_BOXES)]
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     document = FileField(
-        "EPCIS 2.0 JSON-LD file",
-        validators=[FileRequired("choose an EPCIS 2.0 JSON-LD file")],
+        _l("JSON-LD file"),
+        validators=[FileRequired(_l("choose an EPCIS 2.0 JSON-LD file"))],
         render_kw={"accept": ".json,.jsonld,application/ld+json,application/json"},
     )

@@ -20,7 +20,7 @@ import io
 import json
 import os
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -52,12 +52,19 @@ class RestoreSummary:
 
 
 def create_backup(
-    engine: Engine, keys_dir: Path, issuer: str, out: Path, *, include_private_keys: bool = False
+    engine: Engine,
+    keys_dir: Path,
+    issuer: str,
+    out: Path,
+    *,
+    include_private_keys: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Write the archive to `out`; returns its manifest.
 
     Reads every table in one transaction, so the rows are a consistent snapshot
-    (REPEATABLE READ on PostgreSQL).
+    (REPEATABLE READ on PostgreSQL). `progress(n)` is called after each of the
+    `len(Base.metadata.sorted_tables)` tables is read.
     """
     files: dict[str, bytes] = {}
     tables: dict[str, dict[str, Any]] = {}
@@ -71,6 +78,8 @@ def create_backup(
                 name = f"tables/{table.name}.jsonl"
                 files[name] = data
                 tables[table.name] = {"file": name, "rows": rows}
+                if progress is not None:
+                    progress(len(tables))
     files.update(_key_files(keys_dir, issuer, include_private_keys))
     manifest = {
         "format": BACKUP_FORMAT,
@@ -127,9 +136,12 @@ def read_backup(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     return manifest, contents
 
 
-def restore_backup(engine: Engine, keys_dir: Path, path: Path) -> RestoreSummary:
+def restore_backup(
+    engine: Engine, keys_dir: Path, path: Path, progress: Callable[[int], None] | None = None
+) -> RestoreSummary:
     """Load the archive into an empty, migrated database (one transaction) and its
-    keys into an empty key directory. Refuses anything else."""
+    keys into an empty key directory. Refuses anything else. `progress(n)` is
+    called after each table is loaded (n tables of `Base.metadata.sorted_tables`)."""
     manifest, contents = read_backup(path)
     key_files = {
         name.removeprefix("keys/"): data
@@ -169,6 +181,8 @@ def restore_backup(engine: Engine, keys_dir: Path, path: Path) -> RestoreSummary
                 raise BackupError(
                     f"{table.name}: {counts[table.name]} rows read, manifest says {entry['rows']}"
                 )
+            if progress is not None:
+                progress(len(counts))
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection)
     restored = _restore_keys(keys_dir, key_files)

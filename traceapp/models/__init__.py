@@ -7,8 +7,10 @@ from traceapp.models.certifications import Certification, CertificationScheme
 from traceapp.models.inspections import Inspection, InspectionResult
 from traceapp.models.labels import IssuanceRun, Label, LabelStatus
 from traceapp.models.organisations import Cooperative, Union
+from traceapp.models.print_jobs import PrintJob, PrintJobKind, PrintJobStatus
 from traceapp.models.product_images import ProductImage
 from traceapp.models.products import Product, ProductCategory
+from traceapp.models.reports import LabelReport
 from traceapp.models.scans import Scan
 from traceapp.models.value_chain import (
     ChainEvent,
@@ -36,9 +38,13 @@ __all__ = [
     "InspectionResult",
     "IssuanceRun",
     "Label",
+    "LabelReport",
     "LabelStatus",
     "Partner",
     "PartnerRole",
+    "PrintJob",
+    "PrintJobKind",
+    "PrintJobStatus",
     "Product",
     "ProductCategory",
     "ProductImage",

@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from labels.options import MAX_OFFSET_MM
+from labels.zpl import ALLOWED_DPI
 from traceapp.domain.inspections import MAX_PHOTO_BYTES
 from traceapp.domain.issuance import MAX_LABELS_PER_REQUEST
+from traceapp.domain.label_wording import LABEL_LANGUAGES
 from traceapp.domain.value_chain import MAX_BOXES, MAX_REFERENCE, STEPS
-from traceapp.models import BatchStatus, CertificationScheme, InspectionResult
+from traceapp.models import (
+    BatchStatus,
+    CertificationScheme,
+    InspectionResult,
+    PrintJobKind,
+    PrintJobStatus,
+)
 from traceapp.models.value_chain import PartnerRole
 from traceapp.web.ids import MAX_ID
 
@@ -198,7 +207,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "requested_by",
             "created_at",
             "labels_url",
-            "sheet_url",
+            "print_jobs_url",
         ],
         "properties": {
             "id": ID,
@@ -208,7 +217,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "requested_by": {"type": "string"},
             "created_at": DATETIME,
             "labels_url": {"type": "string"},
-            "sheet_url": {"type": "string"},
+            "print_jobs_url": {"type": "string"},
         },
     },
     "RunList": {
@@ -259,6 +268,56 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "first": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "last": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "reason": _text(500, 1),
+        },
+    },
+    "PrintJobRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "kind": {"enum": [str(k) for k in PrintJobKind]},
+            "preset": _text(120, 1),
+            "start_position": {"type": "integer", "minimum": 1, "maximum": 200},
+            "offset_x_mm": {"type": "number", "minimum": -MAX_OFFSET_MM, "maximum": MAX_OFFSET_MM},
+            "offset_y_mm": {"type": "number", "minimum": -MAX_OFFSET_MM, "maximum": MAX_OFFSET_MM},
+            "cut_outlines": {"type": "boolean"},
+            "width_mm": {"type": "number", "exclusiveMinimum": 0, "maximum": 120},
+            "height_mm": {"type": "number", "exclusiveMinimum": 0, "maximum": 300},
+            "dpi": {"enum": list(ALLOWED_DPI)},
+            "language": {"enum": list(LABEL_LANGUAGES)},
+            "first": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "last": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        },
+    },
+    "PrintJob": {
+        "type": "object",
+        "required": [
+            "id",
+            "run_id",
+            "kind",
+            "status",
+            "labels_done",
+            "labels_total",
+            "progress",
+            "parameters",
+            "created_at",
+            "file_url",
+        ],
+        "properties": {
+            "id": ID,
+            "run_id": ID,
+            "kind": {"enum": [str(k) for k in PrintJobKind]},
+            "status": {"enum": [str(s) for s in PrintJobStatus]},
+            "labels_done": {"type": "integer"},
+            "labels_total": {"type": "integer"},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+            "parameters": {"type": "object"},
+            "requested_by": {"type": "string"},
+            "created_at": DATETIME,
+            "started_at": {"type": ["string", "null"], "format": "date-time"},
+            "finished_at": {"type": ["string", "null"], "format": "date-time"},
+            "error": {"type": ["string", "null"]},
+            "pages": {"type": ["integer", "null"]},
+            "file_url": {"type": ["string", "null"]},
         },
     },
     "VoidResult": {
@@ -770,33 +829,49 @@ def _paths() -> dict[str, Any]:
                 ],
             )
         },
-        "/api/v1/runs/{run_id}/sheet.pdf": {
+        "/api/v1/runs/{run_id}/print-jobs": {
+            "post": _operation(
+                "Ask for the run's labels as PDF sheets, a PDF roll or ZPL, rendered in the"
+                " background; poll the job, then download its file",
+                "createPrintJob",
+                "cooperative_operator (own cooperative), union_officer",
+                {
+                    "202": {
+                        **_json("PrintJob", "The queued job; Location is its URL"),
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                    }
+                },
+                WRITE,
+                [RUN_ID],
+                "PrintJobRequest",
+            )
+        },
+        "/api/v1/print-jobs/{job_id}": {
             "get": _operation(
-                "The run's labels as a printable PDF sheet",
-                "downloadSheet",
+                "A print job: status and progress, and the file's URL once done",
+                "getPrintJob",
+                "cooperative_operator (own cooperative), union_officer",
+                {"200": _json("PrintJob", "The print job")},
+                (401, 403, 404),
+                [_path_id("job_id")],
+            )
+        },
+        "/api/v1/print-jobs/{job_id}/file": {
+            "get": _operation(
+                "The finished print job's file (PDF or ZPL); print PDFs at 100 %",
+                "downloadPrintJob",
                 "cooperative_operator (own cooperative), union_officer",
                 {
                     "200": {
-                        "description": "The PDF; X-Page-Count says how many pages",
+                        "description": "The file",
                         "content": {
-                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                            "application/zpl": {"schema": {"type": "string", "format": "binary"}},
                         },
                     }
                 },
-                (401, 403, 404, 422),
-                [
-                    RUN_ID,
-                    _query(
-                        "preset",
-                        {"type": "string", "maxLength": 40, "pattern": NO_NUL},
-                        "label stock, e.g. a4-40 (default), a4-65, letter-30",
-                    ),
-                    _query(
-                        "start_position",
-                        {"type": "integer", "minimum": 1, "maximum": 200},
-                        "position of the first label on the first sheet (1)",
-                    ),
-                ],
+                (401, 403, 404, 409),
+                [_path_id("job_id")],
             )
         },
         "/api/v1/runs/{run_id}/void": {

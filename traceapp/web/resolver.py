@@ -35,7 +35,7 @@ from traceapp.domain.resolver import (
     Resolution,
 )
 from traceapp.domain.value_chain import export_batch
-from traceapp.domain.where_to_buy import links_of
+from traceapp.domain.where_to_buy import where_to_buy_facts
 from traceapp.errors import NotFound
 from traceapp.models import Batch, BatchStatus, Product, Union
 from traceapp.web.errors import problem
@@ -252,7 +252,7 @@ def _page(resolution: Resolution) -> Response:
     passport = _passport(resolution)
     # Where to buy only for a batch a consumer can trust: not a recalled one.
     on_sale = passport.batch_status in (None, BatchStatus.CERTIFIED)
-    shops = links_of(db(), passport.product_id) if on_sale else []
+    shops = where_to_buy_facts(db(), passport.product_id) if on_sale else ()
     html = render_template(
         "public/passport_page.html",
         level=resolution.level,

@@ -11,10 +11,11 @@ kind of request:
     public   published keys and log, GS1 resolver pages   per client IP
     sign_in  POST to a sign-in form                      per client IP
     api      the rest of /api/...                        per API token (else IP)
+    report   POST of a public page's "report this label" form  per client IP
     api_auth failed API authentications (bogus tokens)   per client IP
 
 Each limit is a setting (TRACEAPP_RATE_LIMIT_PUBLIC, for scans and the public pages
-per address; _PUBLIC_PER_CODE; _SIGN_IN; _API; _API_AUTH_FAILURES;
+per address; _PUBLIC_PER_CODE; _SIGN_IN; _API; _API_AUTH_FAILURES; _REPORT;
 docs/configuration.md); TRACEAPP_RATE_LIMITS=off turns them all off. They reach
 Flask-Limiter through its own config keys, set here from the settings only. A client
 over the API_AUTH_FAILURES limit is refused before its token is looked up. A refused
@@ -63,6 +64,8 @@ def request_kind() -> str | None:
         return "api"
     if request.method == "POST" and path.rstrip("/").endswith("/sign-in"):
         return "sign_in"
+    if request.method == "POST" and path == "/report":
+        return "report"
     return None
 
 
@@ -99,6 +102,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
             _limit("public", settings.rate_limit_public, get_remote_address),
             _limit("sign_in", settings.rate_limit_sign_in, get_remote_address),
             _limit("api", settings.rate_limit_api, api_client),
+            _limit("report", settings.rate_limit_report, get_remote_address),
         ],
     )
     limiter.init_app(app)

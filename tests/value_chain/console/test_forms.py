@@ -44,7 +44,7 @@ def test_an_input_without_a_quantity_is_refused_alike_by_console_and_cli(
     )  # fmt: skip
     message = f"input '{world.batch_b.id}:' is not BATCH_ID:QUANTITY (e.g. 12:1200)"
     assert (page.status_code, command.exit_code) == (422, 2)
-    assert message in field_errors(page)[0]
+    assert message.lower() in field_errors(page)[0].lower()  # the page starts a sentence
     assert message in command.output
     assert events(connection) == 0
 
@@ -110,7 +110,7 @@ def test_partner_form_refusal_is_shown_on_its_field(client, world):
     )
     assert (response.status_code, field_errors(response)) == (
         422,
-        ["a GLN has 13 digits with a valid check digit"],
+        ["Mã GLN gồm 13 chữ số với số kiểm tra hợp lệ."],
     )
 
 
@@ -119,5 +119,5 @@ def test_import_without_a_file_is_422_on_the_form(client, world):
     response = client.post("/console/chain/import", data={})
     assert (response.status_code, field_errors(response)) == (
         422,
-        ["choose an EPCIS 2.0 JSON-LD file"],
+        ["chọn một tệp EPCIS 2.0 JSON-LD"],
     )

@@ -8,7 +8,17 @@ from typing import Any
 from flask import url_for
 
 from keys.codes import label_uri
-from traceapp.models import Batch, Certification, Inspection, IssuanceRun, Label, Partner
+from traceapp.domain.print_jobs import pages
+from traceapp.models import (
+    Batch,
+    Certification,
+    Inspection,
+    IssuanceRun,
+    Label,
+    Partner,
+    PrintJob,
+    PrintJobStatus,
+)
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -70,7 +80,28 @@ def run_json(run: IssuanceRun) -> dict[str, Any]:
         "requested_by": run.requested_by,
         "created_at": _when(run.created_at),
         "labels_url": url_for("api.labels", run_id=run.id),
-        "sheet_url": url_for("api.sheet", run_id=run.id),
+        "print_jobs_url": url_for("api.print_job_new", run_id=run.id),
+    }
+
+
+def print_job_json(job: PrintJob) -> dict[str, Any]:
+    done = job.status == PrintJobStatus.DONE
+    return {
+        "id": job.id,
+        "run_id": job.run_id,
+        "kind": job.kind,
+        "status": job.status,
+        "labels_done": job.labels_done,
+        "labels_total": job.labels_total,
+        "progress": round(job.labels_done / job.labels_total, 4),
+        "parameters": job.parameters,
+        "requested_by": job.requested_by,
+        "created_at": _when(job.created_at),
+        "started_at": _when(job.started_at),
+        "finished_at": _when(job.finished_at),
+        "error": job.error,
+        "pages": pages(job) if done else None,
+        "file_url": url_for("api.print_job_file", job_id=job.id) if done else None,
     }
 
 

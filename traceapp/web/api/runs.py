@@ -1,16 +1,18 @@
-"""API: issuance runs, their labels, the printable sheet, voiding a range."""
+"""API: issuance runs, their labels, print jobs (sheets and rolls rendered in the
+background, then downloaded), voiding a range."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, send_file, url_for
 
-from traceapp.domain.label_downloads import sheet_pdf
 from traceapp.domain.listings import run_label_rows
+from traceapp.domain.print_jobs import PrintRequest, get_print_job, job_file, request_print
 from traceapp.domain.printing import get_run
 from traceapp.domain.voiding import void_run_range
+from traceapp.models import PrintJobKind
 from traceapp.web.api import blueprint
 from traceapp.web.api.bodies import int_query, json_body
-from traceapp.web.api.representations import label_json, run_json
+from traceapp.web.api.representations import label_json, print_job_json, run_json
 from traceapp.web.auth import actor_name, api_roles_required, cooperative_scope
 from traceapp.web.console import OFFICER, OPERATOR
 from traceapp.web.ids import MAX_ID
@@ -46,23 +48,39 @@ def labels(run_id: int):
     )
 
 
-@blueprint.get("/runs/<int:run_id>/sheet.pdf")
+@blueprint.post("/runs/<int:run_id>/print-jobs")
 @api_roles_required(OFFICER, OPERATOR)
-def sheet(run_id: int):
-    preset = request.args.get("preset") or "a4-40"
-    start = int_query("start_position", 1, 1, 200)
-    pdf, pages = sheet_pdf(
+def print_job_new(run_id: int):
+    data = json_body("PrintJobRequest")
+    request_fields = {k: v for k, v in data.items() if k != "kind"}
+    job = request_print(
         db(),
         run_id,
-        settings().public_base_url,
-        preset,
-        start,
+        PrintRequest(kind=PrintJobKind(data.get("kind", PrintJobKind.SHEET)), **request_fields),
+        actor_name(),
         cooperative_scope(),
         settings().print_options(),
     )
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["X-Page-Count"] = str(pages)
-    response.headers["Content-Disposition"] = f'attachment; filename="labels-run-{run_id}.pdf"'
+    db().commit()
+    response = jsonify(print_job_json(job))
+    response.status_code = 202
+    response.headers["Location"] = url_for("api.print_job", job_id=job.id)
+    return response
+
+
+@blueprint.get("/print-jobs/<int:job_id>")
+@api_roles_required(OFFICER, OPERATOR)
+def print_job(job_id: int):
+    return jsonify(print_job_json(get_print_job(db(), job_id, cooperative_scope())))
+
+
+@blueprint.get("/print-jobs/<int:job_id>/file")
+@api_roles_required(OFFICER, OPERATOR)
+def print_job_file(job_id: int):
+    job = get_print_job(db(), job_id, cooperative_scope())
+    path, media_type, name = job_file(settings().instance_dir, job)
+    response = send_file(path, mimetype=media_type, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

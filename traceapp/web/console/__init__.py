@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, request
 
-from traceapp.clock import to_local
 from traceapp.errors import InvalidInput
 from traceapp.models import Role
 
@@ -25,17 +22,15 @@ def _no_nul_characters() -> None:
                 raise InvalidInput("the input must not contain NUL characters", field=name)
 
 
-@blueprint.app_template_filter("console_time")
-def _console_time(moment: datetime) -> str:
-    return to_local(moment).strftime("%d/%m/%Y %H:%M")
-
-
 from traceapp.web.console import (  # noqa: E402,F401  (views register on the blueprint)
     accounts,
     batches,
     inspections,
+    print_jobs,
     products,
     registry,
+    reports,
+    scans,
     sessions,
     union,
     value_chain,

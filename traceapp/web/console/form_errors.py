@@ -5,31 +5,41 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask_wtf import FlaskForm
+from flask import request
 
 from traceapp.errors import DomainError
+from traceapp.forms import Form
+from traceapp.web.errors import domain_message
 from traceapp.web.request_session import db
 
 
 @contextmanager
-def refused(form: FlaskForm) -> Iterator[None]:
-    """Run a domain call; a refusal (422/409) becomes an error on its field (or the form).
+def refused(form: Form) -> Iterator[None]:
+    """Run a domain call; a refusal (422/409, or a 404 about one of the form's fields,
+    such as a mistyped serial) becomes an error beside its field (or above the form),
+    in the reader's language, and the form keeps what was typed.
 
-    NotFound and Forbidden propagate: they are pages, not field errors.
+    Other NotFound and Forbidden propagate: they are pages, not field errors.
     """
     try:
         yield
     except DomainError as exc:
-        if exc.status not in (409, 422):
+        field = form._fields.get(exc.field or "")
+        if exc.status not in (409, 422) and not (exc.status == 404 and field is not None):
             raise
         db().rollback()
-        field = form._fields.get(exc.field or "")
+        message = domain_message(exc)
         if field is not None:
-            field.errors = [*field.errors, exc.detail]
+            field.errors = [*field.errors, message]
         else:
-            form.form_errors.append(exc.detail)
+            form.form_errors.append(message)
 
 
-def form_status(form: FlaskForm) -> int:
+def form_status(form: Form) -> int:
     """422 for a submitted form with errors, so tests and scripts see the refusal."""
     return 422 if form.is_submitted() and (form.errors or form.form_errors) else 200
+
+
+def confirmed(form: Form) -> bool:
+    """True when the form was sent from its confirmation page (console/confirm.html)."""
+    return request.form.get("confirmed") == "yes"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from wtforms import SelectChoice
 
 from traceapp.clock import today_local
@@ -19,13 +20,14 @@ from traceapp.web.inspect import bundle_response
 from traceapp.web.public import current_keysets, current_verifier
 from traceapp.web.public.wording import reason_text, verdict_title
 from traceapp.web.request_session import db, settings
+from traceapp.web.vocabulary import term
 
 
 @blueprint.get("/lookup")
 @roles_required(INSPECTOR, OFFICER)
 def lookup():
     form = LookupForm(request.args)
-    form.cooperative_id.choices = [SelectChoice(0, "—")] + [
+    form.cooperative_id.choices = [SelectChoice(0, gettext("Any cooperative"))] + [
         SelectChoice(c.id, c.name) for c in list_cooperatives(db())
     ]
     searched = any(request.args.get(k) for k in ("batch_id", "lot_code", "code"))
@@ -81,11 +83,20 @@ def inspection_new(batch_id: int):
                 actor_name(),
             )
             db().commit()
+            flash(
+                gettext(
+                    "The inspection of lot %(lot)s is recorded: %(result)s.",
+                    lot=found.lot_code,
+                    result=term("inspection_result", form.result.data),
+                )
+            )
             return redirect(url_for("console.batch", batch_id=found.id))
     return render_template(
         "console/form.html",
         form=form,
-        title=f"Record an inspection of lot {found.lot_code}",
+        title=gettext("Record an inspection of lot %(lot)s", lot=found.lot_code),
+        submit=gettext("Record the inspection"),
+        back=url_for("console.batch", batch_id=found.id),
         action=url_for("console.inspection_new", batch_id=found.id),
     ), form_status(form)
 

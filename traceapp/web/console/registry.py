@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 
 from traceapp.domain.listings import get_cooperative, list_cooperatives, products_of
 from traceapp.domain.registry import (
@@ -41,11 +42,13 @@ def cooperative_new():
                 db(), get_union(db(), settings().issuer), details, actor_name()
             )
             db().commit()
+            flash(gettext("Cooperative %(name)s is registered.", name=cooperative.name))
             return redirect(url_for("console.cooperative", cooperative_id=cooperative.id))
     return render_template(
         "console/form.html",
         form=form,
-        title="Register a cooperative",
+        title=gettext("Register a cooperative"),
+        submit=gettext("Register the cooperative"),
         action=url_for("console.cooperative_new"),
     ), form_status(form)
 
@@ -66,7 +69,7 @@ def product_new(cooperative_id: int):
     form = ProductForm()
     if form.validate_on_submit():
         with refused(form):
-            register_product(
+            product = register_product(
                 db(),
                 found,
                 ProductDetails(
@@ -79,10 +82,12 @@ def product_new(cooperative_id: int):
                 actor_name(),
             )
             db().commit()
+            flash(gettext("Product %(name)s is registered.", name=product.name))
             return redirect(url_for("console.cooperative", cooperative_id=found.id))
     return render_template(
         "console/form.html",
         form=form,
-        title=f"Register a product of {found.name}",
+        title=gettext("Register a product of %(name)s", name=found.name),
+        submit=gettext("Register the product"),
         action=url_for("console.product_new", cooperative_id=found.id),
     ), form_status(form)

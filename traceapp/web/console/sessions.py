@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import logout_user
 
 from traceapp.domain.accounts import (
@@ -40,7 +41,8 @@ def sign_in():
             user = authenticate(db(), form.email.data, form.password.data)
         except SignInRefused as exc:
             db().commit()  # the failed attempt counts towards the lockout
-            error = str(exc)
+            error = gettext(str(exc))  # its messages are in the catalogues
+            error = error[:1].upper() + error[1:]
         else:
             db().commit()
             sign_in_session(user)
@@ -86,5 +88,5 @@ def token_create():
 def token_revoke(token_id: int):
     revoke_token(db(), token_id, acting_user(), actor_name())
     db().commit()
-    flash("Token revoked.")
+    flash(gettext("The token is revoked: scripts using it are refused from now on."))
     return redirect(url_for("console.tokens"))

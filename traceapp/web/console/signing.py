@@ -14,4 +14,4 @@ def signer_or_refusal() -> CodeSigner:
     try:
         return active_signer(settings())
     except (KeyStoreError, InvalidField) as exc:
-        raise Conflict(f"labels cannot be signed now: {exc}") from exc
+        raise Conflict("labels cannot be signed now: %(why)s", why=str(exc)) from exc

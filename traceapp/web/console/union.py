@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 
 from keys.keystore import KeyStoreError
 from traceapp.domain.dashboard import union_figures
 from traceapp.domain.listings import list_batches
+from traceapp.domain.reports import open_report_count
 from traceapp.domain.scans import flagged_codes
 from traceapp.domain.signing_keys import key_store, rotate_key
 from traceapp.errors import Conflict
@@ -29,7 +31,13 @@ def index():
         else []
     )
     return render_template(
-        "console/index.html", user=user, figures=figures, drafts=drafts, mine=mine, flagged=flagged
+        "console/index.html",
+        user=user,
+        figures=figures,
+        drafts=drafts,
+        mine=mine,
+        flagged=flagged,
+        open_reports=open_report_count(db()) if user.role == OFFICER else 0,
     )
 
 
@@ -48,5 +56,5 @@ def keys():
 def keys_rotate():
     info = rotate_key(db(), settings(), actor_name())
     db().commit()
-    flash(f"Key {info.kid} is now active; publish the new public key set.")
+    flash(gettext("Key %(key)s is now active; publish the new public key set.", key=info.kid))
     return redirect(url_for("console.keys"))

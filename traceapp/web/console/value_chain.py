@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from wtforms import SelectChoice
 
 from traceapp.domain.batches import get_batch
@@ -30,6 +31,7 @@ from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_status, refused
 from traceapp.web.public.chain_wording import chain_step_name
 from traceapp.web.request_session import db, settings
+from traceapp.web.vocabulary import term
 
 JSONLD = "application/ld+json"
 
@@ -58,7 +60,7 @@ def chain_partner_new():
                 actor_name(),
             )
             db().commit()
-            flash("Partner registered.")
+            flash(gettext("The partner is registered."))
             return redirect(url_for("console.chain_partners"))
     return _partners_page(form, 422)
 
@@ -94,7 +96,13 @@ def chain_event_new(batch_id: int):
                 cooperative_scope(),
             )
             db().commit()
-            flash(f"Recorded {form.step.data}: {len(events)} event(s).")
+            flash(
+                gettext(
+                    "%(step)s is recorded for the lot (%(events)s EPCIS event(s)).",
+                    step=term("step", form.step.data),
+                    events=len(events),
+                )
+            )
             return redirect(url_for("console.chain_batch", batch_id=found.id))
     return _batch_page(found, form, 422)
 
@@ -146,7 +154,13 @@ def chain_import():
         with refused(form):
             result = import_document(db(), _json_file(form.document.data.read()), actor_name())
             db().commit()
-            flash(f"Imported {result.stored} event(s), {result.skipped} already stored.")
+            flash(
+                gettext(
+                    "%(stored)s event(s) imported, %(skipped)s already stored.",
+                    stored=result.stored,
+                    skipped=result.skipped,
+                )
+            )
             if len(result.batch_ids) == 1:
                 return redirect(url_for("console.chain_batch", batch_id=result.batch_ids[0]))
             return redirect(url_for("console.chain_import"))

@@ -1,14 +1,12 @@
 """The public verification area: scans of a code (answered by web/public/scan.py in
-front of Flask), the issuer's public key document, and the scan statistics page of
-the console. init_app wires the verifier to its storage (traceapp/infrastructure)."""
+front of Flask) and the issuer's public key document. init_app wires the verifier
+to its storage (traceapp/infrastructure)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask import Blueprint, Flask, current_app, jsonify
 
-from traceapp.clock import today_local
 from traceapp.config import Settings
-from traceapp.domain.scans import batch_scan_statistics
 from traceapp.domain.signing_keys import key_store
 from traceapp.domain.verification import Verifier
 from traceapp.errors import NotFound
@@ -17,14 +15,9 @@ from traceapp.infrastructure.keysets import KeysetCache
 from traceapp.infrastructure.labels import label_source
 from traceapp.infrastructure.read_sessions import read_sessions
 from traceapp.infrastructure.scan_sinks import ScanBuffer
-from traceapp.models import Role
-from traceapp.web.auth import cooperative_scope, roles_required
 from traceapp.web.public import languages
-from traceapp.web.public.charts import CHART_HEIGHT, CHART_WIDTH, day_bars
 from traceapp.web.public.page import PageRenderer
 from traceapp.web.public.scan import ScanDesk, ScanFront
-from traceapp.web.public.wording import FLAG_TEXTS
-from traceapp.web.request_session import db
 from traceapp.web.resolver import item_answer
 from traceapp.web.security import ScanLimits
 
@@ -102,22 +95,6 @@ def public_keys():
     response.headers["Cache-Control"] = f"public, max-age={KEYS_MAX_AGE}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-@blueprint.get("/console/batches/<int:batch_id>/scans")
-@roles_required(Role.UNION_OFFICER, Role.COOPERATIVE_OPERATOR)
-def batch_scans(batch_id: int):
-    statistics = batch_scan_statistics(
-        db(), batch_id, today_local(), cooperative_id=cooperative_scope()
-    )
-    return render_template(
-        "public/batch_scans.html",
-        stats=statistics,
-        bars=day_bars(statistics.days),
-        chart_width=CHART_WIDTH,
-        chart_height=CHART_HEIGHT,
-        flag_texts=FLAG_TEXTS,
-    )
 
 
 from traceapp.web.public import value_chain  # noqa: E402,F401  (the box page registers on the blueprint)

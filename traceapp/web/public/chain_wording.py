@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-STEP_NAMES = {
-    "commissioning": _l("Harvested / produced"),
-    "inspecting": _l("Inspected"),
-    "packing": _l("Packed"),
-    "shipping": _l("Shipped"),
-    "receiving": _l("Received"),
-    "transforming": _l("Processed"),
-}
+from traceapp.web import vocabulary
+
+STEP_NAMES = vocabulary.STEP  # one wording per step (traceapp/web/vocabulary.py)
 WORDS = {
     "heading": _l("Value chain"),
     "at": _l("At"),

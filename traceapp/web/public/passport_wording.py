@@ -3,26 +3,16 @@ for people (vi/en/fr through the catalogues), keyed by their enums."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 
-from traceapp.domain.passport import PassportField
 from traceapp.domain.resolver import LinkType
 from traceapp.models import WhereToBuyKind
+from traceapp.web import vocabulary
 from traceapp.web.public.languages import LANGUAGE_NAMES
 
-PASSPORT_FIELD_NAMES = {
-    PassportField.PRODUCT_NAME: _l("Product name"),
-    PassportField.GTIN: _l("GTIN"),
-    PassportField.PRODUCT_IMAGE: _l("Product image"),
-    PassportField.SAFETY_WARNINGS: _l("Safety warnings"),
-    PassportField.PRODUCER_NAME: _l("Producer"),
-    PassportField.PRODUCER_ADDRESS: _l("Producer's address"),
-    PassportField.PRODUCER_IDENTIFIER: _l("Producer's registration number"),
-    PassportField.ORIGIN: _l("Origin"),
-    PassportField.PRODUCTION_DATE: _l("Produced on"),
-    PassportField.EXPIRY_DATE: _l("Best before"),
-    PassportField.CERTIFICATES: _l("Certification valid today"),
-}
+PASSPORT_FIELD_NAMES = vocabulary.PASSPORT_FIELD  # one wording per field
 
 WHERE_TO_BUY_KIND_NAMES = {
     WhereToBuyKind.ONLINE_MARKET: _l("Online market"),
@@ -44,6 +34,6 @@ LINK_TITLES = {
 }
 
 
-def language_names(codes: list[str]) -> str:
+def language_names(codes: Iterable[str]) -> str:
     """'vi,en' -> 'Tiếng Việt, English' (each language in its own name)."""
     return ", ".join(LANGUAGE_NAMES.get(code, code) for code in codes)

@@ -6,11 +6,11 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_datetime
 from babel.support import NullTranslations, Translations
 from flask_babel import lazy_gettext as _l
 
-from traceapp.clock import to_local
+from traceapp.web import vocabulary
+from traceapp.web.formatting import moment_text
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
@@ -21,16 +21,9 @@ def N_(message: str) -> str:
     return message
 
 
-# Worded without a Flask request: the scan answer (web/public/scan.py) may run outside one.
-VERDICT_TITLES = {
-    "genuine": N_("Genuine"),
-    "not_genuine": N_("Not genuine"),
-    "revoked_key": N_("Signed with a revoked key"),
-    "voided": N_("Voided label"),
-    "recalled": N_("Recalled"),
-    "expired": N_("Certification expired"),
-}
+VERDICT_TITLES = vocabulary.VERDICT
 
+# Worded without a Flask request: the scan answer (web/public/scan.py) may run outside one.
 REASON_TEXTS = {
     "genuine": N_("This label was issued by the Cooperative Union for the product below."),
     "malformed": N_("This is not a valid label code. Do not trust this product."),
@@ -56,19 +49,9 @@ EVENT_NAMES = {
     "recalled": _l("Recalled"),
 }
 
-SCHEME_NAMES = {
-    "vietgap": _l("VietGAP"),
-    "ocop": _l("OCOP"),
-    "organic": _l("Organic"),
-    "herbal_fed": _l("Herbal-fed"),
-    "lab_test": _l("Lab test"),
-}
-
-FLAG_TEXTS = {
-    "too_many_clients": _l("scanned by more phones than one item plausibly meets"),
-    "too_many_scans": _l("scanned far more often than one item plausibly is"),
-    "distant_places": _l("scanned in places hundreds of kilometres apart within hours"),
-}
+# One wording per stored value, kept with all the others (traceapp/web/vocabulary.py).
+SCHEME_NAMES = vocabulary.SCHEME
+FLAG_TEXTS = vocabulary.SCAN_FLAG
 
 
 def verdict_title(verdict: str, language: str) -> str:
@@ -79,9 +62,12 @@ def reason_text(reason: str, language: str) -> str:
     return translated(REASON_TEXTS[reason], language)
 
 
-def translated(message: str, language: str) -> str:
-    """`message` in `language`, from the catalogues (no Flask context needed)."""
-    return _catalogue(language).gettext(message)
+def translated(message: object, language: str) -> str:
+    """`message` (a plain msgid, or a lazy string of the vocabulary) in `language`,
+    from the catalogues: no Flask context needed."""
+    lazy_args = getattr(message, "_args", None)  # flask_babel.LazyString keeps its msgid
+    msgid = lazy_args[0] if lazy_args else str(message)
+    return _catalogue(language).gettext(msgid)
 
 
 def scan_count_text(scans: int, first_scanned_at: datetime, language: str) -> str:
@@ -111,5 +97,6 @@ def _catalogue(language: str) -> NullTranslations:
 
 @lru_cache(maxsize=4096)
 def _short_moment(moment: datetime, language: str) -> str:
-    # A code's first scan never changes: format it (time zone, locale) once.
-    return format_datetime(to_local(moment), "short", locale=language)
+    # A code's first scan never changes: format it (time zone, locale) once, in the
+    # one style every page uses (traceapp/web/formatting.py).
+    return moment_text(moment, language)

@@ -1,0 +1,29 @@
+"""How a batch's labels are scanned: per day, first scans, codes that look copied."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from traceapp.clock import today_local
+from traceapp.domain.batches import get_batch
+from traceapp.domain.scans import batch_scan_statistics
+from traceapp.web.auth import cooperative_scope, roles_required
+from traceapp.web.console import OFFICER, OPERATOR, blueprint
+from traceapp.web.console.charts import CHART_HEIGHT, CHART_WIDTH, day_bars
+from traceapp.web.request_session import db
+
+
+@blueprint.get("/batches/<int:batch_id>/scans")
+@roles_required(OFFICER, OPERATOR)
+def batch_scans(batch_id: int):
+    statistics = batch_scan_statistics(
+        db(), batch_id, today_local(), cooperative_id=cooperative_scope()
+    )
+    return render_template(
+        "console/scans.html",
+        batch=get_batch(db(), batch_id, cooperative_scope()),
+        stats=statistics,
+        bars=day_bars(statistics.days),
+        chart_width=CHART_WIDTH,
+        chart_height=CHART_HEIGHT,
+    )

@@ -1,0 +1,1 @@
+"""Background processes that run beside the web workers (print workers)."""
