@@ -227,13 +227,16 @@ def _base_url(scheme: str, authority: str, path_segments: list[str]) -> str:
         if not _BASE_SEGMENT.fullmatch(segment) or segment in (".", ".."):
             raise MalformedCode("the URL's path before the product part is not valid")
     port = f":{host['port']}" if host["port"] is not None else ""
-    return f"{scheme}://{host['host'].lower()}{port}" + "".join(f"/{s}" for s in path_segments)
+    base = f"{scheme}://{host['host'].lower()}{port}" + "".join(f"/{s}" for s in path_segments)
+    if len(base) > MAX_BASE_URL_LENGTH:
+        raise MalformedCode(f"the base URL has at most {MAX_BASE_URL_LENGTH} characters")
+    return base
 
 
 def _item(kind: str, item: str) -> tuple[str | None, str | None]:
     if kind == GTIN_AI:
-        if len(item) != 14:
-            raise MalformedCode(f"the GTIN in a label code has 14 digits, not {len(item)}")
+        if len(item) != 14 or not (item.isascii() and item.isdigit()):
+            raise MalformedCode("the GTIN in a label code is exactly 14 digits 0-9")
         try:
             return normalize_gtin(item), None
         except InvalidGTIN as exc:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from keys.codes import label_uri
 from keys.keystore import KeyStore
 from keys.signing import CodeSigner
 from tests.browser_support import chromium, phone_page, serve  # noqa: F401 (fixtures)
@@ -27,7 +29,11 @@ from traceapp import create_app, schema
 from traceapp.cli import main
 from traceapp.config import Settings
 from traceapp.db import Base, make_engine
+from traceapp.domain.issuance import issue_labels
 from traceapp.domain.signing_keys import active_signer, key_store
+from traceapp.infrastructure.scan_sinks import FLUSH_INTERVAL
+from traceapp.models import Batch, Label
+from traceapp.web.public import SCAN_BUFFER
 
 TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
 
@@ -69,7 +75,10 @@ def test_settings(tmp_path: Path, database_url: str) -> Settings:
         public_base_url="https://trace.example.vn",
         secret_key="test-secret",
         scan_salt="test-salt",
-        scan_buffer=False,
+        # The production configuration, but for the buffer's writer thread (the test's
+        # sessions share one connection, so buffered scans are written by flush_scans)
+        # and rate limits (one test client stands for many phones).
+        scan_flush_seconds=0,
         rate_limits=False,
     )
 
@@ -105,6 +114,8 @@ def app(test_settings: Settings, session_factory: sessionmaker[Session]):
     )
     with app.app_context():
         yield app
+    # Scans still buffered would be rolled back with the test's transaction anyway.
+    app.extensions[SCAN_BUFFER].close(write=False)
 
 
 @pytest.fixture
@@ -182,6 +193,26 @@ def fresh_database_url(empty_database_url: str) -> str:
     return empty_database_url
 
 
+@pytest.fixture
+def redis_url() -> str:
+    """Redis at 127.0.0.1:6379; skipped if down, unless TRACEAPP_REQUIRE_REDIS=1."""
+    import redis
+
+    url = os.environ.get("TRACEAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("TRACEAPP_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required (TRACEAPP_REQUIRE_REDIS=1) but {url} is down: {exc}")
+        pytest.skip(f"Redis at {url} is not reachable: {exc}")
+    return url
+
+
+@pytest.fixture
+def unique_prefix() -> str:
+    return f"traceapp-test-{uuid.uuid4().hex[:8]}"
+
+
 # The role × route matrices (tests/console/test_authorization.py and
 # tests/api/test_authorization.py): path ids and ids in bodies and query strings.
 MATRIX_TESTS = ("_answers_each_role[", "_resolve_within_what_the_caller_may_see[")
@@ -204,16 +235,89 @@ def pytest_terminal_summary(terminalreporter) -> None:
         )
 
 
-@pytest.fixture
-def redis_url() -> str:
-    """Redis at 127.0.0.1:6379; skipped if down, unless TRACEAPP_REQUIRE_REDIS=1."""
-    import redis
+@dataclass
+class IssuedLabels:
+    batch: Batch
+    labels: list[Label]
+    uris: list[str]
 
-    url = os.environ.get("TRACEAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        if os.environ.get("TRACEAPP_REQUIRE_REDIS") == "1":
-            pytest.fail(f"Redis is required (TRACEAPP_REQUIRE_REDIS=1) but {url} is down: {exc}")
-        pytest.skip(f"Redis at {url} is not reachable: {exc}")
-    return url
+    def path(self, index: int = 0) -> str:
+        """The code's path and query, as a phone opening it requests them."""
+        uri = self.uris[index]
+        return uri[uri.index("/", len("https://")) :]
+
+
+def code_uri(base_url: str, batch: Batch, label: Label) -> str:
+    product = batch.product
+    return label_uri(
+        base_url,
+        gtin=product.gtin,
+        product_ref=None if product.gtin else product.ref,
+        lot=batch.lot_code,
+        serial=label.serial,
+        signature_field=label.signature,
+    )
+
+
+@pytest.fixture
+def issue(db_session, test_settings, keystore):
+    """Issue `n` labels for a new certified batch (or the one given)."""
+
+    def _issue(
+        n: int = 3, batch: Batch | None = None, *, factory=None, with_gtin: bool = True
+    ) -> IssuedLabels:
+        if batch is None:
+            product = factory.product(with_gtin=with_gtin)
+            # Without a GTIN a batch is certified only if it was before passports (0015).
+            batch = (
+                factory.batch(product, certified=True)
+                if with_gtin
+                else factory.legacy_certified_batch(product)
+            )
+        run = issue_labels(db_session, batch.id, n, active_signer(test_settings), "test")
+        labels = list(
+            db_session.scalars(select(Label).where(Label.run_id == run.id).order_by(Label.sequence))
+        )
+        uris = [code_uri(test_settings.public_base_url, batch, label) for label in labels]
+        return IssuedLabels(batch=batch, labels=labels, uris=uris)
+
+    return _issue
+
+
+@pytest.fixture
+def issued(issue, factory) -> IssuedLabels:
+    return issue(3, factory=factory)
+
+
+@dataclass
+class CommittedLabels:
+    batch_id: int
+    label_ids: list[int]
+    paths: list[str]
+
+
+@pytest.fixture
+def committed_labels(committed_engine, test_settings, keystore) -> CommittedLabels:
+    """Two labels of a certified batch, committed so a server's own sessions see them."""
+    with Session(committed_engine, expire_on_commit=False) as session:
+        factory = Factory(session)
+        batch = factory.batch(factory.product(with_gtin=True), certified=True)
+        run = issue_labels(session, batch.id, 2, active_signer(test_settings), "test")
+        labels = list(
+            session.scalars(select(Label).where(Label.run_id == run.id).order_by(Label.sequence))
+        )
+        uris = [code_uri(test_settings.public_base_url, batch, label) for label in labels]
+        session.commit()
+        return CommittedLabels(
+            batch.id,
+            [label.id for label in labels],
+            [uri[uri.index("/", len("https://")) :] for uri in uris],
+        )
+
+
+@pytest.fixture
+def server_app(test_settings, committed_labels):
+    """The app as gunicorn runs it: its own engines, scans written by a background thread."""
+    app = create_app(replace(test_settings, scan_flush_seconds=FLUSH_INTERVAL))
+    yield app
+    app.extensions[SCAN_BUFFER].close()

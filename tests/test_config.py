@@ -66,14 +66,16 @@ def test_rate_limits_and_verification_knobs_come_from_the_environment(tmp_path):
             "TRACEAPP_INSTANCE_DIR": str(tmp_path),
             "TRACEAPP_RATE_LIMIT_PUBLIC": "10/second;2000/hour",
             "TRACEAPP_RATE_LIMITS": "on",
-            "TRACEAPP_SCAN_BUFFER": "off",
+            "TRACEAPP_SCAN_FLUSH_SECONDS": "1",
+            "TRACEAPP_RATE_LIMIT_PUBLIC_PER_CODE": "20/minute",
             "TRACEAPP_VERIFICATION_CACHE_SECONDS": "0",
         }
     )
     app = create_app(settings)
 
     assert settings.rate_limit_public == "10/second;2000/hour"
-    assert settings.scan_buffer is False and settings.verification_cache_seconds == 0
+    assert settings.scan_flush_seconds == 1 and settings.verification_cache_seconds == 0
+    assert settings.rate_limit_public_per_code == "20/minute"
     assert app.config["RATELIMIT_ENABLED"] is True
 
 
@@ -81,7 +83,8 @@ def test_rate_limits_and_verification_knobs_come_from_the_environment(tmp_path):
     ("name", "value"),
     [
         ("TRACEAPP_RATE_LIMIT_PUBLIC", "lots"),
-        ("TRACEAPP_SCAN_BUFFER", "maybe"),
+        ("TRACEAPP_SCAN_FLUSH_SECONDS", "soon"),
+        ("TRACEAPP_RATE_LIMIT_PUBLIC_PER_CODE", "many"),
         ("TRACEAPP_VERIFICATION_CACHE_SECONDS", "-1"),
     ],
 )

@@ -92,13 +92,18 @@ class Settings:
     label_font: str | None = None
     label_font_bold: str | None = None
     proxy_hops: int = 0
+    # Seconds between writes of buffered scans; 0: written at 500 waiting, on flush
+    # and at exit only (tests: their sessions share one connection, no thread may).
+    scan_flush_seconds: float = 0.2
+    # How long a batch's records and rendered page parts are kept per process.
     # The Cooperative Union's hotline, shown to consumers with every red or amber verdict.
     union_hotline: str | None = None
-    scan_buffer: bool = True
     verification_cache_seconds: float = 5.0
-    verification_direct_path: bool = True
     rate_limits: bool = True
-    rate_limit_public: str = "120/minute"
+    # Scans (and the public pages) per client address, and scans per code: why these
+    # figures, docs/verification.md "Rate limits".
+    rate_limit_public: str = "600/minute"
+    rate_limit_public_per_code: str = "30/minute"
     rate_limit_sign_in: str = "10/minute"
     rate_limit_api: str = "600/minute"
     rate_limit_api_auth_failures: str = "20/minute"
@@ -134,15 +139,19 @@ class Settings:
             label_font=env.get("TRACEAPP_LABEL_FONT") or None,
             label_font_bold=env.get("TRACEAPP_LABEL_FONT_BOLD") or None,
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
+            scan_flush_seconds=_seconds(
+                env.get("TRACEAPP_SCAN_FLUSH_SECONDS", "0.2"), "TRACEAPP_SCAN_FLUSH_SECONDS"
+            ),
             union_hotline=env.get("TRACEAPP_UNION_HOTLINE", "").strip() or None,
-            scan_buffer=_switch(env, "TRACEAPP_SCAN_BUFFER", True),
             verification_cache_seconds=_seconds(
                 env.get("TRACEAPP_VERIFICATION_CACHE_SECONDS", "5"),
                 "TRACEAPP_VERIFICATION_CACHE_SECONDS",
             ),
-            verification_direct_path=_switch(env, "TRACEAPP_VERIFICATION_DIRECT_PATH", True),
             rate_limits=_switch(env, "TRACEAPP_RATE_LIMITS", True),
-            rate_limit_public=_rate_limit(env, "TRACEAPP_RATE_LIMIT_PUBLIC", "120/minute"),
+            rate_limit_public=_rate_limit(env, "TRACEAPP_RATE_LIMIT_PUBLIC", "600/minute"),
+            rate_limit_public_per_code=_rate_limit(
+                env, "TRACEAPP_RATE_LIMIT_PUBLIC_PER_CODE", "30/minute"
+            ),
             rate_limit_sign_in=_rate_limit(env, "TRACEAPP_RATE_LIMIT_SIGN_IN", "10/minute"),
             rate_limit_api=_rate_limit(env, "TRACEAPP_RATE_LIMIT_API", "600/minute"),
             rate_limit_api_auth_failures=_rate_limit(

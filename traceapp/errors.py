@@ -66,6 +66,13 @@ class Forbidden(DomainError):
     title = "Forbidden"
 
 
+class Unavailable(DomainError):
+    """A dependency the answer needs cannot be reached: try again later."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 def one_of(vocabulary: type[Word], value: object, field: str) -> Word:
     """`value` as a member of `vocabulary`, or InvalidInput naming the allowed words."""
     try:

@@ -114,6 +114,8 @@ def test_rolling_restart_under_load_loses_no_scan_and_fails_no_request(
 ) -> None:
     codes = _issue_codes(cluster)
     cluster.extra_env["TRACEAPP_RATE_LIMIT_PUBLIC"] = "100000/minute"
+    # Four threads cycle 40 codes: far more scans of one code than any shopper makes.
+    cluster.extra_env["TRACEAPP_RATE_LIMIT_PUBLIC_PER_CODE"] = "100000/minute"
     cluster.start()
     answers: Counter[int] = Counter()
     stop = threading.Event()

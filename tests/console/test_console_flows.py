@@ -13,6 +13,7 @@ from tests.console.world import PASSWORD, bearer, sign_in_as
 from traceapp import create_app
 from traceapp.clock import today_local
 from traceapp.domain.print_jobs import claim_next_job, render_job
+from traceapp.domain.voiding import void_label
 from traceapp.models import AuditEntry, Batch
 
 
@@ -276,8 +277,29 @@ def test_certification_expiring_within_sixty_days_is_on_the_dashboard(client, wo
 def test_inspector_finds_a_batch_by_pasting_a_label_code(client, world):
     code = _codes(client, world, world.run_a.id)[1]
     sign_in_as(client, world.users["inspector"])
-    response = client.get("/console/lookup", query_string={"code": code})
-    assert response.headers["Location"] == f"/console/batches/{world.batch_a.id}"
+    page = client.get("/console/lookup", query_string={"code": code}).get_data(as_text=True)
+    assert 'data-verdict="genuine"' in page
+    assert f'href="/console/batches/{world.batch_a.id}" id="open-batch"' in page
+
+
+def test_look_up_of_a_forged_code_says_not_genuine_first(client, world):
+    code = _codes(client, world, world.run_a.id)[1]
+    forged = code[: code.index("/21/") + 4] + "FORGED0001" + code[code.index("?") :]
+    sign_in_as(client, world.users["inspector"])
+    page = client.get("/console/lookup", query_string={"code": forged}).get_data(as_text=True)
+    assert 'data-verdict="not_genuine"' in page and "open-batch" not in page
+    assert page.index('id="verdict"') < page.index('name="code"')
+
+
+def test_look_up_of_a_voided_label_says_voided_as_the_public_page_does(client, world, db_session):
+    code = _codes(client, world, world.run_a.id)[0]
+    serial = code.split("/21/")[1].split("?")[0]
+    void_label(db_session, world.batch_a.id, serial, "Tem bị rách", "test")
+    db_session.commit()
+    public = client.get(code[code.index("/01/") :], headers={"Accept": "application/json"})
+    sign_in_as(client, world.users["inspector"])
+    page = client.get("/console/lookup", query_string={"code": code}).get_data(as_text=True)
+    assert public.get_json()["verdict"] == "voided" and 'data-verdict="voided"' in page
 
 
 def test_inspector_finds_a_batch_by_cooperative_and_lot(client, world):

@@ -6,23 +6,13 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.console.world import sign_in_as
 from traceapp import create_app
 from traceapp.models import LabelReport
-from traceapp.web.public.keyset_cache import forget_keysets
 
 HOTLINE = "0206 3852 123"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_keysets():
-    # The published key set is cached per process; other tests publish other keys.
-    forget_keysets()
-    yield
-    forget_keysets()
 
 
 def _code_path(client, world, index=0):

@@ -23,7 +23,6 @@ from tests.factories import Factory
 from traceapp import create_app
 from traceapp.clock import today_local
 from traceapp.models import BatchStatus, CertificationScheme, InspectionResult, Role
-from traceapp.web.public.keyset_cache import forget_keysets
 
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 HOTLINE = "0206 3852 123"
@@ -66,14 +65,6 @@ def _english_fragments() -> list[re.Pattern[str]]:
 
 ENGLISH = _english_fragments()
 RAW = [re.compile(rf"(?<![\w/.-]){re.escape(v)}(?![\w/.-])") for v in RAW_VALUES]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_keysets():
-    # The published key set is cached per process; other tests publish other keys.
-    forget_keysets()
-    yield
-    forget_keysets()
 
 
 @pytest.fixture

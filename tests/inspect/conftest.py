@@ -15,7 +15,6 @@ from traceapp.domain.accounts import create_token
 from traceapp.domain.offline_bundle import build_bundle, find_region
 from traceapp.domain.signing_keys import key_store
 from traceapp.models import User
-from traceapp.web.public.keyset_cache import forget_keysets
 
 
 @pytest.fixture
@@ -26,7 +25,6 @@ def parity_settings(test_settings, tmp_path):  # noqa: F811 (the fixture, not th
 @pytest.fixture
 def field(committed_engine, parity_settings, serve):
     """The corpus committed, an inspector's token, and the app served."""
-    forget_keysets()
     with Session(committed_engine, expire_on_commit=False) as session:
 
         def bundle_now() -> str:
@@ -48,8 +46,6 @@ def field(committed_engine, parity_settings, serve):
         session.flush()
         _token, secret = create_token(session, inspector, "phone", "test")
         session.commit()
-    forget_keysets()
     # The parity test asks the server ~250 times in a few seconds.
     base = serve(create_app(parity_settings, config={"RATELIMIT_ENABLED": False}))
     yield base, corpus, secret, committed_engine
-    forget_keysets()

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -120,9 +118,8 @@ def test_signer_repr_shows_no_key_material(signer: CodeSigner) -> None:
 
 
 def test_new_serials_are_unique_random_crockford_strings() -> None:
-    started = time.perf_counter()
+    # How fast they come is measured by benchmarks/bench_signing.py, not here.
     serials = new_serials(100_000)
-    assert time.perf_counter() - started < 2
     assert len(serials) == len(set(serials)) == 100_000
     assert all(len(s) == 12 and set(s) <= set(SERIAL_ALPHABET) for s in serials)
     # Every character appears at every position: no position is fixed or biased away.

@@ -9,11 +9,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from tests.verification.conftest import (  # noqa: F401 (fixtures)
-    IssuedLabels,
-    _fresh_keysets,
-    issue,
-)
+from tests.conftest import IssuedLabels
 from traceapp.domain.where_to_buy import WhereToBuyDetails, add_link
 from traceapp.models import WhereToBuyKind
 
@@ -36,7 +32,7 @@ def description_schema() -> Draft7Validator:
 
 
 @pytest.fixture
-def labelled(issue, factory, db_session) -> IssuedLabels:  # noqa: F811
+def labelled(issue, factory, db_session) -> IssuedLabels:
     """Three labels of a certified batch whose product is sold in three places.
 
     Ask for it before `client`: a request's session stays open until the test's app

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.verification.conftest import code_uri
+from tests.conftest import code_uri
 from traceapp.clock import today_local
 from traceapp.demo.data import load_demo_data
 from traceapp.domain.issuance import issue_labels

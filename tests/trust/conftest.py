@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,3 @@ def cli_env(test_settings) -> dict[str, str]:
         "TRACEAPP_INSTANCE_DIR": str(test_settings.instance_dir),
         "TRACEAPP_ENV": "testing",
     }
-
-
-@pytest.fixture
-def unique_prefix() -> str:
-    return f"traceapp-test-{uuid.uuid4().hex[:8]}"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser_support import PHONE_VIEWPORT
-from tests.verification.conftest import code_uri
+from tests.conftest import code_uri
 from traceapp import create_app
 from traceapp.demo.chain import load_demo_chain
 from traceapp.demo.data import load_demo_data

@@ -7,9 +7,9 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from tests.conftest import code_uri
 from tests.console.world import sign_in_as
 from tests.value_chain.conftest import bearer, epcis_schema_errors
-from tests.verification.conftest import code_uri
 from traceapp.cli import main
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.signing_keys import active_signer, key_store

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from keys.signing import new_serials
+from tests.conftest import code_uri
 from tests.factories import Factory
-from tests.verification.conftest import code_uri
 from traceapp import create_app
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.signing_keys import active_signer

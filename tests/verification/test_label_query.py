@@ -5,15 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.verification import test_speed_paths
-from traceapp.web.public import BUFFERED_VERIFICATION
-from traceapp.web.public.label_query import PreparedLabelQuery
+from traceapp.infrastructure.labels import PreparedLabelSource, SessionLabelSource, label_source
 
 JSON = {"Accept": "application/json"}
-
-# The server app and its committed labels, as the fast-path tests build them.
-committed_labels = test_speed_paths.committed_labels
-server_app = test_speed_paths.server_app
 
 
 @pytest.fixture
@@ -22,14 +16,15 @@ def postgres_only(committed_engine):
         pytest.skip("the prepared query runs on PostgreSQL only")
 
 
-def test_server_on_postgresql_runs_the_prepared_query(postgres_only, server_app):
-    assert isinstance(server_app.extensions[BUFFERED_VERIFICATION].find, PreparedLabelQuery)
+def test_postgresql_runs_the_prepared_query(postgres_only, committed_engine):
+    assert isinstance(label_source(committed_engine, None), PreparedLabelSource)
 
 
-def test_server_elsewhere_runs_the_sessions_query(server_app, committed_engine):
+def test_elsewhere_the_sessions_query_runs(committed_engine):
     if committed_engine.dialect.name == "postgresql":
         pytest.skip("SQLite only")
-    assert server_app.extensions[BUFFERED_VERIFICATION].find is None
+    source = label_source(committed_engine, None)
+    assert type(source) is SessionLabelSource
 
 
 def test_prepared_query_finds_the_label_and_counts_its_scans(server_app, committed_labels):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
+from tests.verification.conftest import record_scan
 from traceapp.domain import scans
 from traceapp.domain.scans import (
     ScanPlace,
@@ -13,16 +15,16 @@ from traceapp.domain.scans import (
     coarse_place,
     distance_km,
     has_distant_pair,
-    record_scan,
-    scan_summary,
 )
 from traceapp.models import Scan
 from traceapp.models._columns import utcnow
+from traceapp.web.public import flush_scans
 
 JSON = {"Accept": "application/json"}
 
 
 def scans_of(db_session, label) -> list[Scan]:
+    flush_scans(current_app)
     return list(db_session.scalars(select(Scan).where(Scan.label_id == label.id)))
 
 
@@ -58,6 +60,7 @@ def test_location_sent_after_the_page_completes_the_same_scan(client, issued, db
 
 def test_forged_code_scan_is_recorded_without_a_label(client, issued, db_session):
     client.get(issued.path(0).replace(issued.batch.lot_code, "FAKE"))
+    flush_scans(current_app)
     forged = db_session.scalars(select(Scan).where(Scan.label_id.is_(None))).all()
     assert [scan.verdict for scan in forged] == ["tampered"]
 
@@ -94,25 +97,47 @@ def test_distant_scans_days_apart_are_plausible():
     assert not has_distant_pair([(now, 22.7, 106.3), (now + timedelta(days=2), 10.8, 106.7)])
 
 
-def test_code_scanned_by_too_many_phones_is_flagged(db_session, issued):
+def flags_after(client, issued, address: str = "198.51.100.9") -> list[str]:
+    document = client.get(issued.path(0), headers=JSON, environ_base={"REMOTE_ADDR": address})
+    return document.get_json()["scans"]["flags"]
+
+
+def test_code_scanned_by_too_many_phones_is_flagged(client, db_session, issued):
     label = issued.labels[0]
-    for n in range(scans.MAX_PLAUSIBLE_CLIENTS + 1):
-        record_scan(db_session, label.id, "genuine", client_hash(f"10.0.0.{n}", "s"), ScanPlace())
-    assert scan_summary(db_session, label.id).flags == ("too_many_clients",)
+    for n in range(scans.MAX_PLAUSIBLE_CLIENTS):
+        record_scan(db_session, label.id, client_hash(f"10.0.0.{n}", "s"))
+    assert flags_after(client, issued) == ["too_many_clients"]
 
 
-def test_code_scanned_too_often_by_one_phone_is_flagged(db_session, issued):
+def test_code_scanned_too_often_by_one_phone_is_flagged(client, db_session, issued):
     label = issued.labels[0]
-    for _ in range(scans.MAX_PLAUSIBLE_SCANS + 1):
-        record_scan(db_session, label.id, "genuine", "same-phone", ScanPlace())
-    assert scan_summary(db_session, label.id).flags == ("too_many_scans",)
+    for _ in range(scans.MAX_PLAUSIBLE_SCANS):
+        record_scan(db_session, label.id, "same-phone")
+    assert flags_after(client, issued) == ["too_many_scans"]
 
 
-def test_a_family_rescanning_is_not_flagged(db_session, issued):
+def test_a_family_rescanning_is_not_flagged(client, db_session, issued):
     label = issued.labels[0]
     for n in range(12):
-        record_scan(db_session, label.id, "genuine", f"phone-{n % 4}", ScanPlace(22.7, 106.3))
-    assert not scan_summary(db_session, label.id).suspicious
+        record_scan(db_session, label.id, f"phone-{n % 4}", ScanPlace(22.7, 106.3))
+    assert flags_after(client, issued) == []
+
+
+def test_scans_not_yet_written_are_counted_like_stored_ones(client, db_session, issued):
+    label = issued.labels[0]
+    for n in range(scans.MAX_PLAUSIBLE_CLIENTS - 1):
+        record_scan(db_session, label.id, f"phone-{n}")
+    client.get(issued.path(0), environ_base={"REMOTE_ADDR": "198.51.100.1"})  # still buffered
+    assert flags_after(client, issued) == ["too_many_clients"]
+
+
+def test_a_located_view_is_counted_the_same_way_as_a_plain_one(client, issued):
+    plain = client.get(issued.path(0), headers=JSON).get_json()["scans"]
+    located = client.get(issued.path(1) + "&lat=22.66&lon=106.25", headers=JSON).get_json()
+    assert (located["scans"]["count"], located["scans"]["distinct_clients"]) == (
+        plain["count"],
+        plain["distinct_clients"],
+    )
 
 
 def test_page_warns_that_a_code_scanned_far_apart_may_be_copied(client, issued):

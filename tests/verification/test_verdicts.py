@@ -10,10 +10,9 @@ from keys.signing import CodeSigner, new_serials
 from traceapp.clock import today_local
 from traceapp.domain.batches import recall_batch
 from traceapp.domain.signing_keys import active_signer
-from traceapp.domain.verification import verify_label
 from traceapp.domain.voiding import void_label
+from traceapp.infrastructure.verifiers import session_verifier
 from traceapp.models import Certification
-from traceapp.web.public.keyset_cache import forget_keysets
 
 EN = {"Accept-Language": "en"}
 
@@ -138,7 +137,6 @@ def test_not_genuine_page_says_so_in_red(client, issued):
 
 def test_label_signed_by_revoked_key_says_revoked(client, issued, keystore):
     keystore.revoke(issued.labels[0].key_id)
-    forget_keysets()
     assert verdict_of(client, issued.path(0))["verdict"] == "revoked_key"
 
 
@@ -171,8 +169,8 @@ def test_revoked_key_outranks_voided_and_recalled(db_session, issued, keystore, 
     void_label(db_session, issued.batch.id, issued.labels[0].serial, "hỏng", "test")
     recall_batch(db_session, issued.batch, "thu hồi", "test")
     keystore.revoke(issued.labels[0].key_id)
-    outcome = verify_label(
-        db_session, issued.uris[0], keystore.public_keyset(test_settings.issuer), today_local()
+    outcome = session_verifier(db_session).verify(
+        issued.uris[0], keystore.public_keyset(test_settings.issuer), today_local()
     )
     assert outcome.verdict == "revoked_key"
 
@@ -180,16 +178,15 @@ def test_revoked_key_outranks_voided_and_recalled(db_session, issued, keystore, 
 def test_voided_outranks_recalled(db_session, issued, keystore, test_settings):
     void_label(db_session, issued.batch.id, issued.labels[0].serial, "hỏng", "test")
     recall_batch(db_session, issued.batch, "thu hồi", "test")
-    outcome = verify_label(
-        db_session, issued.uris[0], keystore.public_keyset(test_settings.issuer), today_local()
+    outcome = session_verifier(db_session).verify(
+        issued.uris[0], keystore.public_keyset(test_settings.issuer), today_local()
     )
     assert outcome.verdict == "voided"
 
 
 def test_recalled_outranks_expired(db_session, issued, keystore, test_settings):
     recall_batch(db_session, issued.batch, "thu hồi", "test")
-    outcome = verify_label(
-        db_session,
+    outcome = session_verifier(db_session).verify(
         issued.uris[0],
         keystore.public_keyset(test_settings.issuer),
         today_local() + timedelta(days=5000),
@@ -200,8 +197,7 @@ def test_recalled_outranks_expired(db_session, issued, keystore, test_settings):
 def test_certification_lapsing_later_makes_the_same_label_expired(
     db_session, issued, keystore, test_settings
 ):
-    outcome = verify_label(
-        db_session,
+    outcome = session_verifier(db_session).verify(
         issued.uris[0],
         keystore.public_keyset(test_settings.issuer),
         today_local() + timedelta(days=5000),

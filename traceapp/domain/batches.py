@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keys.verdicts import LabelRecord, LabelVerdict, decide_verdict
+from keys.verify import Verdict
 from traceapp.clock import today_local
 from traceapp.domain import audit_log
-from traceapp.domain.certifications import certifications_for, valid_certifications
+from traceapp.domain.certifications import (
+    HasValidity,
+    certifications_for,
+    valid_certifications,
+    valid_on,
+)
 from traceapp.domain.passport import missing_passport_fields
 from traceapp.errors import Conflict, InvalidInput, NotFound
 from traceapp.models import Batch, BatchStatus, Cooperative, Product
@@ -214,8 +222,21 @@ def recall_batch(session: Session, batch: Batch, reason: str, actor: str) -> Bat
     return batch
 
 
-def is_certified(session: Session, batch: Batch, on: date | None = None) -> bool:
-    """Certified means: approved, not recalled, and a certification valid on that day."""
-    return batch.status == BatchStatus.CERTIFIED and bool(
-        valid_certifications(session, batch, on or today_local())
+def certified_on(status: str, certifications: Iterable[HasValidity], day: date) -> bool:
+    """Certified means: approved, not recalled, and a certification valid on that day.
+
+    Decided by the one rule every verdict uses (keys.verdicts.decide_verdict): a batch
+    is certified exactly when an issued, unvoided, well-signed label of it is genuine.
+    """
+    record = LabelRecord(
+        issued=True,
+        voided=False,
+        batch_status=status,
+        certification_valid=any(valid_on(c, day) for c in certifications),
     )
+    return decide_verdict(Verdict.GENUINE, record)[0] is LabelVerdict.GENUINE
+
+
+def is_certified(session: Session, batch: Batch, on: date | None = None) -> bool:
+    """Whether the stored batch is certified on that day (today by default)."""
+    return certified_on(batch.status, certifications_for(session, batch), on or today_local())

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from keys.verdicts import Validity
 from traceapp.domain import audit_log
 from traceapp.errors import N_, InvalidInput, one_of
 from traceapp.models import Batch, Certification, CertificationScheme
@@ -105,8 +107,22 @@ def certifications_for_batches(
     return by_batch
 
 
+class HasValidity(Protocol):
+    @property
+    def valid_from(self) -> date: ...
+
+    @property
+    def valid_to(self) -> date: ...
+
+
+def valid_on(certification: HasValidity, day: date) -> bool:
+    """Whether a certification (a stored one, or its facts on the page) covers `day`,
+    by the one definition the offline tools share (keys.verdicts.Validity)."""
+    return Validity(certification.valid_from, certification.valid_to).valid_on(day)
+
+
 def valid_certifications(session: Session, batch: Batch, on: date) -> list[Certification]:
-    return [c for c in certifications_for(session, batch) if c.valid_from <= on <= c.valid_to]
+    return [c for c in certifications_for(session, batch) if valid_on(c, on)]
 
 
 def mark(certification: Certification, translate: Callable[[str], str] = str) -> str | None:

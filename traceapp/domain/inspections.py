@@ -9,12 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from keys.codes import MalformedCode, parse_uri
 from traceapp.clock import today_local
 from traceapp.domain import audit_log
 from traceapp.domain.batches import find_batch_by_lot, get_batch
-from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
-from traceapp.models import Batch, Inspection, InspectionResult, Product, User
+from traceapp.errors import Conflict, InvalidInput, one_of
+from traceapp.models import Batch, Inspection, InspectionResult, User
 
 
 @dataclass(frozen=True)
@@ -105,33 +104,13 @@ def find_batch(
     batch_id: int | None = None,
     cooperative_id: int | None = None,
     lot_code: str | None = None,
-    code: str | None = None,
 ) -> Batch:
-    """An inspector's lookup: by batch number, by cooperative and lot, or by a label code."""
-    if code and code.strip():
-        try:
-            label_code = parse_uri(code.strip())
-        except MalformedCode as exc:
-            raise InvalidInput(
-                "this is not a label code: %(why)s", field="code", why=str(exc)
-            ) from exc
-        product_match = (
-            Product.gtin == label_code.gtin
-            if label_code.gtin is not None
-            else Product.ref == label_code.product_ref
-        )
-        batch = session.scalar(
-            select(Batch)
-            .join(Product, Batch.product_id == Product.id)
-            .where(product_match, Batch.lot_code == label_code.lot)
-        )
-        if batch is None:
-            raise NotFound("no batch of ours carries this code's product and lot", field="code")
-        return batch
+    """An inspector's lookup: by batch number, or by cooperative and lot. (A label code
+    is verified instead, as the public page does: web/console/inspections.py.)"""
     if batch_id is not None:
         return get_batch(session, batch_id)
     if cooperative_id is not None and lot_code and lot_code.strip():
         return find_batch_by_lot(session, cooperative_id, lot_code.strip())
     raise InvalidInput(
-        "give a batch number, a cooperative and lot code, or a label code", field="code"
+        "give a batch number, a cooperative and lot code, or a label code", field="batch_id"
     )

@@ -10,17 +10,17 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import func, insert, or_, select, text
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from traceapp.clock import LOCAL_TZ, to_local
 from traceapp.domain.batches import get_batch
 from traceapp.models import Batch, Label, Scan
-from traceapp.models._columns import utcnow
 
 # One carton of eggs is opened by one household: a handful of phones, a few dozen
 # scans at most. More distinct phones than that means the code is printed elsewhere.
@@ -125,205 +125,102 @@ def _coordinate(value: str | float | None, limit: float) -> float | None:
     return round(number, LOCATION_DECIMALS)
 
 
-def record_scan(
-    session: Session,
-    label_id: int | None,
-    verdict: str,
-    client: str,
-    place: ScanPlace,
-    now: datetime | None = None,
-) -> Scan:
-    """Record one scan in the caller's transaction.
+@dataclass(frozen=True)
+class NewScan:
+    """One scan to record. A located scan that `completes` the same client's recent
+    scan without a location fills that scan in instead of counting as another."""
 
-    `client` is the already-hashed client address. A location arriving shortly
-    after the same client's scan of the same code fills that scan in instead.
-    """
-    now = now or utcnow()
-    _relax_durability(session)
-    if place.latitude is not None and label_id is not None:
-        recent = session.scalars(
-            select(Scan)
-            .where(
-                Scan.label_id == label_id,
-                Scan.client_hash == client,
-                Scan.latitude.is_(None),
-                Scan.scanned_at >= now - LOCATION_FOLLOW_UP,
-            )
-            .order_by(Scan.scanned_at.desc())
-            .limit(1)
-        ).first()
-        if recent is not None:
-            recent.latitude, recent.longitude = place.latitude, place.longitude
-            recent.region = recent.region or place.region
-            return recent
-    scan = Scan(
-        label_id=label_id,
-        scanned_at=now,
-        verdict=verdict,
-        client_hash=client,
-        latitude=place.latitude,
-        longitude=place.longitude,
-        region=place.region,
-    )
-    session.add(scan)
-    session.flush()
-    return scan
+    label_id: int | None
+    verdict: str
+    client: str
+    place: ScanPlace
+    scanned_at: datetime
+    completes: bool = False
+
+    @property
+    def follow_up_since(self) -> datetime:
+        """The earliest scan this one may complete."""
+        return self.scanned_at - LOCATION_FOLLOW_UP
 
 
-def scan_row(
-    label_id: int | None, verdict: str, client: str, place: ScanPlace, now: datetime
-) -> dict[str, Any]:
-    """The `scans` row of one new scan, ready for write_scans."""
-    return {
-        "label_id": label_id,
-        "scanned_at": now,
-        "verdict": verdict,
-        "client_hash": client,
-        "latitude": place.latitude,
-        "longitude": place.longitude,
-        "region": place.region,
-    }
+class ScanSink(Protocol):
+    """Where scans go: straight into a transaction, or a write-behind buffer
+    (traceapp/infrastructure/scan_sinks.py)."""
 
+    def add(self, scan: NewScan) -> None: ...
 
-_SCAN_COLUMNS = (
-    "label_id",
-    "scanned_at",
-    "verdict",
-    "client_hash",
-    "latitude",
-    "longitude",
-    "region",
-)
-
-
-def write_scans(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert scan rows in the caller's transaction: COPY on PostgreSQL (a buffer's
-    worth of rows costs little more than one), one multi-row INSERT elsewhere."""
-    if not rows:
-        return
-    _relax_durability(session)
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(Scan), rows)
-        return
-    cursor = session.connection().connection.cursor()
-    try:
-        with cursor.copy(f"COPY scans ({', '.join(_SCAN_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[name] for name in _SCAN_COLUMNS])
-    finally:
-        cursor.close()
-
-
-class ScanWriter(Protocol):
-    """Where the verification page's scans go: straight into the request's
-    transaction (SessionScanWriter) or a per-process write-behind buffer."""
-
-    def add(self, row: dict[str, Any]) -> None: ...
-
-    def pending(self, label_id: int) -> list[PendingScan]: ...
-
-    def flush(self) -> None: ...
-
-
-class SessionScanWriter:
-    """Writes each scan at once in the given session: nothing is ever pending."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, row: dict[str, Any]) -> None:
-        write_scans(self.session, [row])
-
-    def pending(self, label_id: int) -> list[PendingScan]:
-        return []
-
-    def flush(self) -> None:
-        pass
-
-
-def _relax_durability(session: Session) -> None:
-    # A scan lost in a crash a fraction of a second old costs nothing; waiting for
-    # the WAL flush on every page view costs the page its speed. Only this
-    # transaction is affected (SET LOCAL).
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit = off"))
+    def pending(self, label_id: int) -> list[NewScan]:
+        """The label's scans added but not yet stored (and so not in StoredScans)."""
+        ...
 
 
 @dataclass(frozen=True)
 class StoredScans:
-    """A code's scans already in the database, as read with its label (one query)."""
+    """A code's scans already stored, as read with its label (one query)."""
 
     count: int
     clients: int
     first_scanned_at: datetime | None
     located: int
+    # This view's client scanned the code before; and did so without a location
+    # within LOCATION_FOLLOW_UP.
     client_seen: bool
+    client_recently_unlocated: bool = False
 
 
-@dataclass(frozen=True)
-class PendingScan:
-    """A scan recorded but not yet written (see traceapp/web/public/scan_buffer.py)."""
+def summarise_scans(
+    stored: StoredScans | None,
+    pending: list[NewScan],
+    scan: NewScan,
+    located_scans: Callable[[int], list[tuple[datetime, float, float]]],
+) -> tuple[ScanSummary | None, NewScan]:
+    """How often the code was scanned once `scan` is counted, and the scan to record.
 
-    client: str
-    scanned_at: datetime
-
-
-def summary_after_scan(
-    session: Session,
-    label_id: int,
-    stored: StoredScans,
-    pending: list[PendingScan],
-    client: str,
-    now: datetime,
-) -> ScanSummary:
-    """The summary once this scan by `client` at `now` is counted, from the stored
-    aggregates and this process's not-yet-written scans of the code.
-
+    The one way scans are counted, for every view: the stored aggregates, plus
+    the scans not yet stored (`pending`), plus this one unless it completes an
+    earlier scan of the same client (a location sent after the page loaded).
     A pending scan's client is counted as new unless it is this scan's client or
-    was seen in the database: other pending clients are not looked up, so the
-    distinct-client count may run ahead by the few scans of the last fraction of a second.
+    was seen in the database: the distinct-client count may run ahead by the few
+    clients of the last fraction of a second. No summary for a code that matches
+    no label (`stored` is None).
     """
-    pending_clients = {p.client for p in pending} | {client}
-    new_clients = len(pending_clients) - (1 if stored.client_seen else 0)
+    label_id = scan.label_id
+    if stored is None or label_id is None:
+        return None, scan
+    since = scan.follow_up_since
+    completes = scan.place.latitude is not None and (
+        stored.client_recently_unlocated
+        or any(
+            p.client == scan.client and p.place.latitude is None and p.scanned_at >= since
+            for p in pending
+        )
+    )
+    scan = replace(scan, completes=completes)
+    counted = [p for p in pending if not p.completes]
+    count = stored.count + len(counted) + (0 if completes else 1)
+    clients = stored.clients + len({p.client for p in counted} | {scan.client})
+    clients -= 1 if stored.client_seen else 0
     moments = [
-        m for m in (stored.first_scanned_at, *(p.scanned_at for p in pending), now) if m is not None
+        m
+        for m in (stored.first_scanned_at, *(p.scanned_at for p in counted), scan.scanned_at)
+        if m is not None
+    ]
+    unstored = [
+        (p.scanned_at, p.place.latitude, p.place.longitude)
+        for p in (*pending, scan)
+        if p.place.latitude is not None and p.place.longitude is not None
     ]
     located: list[tuple[datetime, float, float]] = []
-    if stored.located >= 2:  # only the distance check needs the located scans themselves
-        located = _located_scans(session, label_id)
-    count = stored.count + len(pending) + 1
-    clients = stored.clients + new_clients
-    return ScanSummary(
+    if stored.located + len(unstored) >= 2:  # only the distance check needs them
+        located = located_scans(label_id) if stored.located else []
+        located += unstored
+    summary = ScanSummary(
         scans=count,
         clients=clients,
         first_scanned_at=min(moments, key=to_local),
         flags=_flags(count, clients, located),
     )
-
-
-def _located_scans(session: Session, label_id: int) -> list[tuple[datetime, float, float]]:
-    return [
-        (t, la, lo)
-        for t, la, lo in session.execute(
-            select(Scan.scanned_at, Scan.latitude, Scan.longitude)
-            .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
-            .order_by(Scan.scanned_at.desc())
-            .limit(DISTANCE_CHECK_LIMIT)
-        )
-    ]
-
-
-def scan_summary(session: Session, label_id: int) -> ScanSummary:
-    """How often and since when a code was scanned, and whether it looks copied."""
-    count, clients, first = session.execute(
-        select(
-            func.count(Scan.id),
-            func.count(func.distinct(Scan.client_hash)),
-            func.min(Scan.scanned_at),
-        ).where(Scan.label_id == label_id)
-    ).one()
-    flags = _flags(count, clients, _located_scans(session, label_id))
-    return ScanSummary(scans=count, clients=clients, first_scanned_at=first, flags=flags)
+    return summary, scan
 
 
 def _flags(
@@ -337,6 +234,20 @@ def _flags(
     if has_distant_pair(located):
         flags.append(FLAG_DISTANT_PLACES)
     return tuple(flags)
+
+
+def located_scans(session: Session, label_id: int) -> list[tuple[datetime, float, float]]:
+    """A label's most recent located scans: (time, latitude, longitude)."""
+    return [
+        (t, la, lo)
+        for t, la, lo in session.execute(
+            select(Scan.scanned_at, Scan.latitude, Scan.longitude)
+            .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
+            .order_by(Scan.scanned_at.desc())
+            .limit(DISTANCE_CHECK_LIMIT)
+        )
+        if la is not None and lo is not None
+    ]
 
 
 def has_distant_pair(located: list[tuple[datetime, float, float]]) -> bool:
@@ -433,7 +344,7 @@ def flagged_codes(
         counts = counts.where(Label.batch_id == batch_id)
     flagged = []
     for label_id, serial, in_batch, lot_code, scans, clients, located in session.execute(counts):
-        places = _located_scans(session, label_id) if located > 1 else []
+        places = located_scans(session, label_id) if located > 1 else []
         flags = _flags(scans, clients, places)
         if flags:
             flagged.append(

@@ -22,7 +22,7 @@ from keys.gtin import check_digit_is_valid
 from traceapp.clock import LOCAL_TZ, to_local, today_local
 from traceapp.domain import audit_log
 from traceapp.domain.batches import get_batch, visible_batch
-from traceapp.domain.certifications import certifications_for
+from traceapp.domain.certifications import certifications_for, valid_on
 from traceapp.epcis import (
     EpcisDocumentError,
     box_uri,
@@ -646,7 +646,7 @@ def _number(value: Any) -> str:
 def _linked(session: Session, batch: Batch) -> LinkedBatch:
     today = today_local()
     marks = tuple(
-        CertificationMark(c.scheme, c.certificate_number, c.valid_from <= today <= c.valid_to)
+        CertificationMark(c.scheme, c.certificate_number, valid_on(c, today))
         for c in certifications_for(session, batch)
     )
     return LinkedBatch(

@@ -15,12 +15,11 @@ first that applies wins; the offline tools add "not in bundle" after revoked_key
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Row, Select, bindparam, case, distinct, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keys.codes import LabelCode
@@ -28,32 +27,26 @@ from keys.keyset import PublicKeySet
 from keys.verdicts import LabelRecord, LabelVerdict, decide_verdict
 from keys.verify import Verdict, verify_code
 from traceapp.clock import to_local
-from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
+from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
 from traceapp.domain.product_images import product_image_path
 from traceapp.domain.scans import (
+    LOCATION_FOLLOW_UP,
+    NewScan,
     ScanPlace,
+    ScanSink,
     ScanSummary,
-    ScanWriter,
-    SessionScanWriter,
     StoredScans,
-    record_scan,
-    scan_row,
-    scan_summary,
-    summary_after_scan,
+    summarise_scans,
 )
+from traceapp.domain.value_chain import TimelineEntry, batch_timeline
 from traceapp.domain.where_to_buy import WhereToBuyFacts, where_to_buy_facts
 from traceapp.models import (
     AuditEntry,
     Batch,
-    ChainEvent,
-    ChainEventBatch,
     Inspection,
     IssuanceRun,
-    Label,
     LabelStatus,
-    Product,
     ProductImage,
-    Scan,
 )
 from traceapp.models._columns import utcnow
 
@@ -72,8 +65,6 @@ TAMPERED = Verdict.TAMPERED.value
 UNKNOWN_KEY = Verdict.UNKNOWN_KEY.value
 NEVER_ISSUED = LabelRecord(issued=False, voided=False, batch_status="", certification_valid=False)
 
-_SHIPPING_STEPS = ("shipping", "departing", "receiving", "arriving")
-
 
 @dataclass(frozen=True)
 class CertificationFacts:
@@ -90,7 +81,8 @@ class CertificationFacts:
 
 @dataclass(frozen=True)
 class HistoryEvent:
-    """One step of the batch's life: certified, issued, inspected, shipped or recalled."""
+    """One step of the batch's life: certified, issued, inspected or recalled (its
+    shipping, packing and processing are in the value-chain timeline)."""
 
     kind: str
     at: datetime | date
@@ -124,6 +116,8 @@ class LabelFacts:
     recall_reason: str | None
     certifications: list[CertificationFacts] = field(default_factory=list)
     history: list[HistoryEvent] = field(default_factory=list)
+    # The value chain (packing, shipping, receiving, processing), in time order.
+    timeline: list[TimelineEntry] = field(default_factory=list)
     # Digital product passport fields (domain/passport.py) and where to buy the product.
     cooperative_registration_number: str | None = None
     safety_warnings: str | None = None
@@ -166,6 +160,7 @@ class VerificationOutcome:
             "certifications": [],
             "lab_results": [],
             "history": [],
+            "value_chain": [],
             "where_to_buy": [],
             "scans": None,
         }
@@ -217,6 +212,7 @@ class VerificationOutcome:
             document["history"] = [
                 {"event": e.kind, "at": _iso(e.at), "detail": e.detail} for e in facts.history
             ]
+            document["value_chain"] = [_timeline_dict(e) for e in facts.timeline]
             # Where to buy again: only under a genuine verdict.
             document["where_to_buy"] = (
                 [shop.to_dict() for shop in facts.where_to_buy] if self.genuine else []
@@ -236,6 +232,35 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _timeline_dict(entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "event_id": entry.event_id,
+        "event_type": entry.event_type,
+        "step": entry.step,
+        "at": entry.at.isoformat(),
+        "disposition": entry.disposition,
+        "place": entry.place,
+        "partner": entry.partner,
+        "quantity": entry.quantity,
+        "box_count": entry.box_count,
+        "boxes": list(entry.boxes),
+        "box_size": entry.box_size,
+        "inputs": [_linked_dict(b) for b in entry.inputs],
+        "outputs": [_linked_dict(b) for b in entry.outputs],
+        "external": list(entry.external),
+    }
+
+
+def _linked_dict(batch: Any) -> dict[str, Any]:
+    return {
+        "lot": batch.lot,
+        "product": batch.product,
+        "cooperative": batch.cooperative,
+        "status": batch.status,
+        "certifications": list(batch.certifications),
+    }
+
+
 def _certification_dict(c: CertificationFacts) -> dict[str, Any]:
     return {
         "scheme": c.scheme,
@@ -253,20 +278,159 @@ def _certification_dict(c: CertificationFacts) -> dict[str, Any]:
 @dataclass(frozen=True)
 class BatchRecords:
     """What the page shows about a batch that changes rarely: its certifications
-    (with validity on one day), its history up to, not including, a recall, and
-    the descriptions of the batch, its product and its cooperative."""
+    (with validity on one day), its history up to, not including, a recall, its
+    value-chain timeline, and the descriptions of the batch, its product and its
+    cooperative."""
 
     certifications: tuple[CertificationFacts, ...]
     history: tuple[HistoryEvent, ...]
+    timeline: tuple[TimelineEntry, ...]
     # The batch's, its product's and its cooperative's descriptive facts, by LabelFacts name.
     descriptions: dict[str, Any]
 
 
-BatchRecordsLoader = Callable[[Session, int, date], BatchRecords]
+@dataclass(frozen=True)
+class LabelState:
+    """A label's fresh state, read on every verification: its status, its batch's
+    status and recall, and the code's scans already stored."""
+
+    label_id: int
+    signature: str
+    label_status: str
+    voided_at: datetime | None
+    void_reason: str | None
+    batch_id: int
+    batch_status: str
+    recalled_at: datetime | None
+    recall_reason: str | None
+    stored_scans: StoredScans
+
+
+# --- ports: what verification needs from storage ----------------------------------
+
+
+class LabelSource(Protocol):
+    """Finds the label a code names, fresh (never cached: a void or a recall must show
+    on the very next view)."""
+
+    def label_state(
+        self, code: LabelCode, client: str | None, follow_up_since: datetime
+    ) -> LabelState | None:
+        """The label with this code's item, lot and serial, or None. Its stored scans
+        say whether `client` scanned it, and whether without a location since
+        `follow_up_since`."""
+        ...
+
+    def located_scans(self, label_id: int) -> list[tuple[datetime, float, float]]:
+        """The label's most recent located scans (time, latitude, longitude)."""
+        ...
+
+
+class BatchRecordsSource(Protocol):
+    """A batch's BatchRecords on a day (may be kept a few seconds)."""
+
+    def batch_records(self, batch_id: int, today: date) -> BatchRecords: ...
+
+
+class Verifier:
+    """Decides the verdict on a code, and records and counts scans: the one place
+    the public page, its JSON twin, /api/v1/verify and the console look-up ask."""
+
+    def __init__(
+        self, labels: LabelSource, records: BatchRecordsSource, scans: ScanSink | None = None
+    ) -> None:
+        self._labels = labels
+        self._records = records
+        self._scans = scans
+
+    def verify(self, uri: str, keyset: PublicKeySet, today: date) -> VerificationOutcome:
+        """The verdict on the code `uri` (any text; never raises for bad input).
+        Nothing is recorded."""
+        outcome, _state = self._verify(uri, keyset, today, None, utcnow())
+        return outcome
+
+    def scan(
+        self,
+        uri: str,
+        keyset: PublicKeySet,
+        today: date,
+        *,
+        client: str,
+        place: ScanPlace,
+        now: datetime | None = None,
+    ) -> VerificationOutcome:
+        """verify, then record the scan and say how often the code was scanned.
+
+        Codes that match no label are recorded too (label_id null): forgery attempts
+        are worth counting. Every scan is counted the same way (summarise_scans).
+        """
+        if self._scans is None:
+            raise RuntimeError("this verifier records no scans")
+        now = now or utcnow()
+        outcome, state = self._verify(uri, keyset, today, client, now)
+        label_id = state.label_id if state is not None else None
+        pending = self._scans.pending(label_id) if label_id is not None else []
+        summary, scan = summarise_scans(
+            state.stored_scans if state is not None else None,
+            pending,
+            NewScan(label_id, outcome.reason, client, place, now),
+            self._labels.located_scans,
+        )
+        self._scans.add(scan)
+        if summary is None:
+            return outcome
+        return VerificationOutcome(
+            outcome.verdict,
+            outcome.reason,
+            outcome.detail,
+            outcome.code,
+            label_id=label_id,
+            facts=outcome.facts,
+            scans=summary,
+        )
+
+    def _verify(
+        self, uri: str, keyset: PublicKeySet, today: date, client: str | None, now: datetime
+    ) -> tuple[VerificationOutcome, LabelState | None]:
+        result = verify_code(uri, keyset)
+        if result.code is None or result.verdict in (Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
+            verdict, reason = decide_verdict(result.verdict, None)
+            return VerificationOutcome(verdict, reason, result.detail, result.code), None
+        code = result.code
+        state = self._labels.label_state(code, client, now - LOCATION_FOLLOW_UP)
+        # The stored signature must be the one presented: same serial, different
+        # signature is a code this service never printed.
+        if state is None or state.signature != code.signature_field:
+            verdict, reason = decide_verdict(result.verdict, NEVER_ISSUED)
+            return VerificationOutcome(
+                verdict,
+                reason,
+                "the signature is valid but this serial was never issued for this product and lot",
+                code,
+            ), None
+        facts = _facts(state, self._records.batch_records(state.batch_id, today))
+        verdict, reason = decide_verdict(
+            result.verdict,
+            LabelRecord(
+                issued=True,
+                voided=state.label_status == LabelStatus.VOIDED,
+                batch_status=state.batch_status,
+                certification_valid=any(c.valid_today for c in facts.certifications),
+            ),
+        )
+        detail = {
+            VOIDED: "the label was voided by its issuer",
+            RECALLED: "the batch was recalled",
+            EXPIRED: "no certification of this batch is valid today",
+        }.get(verdict, result.detail)
+        outcome = VerificationOutcome(
+            verdict, reason, detail, code, label_id=state.label_id, facts=facts
+        )
+        return outcome, state
 
 
 def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
-    """Load a batch's BatchRecords (callers may cache them for a few seconds)."""
+    """Load a batch's BatchRecords (callers may keep them a few seconds)."""
     batch = session.get(Batch, batch_id)
     assert batch is not None  # ids come from the label just found
     certifications = tuple(
@@ -277,13 +441,14 @@ def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
             issuing_body=c.issuing_body,
             valid_from=c.valid_from,
             valid_to=c.valid_to,
-            valid_today=c.valid_from <= today <= c.valid_to,
+            valid_today=valid_on(c, today),
             ocop_stars=c.ocop_stars,
             claim=c.claim,
         )
         for c in certifications_for(session, batch)
     )
     history = tuple(e for e in batch_history(session, batch) if e.kind != "recalled")
+    timeline = tuple(batch_timeline(session, batch_id))
     product, cooperative = batch.product, batch.cooperative
     descriptions = {
         "product_name": product.name,
@@ -305,7 +470,7 @@ def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
         "image_path": _image_path(session, product.id),
         "where_to_buy": where_to_buy_facts(session, product.id),
     }
-    return BatchRecords(certifications, history, descriptions)
+    return BatchRecords(certifications, history, timeline, descriptions)
 
 
 def _image_path(session: Session, product_id: int) -> str | None:
@@ -313,216 +478,30 @@ def _image_path(session: Session, product_id: int) -> str | None:
     return product_image_path(image) if image is not None else None
 
 
-def verify_label(
-    session: Session,
-    uri: str,
-    keyset: PublicKeySet,
-    today: date,
-    *,
-    records: BatchRecordsLoader = batch_records,
-) -> VerificationOutcome:
-    """The verdict on the code `uri` (any text; never raises for bad input)."""
-    outcome, _row = _verify(session, uri, keyset, today, None, records, None)
-    return outcome
-
-
-def verify_scan(
-    session: Session,
-    uri: str,
-    keyset: PublicKeySet,
-    today: date,
-    *,
-    client: str,
-    place: ScanPlace,
-    scans: ScanWriter | None = None,
-    records: BatchRecordsLoader = batch_records,
-    find: LabelFinder | None = None,
-    now: datetime | None = None,
-) -> VerificationOutcome:
-    """verify_label, then record the scan and summarise the code's scans so far.
-
-    Codes that match no label are recorded too (label_id null): forgery attempts
-    are worth counting. `scans` takes the new scan (default: written at once in
-    `session`); the label, its batch, product, cooperative and stored scan
-    counts come fresh in one query (run by `find`, default: in `session`), the
-    batch's records from `records`.
-    """
-    now = now or utcnow()
-    writer = scans if scans is not None else SessionScanWriter(session)
-    if place.latitude is not None:
-        # A located scan may complete the same phone's previous scan: write what is
-        # pending first (before this transaction starts: SQLite has one writer at a
-        # time) so record_scan sees it, and count exactly (a rare request).
-        writer.flush()
-    outcome, stored = _verify(session, uri, keyset, today, client, records, find)
-    label_id = outcome.label_id
-    if label_id is not None and place.latitude is not None:
-        record_scan(session, label_id, outcome.reason, client, place, now)
-        summary = scan_summary(session, label_id)
-    else:
-        pending = writer.pending(label_id) if label_id is not None else []
-        writer.add(scan_row(label_id, outcome.reason, client, place, now))
-        if label_id is None or stored is None:
-            return outcome
-        summary = summary_after_scan(session, label_id, stored, pending, client, now)
-    return VerificationOutcome(
-        outcome.verdict,
-        outcome.reason,
-        outcome.detail,
-        outcome.code,
-        label_id=label_id,
-        facts=outcome.facts,
-        scans=summary,
-    )
-
-
-def _verify(
-    session: Session,
-    uri: str,
-    keyset: PublicKeySet,
-    today: date,
-    client: str | None,
-    records: BatchRecordsLoader,
-    find: LabelFinder | None,
-) -> tuple[VerificationOutcome, StoredScans | None]:
-    result = verify_code(uri, keyset)
-    if result.code is None or result.verdict in (Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
-        verdict, reason = decide_verdict(result.verdict, None)
-        return VerificationOutcome(verdict, reason, result.detail, result.code), None
-    code = result.code
-    row = (find or _find_label)(session, code, client)
-    # The stored signature must be the one presented: same serial, different
-    # signature is a code this service never printed.
-    if row is None or row.signature != code.signature_field:
-        verdict, reason = decide_verdict(result.verdict, NEVER_ISSUED)
-        return VerificationOutcome(
-            verdict,
-            reason,
-            "the signature is valid but this serial was never issued for this product and lot",
-            code,
-        ), None
-    kept = records(session, row.batch_id, today)
-    facts = _facts(row, kept)
-    verdict, reason = decide_verdict(
-        result.verdict,
-        LabelRecord(
-            issued=True,
-            voided=row.label_status == LabelStatus.VOIDED,
-            batch_status=row.batch_status,
-            certification_valid=any(c.valid_today for c in facts.certifications),
-        ),
-    )
-    detail = {
-        VOIDED: "the label was voided by its issuer",
-        RECALLED: "the batch was recalled",
-        EXPIRED: "no certification of this batch is valid today",
-    }.get(verdict, result.detail)
-    stored = StoredScans(
-        count=row.scans,
-        clients=row.clients,
-        first_scanned_at=row.first_scan,
-        located=row.located,
-        client_seen=bool(row.client_seen),
-    )
-    return (
-        VerificationOutcome(verdict, reason, detail, code, label_id=row.label_id, facts=facts),
-        stored,
-    )
-
-
-def _label_statement(by_gtin: bool):
-    item = (
-        Product.gtin == bindparam("item")
-        if by_gtin
-        else (Product.ref == bindparam("item")) & Product.gtin.is_(None)
-    )
-    return (
-        select(
-            Label.id.label("label_id"),
-            Label.signature,
-            Label.status.label("label_status"),
-            Label.voided_at,
-            Label.void_reason,
-            Batch.id.label("batch_id"),
-            Batch.status.label("batch_status"),
-            Batch.recalled_at,
-            Batch.recall_reason,
-            func.count(Scan.id).label("scans"),
-            func.count(distinct(Scan.client_hash)).label("clients"),
-            func.min(Scan.scanned_at).label("first_scan"),
-            func.count(Scan.latitude).label("located"),
-            func.max(case((Scan.client_hash == bindparam("client"), 1), else_=0)).label(
-                "client_seen"
-            ),
-        )
-        .join(Batch, Batch.id == Label.batch_id)
-        .join(Product, Product.id == Batch.product_id)
-        .outerjoin(Scan, Scan.label_id == Label.id)
-        .where(Label.serial == bindparam("serial"), Batch.lot_code == bindparam("lot"), item)
-        .group_by(Label.id, Batch.id)
-    )
-
-
-# Built once: the page runs one of these on every view.
-_LABEL_BY_GTIN = _label_statement(by_gtin=True)
-_LABEL_BY_REF = _label_statement(by_gtin=False)
-LABEL_COLUMNS: tuple[str, ...] = tuple(_LABEL_BY_GTIN.selected_columns.keys())
-
-# Finds the fresh label row (LABEL_COLUMNS, by name) of a code, or None:
-# find(session, code, client).
-LabelFinder = Callable[[Session, LabelCode, "str | None"], Any]
-
-
-def label_statement(code: LabelCode) -> Select:
-    """The fresh-facts query of a code's label; run it with label_parameters(code, client)."""
-    return _LABEL_BY_GTIN if code.gtin is not None else _LABEL_BY_REF
-
-
-def label_statements() -> tuple[Select, Select]:
-    """Every statement label_statement may return (to compile them once)."""
-    return _LABEL_BY_GTIN, _LABEL_BY_REF
-
-
-def label_parameters(code: LabelCode, client: str | None) -> dict[str, str]:
-    return {
-        "item": code.gtin if code.gtin is not None else code.product_ref,
-        "serial": code.serial,
-        "lot": code.lot,
-        "client": client or "",
-    }
-
-
-def _find_label(session: Session, code: LabelCode, client: str | None) -> Row | None:
-    # Core execution on the session's connection: this runs on every page view,
-    # and the ORM's result machinery is not needed for plain columns.
-    return (
-        session.connection().execute(label_statement(code), label_parameters(code, client)).first()
-    )
-
-
-def _facts(row: Row, records: BatchRecords) -> LabelFacts:
+def _facts(state: LabelState, records: BatchRecords) -> LabelFacts:
     history = list(records.history)
-    if row.recalled_at is not None:
+    if state.recalled_at is not None:
         history = sorted(
-            [*history, HistoryEvent("recalled", row.recalled_at, row.recall_reason)],
+            [*history, HistoryEvent("recalled", state.recalled_at, state.recall_reason)],
             key=_event_order,
         )
     return LabelFacts(
-        batch_id=row.batch_id,
-        label_status=row.label_status,
-        voided_at=row.voided_at,
-        void_reason=row.void_reason,
-        batch_status=row.batch_status,
-        recalled_at=row.recalled_at,
-        recall_reason=row.recall_reason,
+        batch_id=state.batch_id,
+        label_status=state.label_status,
+        voided_at=state.voided_at,
+        void_reason=state.void_reason,
+        batch_status=state.batch_status,
+        recalled_at=state.recalled_at,
+        recall_reason=state.recall_reason,
         **records.descriptions,
         certifications=list(records.certifications),
         history=history,
+        timeline=list(records.timeline),
     )
 
 
 def batch_history(session: Session, batch: Batch) -> list[HistoryEvent]:
-    """The batch's life in time order: certified, issued, inspected, shipped, recalled."""
+    """The batch's life in time order: certified, issued, inspected, recalled."""
     events = [
         HistoryEvent("certified", at)
         for (at,) in session.execute(
@@ -546,17 +525,6 @@ def batch_history(session: Session, batch: Batch) -> list[HistoryEvent]:
         for on, place, result in session.execute(
             select(Inspection.inspected_on, Inspection.place, Inspection.result).where(
                 Inspection.batch_id == batch.id
-            )
-        )
-    ]
-    events += [
-        HistoryEvent("shipped", at, step)
-        for at, step in session.execute(
-            select(ChainEvent.event_time, ChainEvent.biz_step)
-            .join(ChainEventBatch, ChainEventBatch.event_id == ChainEvent.id)
-            .where(
-                ChainEventBatch.batch_id == batch.id,
-                or_(*[ChainEvent.biz_step.contains(step) for step in _SHIPPING_STEPS]),
             )
         )
     ]

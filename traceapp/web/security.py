@@ -3,33 +3,41 @@
 Headers are set here in one after_request hook rather than with flask-talisman:
 the policy is fixed and short, and the original Talisman project is archived.
 
-Rate limits (Flask-Limiter; counters in memory, or in Redis when TRACEAPP_REDIS_URL
-is set, so that every worker shares them) by kind of request:
+Rate limits (Flask-Limiter and the `limits` library under it; counters in memory,
+or in Redis when TRACEAPP_REDIS_URL is set, so that every worker shares them) by
+kind of request:
 
-    public   verification pages and API, published keys and log    per client IP
-    sign_in  POST to a sign-in form                            per client IP
-    report   POST of a public page's "report this label" form      per client IP
-    api      /api/...                                          per API token (else IP)
-    api_auth failed API authentications (bogus tokens)         per client IP
+    scans    code URLs and /api/v1/verify (ScanLimits)   per client IP and per code
+    public   published keys and log, GS1 resolver pages   per client IP
+    sign_in  POST to a sign-in form                      per client IP
+    api      the rest of /api/...                        per API token (else IP)
+    report   POST of a public page's "report this label" form  per client IP
+    api_auth failed API authentications (bogus tokens)   per client IP
 
-Each limit is a setting (TRACEAPP_RATE_LIMIT_PUBLIC, _SIGN_IN, _API,
-_API_AUTH_FAILURES, _REPORT; docs/configuration.md); TRACEAPP_RATE_LIMITS=off turns them all
-off. They reach Flask-Limiter through its own config keys, set here from the
-settings only. A client over the API_AUTH_FAILURES limit is refused before its
-token is looked up. A refused request gets 429 problem details with Retry-After.
+Each limit is a setting (TRACEAPP_RATE_LIMIT_PUBLIC, for scans and the public pages
+per address; _PUBLIC_PER_CODE; _SIGN_IN; _API; _API_AUTH_FAILURES; _REPORT;
+docs/configuration.md); TRACEAPP_RATE_LIMITS=off turns them all off. They reach
+Flask-Limiter through its own config keys, set here from the settings only. A client
+over the API_AUTH_FAILURES limit is refused before its token is looked up. A refused
+request gets 429 problem details with Retry-After. If Redis cannot be reached,
+counting falls back to each process's memory, logged.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse, parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from redis.exceptions import RedisError
 
 from traceapp.config import Settings
@@ -42,17 +50,11 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+log = logging.getLogger(__name__)
 CONSOLE_PREFIX = "/console"
-PUBLIC_PREFIXES = (
-    "/01/",
-    "/p/",
-    "/api/v1/verify",
-    "/keys.json",
-    "/transparency/",
-    "/.well-known/",
-    "/passport/",
-    "/epcis/",
-)
+# Scans (code URLs, /api/v1/verify) never reach Flask: ScanLimits counts them. What
+# Flask answers under /01/ are the GS1 resolver's product, batch and linkset answers.
+PUBLIC_PREFIXES = ("/01/", "/keys.json", "/transparency/", "/.well-known/", "/passport/", "/epcis/")
 
 
 def request_kind() -> str | None:
@@ -93,6 +95,8 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX=settings.rate_limit_key_prefix,
+        # Redis down: count in each process's memory (Flask-Limiter logs it), never fail.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     limiter = Limiter(
         get_remote_address,
@@ -160,34 +164,80 @@ def security_headers(settings: Settings) -> tuple[tuple[str, str], ...]:
     return headers
 
 
-class PublicLimit:
-    """The "public" limit counted outside a Flask request (web/public/direct.py),
-    on the counters Flask-Limiter keeps for it, with the headers it would add."""
+@dataclass(frozen=True)
+class LimitDecision:
+    allowed: bool
+    headers: list[tuple[str, str]]
+    description: str = ""
 
-    def __init__(self, app: Flask) -> None:
-        self._config = app.config
-        self._limit_text = app.extensions["traceapp.settings"].rate_limit_public
-        self._limiter: Limiter = app.extensions["traceapp.limiter"]
 
-    def hit(self, address: str) -> list[tuple[str, str]] | None:
-        """Count a request from `address`: the rate-limit headers, or None if over the limit."""
-        if not self._limiter.enabled:
-            return []
-        item = _parsed_limit(self._limit_text)
-        # The storage key Flask-Limiter uses for a shared limit: prefix, client, scope.
-        key = (self._config["RATELIMIT_KEY_PREFIX"], address or "127.0.0.1", "public")
-        if not self._limiter.limiter.hit(item, *key):
-            return None
-        if not self._config["RATELIMIT_HEADERS_ENABLED"]:
-            return []
-        reset_time, remaining = self._limiter.limiter.get_window_stats(item, *key)
-        reset_at = int(reset_time + 1)
-        return [
-            ("X-RateLimit-Limit", str(item.amount)),
-            ("X-RateLimit-Remaining", str(remaining)),
-            ("X-RateLimit-Reset", str(reset_at)),
-            ("Retry-After", str(int(reset_at - time.time()))),
-        ]
+class ScanLimits:
+    """The public limits of a scan (web/public/scan.py): per client address AND per
+    code, counted with the `limits` library (Flask-Limiter's own) in the same store.
+
+    Why both, and why these figures: docs/verification.md, "Rate limits". If the store
+    cannot be reached, each process counts in its own memory instead and says so in
+    the log (once a minute while it lasts): scans keep being answered.
+    """
+
+    def __init__(
+        self,
+        storage_uri: str,
+        per_address: str,
+        per_code: str,
+        *,
+        enabled: bool = True,
+        headers_enabled: bool = True,
+        prefix: str = "traceapp",
+    ) -> None:
+        self._enabled = enabled
+        self._headers_enabled = headers_enabled
+        self._prefix = prefix
+        self._per_address = parse_many(per_address)
+        self._per_code = parse_many(per_code)
+        self._shared = FixedWindowRateLimiter(storage_from_string(storage_uri))
+        self._local = FixedWindowRateLimiter(MemoryStorage())
+        self._last_warning = 0.0
+
+    def hit(self, address: str, code: str) -> LimitDecision:
+        """Count one scan of `code` from `address`: allowed or not, and the headers."""
+        if not self._enabled:
+            return LimitDecision(True, [])
+        address_key = (self._prefix, "scan-address", address or "-")
+        code_key = (self._prefix, "scan-code", hashlib.sha256(code.encode()).hexdigest()[:32])
+        try:
+            return self._hit(self._shared, address_key, code_key)
+        except Exception as exc:  # noqa: BLE001 - any store failure degrades the same way
+            now = time.monotonic()
+            if now - self._last_warning > 60:
+                self._last_warning = now
+                log.error("rate-limit store unreachable (%s): scans limited per process only", exc)
+            return self._hit(self._local, address_key, code_key)
+
+    def _hit(self, limiter: FixedWindowRateLimiter, address_key, code_key) -> LimitDecision:
+        for items, key in ((self._per_address, address_key), (self._per_code, code_key)):
+            for item in items:
+                if not limiter.hit(item, *key):
+                    return self._refused(limiter, item, key)
+        if not self._headers_enabled:
+            return LimitDecision(True, [])
+        first = self._per_address[0]
+        reset, remaining = limiter.get_window_stats(first, *address_key)
+        return LimitDecision(True, _limit_headers(first, reset, remaining))
+
+    def _refused(self, limiter, item: RateLimitItem, key) -> LimitDecision:
+        reset, _remaining = limiter.get_window_stats(item, *key)
+        headers = _limit_headers(item, reset, 0) if self._headers_enabled else []
+        headers.append(("Retry-After", str(max(1, math.ceil(reset - time.time())))))
+        return LimitDecision(False, headers, str(item))
+
+
+def _limit_headers(item: RateLimitItem, reset: float, remaining: int) -> list[tuple[str, str]]:
+    return [
+        ("X-RateLimit-Limit", str(item.amount)),
+        ("X-RateLimit-Remaining", str(remaining)),
+        ("X-RateLimit-Reset", str(int(reset + 1))),
+    ]
 
 
 def require_attempt_counters() -> None:

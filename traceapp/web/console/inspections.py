@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from wtforms import SelectChoice
 
@@ -17,6 +17,8 @@ from traceapp.web.auth import acting_user, actor_name, roles_required
 from traceapp.web.console import INSPECTOR, OFFICER, blueprint
 from traceapp.web.console.form_errors import form_status, refused
 from traceapp.web.inspect import bundle_response
+from traceapp.web.public import current_keysets, current_verifier
+from traceapp.web.public.wording import reason_text, verdict_title
 from traceapp.web.request_session import db, settings
 from traceapp.web.vocabulary import term
 
@@ -30,17 +32,32 @@ def lookup():
     ]
     searched = any(request.args.get(k) for k in ("batch_id", "lot_code", "code"))
     if searched and form.validate():
+        if form.code.data and form.code.data.strip():
+            return _verified_code(form, form.code.data)
         with refused(form):
             batch = find_batch(
                 db(),
                 batch_id=form.batch_id.data,
                 cooperative_id=form.cooperative_id.data or None,
                 lot_code=form.lot_code.data,
-                code=form.code.data,
             )
             return redirect(url_for("console.batch", batch_id=batch.id))
     status = 422 if searched and (form.errors or form.form_errors) else 200
     return render_template("console/lookup.html", form=form), status
+
+
+def _verified_code(form: LookupForm, code: str):
+    """A pasted code is verified exactly as the public page verifies it (the same
+    Verifier and key set; no scan is counted): its verdict first, then its batch."""
+    outcome = current_verifier().verify(code, current_keysets().current(), today_local())
+    language = g.get("lang") or "vi"
+    return render_template(
+        "console/lookup.html",
+        form=form,
+        outcome=outcome,
+        verdict_title=verdict_title(outcome.verdict, language),
+        verdict_message=reason_text(outcome.reason, language),
+    )
 
 
 @blueprint.route("/batches/<int:batch_id>/inspections/new", methods=["GET", "POST"])

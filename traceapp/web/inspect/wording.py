@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from traceapp.web.public.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
-from traceapp.web.public.wording import REASON_TEXTS, VERDICT_TITLES
+from traceapp.web.public.wording import REASON_TEXTS, VERDICT_TITLES, reason_text, verdict_title
 
 APP_TEXTS = {
     "app_name": _l("TraceApp inspection"),
@@ -78,7 +78,7 @@ def messages() -> dict[str, object]:
     for language in LANGUAGES:
         with force_locale(language):
             texts = {key: str(text) for key, text in APP_TEXTS.items()}
-            texts.update({f"verdict_{k}": str(v) for k, v in VERDICT_TITLES.items()})
-            texts.update({f"reason_{k}": str(v) for k, v in REASON_TEXTS.items()})
+            texts.update({f"verdict_{k}": verdict_title(k, language) for k in VERDICT_TITLES})
+            texts.update({f"reason_{k}": reason_text(k, language) for k in REASON_TEXTS})
         document[language] = texts
     return document

@@ -1,204 +1,100 @@
-"""The public verification page a consumer lands on, its JSON twin and the issuer's
-public key document."""
+"""The public verification area: scans of a code (answered by web/public/scan.py in
+front of Flask) and the issuer's public key document. init_app wires the verifier
+to its storage (traceapp/infrastructure)."""
 
 from __future__ import annotations
 
-from datetime import date
-from urllib.parse import quote, urlencode
+from flask import Blueprint, Flask, current_app, jsonify
 
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    current_app,
-    g,
-    jsonify,
-    request,
-    url_for,
-)
-
-from traceapp.clock import today_local
 from traceapp.config import Settings
-from traceapp.domain.scans import (
-    SessionScanWriter,
-    client_hash,
-    coarse_place,
-)
-from traceapp.domain.verification import VerificationOutcome, verify_scan
-from traceapp.errors import InvalidInput
+from traceapp.domain.signing_keys import key_store
+from traceapp.domain.verification import Verifier
+from traceapp.errors import NotFound
+from traceapp.infrastructure.batch_records import CachedBatchRecords
+from traceapp.infrastructure.keysets import KeysetCache
+from traceapp.infrastructure.labels import label_source
+from traceapp.infrastructure.read_sessions import read_sessions
+from traceapp.infrastructure.scan_sinks import ScanBuffer
 from traceapp.web.public import languages
-from traceapp.web.public.batch_cache import BatchCache
-from traceapp.web.public.buffered import BufferedVerification
-from traceapp.web.public.direct import DirectPage
-from traceapp.web.public.keyset_cache import current_keyset
-from traceapp.web.public.page import (
-    CACHE_HEADERS,
-    CONDITIONAL_HEADERS,
-    etag,
-    page_html,
-    prefers_json,
-    region_header,
-)
-from traceapp.web.public.wording import reason_text, verdict_title
-from traceapp.web.request_session import db, settings
-from traceapp.web.resolver import item_answer, item_link_header
+from traceapp.web.public.page import PageRenderer
+from traceapp.web.public.scan import ScanDesk, ScanFront
+from traceapp.web.resolver import item_answer
+from traceapp.web.security import ScanLimits
 
 blueprint = Blueprint("public", __name__)
 
 KEYS_MAX_AGE = 300
-MAX_CODE_PARAMETER = 2048
-
-
-BATCH_CACHE = "traceapp.batch_cache"
+SCAN_DESK = "traceapp.scan_desk"
 SCAN_BUFFER = "traceapp.scan_buffer"
-BUFFERED_VERIFICATION = "traceapp.buffered_verification"
+KEYSETS = "traceapp.keysets"
+VERIFIER = "traceapp.verifier"
 
 
 def init_app(app: Flask) -> None:
     languages.init_app(app)
     app.register_blueprint(blueprint)
     settings: Settings = app.extensions["traceapp.settings"]
-    cache = app.extensions[BATCH_CACHE] = BatchCache(settings.verification_cache_seconds)
-    if settings.scan_buffer:
-        verification = BufferedVerification(app.extensions["traceapp.sessions"], cache)
-        app.extensions[BUFFERED_VERIFICATION] = verification
-        app.extensions[SCAN_BUFFER] = verification.buffer
-        if settings.verification_direct_path:
-            app.wsgi_app = DirectPage(app, app.wsgi_app, verification, cache)
+    sessions = app.extensions["traceapp.sessions"]
+    reading = read_sessions(sessions)
+    buffer = ScanBuffer(reading.writing, interval=settings.scan_flush_seconds)
+    verifier = Verifier(
+        label_source(reading.bind, reading.thread_session),
+        CachedBatchRecords(reading.session, settings.verification_cache_seconds),
+        buffer,
+    )
+    keysets = KeysetCache(key_store(settings), settings.issuer)
+    desk = ScanDesk(
+        settings=settings,
+        verifier=verifier,
+        keysets=keysets,
+        limits=ScanLimits(
+            settings.redis_url or "memory://",
+            settings.rate_limit_public,
+            settings.rate_limit_public_per_code,
+            enabled=settings.rate_limits,
+            prefix=settings.rate_limit_key_prefix,
+        ),
+        renderer=PageRenderer(app, settings.verification_cache_seconds),
+        secure_cookies=app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    app.extensions.update(
+        {SCAN_DESK: desk, SCAN_BUFFER: buffer, KEYSETS: keysets, VERIFIER: verifier}
+    )
+    app.wsgi_app = ScanFront(desk, app.wsgi_app)  # type: ignore[method-assign]
 
 
 def flush_scans(app: Flask) -> None:
-    """Write the app's buffered scans now (no-op when scans are not buffered)."""
-    buffer = app.extensions.get(SCAN_BUFFER)
-    if buffer is not None:
-        buffer.flush()
+    """Write the app's buffered scans now."""
+    app.extensions[SCAN_BUFFER].flush()
+
+
+def current_keysets() -> KeysetCache:
+    return current_app.extensions[KEYSETS]
 
 
 @blueprint.get("/01/<gtin>/10/<lot>/21/<serial>")
-def verify_gs1(gtin: str, lot: str, serial: str):
-    # GS1 resolver requests (?linkType=, a linkset or JSON-LD Accept) are the resolver's.
-    resolved = item_answer(gtin, lot, serial)
-    if resolved is not None:
-        return resolved
-    response = _verification_response(_code_uri(f"/01/{_segment(gtin)}", lot, serial))
-    response.headers.add("Link", item_link_header(settings().public_base_url, request.path))
-    return response
+def item_resolver(gtin: str, lot: str, serial: str):
+    """The GS1 resolver's answers for a printed code (?linkType=, a linkset or JSON-LD
+    Accept): ScanFront sends only those here (scan.py, resolver_request); a scan of the
+    code is answer_scan's."""
+    answer = item_answer(gtin, lot, serial)
+    if answer is None:
+        raise NotFound("no resolver answer was asked for")
+    return answer
 
 
-@blueprint.get("/p/<product_ref>/10/<lot>/21/<serial>")
-def verify_product_ref(product_ref: str, lot: str, serial: str):
-    return _verification_response(_code_uri(f"/p/{_segment(product_ref)}", lot, serial))
-
-
-@blueprint.get("/api/v1/verify")
-def verify_api():
-    code = request.args.get("code", "")
-    if not code.strip():
-        raise InvalidInput("give the scanned code as ?code=<URI>", field="code")
-    if len(code) > MAX_CODE_PARAMETER:
-        raise InvalidInput(f"a code has at most {MAX_CODE_PARAMETER} characters", field="code")
-    return _verification_response(code, as_json=True)
+def current_verifier() -> Verifier:
+    """The app's one Verifier (the public page's): for other views that verify a code."""
+    return current_app.extensions[VERIFIER]
 
 
 @blueprint.get("/.well-known/traceapp-keys.json")
 @blueprint.get("/keys.json")
 def public_keys():
-    response = jsonify(current_keyset(settings()).to_dict())
+    response = jsonify(current_keysets().current().to_dict())
     response.headers["Cache-Control"] = f"public, max-age={KEYS_MAX_AGE}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def _segment(value: str) -> str:
-    # Re-escape what the router decoded, so parse_uri sees (and refuses) it as sent.
-    return quote(value, safe="")
-
-
-def _code_uri(item: str, lot: str, serial: str) -> str:
-    signature = request.args.get("8030", "")
-    return (
-        f"{settings().public_base_url}{item}/10/{_segment(lot)}/21/{_segment(serial)}"
-        f"?8030={_segment(signature)}"
-    )
-
-
-def _verification_response(uri: str, as_json: bool = False) -> Response:
-    place = coarse_place(
-        request.args.get("lat"), request.args.get("lon"), region_header(request.environ)
-    )
-    keyset, today = current_keyset(settings()), today_local()
-    client = client_hash(request.remote_addr or "", settings().scan_salt)
-    buffered: BufferedVerification | None = current_app.extensions.get(BUFFERED_VERIFICATION)
-    if buffered is not None and place.latitude is None:
-        outcome = buffered.verify(uri, keyset, today, client, place)
-    else:
-        outcome = verify_scan(
-            db(),
-            uri,
-            keyset,
-            today,
-            client=client,
-            place=place,
-            scans=buffered.buffer if buffered else SessionScanWriter(db()),
-            records=current_app.extensions[BATCH_CACHE].records,
-        )
-    if as_json or prefers_json(request.headers.get("Accept")):
-        document = outcome.to_dict()
-        document["title"] = verdict_title(outcome.verdict)
-        document["message"] = reason_text(outcome.reason)
-        response = jsonify(document)
-    else:
-        response = current_app.response_class(_render_page(outcome, today))
-    if buffered is None or place.latitude is not None:
-        db().commit()  # the scan written in this request's transaction
-    response.headers.extend(CACHE_HEADERS)
-    response.headers["ETag"] = etag(response.get_data())
-    if not any(name in request.environ for name in CONDITIONAL_HEADERS):
-        # Nothing for make_conditional to decide, and the server sets the Date header.
-        return response
-    return response.make_conditional(request)
-
-
-def _render_page(outcome: VerificationOutcome, today: date) -> str:
-    language = g.get("lang") or languages.chosen_language()  # chosen before the view
-    kept = {k: v for k, v in request.args.items() if k not in ("lang", "lat", "lon")}
-    return page_html(
-        outcome,
-        language,
-        today,
-        "lat" in request.args,
-        _page_url(kept),
-        current_app.extensions[BATCH_CACHE],
-    )
-
-
-def _page_url(args: dict[str, str]) -> str:
-    """url_for(the code's own route, its segments, **args), built without the router's
-    generic machinery: the page builds one per view."""
-    route = _CODE_ROUTES.get(request.endpoint or "")
-    if route is None:
-        if request.endpoint == "public.verify_api":
-            return url_for("public.verify_api", **args)
-        return url_for(request.endpoint or "public.verify_api", **(request.view_args or {}), **args)
-    item, segments = route
-    view_args = request.view_args or {}
-    path = "".join(
-        f"/{part}/{quote(str(view_args[name]), safe=_PATH_SAFE)}"
-        for part, name in ((item, segments[0]), ("10", "lot"), ("21", "serial"))
-    )
-    url = f"{request.script_root.rstrip('/')}{path}"
-    query = urlencode([(k, v) for k, v in args.items() if v is not None], safe=_QUERY_SAFE)
-    return f"{url}?{query}" if query else url
-
-
-# The code routes as (first segment, its view argument); the other two are lot and serial.
-_CODE_ROUTES = {
-    "public.verify_gs1": ("01", ("gtin",)),
-    "public.verify_product_ref": ("p", ("product_ref",)),
-}
-# What werkzeug's router leaves unescaped in a path segment and in a query string.
-_PATH_SAFE = "!$&'()*+,/:;=@"
-_QUERY_SAFE = "!$'()*,/:;?@"
 
 
 from traceapp.web.public import value_chain  # noqa: E402,F401  (the box page registers on the blueprint)

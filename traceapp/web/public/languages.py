@@ -8,7 +8,7 @@ from functools import lru_cache
 from flask import Flask, Response, g, request
 from flask_babel import Babel, refresh
 from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.http import dump_cookie, parse_accept_header
 
 LANGUAGES = ("vi", "en", "fr")
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "fr": "Français"}
@@ -19,16 +19,31 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 babel = Babel()
 
 
+def choose_language(asked: str | None, remembered: str | None, accept_language: str) -> str:
+    """The page's language: ?lang=, then the cookie, then Accept-Language, then Vietnamese."""
+    if asked in LANGUAGES:
+        return asked
+    if remembered in LANGUAGES:
+        return remembered
+    return best_language(accept_language)
+
+
+def language_cookie(asked: str | None, remembered: str | None, secure: bool) -> str | None:
+    """The Set-Cookie header value that remembers ?lang=, if it changes anything."""
+    if asked not in LANGUAGES or asked == remembered:
+        return None
+    return dump_cookie(
+        LANGUAGE_COOKIE, asked, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True, secure=secure
+    )
+
+
 def chosen_language() -> str:
     """The language of this request (also left in g.lang for base.html)."""
-    asked = request.args.get("lang")
-    remembered = request.cookies.get(LANGUAGE_COOKIE)
-    if asked in LANGUAGES:
-        g.lang = asked
-    elif remembered in LANGUAGES:
-        g.lang = remembered
-    else:
-        g.lang = best_language(request.headers.get("Accept-Language", ""))
+    g.lang = choose_language(
+        request.args.get("lang"),
+        request.cookies.get(LANGUAGE_COOKIE),
+        request.headers.get("Accept-Language", ""),
+    )
     return g.lang
 
 
@@ -60,14 +75,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _remember_language(response: Response) -> Response:
-        asked = request.args.get("lang")
-        if asked in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != asked:
-            response.set_cookie(
-                LANGUAGE_COOKIE,
-                asked,
-                max_age=COOKIE_MAX_AGE,
-                samesite="Lax",
-                httponly=True,
-                secure=app.config.get("SESSION_COOKIE_SECURE", False),
-            )
+        cookie = language_cookie(
+            request.args.get("lang"),
+            request.cookies.get(LANGUAGE_COOKIE),
+            app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+        if cookie is not None:
+            response.headers.add("Set-Cookie", cookie)
         return response

@@ -1,28 +1,27 @@
-"""The verification page's HTML, headers and request reading, shared by the Flask
-view and the direct path (direct.py).
+"""The verification page's HTML, rendered from the VerificationOutcome alone.
 
 A page is rendered once per language, day, verdict and the label's fresh facts
 but its serial, kept as a shell (page_shell.py), and filled with each view's
-serial, scan count and links.
+serial, scan count and links. Rendering runs Jinja and Flask-Babel in a Flask
+request context of its own, so it works whether or not the caller is in one.
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date
-from functools import lru_cache
 from operator import attrgetter
+from typing import Any
 
-from flask import render_template
+from flask import Flask, g, render_template
+from flask_babel import refresh
 from markupsafe import Markup
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 
 from traceapp.domain.verification import LabelFacts, VerificationOutcome
-from traceapp.models import Batch
+from traceapp.infrastructure.caches import ExpiringCache
 from traceapp.web.public import languages
-from traceapp.web.public.batch_cache import BatchCache
 from traceapp.web.public.page_shell import Filled, Holes, PageShell
 from traceapp.web.public.wording import (
     EVENT_NAMES,
@@ -32,74 +31,103 @@ from traceapp.web.public.wording import (
     scan_count_text,
     verdict_title,
 )
-from traceapp.web.request_session import db
 
 PAGE_HOLES = frozenset({"href_vi", "href_en", "href_fr", "page_url", "serial", "scan_count"})
-# A genuine page must turn "recalled" at once: every view asks the server again.
-CACHE_HEADERS = (
-    ("Cache-Control", "no-cache, private, max-age=0, must-revalidate"),
-    ("Vary", "Accept, Accept-Language, Cookie"),
-)
-# Where a CDN or reverse proxy may say which region a client is in.
-REGION_HEADERS = ("HTTP_CF_IPCOUNTRY", "HTTP_X_REGION")
-# Request headers that may turn a response into a 304, 412 or 206.
-CONDITIONAL_HEADERS = (
-    "HTTP_IF_NONE_MATCH",
-    "HTTP_IF_MATCH",
-    "HTTP_IF_MODIFIED_SINCE",
-    "HTTP_IF_UNMODIFIED_SINCE",
-    "HTTP_RANGE",
-)
+
+WSGIEnviron = dict[str, Any]
 
 
-def page_html(
-    outcome: VerificationOutcome,
-    language: str,
-    today: date,
-    located: bool,
-    code_url: str,
-    cache: BatchCache,
-) -> str:
-    """The page, from its cached shell or rendered now (needs a Flask request context)."""
-    values = _hole_values(outcome, language, code_url)
-    try:
-        shell = cache.pages.get(
-            _shell_key(outcome, language, today, located),
-            lambda: PageShell(
-                _render(outcome, language, today, located, cache, Holes()), PAGE_HOLES
-            ),
-        )
-    except ValueError:
-        return _render(outcome, language, today, located, cache, Filled(values))
-    return shell.fill(values)
+class PageRenderer:
+    """Renders verification pages (and the scan answer's error pages) for one app,
+    keeping page shells and the batch sections `seconds`."""
 
+    def __init__(self, app: Flask, seconds: float) -> None:
+        self._app = app
+        self._shells: ExpiringCache[PageShell] = ExpiringCache(seconds)
+        # Certifications, lab results, history and value chain: the same for every
+        # label of the batch, rendered once per batch, day and language.
+        self._sections: ExpiringCache[str] = ExpiringCache(seconds)
 
-def cached_page_html(
-    outcome: VerificationOutcome, language: str, today: date, code_url: str, cache: BatchCache
-) -> str | None:
-    """The page of a scan without location from its cached shell, or None if there is none yet
-    (needs no Flask context)."""
-    shell = cache.pages.peek(_shell_key(outcome, language, today, located=False))
-    if shell is None:
-        return None
-    return shell.fill(_hole_values(outcome, language, code_url))
+    def page(
+        self,
+        outcome: VerificationOutcome,
+        language: str,
+        today: date,
+        located: bool,
+        code_url: str,
+        environ: WSGIEnviron,
+    ) -> str:
+        """The page, from its cached shell or rendered now."""
+        values = _hole_values(outcome, language, code_url)
+        key = _shell_key(outcome, language, today, located)
+        shell = self._shells.peek(key)
+        if shell is None:
+            try:
+                shell = self._shells.get(
+                    key,
+                    lambda: PageShell(
+                        self._render(outcome, language, today, located, Holes(), environ),
+                        PAGE_HOLES,
+                    ),
+                )
+            except ValueError:  # a NUL in the data: render this page whole
+                return self._render(outcome, language, today, located, Filled(values), environ)
+        return shell.fill(values)
 
+    def error(
+        self, status: int, title: str, detail: str, language: str, environ: WSGIEnviron
+    ) -> str:
+        """The HTML error page, as every other error of the app looks."""
+        with self._context(language, environ):
+            return render_template("error.html", status=status, title=title, detail=detail)
 
-def region_header(environ: dict) -> str | None:
-    """Which region a CDN or reverse proxy says the client is in, if it says."""
-    return next((environ[name] for name in REGION_HEADERS if environ.get(name)), None)
+    def clear(self) -> None:
+        self._shells.clear()
+        self._sections.clear()
 
+    @contextmanager
+    def _context(self, language: str, environ: WSGIEnviron) -> Iterator[None]:
+        with self._app.request_context(environ):
+            g.lang = language  # as the before_request hook would have chosen it
+            refresh()
+            yield
 
-@lru_cache(maxsize=256)
-def prefers_json(accept: str | None) -> bool:
-    """True if an Accept header prefers JSON to HTML (clients send a handful of
-    distinct ones: each is parsed once)."""
-    best = parse_accept_header(accept, MIMEAccept).best_match(["text/html", "application/json"])
-    return best == "application/json"
-
-
-def etag(body: bytes) -> str:
-    return f'"{hashlib.sha1(body).hexdigest()}"'
+    def _render(
+        self,
+        outcome: VerificationOutcome,
+        language: str,
+        today: date,
+        located: bool,
+        holes: Holes | Filled,
+        environ: WSGIEnviron,
+    ) -> str:
+        facts = outcome.facts
+        with self._context(language, environ):
+            sections = None
+            if facts is not None:
+                sections = Markup(
+                    self._sections.get(
+                        (facts.batch_id, today, language, facts.recalled_at),
+                        lambda: _batch_sections(facts),
+                    )
+                )
+            language_links = [
+                (code, name, getattr(holes, f"href_{code}"))
+                for code, name in languages.LANGUAGE_NAMES.items()
+            ]
+            return render_template(
+                "public/verify.html",
+                outcome=outcome,
+                facts=facts,
+                batch_sections=sections,
+                title=verdict_title(outcome.verdict, language),
+                message=reason_text(outcome.reason, language),
+                flag_texts=FLAG_TEXTS,
+                language_links=language_links,
+                holes=holes,
+                current_language=language,
+                located=located,
+            )
 
 
 def _hole_values(outcome: VerificationOutcome, language: str, code_url: str) -> dict[str, str]:
@@ -131,52 +159,15 @@ def _shell_key(outcome: VerificationOutcome, language: str, today: date, located
 
 # Everything fresh about the label that the page shows, but its serial.
 _fresh_facts = attrgetter(
-    *(f.name for f in fields(LabelFacts) if f.name not in ("certifications", "history"))
+    *(f.name for f in fields(LabelFacts) if f.name not in ("certifications", "history", "timeline"))
 )
 
 
-def _render(
-    outcome: VerificationOutcome,
-    language: str,
-    today: date,
-    located: bool,
-    cache: BatchCache,
-    holes: Holes | Filled,
-) -> str:
-    facts = outcome.facts
-    sections = None
-    if facts is not None:
-        sections = Markup(
-            cache.sections.get(
-                (facts.batch_id, today, language, facts.recalled_at), lambda: _batch_sections(facts)
-            )
-        )
-    language_links = [
-        (code, name, getattr(holes, f"href_{code}"))
-        for code, name in languages.LANGUAGE_NAMES.items()
-    ]
-    return render_template(
-        "public/verify.html",
-        outcome=outcome,
-        facts=facts,
-        batch_sections=sections,
-        title=verdict_title(outcome.verdict),
-        message=reason_text(outcome.reason),
-        flag_texts=FLAG_TEXTS,
-        language_links=language_links,
-        holes=holes,
-        current_language=language,
-        located=located,
-    )
-
-
 def _batch_sections(facts: LabelFacts) -> str:
-    """Certifications, lab results, history and value chain: the same for every
-    label of the batch, so rendered once per batch, day and language."""
     return render_template(
         "public/_batch_sections.html",
         facts=facts,
-        batch=db().get(Batch, facts.batch_id),
+        chain=facts.timeline,
         event_names=EVENT_NAMES,
         scheme_names=SCHEME_NAMES,
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from flask_babel import lazy_gettext as _l
 
 from traceapp.web import vocabulary
@@ -14,31 +14,38 @@ from traceapp.web.formatting import moment_text
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues (pybabel extract -k N_); it is translated
+    when used, in the language asked for (translated())."""
+    return message
+
+
 VERDICT_TITLES = vocabulary.VERDICT
 
+# Worded without a Flask request: the scan answer (web/public/scan.py) may run outside one.
 REASON_TEXTS = {
-    "genuine": _l("This label was issued by the Cooperative Union for the product below."),
-    "malformed": _l("This is not a valid label code. Do not trust this product."),
-    "tampered": _l(
+    "genuine": N_("This label was issued by the Cooperative Union for the product below."),
+    "malformed": N_("This is not a valid label code. Do not trust this product."),
+    "tampered": N_(
         "The code's signature does not match: it was altered or forged. Do not trust this product."
     ),
-    "unknown_key": _l(
+    "unknown_key": N_(
         "The code was signed with a key the Union never published. Do not trust this product."
     ),
-    "unknown_code": _l("This serial number was never issued. Do not trust this product."),
-    "revoked_key": _l(
+    "unknown_code": N_("This serial number was never issued. Do not trust this product."),
+    "revoked_key": N_(
         "The key that signed this label has been withdrawn by the Union. Do not trust this label."
     ),
-    "voided": _l("The Union has cancelled this label. Do not trust this product."),
-    "recalled": _l("This batch has been recalled. Do not eat or use this product."),
-    "expired": _l("The label is real, but no certification of this batch is valid today."),
+    "voided": N_("The Union has cancelled this label. Do not trust this product."),
+    "recalled": N_("This batch has been recalled. Do not eat or use this product."),
+    "expired": N_("The label is real, but no certification of this batch is valid today."),
 }
 
 EVENT_NAMES = {
     "certified": _l("Certified"),
     "issued": _l("Labels issued"),
     "inspected": _l("Inspected"),
-    "shipped": _l("Shipped"),
     "recalled": _l("Recalled"),
 }
 
@@ -47,12 +54,20 @@ SCHEME_NAMES = vocabulary.SCHEME
 FLAG_TEXTS = vocabulary.SCAN_FLAG
 
 
-def verdict_title(verdict: str) -> str:
-    return str(VERDICT_TITLES[verdict])
+def verdict_title(verdict: str, language: str) -> str:
+    return translated(VERDICT_TITLES[verdict], language)
 
 
-def reason_text(reason: str) -> str:
-    return str(REASON_TEXTS[reason])
+def reason_text(reason: str, language: str) -> str:
+    return translated(REASON_TEXTS[reason], language)
+
+
+def translated(message: object, language: str) -> str:
+    """`message` (a plain msgid, or a lazy string of the vocabulary) in `language`,
+    from the catalogues: no Flask context needed."""
+    lazy_args = getattr(message, "_args", None)  # flask_babel.LazyString keeps its msgid
+    msgid = lazy_args[0] if lazy_args else str(message)
+    return _catalogue(language).gettext(msgid)
 
 
 def scan_count_text(scans: int, first_scanned_at: datetime, language: str) -> str:
@@ -76,7 +91,7 @@ def _scan_count_format(scans: int, language: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _catalogue(language: str) -> Translations:
+def _catalogue(language: str) -> NullTranslations:
     return Translations.load(TRANSLATIONS_DIR, [language])
 
 

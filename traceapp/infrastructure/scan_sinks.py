@@ -1,0 +1,230 @@
+"""Where scans are written: at once in a session (SessionScanSink), or through a
+per-process write-behind buffer (ScanBuffer). Both write through write_scans:
+COPY on PostgreSQL, one multi-row INSERT elsewhere, with durability relaxed.
+
+The buffer: the verification page hands its scan over and answers at once; a
+background thread writes what gathered every `interval` seconds (or sooner, at
+FLUSH_ROWS). What is lost in a crash: the scans of the last fraction of a second
+of one process (a clean exit flushes). docs/verification.md states it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import replace
+
+import psycopg
+from sqlalchemy import select, update
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+
+from traceapp.domain.scans import NewScan
+from traceapp.infrastructure.bulk import copy_rows, relax_durability
+from traceapp.models import Scan
+
+FLUSH_INTERVAL = 0.2
+FLUSH_ROWS = 500
+# While the database is unreachable, keep this many scans for the next try, drop the rest.
+MAX_KEPT_ROWS = 50_000
+
+log = logging.getLogger(__name__)
+# Rows the database will never accept, as SQLAlchemy reports them, or psycopg from COPY.
+REFUSED = (IntegrityError, DataError, psycopg.IntegrityError, psycopg.DataError)
+_COLUMNS = ("label_id", "scanned_at", "verdict", "client_hash", "latitude", "longitude", "region")
+
+
+def write_scans(session: Session, scans: Iterable[NewScan]) -> None:
+    """Store scans in the caller's transaction. A scan that completes an earlier one
+    fills in that scan's place (if it is still there to fill)."""
+    new: list[NewScan] = []
+    for scan in scans:
+        if scan.completes and (_complete_among(new, scan) or _complete(session, scan)):
+            continue
+        new.append(scan)
+    if not new:
+        return
+    relax_durability(session)
+    copy_rows(session, Scan.__table__, _COLUMNS, (_row(scan) for scan in new))  # type: ignore[arg-type]
+
+
+def _row(scan: NewScan) -> tuple:
+    place = scan.place
+    return (
+        scan.label_id,
+        scan.scanned_at,
+        scan.verdict,
+        scan.client,
+        place.latitude,
+        place.longitude,
+        place.region,
+    )
+
+
+def _complete_among(scans: list[NewScan], scan: NewScan) -> bool:
+    """Fill in the place of the latest scan in `scans` that `scan` completes, if any."""
+    for index in range(len(scans) - 1, -1, -1):
+        earlier = scans[index]
+        if (
+            earlier.label_id == scan.label_id
+            and earlier.client == scan.client
+            and earlier.place.latitude is None
+            and earlier.scanned_at >= scan.follow_up_since
+        ):
+            region = earlier.place.region or scan.place.region
+            scans[index] = replace(earlier, place=replace(scan.place, region=region))
+            return True
+    return False
+
+
+def _complete(session: Session, scan: NewScan) -> bool:
+    earlier = session.scalar(
+        select(Scan.id)
+        .where(
+            Scan.label_id == scan.label_id,
+            Scan.client_hash == scan.client,
+            Scan.latitude.is_(None),
+            Scan.scanned_at >= scan.follow_up_since,
+        )
+        .order_by(Scan.scanned_at.desc())
+        .limit(1)
+    )
+    if earlier is None:
+        return False
+    place = scan.place
+    values: dict[str, object] = {"latitude": place.latitude, "longitude": place.longitude}
+    if place.region:
+        values["region"] = place.region
+    relax_durability(session)
+    session.execute(update(Scan).where(Scan.id == earlier).values(**values))
+    return True
+
+
+class SessionScanSink:
+    """Writes each scan at once in the given session: nothing is ever pending."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, scan: NewScan) -> None:
+        write_scans(self.session, [scan])
+
+    def pending(self, label_id: int) -> list[NewScan]:
+        return []
+
+
+class ScanBuffer:
+    """Scans waiting to be written; safe to share between a process's threads.
+
+    `interval` > 0 starts a writer thread in each process that adds a scan;
+    0 starts none (scans are written at FLUSH_ROWS, on flush() and at exit).
+    """
+
+    def __init__(
+        self,
+        sessions: Callable[[], AbstractContextManager[Session]],
+        interval: float = FLUSH_INTERVAL,
+        max_rows: int = FLUSH_ROWS,
+    ) -> None:
+        self._sessions = sessions
+        self._interval = interval
+        self._max_rows = max_rows
+        self._lock = threading.Lock()  # guards the scans below
+        self._flushing = threading.Lock()  # one writer at a time
+        self._waiting: list[NewScan] = []
+        # The waiting scans, and those being written, by label id: every page view
+        # asks for its label's, so it need not scan a fraction of a second's scans.
+        self._by_label: dict[int | None, list[NewScan]] = {}
+        self._in_flight_by_label: dict[int | None, list[NewScan]] = {}
+        self._wake = threading.Event()
+        self._owner_pid: int | None = None
+        atexit.register(self.flush)
+
+    def add(self, scan: NewScan) -> None:
+        with self._lock:
+            self._waiting.append(scan)
+            self._by_label.setdefault(scan.label_id, []).append(scan)
+            waiting = len(self._waiting)
+            if self._interval > 0 and self._owner_pid != os.getpid():
+                # First scan in this process (gunicorn forks after the app is built).
+                self._start_writer()
+        if waiting >= self._max_rows:
+            if self._interval > 0:
+                self._wake.set()
+            else:
+                self.flush()
+
+    def pending(self, label_id: int) -> list[NewScan]:
+        """This process's scans of the label not yet committed, oldest first."""
+        with self._lock:
+            return [
+                *self._in_flight_by_label.get(label_id, ()),
+                *self._by_label.get(label_id, ()),
+            ]
+
+    def flush(self) -> None:
+        """Write every waiting scan now (and wait for a write in progress)."""
+        with self._flushing:
+            with self._lock:
+                scans, self._waiting = self._waiting, []
+                self._in_flight_by_label, self._by_label = self._by_label, {}
+            if not scans:
+                return
+            try:
+                self._write(scans)
+            except REFUSED:
+                # Not a passing outage: some row will never be accepted (its label is
+                # gone, say). Retrying the batch would block every scan behind it.
+                self._write_salvaging(scans)
+            except Exception:
+                log.exception("could not write %d scans; keeping them for the next try", len(scans))
+                with self._lock:
+                    self._waiting = (scans + self._waiting)[-MAX_KEPT_ROWS:]
+                    self._by_label = _by_label(self._waiting)
+            finally:
+                with self._lock:
+                    self._in_flight_by_label = {}
+
+    def close(self, write: bool = True) -> None:
+        """Write what waits (unless `write` is False: dropped), and stop writing at exit
+        (the sessions are going away)."""
+        if write:
+            self.flush()
+        else:
+            with self._lock:
+                self._waiting, self._by_label = [], {}
+        atexit.unregister(self.flush)
+
+    def _write(self, scans: list[NewScan]) -> None:
+        with self._sessions() as session:
+            write_scans(session, scans)
+            session.commit()
+
+    def _write_salvaging(self, scans: list[NewScan]) -> None:
+        """Write the scans one by one, dropping (and logging) those the database refuses."""
+        for scan in scans:
+            try:
+                self._write([scan])
+            except REFUSED:
+                log.warning("dropped a scan the database refuses (label %s)", scan.label_id)
+
+    def _start_writer(self) -> None:
+        self._owner_pid = os.getpid()
+        threading.Thread(target=self._write_forever, name="scan-buffer", daemon=True).start()
+
+    def _write_forever(self) -> None:
+        while True:
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            self.flush()
+
+
+def _by_label(scans: list[NewScan]) -> dict[int | None, list[NewScan]]:
+    by_label: dict[int | None, list[NewScan]] = {}
+    for scan in scans:
+        by_label.setdefault(scan.label_id, []).append(scan)
+    return by_label
