@@ -59,7 +59,7 @@ def test_database_rejects_a_second_batch_with_the_same_lot_in_one_cooperative(db
 def test_domain_explains_a_duplicate_lot(db_session, factory):
     product = factory.product()
     factory.batch(product, lot_code="BH-01")
-    with pytest.raises(Conflict, match="lot 'BH-01' already exists"):
+    with pytest.raises(Conflict, match="lot BH-01 already exists"):
         create_batch(db_session, product.cooperative, _details(product.id), "test")
 
 

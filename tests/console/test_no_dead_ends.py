@@ -71,9 +71,9 @@ def test_a_mistyped_serial_is_answered_beside_the_field_with_the_reason_kept(cli
 
 def test_a_start_position_off_the_sheet_keeps_the_run_page_and_what_was_typed(client, world):
     sign_in_as(client, world.users["operator_own"])
-    response = client.get(
-        f"/console/runs/{world.run_a.id}/sheet.pdf",
-        query_string={"preset": "a4-21", "start_position": 22},
+    response = client.post(
+        f"/console/runs/{world.run_a.id}",
+        data={"kind": "sheet", "preset": "a4-21", "start_position": 22, "language": "vi"},
     )
     assert response.status_code == 422
     page = _page(response)

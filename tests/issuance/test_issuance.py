@@ -76,7 +76,7 @@ def test_second_issuance_cannot_exceed_certified_quantity(db_session, factory, s
     batch = factory.batch(quantity=1000, certified=True)
     issue_labels(db_session, batch.id, 700, signer, "test")
 
-    with pytest.raises(Conflict, match="only 300 of the batch's 1,000"):
+    with pytest.raises(Conflict, match="only 300 of the batch's 1000 certified items"):
         issue_labels(db_session, batch.id, 301, signer, "test")
     assert _label_count(db_session, batch.id) == 700
 
@@ -90,7 +90,7 @@ def test_the_last_labels_of_the_quota_can_be_issued(db_session, factory, signer)
 
 def test_draft_batch_gets_no_labels(db_session, factory, signer):
     batch = factory.batch(certified=False)
-    with pytest.raises(Conflict, match="valid certification"):
+    with pytest.raises(Conflict, match="waits for the Union"):
         issue_labels(db_session, batch.id, 1, signer, "test")
 
 

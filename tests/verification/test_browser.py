@@ -54,7 +54,7 @@ def test_phone_sees_a_red_not_genuine_verdict_for_a_forged_code(live, phone_page
     serial = uris[0].split("/21/")[1].split("?")[0]
     phone_page.goto(uris[0].replace(serial, new_serials(1)[0]))
     text, visible, colour = verdict_banner(phone_page)
-    assert ("Không chính hãng" in text, visible, colour) == (True, True, RED)
+    assert ("Không phải tem thật" in text, visible, colour) == (True, True, RED)
 
 
 @pytest.mark.browser
