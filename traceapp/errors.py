@@ -76,7 +76,7 @@ class Unavailable(DomainError):
 def one_of(vocabulary: type[Word], value: object, field: str) -> Word:
     """`value` as a member of `vocabulary`, or InvalidInput naming the allowed words."""
     try:
-        return vocabulary(value)
+        return vocabulary(str(value))
     except ValueError:
         allowed = ", ".join(vocabulary)
         raise InvalidInput(

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from keys.signing import CodeSigner, new_serials
+from traceapp.db import rows_updated
 from traceapp.domain import audit_log
 from traceapp.domain.audit_facts import LabelDigest
 from traceapp.domain.batches import get_batch, is_certified
@@ -119,16 +121,16 @@ def issuance_refusal(session: Session, batch: Batch) -> Conflict | None:
 
 
 def _take_quota(session: Session, batch: Batch, count: int) -> None:
-    taken = session.execute(
+    taken = rows_updated(
+        session,
         update(Batch)
         .where(
             Batch.id == batch.id,
             Batch.status == BatchStatus.CERTIFIED,
             Batch.labels_issued + count <= Batch.quantity,
         )
-        .values(labels_issued=Batch.labels_issued + count)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .values(labels_issued=Batch.labels_issued + count),
+    )
     session.refresh(batch)
     if taken != 1:
         raise Conflict(
@@ -160,4 +162,4 @@ def _label_rows(
 def _write_labels(session: Session, rows: Iterator[tuple], progress: Progress | None) -> None:
     """Stream rows into the labels table in chunks, inside the session's transaction
     (COPY on PostgreSQL keeps 100,000 labels well under the signing time)."""
-    copy_rows(session, Label.__table__, LABEL_COLUMNS, rows, progress)
+    copy_rows(session, cast(Table, Label.__table__), LABEL_COLUMNS, rows, progress)
