@@ -132,7 +132,10 @@ def main() -> int:
             DATABASE_URL,
             REDIS_URL,
             workers=args.workers,
-            extra_env={"TRACEAPP_RATE_LIMIT_PUBLIC": "100000000/minute"},
+            extra_env={
+                "TRACEAPP_RATE_LIMIT_PUBLIC": "100000000/minute",
+                "TRACEAPP_RATE_LIMIT_PUBLIC_PER_CODE": "100000000/minute",
+            },
         )
         try:
             codes = codes or issue_codes(cluster)
