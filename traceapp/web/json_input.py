@@ -12,12 +12,15 @@ stored or written back out as UTF-8).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 MAX_DEPTH = 64
+# JSON strings (which may hold brackets) and the brackets outside them.
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class JSONInputError(ValueError):
@@ -26,12 +29,24 @@ class JSONInputError(ValueError):
 
 def parse_json(text: str | bytes) -> Any:
     """The parsed document, or JSONInputError (a ValueError) saying what is wrong."""
-    try:
-        document = json.loads(text)
-    except RecursionError:
-        raise JSONInputError(f"JSON nested more than {MAX_DEPTH} levels deep") from None
+    # Measured on the text before parsing: a RecursionError inside the parser would
+    # leave CPython 3.11's AST recursion counter off (later route builds then fail).
+    _check_nesting(text.decode("utf-8", "replace") if isinstance(text, bytes) else text)
+    document = json.loads(text)
     _check(document)
     return document
+
+
+def _check_nesting(text: str) -> None:
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise JSONInputError(f"JSON nested more than {MAX_DEPTH} levels deep")
+        elif token in "]}":
+            depth -= 1
 
 
 def _check(document: Any) -> None:
