@@ -128,6 +128,12 @@ class ScanSink(Protocol):
         """The label's scans added but not yet stored (and so not in StoredScans)."""
         ...
 
+    @property
+    def writes(self) -> int:
+        """How many writes have ended: a scan stored between a reader's look at the
+        database and its look at pending() is in neither when this changed."""
+        ...
+
 
 def summarise_scans(
     stored: StoredScans | None,

@@ -111,6 +111,8 @@ def _complete(session: Session, scan: NewScan, since: datetime) -> bool:
 class SessionScanSink:
     """Writes each scan at once in the given session: nothing is ever pending."""
 
+    writes = 0  # nothing moves from pending to stored behind a reader's back
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -147,6 +149,8 @@ class ScanBuffer:
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._owner_pid: int | None = None
+        #: Writes ended so far: scans move from pending() to the database at each.
+        self.writes = 0
         atexit.register(self.flush)
 
     def add(self, scan: NewScan) -> None:
@@ -193,6 +197,7 @@ class ScanBuffer:
             finally:
                 with self._lock:
                     self._in_flight_by_label = {}
+                    self.writes += 1
 
     def close(self, write: bool = True) -> None:
         """Write what waits (unless `write` is False: dropped), stop the writer thread,
