@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import (
-    Date,
     ColumnElement,
+    Date,
     Select,
     case,
     distinct,
