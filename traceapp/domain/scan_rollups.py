@@ -30,7 +30,7 @@ from traceapp.domain.scans import (
     MAX_PLAUSIBLE_SCANS,
     has_distant_pair,
 )
-from traceapp.errors import DomainError
+from traceapp.errors import Conflict, InvalidInput
 from traceapp.infrastructure.scan_partitions import (
     PrunedScans,
     add_months,
@@ -50,10 +50,8 @@ from traceapp.models._columns import timestamp_text, utcnow
 # Scans younger than this stay raw: a location sent after the page loaded still
 # completes its scan (LOCATION_FOLLOW_UP), and a buffered scan is written long before.
 ROLLUP_LAG = LOCATION_FOLLOW_UP + timedelta(minutes=5)
-# A window is a day of scans at most...
+# The first window; it grows while windows hold few scans, shrinks over this many.
 ROLLUP_WINDOW = timedelta(days=1)
-# ...and grows over empty stretches (the years before the first scan) until it holds
-# more than this many scans, when it shrinks again.
 WINDOW_MAX_SCANS = 500_000
 PRUNED = "scans.pruned"
 
@@ -83,7 +81,7 @@ def roll_up_scans(
             if start >= until:
                 return RollupReport(start, total, windows)
             end = min(until, start + window)
-            if window > ROLLUP_WINDOW:
+            if end - start > ROLLUP_WINDOW:
                 found = session.scalar(
                     select(Scan.id)
                     .where(Scan.scanned_at >= start, Scan.scanned_at < end)
@@ -97,8 +95,11 @@ def roll_up_scans(
             set_rolled_up_to(session, end)
         total += counted
         windows += 1
-        # Over an empty stretch the window grows, so years without scans take a few steps.
-        window = window * 4 if not counted else ROLLUP_WINDOW
+        # The window grows while it holds few scans (years without any take a few
+        # steps; a catch-up takes windows of WINDOW_MAX_SCANS / 4 or more, where each
+        # statement's fixed cost is paid back) and shrinks above WINDOW_MAX_SCANS.
+        if counted < WINDOW_MAX_SCANS // 4:
+            window = window * (2 if counted else 4)
         if progress is not None:
             progress(end, total)
 
@@ -125,7 +126,7 @@ def roll_up_window(session: Session, start: datetime, end: datetime) -> int:
     distant = [
         label_id
         for label_id, rows in groupby(session.execute(located), key=lambda row: row[0])
-        if has_distant_pair([(when, lat, lon) for _, when, lat, lon in rows])
+        if has_distant_pair([(when, lat, lon) for _, when, lat, lon in rows])  # type: ignore[misc]
     ]
     for chunk in range(0, len(distant), 1000):
         session.execute(
@@ -161,17 +162,17 @@ def prune_scans(session: Session, months: int, today: date, actor: str) -> Prune
     """Drop the raw scans past a retention of `months` months (whole partitions on
     PostgreSQL), once the roll-up has counted them; logged as `scans.pruned`."""
     if months < 1:
-        raise DomainError(
-            "Scans are kept for at least one month (asked: %(months)s).",
+        raise InvalidInput(
+            "scans are kept for at least one month, not %(months)s",
             field="months",
             months=months,
         )
     cutoff = retention_cutoff(today, months)
     reached = rolled_up_to(session, lock="update")
     if reached < cutoff:
-        raise DomainError(
-            "Scans are rolled up to %(reached)s only: run `traceapp scans maintain` "
-            "before dropping scans from before %(cutoff)s.",
+        raise Conflict(
+            "scans are rolled up to %(reached)s only: run `traceapp scans maintain` "
+            "before dropping scans from before %(cutoff)s",
             field="months",
             reached=timestamp_text(reached),
             cutoff=timestamp_text(cutoff),

@@ -29,6 +29,7 @@ DEFAULT_PARTITION = "scans_default"
 # Months created beyond the current one, so a month never starts without its partition.
 PARTITIONS_AHEAD = 3
 LOCK_TIMEOUT = "1s"
+PARTITION_LOCK_KEY = 0x7363616E73  # "scans"
 # Rows deleted per statement from a partition that straddles the retention cutoff.
 DELETE_CHUNK = 50_000
 
@@ -123,9 +124,12 @@ def ensure_partitions(
     if not is_partitioned(connection):
         return []
     set_lock_timeout(connection)
+    # One maintainer at a time (cron on several machines): the others wait, then find
+    # the partitions made.
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PARTITION_LOCK_KEY})
     existing = partitions(connection)
     taken = [p for p in existing if p.end is not None]
-    floor = max((p.end for p in taken if p.start is None), default=None)
+    floor = max((p.end for p in taken if p.start is None and p.end is not None), default=None)
     first = month_start(today)
     wanted = {add_months(first, n) for n in range(ahead + 1)}
     if any(p.name == DEFAULT_PARTITION for p in existing):

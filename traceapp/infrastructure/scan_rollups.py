@@ -151,7 +151,7 @@ def roll_up_rows(session: Session, which: ColumnElement[bool]) -> int:
         )
     )
     touched = select(Scan.label_id).where(which, Scan.label_id.is_not(None))
-    per_label = (
+    per_label: Select = (
         select(
             LabelScanClient.label_id,
             Label.batch_id,

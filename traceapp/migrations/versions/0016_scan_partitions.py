@@ -5,7 +5,7 @@ partitioned `scans`, without copying a row and without holding a lock that stops
 the public page for more than LOCK_TIMEOUT (docs/migrations.md says how):
 
 1. outside any transaction, build what the swap needs while scans go on being
-   written: a unique index on (id, scanned_at) (CREATE INDEX CONCURRENTLY), the BRIN
+   written: a unique index on (id, scanned_at) (CREATE INDEX CONCURRENTLY), the
    index on scanned_at, and a CHECK constraint holding the old table's future bound,
    added NOT VALID (a moment's lock) and then validated (a lock that lets reads and
    writes go on);
@@ -71,7 +71,7 @@ def _partition_scans() -> None:
         )
         op.execute(
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_scans_scanned_at"
-            " ON scans USING brin (scanned_at)"
+            " ON scans (scanned_at)"
         )
         op.execute(f"ALTER TABLE scans DROP CONSTRAINT IF EXISTS {BOUND_CHECK}")
         op.execute(
@@ -107,7 +107,7 @@ def _partition_scans() -> None:
         ") PARTITION BY RANGE (scanned_at)"
     )
     op.execute("CREATE INDEX ix_scans_label_id_scanned_at ON scans (label_id, scanned_at)")
-    op.execute("CREATE INDEX ix_scans_scanned_at ON scans USING brin (scanned_at)")
+    op.execute("CREATE INDEX ix_scans_scanned_at ON scans (scanned_at)")
     # The sequence goes with the new table (a dropped old partition must not take it).
     op.execute("ALTER SEQUENCE scans_id_seq OWNED BY scans.id")
     op.execute(
