@@ -12,8 +12,9 @@ from traceapp.clock import today_local
 from traceapp.domain.audit_verification import verify_records
 from traceapp.domain.dashboard import scan_counts, union_figures
 from traceapp.domain.scan_rollups import PRUNED, prune_scans, roll_up_scans
-from traceapp.domain.scans import NewScan, ScanPlace, batch_scan_statistics, flagged_codes
+from traceapp.domain.scans import batch_scan_statistics, flagged_codes
 from traceapp.errors import DomainError
+from traceapp.infrastructure.records import NewScan, ScanPlace
 from traceapp.infrastructure.scan_rollups import rolled_up_to
 from traceapp.infrastructure.scan_sinks import write_scans
 from traceapp.models import AuditEntry, Scan

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from traceapp.clock import LOCAL_TZ, to_local
 from traceapp.domain.batches import get_batch
+from traceapp.infrastructure.labels import located_scans
+from traceapp.infrastructure.records import NewScan, ScanPlace, StoredScans
 from traceapp.infrastructure.scan_rollups import (
     label_scan_figures,
     not_rolled_up,
@@ -49,15 +51,6 @@ REGION_MAX_LENGTH = 100
 FLAG_TOO_MANY_CLIENTS = "too_many_clients"
 FLAG_TOO_MANY_SCANS = "too_many_scans"
 FLAG_DISTANT_PLACES = "distant_places"
-
-
-@dataclass(frozen=True)
-class ScanPlace:
-    """Where a scan came from, as coarse as we keep it; every part optional."""
-
-    latitude: float | None = None
-    longitude: float | None = None
-    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,24 +124,6 @@ def _coordinate(value: str | float | None, limit: float) -> float | None:
     return round(number, LOCATION_DECIMALS)
 
 
-@dataclass(frozen=True)
-class NewScan:
-    """One scan to record. A located scan that `completes` the same client's recent
-    scan without a location fills that scan in instead of counting as another."""
-
-    label_id: int | None
-    verdict: str
-    client: str
-    place: ScanPlace
-    scanned_at: datetime
-    completes: bool = False
-
-    @property
-    def follow_up_since(self) -> datetime:
-        """The earliest scan this one may complete."""
-        return self.scanned_at - LOCATION_FOLLOW_UP
-
-
 class ScanSink(Protocol):
     """Where scans go: straight into a transaction, or a write-behind buffer
     (traceapp/infrastructure/scan_sinks.py)."""
@@ -160,27 +135,11 @@ class ScanSink(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class StoredScans:
-    """A code's scans already stored, as read with its label (one query)."""
-
-    count: int
-    clients: int
-    first_scanned_at: datetime | None
-    located: int
-    # This view's client scanned the code before; and did so without a location
-    # within LOCATION_FOLLOW_UP.
-    client_seen: bool
-    client_recently_unlocated: bool = False
-    # A roll-up saw two located scans too far apart too soon (their raw rows may be gone).
-    distant_places: bool = False
-
-
 def summarise_scans(
     stored: StoredScans | None,
     pending: list[NewScan],
     scan: NewScan,
-    located_scans: Callable[[int], list[tuple[datetime, float, float]]],
+    located_scans: Callable[[int, int], list[tuple[datetime, float, float]]],
 ) -> tuple[ScanSummary | None, NewScan]:
     """How often the code was scanned once `scan` is counted, and the scan to record.
 
@@ -195,7 +154,7 @@ def summarise_scans(
     label_id = scan.label_id
     if stored is None or label_id is None:
         return None, scan
-    since = scan.follow_up_since
+    since = scan.scanned_at - LOCATION_FOLLOW_UP
     completes = scan.place.latitude is not None and (
         stored.client_recently_unlocated
         or any(
@@ -203,8 +162,8 @@ def summarise_scans(
             for p in pending
         )
     )
-    scan = replace(scan, completes=completes)
-    counted = [p for p in pending if not p.completes]
+    scan = replace(scan, completes_since=since if completes else None)
+    counted = [p for p in pending if p.completes_since is None]
     count = stored.count + len(counted) + (0 if completes else 1)
     clients = stored.clients + len({p.client for p in counted} | {scan.client})
     clients -= 1 if stored.client_seen else 0
@@ -220,7 +179,7 @@ def summarise_scans(
     ]
     located: list[tuple[datetime, float, float]] = []
     if not stored.distant_places and stored.located + len(unstored) >= 2:  # distance check
-        located = located_scans(label_id) if stored.located else []
+        located = located_scans(label_id, DISTANCE_CHECK_LIMIT) if stored.located else []
         located += unstored
     summary = ScanSummary(
         scans=count,
@@ -246,20 +205,6 @@ def _flags(
     if distant or has_distant_pair(located):
         flags.append(FLAG_DISTANT_PLACES)
     return tuple(flags)
-
-
-def located_scans(session: Session, label_id: int) -> list[tuple[datetime, float, float]]:
-    """A label's most recent located scans: (time, latitude, longitude)."""
-    return [
-        (t, la, lo)
-        for t, la, lo in session.execute(
-            select(Scan.scanned_at, Scan.latitude, Scan.longitude)
-            .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
-            .order_by(Scan.scanned_at.desc())
-            .limit(DISTANCE_CHECK_LIMIT)
-        )
-        if la is not None and lo is not None
-    ]
 
 
 def has_distant_pair(located: list[tuple[datetime, float, float]]) -> bool:
@@ -372,7 +317,7 @@ def flagged_codes(
         label_id, serial, in_batch, lot_code = row[:4]
         scans = label_scan_figures(row[4:])
         check_places = scans.located > 1 and scans.raw_located and not scans.distant_places
-        places = located_scans(session, label_id) if check_places else []
+        places = located_scans(session, label_id, DISTANCE_CHECK_LIMIT) if check_places else []
         flags = _flags(scans.scans, scans.clients, places, distant=scans.distant_places)
         if flags:
             flagged.append(

@@ -24,8 +24,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from traceapp.domain.scans import NewScan
 from traceapp.infrastructure.bulk import copy_rows, relax_durability
+from traceapp.infrastructure.records import NewScan
 from traceapp.infrastructure.scan_rollups import roll_up_rows, rolled_up_to
 from traceapp.models import LabelScanTotal, Scan
 
@@ -55,7 +55,11 @@ def write_scans(session: Session, scans: Iterable[NewScan]) -> None:
     watermark = rolled_up_to(session, lock="share")
     new: list[NewScan] = []
     for scan in scans:
-        if scan.completes and (_complete_among(new, scan) or _complete(session, scan, watermark)):
+        if scan.completes_since is not None and (
+            _complete_among(new, scan, scan.completes_since)
+            # A scan already rolled up is not filled in: its place is counted.
+            or _complete(session, scan, max(scan.completes_since, watermark))
+        ):
             continue
         new.append(scan)
     if not new:
@@ -104,7 +108,7 @@ def _row(scan: NewScan) -> tuple:
     )
 
 
-def _complete_among(scans: list[NewScan], scan: NewScan) -> bool:
+def _complete_among(scans: list[NewScan], scan: NewScan, since: datetime) -> bool:
     """Fill in the place of the latest scan in `scans` that `scan` completes, if any."""
     for index in range(len(scans) - 1, -1, -1):
         earlier = scans[index]
@@ -112,7 +116,7 @@ def _complete_among(scans: list[NewScan], scan: NewScan) -> bool:
             earlier.label_id == scan.label_id
             and earlier.client == scan.client
             and earlier.place.latitude is None
-            and earlier.scanned_at >= scan.follow_up_since
+            and earlier.scanned_at >= since
         ):
             region = earlier.place.region or scan.place.region
             scans[index] = replace(earlier, place=replace(scan.place, region=region))
@@ -120,14 +124,14 @@ def _complete_among(scans: list[NewScan], scan: NewScan) -> bool:
     return False
 
 
-def _complete(session: Session, scan: NewScan, watermark: datetime) -> bool:
+def _complete(session: Session, scan: NewScan, since: datetime) -> bool:
     found = session.execute(
         select(Scan.id, Scan.scanned_at)
         .where(
             Scan.label_id == scan.label_id,
             Scan.client_hash == scan.client,
             Scan.latitude.is_(None),
-            Scan.scanned_at >= max(scan.follow_up_since, watermark),
+            Scan.scanned_at >= since,
         )
         .order_by(Scan.scanned_at.desc())
         .limit(1)
@@ -184,6 +188,7 @@ class ScanBuffer:
         self._by_label: dict[int | None, list[NewScan]] = {}
         self._in_flight_by_label: dict[int | None, list[NewScan]] = {}
         self._wake = threading.Event()
+        self._closed = threading.Event()
         self._owner_pid: int | None = None
         atexit.register(self.flush)
 
@@ -233,8 +238,10 @@ class ScanBuffer:
                     self._in_flight_by_label = {}
 
     def close(self, write: bool = True) -> None:
-        """Write what waits (unless `write` is False: dropped), and stop writing at exit
-        (the sessions are going away)."""
+        """Write what waits (unless `write` is False: dropped), stop the writer thread,
+        and stop writing at exit (the sessions are going away)."""
+        self._closed.set()
+        self._wake.set()
         if write:
             self.flush()
         else:
@@ -260,7 +267,7 @@ class ScanBuffer:
         threading.Thread(target=self._write_forever, name="scan-buffer", daemon=True).start()
 
     def _write_forever(self) -> None:
-        while True:
+        while not self._closed.is_set():
             self._wake.wait(self._interval)
             self._wake.clear()
             self.flush()
