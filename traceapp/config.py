@@ -95,6 +95,9 @@ class Settings:
     # Seconds between writes of buffered scans; 0: written at 500 waiting, on flush
     # and at exit only (tests: their sessions share one connection, no thread may).
     scan_flush_seconds: float = 0.2
+    # Months of raw scans kept beside the current one (`traceapp scans maintain` drops
+    # older ones; their roll-ups stay); 0 keeps every raw scan.
+    scan_retention_months: int = 24
     # How long a batch's records and rendered page parts are kept per process.
     # The Cooperative Union's hotline, shown to consumers with every red or amber verdict.
     union_hotline: str | None = None
@@ -141,6 +144,9 @@ class Settings:
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
             scan_flush_seconds=_seconds(
                 env.get("TRACEAPP_SCAN_FLUSH_SECONDS", "0.2"), "TRACEAPP_SCAN_FLUSH_SECONDS"
+            ),
+            scan_retention_months=_whole_number(
+                env.get("TRACEAPP_SCAN_RETENTION_MONTHS", "24"), "TRACEAPP_SCAN_RETENTION_MONTHS"
             ),
             union_hotline=env.get("TRACEAPP_UNION_HOTLINE", "").strip() or None,
             verification_cache_seconds=_seconds(
