@@ -16,6 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Template
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
@@ -23,17 +24,10 @@ from sqlalchemy.engine import Engine, make_url
 from tests.cluster.harness import free_port
 from traceapp.db import make_engine
 
-# Like the Debian cluster, but on loopback only; the base backup brings the settings
-# the primary changed with ALTER SYSTEM (e.g. max_connections, which a hot standby
-# must have at least as high as its primary).
-STANDBY_CONF = """\
-listen_addresses = '127.0.0.1'
-port = {port}
-unix_socket_directories = '{socket_dir}'
-hot_standby = on
-shared_buffers = 32MB
-fsync = off
-"""
+DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "deploy"
+# What a test standby adds to docs/deploy/standby.conf: its own socket directory,
+# and no durability (it is thrown away).
+TEST_CONF = "unix_socket_directories = '{socket_dir}'\nshared_buffers = 32MB\nfsync = off\n"
 STANDBY_HBA = "local all all trust\nhost all all 127.0.0.1/32 trust\n"
 
 
@@ -128,8 +122,11 @@ class Standby:
             check=True,
             capture_output=True,
         )
+        conf = Template((DEPLOY / "standby.conf").read_text()).substitute(
+            listen_address="127.0.0.1", port=self.port
+        ) + TEST_CONF.format(socket_dir=self.workdir)
         for name, content in (
-            ("postgresql.conf", STANDBY_CONF.format(port=self.port, socket_dir=self.workdir)),
+            ("postgresql.conf", conf),
             ("pg_hba.conf", STANDBY_HBA),
         ):
             path = self.data_dir / name
