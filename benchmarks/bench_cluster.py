@@ -5,10 +5,11 @@ figures), in one run; and how far the replica falls behind while the scans pour 
     .venv/bin/python benchmarks/bench_cluster.py [--seconds 15] [--workers 2]
         [--no-replica] [--smoke]
 
-It (re)creates the database `bench_cluster` on the local PostgreSQL, loads the demo
-data, issues labels, starts a hot standby of the local PostgreSQL
-(tests/cluster/standby.py) and the layout of docs/deploy.md on loopback ports
-(tests/cluster/harness.py), and drives it with wrk. Prints requests/s, p50 and p99
+It creates the database `bench_cluster` on a throwaway PostgreSQL primary with a
+hot standby streaming from it (tests/cluster/standby.py; with --no-replica, on the
+local PostgreSQL and without a standby), loads the demo data, issues labels, starts
+the layout of docs/deploy.md on loopback ports (tests/cluster/harness.py), and
+drives it with wrk. Prints requests/s, p50 and p99
 for each, the ratio of two nodes to one, and the replica's lag (as the dashboard
 shows it) sampled every 0.2 s during each load. On one 2-core machine both nodes
 share the same cores, so the ratio shows that the second node costs nothing, not
@@ -37,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
 from tests.cluster.harness import Cluster, missing_tools  # noqa: E402
-from tests.cluster.standby import Standby, replication_refusal  # noqa: E402
+from tests.cluster.standby import Primary, Standby, replication_refusal  # noqa: E402
 from traceapp import schema  # noqa: E402
 from traceapp.config import Settings  # noqa: E402
 from traceapp.db import make_engine, make_sessionmaker, unit_of_work  # noqa: E402
@@ -48,7 +49,7 @@ from traceapp.domain.signing_keys import active_signer, key_store  # noqa: E402
 from traceapp.infrastructure.reporting import LAG_SQL  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-DATABASE_URL = f"{SERVER}/bench_cluster"
+DATABASE = "bench_cluster"
 REDIS_URL = "redis://127.0.0.1:6379/11"
 LABELS = 200
 WRK_SCRIPT = """
@@ -62,19 +63,22 @@ end
 """
 
 
-def fresh_database() -> None:
-    admin = make_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+def fresh_database(server: str) -> str:
+    """An empty `bench_cluster` database, migrated, on the server; its URL."""
+    admin = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS bench_cluster WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE bench_cluster"))
+        connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {DATABASE}"))
     admin.dispose()
-    schema.upgrade(DATABASE_URL)
+    url = f"{server}/{DATABASE}"
+    schema.upgrade(url)
+    return url
 
 
 def issue_codes(cluster: Cluster) -> list[str]:
     settings = Settings.from_env(cluster.env())
     key_store(settings).generate()
-    factory = make_sessionmaker(make_engine(DATABASE_URL))
+    factory = make_sessionmaker(make_engine(cluster.database_url))
     with unit_of_work(factory) as session:
         summary = load_demo_data(session)
         run_id = issue_labels(
@@ -130,7 +134,7 @@ def lag_samples(standby: Standby | None) -> Iterator[list[float]]:
         yield samples
         return
     done = threading.Event()
-    engine = make_engine(standby.url(), isolation_level="AUTOCOMMIT")
+    engine = make_engine(standby.url(DATABASE), isolation_level="AUTOCOMMIT")
 
     def sample() -> None:
         with engine.connect() as connection:
@@ -149,16 +153,16 @@ def lag_samples(standby: Standby | None) -> Iterator[list[float]]:
 
 
 def measure(
-    args: argparse.Namespace, standby: Standby | None, workdir: Path
+    args: argparse.Namespace, database_url: str, standby: Standby | None, workdir: Path
 ) -> tuple[dict[int, tuple[float, float, float, int]], dict[int, list[float]]]:
     """Each layout's wrk figures, and the replica's lag sampled during its load."""
     figures = {}
     lags: dict[int, list[float]] = {}
     codes: list[str] = []
     for nodes in (1, 2):
-        replica = {"TRACEAPP_DATABASE_REPLICA_URL": standby.url()} if standby else {}
+        replica = {"TRACEAPP_DATABASE_REPLICA_URL": standby.url(DATABASE)} if standby else {}
         cluster = Cluster(
-            DATABASE_URL,
+            database_url,
             REDIS_URL,
             workers=args.workers,
             extra_env={
@@ -199,19 +203,24 @@ def main() -> int:
     missing = missing_tools() + ([] if shutil.which("wrk") else ["wrk"])
     if missing:
         raise SystemExit(f"missing: {', '.join(missing)} (apt-get install -y {' '.join(missing)})")
-    fresh_database()
-    refusal = None if args.no_replica else replication_refusal(DATABASE_URL)
+    refusal = None if args.no_replica else replication_refusal()
     if refusal:
         raise SystemExit(f"no streaming replica: {refusal} (or run with --no-replica)")
-    standby = None if args.no_replica else Standby(DATABASE_URL)
+    primary = None if args.no_replica else Primary()
+    standby = None if primary is None else Standby(primary=primary)
     workdir = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     try:
-        if standby is not None:
+        if primary is not None and standby is not None:
+            primary.start()
+            database_url = fresh_database(primary.url().rsplit("/", 1)[0])
             standby.start()
-        figures, lags = measure(args, standby, workdir)
+        else:
+            database_url = fresh_database(SERVER)
+        figures, lags = measure(args, database_url, standby, workdir)
     finally:
-        if standby is not None:
-            standby.remove()
+        for server in (standby, primary):
+            if server is not None:
+                server.remove()
         shutil.rmtree(workdir, ignore_errors=True)
 
     for nodes, (rate, p50, p99, errors) in figures.items():

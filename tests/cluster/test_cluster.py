@@ -12,16 +12,16 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from tests.cluster.harness import Cluster, missing_tools, stored_scans
-from tests.cluster.standby import Standby, replication_refusal
+from tests.cluster.standby import Primary, Standby, replication_refusal
 from traceapp import schema
 from traceapp.config import Settings
 from traceapp.db import make_engine, make_sessionmaker, unit_of_work
@@ -62,18 +62,38 @@ def cluster(fresh_database_url: str, redis_url: str) -> Iterator[Cluster]:
 
 
 @pytest.fixture(scope="module")
-def standby(database_url: str) -> Iterator[Standby]:
-    """A streaming replica of the whole local primary (every database on it, also the
-    ones the cluster tests create after it started)."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a streaming replica is PostgreSQL's")
-    _skip_unless_possible(replication_refusal(database_url))
-    standby = Standby(database_url)
+def replication() -> Iterator[tuple[Primary, Standby]]:
+    """A throwaway primary and its streaming replica (tests/cluster/standby.py)."""
+    _skip_unless_possible(replication_refusal())
+    primary = Primary()
+    standby = Standby(primary=primary)
     try:
+        primary.start()
         standby.start()
-        yield standby
+        yield primary, standby
     finally:
         standby.remove()
+        primary.remove()
+
+
+@pytest.fixture
+def replicated_cluster(
+    replication: tuple[Primary, Standby], redis_url: str
+) -> Iterator[tuple[Cluster, Standby]]:
+    """App nodes on the throwaway primary, reading their figures from its replica."""
+    missing = missing_tools()
+    _skip_unless_possible(f"the cluster test needs {', '.join(missing)}" if missing else None)
+    primary, standby = replication
+    name = f"traceapp_{uuid.uuid4().hex[:8]}"
+    cluster = Cluster(
+        primary.create_database(name),
+        redis_url,
+        extra_env={"TRACEAPP_DATABASE_REPLICA_URL": standby.url(name)},
+    )
+    try:
+        yield cluster, standby
+    finally:
+        cluster.stop()
 
 
 def _issue_codes(cluster: Cluster) -> list[str]:
@@ -222,12 +242,11 @@ def test_a_key_revoked_through_one_node_is_revoked_on_every_node_within_the_keys
 
 
 def test_dashboard_reads_the_replica_while_the_verdict_reads_the_primary(
-    cluster: Cluster, standby: Standby
+    replicated_cluster: tuple[Cluster, Standby],
 ) -> None:
-    cluster.extra_env["TRACEAPP_DATABASE_REPLICA_URL"] = standby.url(
-        make_url(cluster.database_url).database
-    )
+    cluster, standby = replicated_cluster
     codes = _issue_codes(cluster)
+    standby.wait_until_caught_up()  # the database exists there before a node asks
     cluster.start()
     node_a, node_b = cluster.nodes
     officer = {"X-Forwarded-For": "203.0.113.20"}
