@@ -62,8 +62,10 @@ def cluster(fresh_database_url: str, redis_url: str) -> Iterator[Cluster]:
 
 
 @pytest.fixture(scope="module")
-def replication() -> Iterator[tuple[Primary, Standby]]:
+def replication(database_url: str) -> Iterator[tuple[Primary, Standby]]:
     """A throwaway primary and its streaming replica (tests/cluster/standby.py)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the cluster runs on PostgreSQL (run once, with the PostgreSQL suite)")
     _skip_unless_possible(replication_refusal())
     primary = Primary()
     standby = Standby(primary=primary)
