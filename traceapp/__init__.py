@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from traceapp.config import Settings
     from traceapp.infrastructure.reporting import ReportingSessions
 
+#: The engine create_app made itself (none when the caller passed its sessions).
+OWN_ENGINE = "traceapp.own_engine"
+
 
 def create_app(
     settings: Settings | None = None,
@@ -60,6 +63,7 @@ def create_app(
             settings.database_url, transaction_pooler=settings.database_pooler == "transaction"
         )
         session_factory = make_sessionmaker(engine)
+        app.extensions[OWN_ENGINE] = engine
     app.extensions["traceapp.sessions"] = session_factory
     if reporting_sessions is None:
         from traceapp.infrastructure.reporting import reporting_sessions as on_replica
@@ -70,7 +74,7 @@ def create_app(
         )
     app.extensions["traceapp.reporting"] = reporting_sessions
 
-    from traceapp.web import register_web
+    from traceapp.web.app import register_web
 
     register_web(app)
     if settings.proxy_hops:
@@ -83,3 +87,15 @@ def create_app(
             x_host=settings.proxy_hops,
         )
     return app
+
+
+def close_app(app: Flask, *, write_scans: bool = True) -> None:
+    """Release what `app` holds: write its buffered scans (or drop them), then close
+    its own database pool. At the end of a process (gunicorn's worker_exit) or a test."""
+    from traceapp.web.public import close_scans
+
+    close_scans(app, write=write_scans)
+    app.extensions["traceapp.reporting"].close()
+    engine = app.extensions.pop(OWN_ENGINE, None)
+    if engine is not None:
+        engine.dispose()

@@ -11,9 +11,8 @@ import pytest
 from flask import Flask
 
 from tests.console.world import sign_in_as
-from traceapp import create_app
+from traceapp import close_app, create_app
 from traceapp.config import ConfigError, Settings
-from traceapp.web.public import SCAN_BUFFER
 
 PRIMARY_WORDING = {
     "vi": "Số liệu đọc từ cơ sở dữ liệu chính: cập nhật tức thời.",
@@ -48,7 +47,7 @@ def app_with_replica(test_settings, session_factory):
 
     yield build
     for app in apps:
-        app.extensions[SCAN_BUFFER].close(write=False)
+        close_app(app, write_scans=False)
 
 
 def _dashboard(app: Flask, world, language: str = "vi") -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,9 +68,11 @@ class ReportingSessions:
     def __init__(
         self,
         replica: sessionmaker[Session] | None,
+        engine: Engine | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._replica = replica
+        self._engine = engine  # the replica's pool, closed by `close`
         self._clock = clock
         self._down_until = 0.0
 
@@ -97,6 +99,11 @@ class ReportingSessions:
         lag_seconds = float(lag) if isinstance(lag, (int, float, Decimal)) else 0.0
         return Reporting(session, ReportingSource(replica=True, lag_seconds=lag_seconds))
 
+    def close(self) -> None:
+        """Close the replica's connections (the app is done)."""
+        if self._engine is not None:
+            self._engine.dispose()
+
 
 def reporting_sessions(replica_url: str | None, *, transaction_pooler: bool) -> ReportingSessions:
     """Reporting sessions on `replica_url` (a PostgreSQL standby), or on the primary
@@ -112,5 +119,5 @@ def reporting_sessions(replica_url: str | None, *, transaction_pooler: bool) -> 
     # Autocommit: each statement sees the latest replayed state, and a long-open
     # transaction on a standby would hold back (or be cancelled by) its replay.
     return ReportingSessions(
-        make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT")), engine
     )
