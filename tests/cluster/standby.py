@@ -200,7 +200,9 @@ class Standby(Server):
     def wait_until_caught_up(self, timeout: float = 30.0) -> None:
         """Return once the standby has replayed what the primary had written when called."""
         assert self.primary is not None
-        target = self.primary.sql("SELECT pg_current_wal_lsn()::text")
+        # The insert position, not the write position: scans are committed with
+        # synchronous_commit off, so their commit may not be written out yet.
+        target = self.primary.sql("SELECT pg_current_wal_insert_lsn()::text")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.sql(f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"):
