@@ -76,10 +76,6 @@ class ReportingSessions:
         self._clock = clock
         self._down_until = 0.0
 
-    @property
-    def has_replica(self) -> bool:
-        return self._replica is not None
-
     def open(self) -> Reporting:
         """A session on the replica with its lag, or none (read the primary): no
         replica configured, or it could not be reached (tried again after
