@@ -15,9 +15,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from sqlalchemy.orm import Session
 
+from tests.catalogue_english import english_in
 from tests.console.world import PASSWORD, World, build_world
 from tests.factories import Factory
 from traceapp import create_app
@@ -26,7 +26,6 @@ from traceapp.models import BatchStatus, CertificationScheme, InspectionResult, 
 
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 HOTLINE = "0206 3852 123"
-CATALOGUE = Path(__file__).parents[2] / "traceapp/translations/vi/LC_MESSAGES/messages.po"
 # Stored values that must never reach a reader as they are stored.
 RAW_VALUES = [
     *(str(v) for v in BatchStatus),
@@ -38,32 +37,6 @@ RAW_VALUES = [
 ]
 
 
-def _english_fragments() -> list[re.Pattern[str]]:
-    """The English text of every catalogue entry whose Vietnamese differs from it, cut
-    at its placeholders, as whole-word patterns."""
-    with CATALOGUE.open("rb") as handle:
-        catalogue = read_po(handle)
-    fragments = set()
-    vietnamese = " ".join(
-        " ".join(m.string) if isinstance(m.string, tuple) else m.string for m in catalogue if m.id
-    )
-    for message in catalogue:
-        if not message.id:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if set(ids) & set(strings):
-            continue  # the same in both languages (VietGAP, OCOP)
-        for text in ids:
-            for part in re.split(r"%\(\w+\)[sd]|%%", text):
-                part = part.strip(" .,:;()?!-")
-                # Terms both languages use (GTIN, EPCIS, OCOP) are not English wording.
-                if len(part) >= 3 and re.search(r"[A-Za-z]{3}", part) and part not in vietnamese:
-                    fragments.add(part)
-    return [re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])") for f in sorted(fragments)]
-
-
-ENGLISH = _english_fragments()
 RAW = [re.compile(rf"(?<![\w/.-]){re.escape(v)}(?![\w/.-])") for v in RAW_VALUES]
 
 
@@ -108,7 +81,7 @@ class Screen:
         )
         assert overflow <= 0, f"{where} scrolls sideways by {overflow} px"
         text = page.evaluate("document.body.innerText")
-        english = [p.pattern for p in ENGLISH if p.search(text)]
+        english = english_in(text)
         assert not english, f"{where} shows English: {english}\n{text}"
         raw = [p.pattern for p in RAW if p.search(text)]
         assert not raw, f"{where} shows stored values: {raw}\n{text}"

@@ -21,6 +21,7 @@ from labels import (
     preset_names,
     render_sheet_pdf,
 )
+from labels.options import MAX_OFFSET_MM
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
@@ -118,6 +119,27 @@ def label_template(
     )
 
 
+def option_refusal(field: str) -> InvalidInput:
+    """What a print option (offsets, start position) allows, in words the console
+    translates: the labels package's own reasons are English."""
+    if field == "offset":
+        return InvalidInput(
+            "the offsets are numbers of millimetres from -%(most)s to %(most)s",
+            field="offset",
+            most=f"{MAX_OFFSET_MM:g}",
+        )
+    return InvalidInput("the start position is a whole number from 1", field="start_position")
+
+
+def layout_refusal() -> InvalidInput:
+    """A label that cannot be drawn on the chosen stock (its code or text would be too
+    small to read)."""
+    return InvalidInput(
+        "these labels do not fit on the chosen label stock: choose a larger stock",
+        field="preset",
+    )
+
+
 def sheet_setup(
     preset: str, base_options: PrintOptions, **choices: Any
 ) -> tuple[SheetLayout, PrintOptions]:
@@ -135,8 +157,7 @@ def sheet_setup(
     try:
         options = replace(base_options, **choices)
     except LayoutError as exc:
-        field = "offset" if "offset" in str(exc) else "start_position"
-        raise InvalidInput(str(exc), field=field) from exc
+        raise option_refusal("offset" if "offset" in str(exc) else "start_position") from exc
     if options.start_position > layout.labels_per_sheet:
         raise InvalidInput(
             "start at a position from 1 to %(most)s: a sheet of this stock has %(most)s labels",

@@ -67,7 +67,7 @@ def create_batch_view():
     scope = cooperative_scope()
     cooperative_id = data["cooperative_id"]
     if scope is not None and cooperative_id != scope:
-        raise NotFound(f"no cooperative {cooperative_id}", field="cooperative_id")
+        raise NotFound("no cooperative %(id)s", field="cooperative_id", id=str(cooperative_id))
     batch = create_batch(
         db(),
         get_cooperative(db(), cooperative_id),
