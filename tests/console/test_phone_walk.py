@@ -2,8 +2,10 @@
 
 On every screen: no sideways scrolling, no English wording from the catalogue and
 no raw stored value (`draft`, `herbal_fed`, `union_officer`...), and the console's
-navigation is there, error pages included. Set TRACEAPP_SCREENSHOT_DIR to keep a
-360-px screenshot of each main screen (docs/screens/ holds the published ones).
+navigation is there, error pages included. At 360 px, axe-core finds no WCAG AA
+colour-contrast failure (the public pages in the walk included). Set
+TRACEAPP_SCREENSHOT_DIR to keep a 360-px screenshot of each main screen
+(docs/screens/ holds the published ones).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.browser_support import contrast_violations
 from tests.catalogue_english import english_in
 from tests.console.world import PASSWORD, World, build_world
 from tests.factories import Factory
@@ -86,6 +89,9 @@ class Screen:
         raw = [p.pattern for p in RAW if p.search(text)]
         assert not raw, f"{where} shows stored values: {raw}\n{text}"
         assert page.evaluate("document.documentElement.lang") == "vi"
+        if self.width == "phone":
+            # WCAG AA contrast, measured by axe-core on what the phone shows.
+            assert contrast_violations(page) == [], f"{where} fails AA contrast"
         if console:
             # No dead end: the console's navigation is on every console screen.
             assert page.locator("#console-nav").count() == 1, f"{where} has no navigation"

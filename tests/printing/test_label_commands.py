@@ -172,6 +172,24 @@ def test_glabels_stock_by_name_in_english(
     assert "Scan to verify" in text and "Lot:" in text and "Quét" not in text
 
 
+def test_a_run_issued_in_english_prints_its_sheets_in_english(
+    run_cli, committed_engine, test_settings, tmp_path
+):
+    KeyStore(test_settings.keys_dir, test_settings.key_passphrase.encode()).generate()
+    with Session(committed_engine) as session:
+        batch_id = Factory(session).batch(quantity=10, certified=True).id
+        session.commit()
+    assert run_cli("issue", str(batch_id), "-n", "2", "--language", "en").exit_code == 0
+    with Session(committed_engine) as session:
+        run = session.scalar(select(IssuanceRun).where(IssuanceRun.batch_id == batch_id))
+        assert run.label_language == "en"
+    out = tmp_path / "export.pdf"
+    result = run_cli("labels", "sheet", str(run.id), "--out", str(out))  # no --language
+    assert result.exit_code == 0, result.output
+    text = " ".join(pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range().split())
+    assert "Scan to verify" in text and "Quét" not in text
+
+
 def test_missing_output_folder_is_refused_before_any_work(run_cli, issued_run, tmp_path):
     out = tmp_path / "missing" / "dir" / "x.pdf"
     result = run_cli("labels", "sheet", str(issued_run), "--out", str(out))

@@ -40,11 +40,11 @@ from labels.thermal import MAX_ROLL_HEIGHT_MM, MAX_ROLL_WIDTH_MM, check_roll_siz
 from labels.zpl import ALLOWED_DPI
 from traceapp.clock import today_local
 from traceapp.db import rows_updated
-from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE
 from traceapp.domain.printing import (
     check_label_language,
     check_range,
     get_run,
+    label_language,
     label_rows,
     label_template,
     layout_refusal,
@@ -93,7 +93,8 @@ class PrintRequest:
     width_mm: float = DEFAULT_ROLL_MM[0]
     height_mm: float = DEFAULT_ROLL_MM[1]
     dpi: int = 203
-    language: str = DEFAULT_LABEL_LANGUAGE
+    # None: the run's label language (printing.label_language), filled in when queued.
+    language: str | None = None
     first: int = 1
     last: int | None = None
 
@@ -129,7 +130,8 @@ def check_request(
     ``base_options`` carries the instance's fonts (``Settings.print_options``).
     Raises InvalidInput naming the field (stock, start position, offsets, size, dpi, language).
     """
-    check_label_language(request.language)
+    if request.language is not None:
+        check_label_language(request.language)
     if request.kind == PrintJobKind.SHEET:
         layout, options = sheet_setup(
             request.preset,
@@ -219,6 +221,7 @@ def request_print(
     something no form could know (a label text too long for the stock).
     """
     run = get_run(session, run_id, cooperative_id)
+    request = replace(request, language=label_language(run, request.language))
     check_request(request, base_options)
     first, last = label_range(run, request)
     job = PrintJob(
@@ -366,7 +369,7 @@ def chunked_labels(
     base_url: str,
     first: int,
     last: int,
-    language: str,
+    language: str | None,
     on: date,
     progress: Callable[[int], None],
 ) -> Iterator[LabelData]:

@@ -86,14 +86,15 @@ def label_template(
     base_url: str,
     *,
     on: date | None = None,
-    language: str = DEFAULT_LABEL_LANGUAGE,
+    language: str | None = None,
 ) -> RunLabelTemplate:
-    """The run's shared label content in `language` (one of LABEL_LANGUAGES).
+    """The run's shared label content in `language` (one of LABEL_LANGUAGES; None: the
+    run's own, see `label_language`).
 
     The certification names and the label's fixed words come in that language;
     the issuer is the cooperative's Union; the marks are the certifications valid `on`.
     """
-    check_label_language(language)
+    language = label_language(run, language)
     batch = get_batch(session, run.batch_id)
     product = batch.product
     marks = tuple(
@@ -198,7 +199,7 @@ def run_labels(
     first: int = 1,
     last: int | None = None,
     on: date | None = None,
-    language: str = DEFAULT_LABEL_LANGUAGE,
+    language: str | None = None,
 ) -> Iterator[LabelData]:
     """The run's labels from position `first` to `last` (1-based, inclusive), in print order.
 
@@ -209,6 +210,14 @@ def run_labels(
     template = label_template(session, run, base_url, on=on, language=language)
     for serial, signature in label_rows(session, run, first, last):
         yield template.label(serial, signature)
+
+
+def label_language(run: IssuanceRun, asked: str | None = None) -> str:
+    """The language a print of `run` is in: the one asked for, else the run's own
+    (chosen at issuance, Vietnamese by default). The one place that decides it."""
+    language = asked or run.label_language or DEFAULT_LABEL_LANGUAGE
+    check_label_language(language)
+    return language
 
 
 def check_label_language(language: str) -> None:

@@ -156,6 +156,7 @@ def issuance(batch_id: int):
         signer_or_refusal(),
         actor_name(),
         cooperative_id=cooperative_scope(),
+        label_language=data.get("label_language"),
     )
     db().commit()
     return jsonify(run_json(run)), 201

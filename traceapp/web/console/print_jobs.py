@@ -20,7 +20,7 @@ from traceapp.domain.print_jobs import (
     pages,
     request_print,
 )
-from traceapp.domain.printing import get_run
+from traceapp.domain.printing import get_run, label_language
 from traceapp.forms.batches import CalibrationForm, PrintForm
 from traceapp.models import PrintJobKind, PrintJobStatus
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required
@@ -36,7 +36,7 @@ REFRESH_SECONDS = 2
 @roles_required(OFFICER, OPERATOR)
 def run(run_id: int):
     found = get_run(db(), run_id, cooperative_scope())
-    form = PrintForm()
+    form = PrintForm(language=label_language(found))
     if form.validate_on_submit():
         with refused(form):
             job = request_print(
