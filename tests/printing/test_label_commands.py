@@ -103,7 +103,7 @@ def test_negative_offset_beyond_calibration_range_is_refused(run_cli, issued_run
         "labels", "sheet", str(issued_run), "--offset-x", "-25", "--out", str(tmp_path / "x.pdf")
     )
     assert result.exit_code == 2
-    assert "offset_x_mm" in result.output
+    assert "offsets are numbers of millimetres from -10 to 10" in result.output
 
 
 def test_issuing_without_a_signing_key_says_how_to_make_one(run_cli, committed_engine):
