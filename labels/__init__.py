@@ -11,8 +11,9 @@ from labels.grid import SheetLayout, load_layout
 from labels.layout import MIN_MODULE_MM, layout_label
 from labels.options import DEFAULT_OPTIONS, PrintOptions
 from labels.sheet import page_count, render_sheet_pdf
-from labels.sheet_presets import DEFAULT_PRESET, PRESETS, get_preset, preset_names
+from labels.sheet_presets import DEFAULT_PRESET, PRESETS, preset_names
 from labels.single import render_label_png, render_label_svg
+from labels.stocks import get_preset
 from labels.thermal import DEFAULT_ROLL_MM, render_roll_pdf
 from labels.zpl import render_zpl
 

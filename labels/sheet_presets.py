@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from labels.errors import LayoutError
 from labels.grid import SheetLayout
 
 _A4 = (210.0, 297.0)
@@ -56,22 +55,6 @@ PRODUCT_NUMBERS: dict[str, tuple[str, ...]] = {
 
 
 def preset_names() -> tuple[str, ...]:
-    """All names :func:`get_preset` accepts: preset names, then aliases."""
+    """The recommended stocks' names: presets, then aliases (:func:`labels.stocks.get_preset`
+    also takes any gLabels sheet stock)."""
     return (*PRESETS, *ALIASES)
-
-
-def get_preset(name: str) -> SheetLayout:
-    """Return the sheet layout of stock ``name``: a preset, an alias or a gLabels sheet stock.
-
-    Case-insensitive. Raises :class:`LayoutError` listing the presets if there
-    is no such stock, or if it is a roll stock rather than sheets.
-    """
-    from labels.stocks import get_stock
-
-    stock = get_stock(name)
-    if stock.layout is None:
-        raise LayoutError(
-            f"label stock {name!r} is a roll, not sheets; allowed here: sheet stock such as"
-            f" {', '.join(PRESETS)}"
-        )
-    return stock.layout

@@ -158,3 +158,18 @@ def find_stocks(query: str, limit: int = 40) -> list[Stock]:
             if len(found) >= limit:
                 break
     return found
+
+
+def get_preset(name: str) -> SheetLayout:
+    """Return the sheet layout of stock ``name``: a preset, an alias or a gLabels sheet stock.
+
+    Case-insensitive. Raises :class:`LayoutError` listing the presets if there
+    is no such stock, or if it is a roll stock rather than sheets.
+    """
+    stock = get_stock(name)
+    if stock.layout is None:
+        raise LayoutError(
+            f"label stock {name!r} is a roll, not sheets; allowed here: sheet stock such as"
+            f" {', '.join(PRESETS)}"
+        )
+    return stock.layout

@@ -21,6 +21,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from traceapp import close_app
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -92,10 +94,11 @@ def serve() -> Iterator[Callable[[Flask], str]]:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        servers.append((server, thread))
+        servers.append((app, server, thread))
         return f"http://127.0.0.1:{server.server_port}"
 
     yield _serve
-    for server, thread in servers:
+    for app, server, thread in servers:
         server.shutdown()
         thread.join(timeout=5)
+        close_app(app)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 from flask.cli import ScriptInfo
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
@@ -25,7 +27,7 @@ from keys.keystore import KeyStore
 from keys.signing import CodeSigner
 from tests.browser_support import chromium, phone_page, serve  # noqa: F401 (fixtures)
 from tests.factories import Factory
-from traceapp import create_app, schema
+from traceapp import close_app, create_app, schema
 from traceapp.cli import main
 from traceapp.config import Settings
 from traceapp.db import Base, make_engine
@@ -33,7 +35,6 @@ from traceapp.domain.issuance import issue_labels
 from traceapp.domain.signing_keys import active_signer, key_store
 from traceapp.infrastructure.scan_sinks import FLUSH_INTERVAL
 from traceapp.models import Batch, Label
-from traceapp.web.public import SCAN_BUFFER
 
 TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
 
@@ -115,7 +116,23 @@ def app(test_settings: Settings, session_factory: sessionmaker[Session]):
     with app.app_context():
         yield app
     # Scans still buffered would be rolled back with the test's transaction anyway.
-    app.extensions[SCAN_BUFFER].close(write=False)
+    close_app(app, write_scans=False)
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[..., Flask]]:
+    """create_app for a test; each app's buffered scans are dropped and its own pool
+    closed when the test ends (nothing is left to write into emptied tables at exit)."""
+    apps: list[Flask] = []
+
+    def make(*args: Any, **kwargs: Any) -> Flask:
+        app = create_app(*args, **kwargs)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        close_app(app, write_scans=False)
 
 
 @pytest.fixture
@@ -320,4 +337,4 @@ def server_app(test_settings, committed_labels):
     """The app as gunicorn runs it: its own engines, scans written by a background thread."""
     app = create_app(replace(test_settings, scan_flush_seconds=FLUSH_INTERVAL))
     yield app
-    app.extensions[SCAN_BUFFER].close()
+    close_app(app)

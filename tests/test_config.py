@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from flask import request
 
-from traceapp import create_app
 from traceapp.config import ConfigError, Settings
 
 
@@ -15,7 +14,7 @@ def test_defaults_use_sqlite_under_instance(tmp_path):
     assert settings.keys_dir == tmp_path / "keys"
 
 
-def test_production_refuses_the_default_secret_key():
+def test_production_refuses_the_default_secret_key(make_app):
     settings = Settings.from_env(
         {
             "TRACEAPP_ENV": "production",
@@ -24,10 +23,10 @@ def test_production_refuses_the_default_secret_key():
         }
     )
     with pytest.raises(ConfigError, match="TRACEAPP_SECRET_KEY"):
-        create_app(settings)
+        make_app(settings)
 
 
-def test_production_accepts_real_secrets():
+def test_production_accepts_real_secrets(make_app):
     settings = Settings.from_env(
         {
             "TRACEAPP_ENV": "production",
@@ -36,16 +35,16 @@ def test_production_accepts_real_secrets():
             "TRACEAPP_PUBLIC_BASE_URL": "https://trace.caobang.vn/",
         }
     )
-    app = create_app(settings)
+    app = make_app(settings)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert settings.public_base_url == "https://trace.caobang.vn"
 
 
-def test_behind_one_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path):
+def test_behind_one_proxy_the_client_address_comes_from_x_forwarded_for(make_app, tmp_path):
     settings = Settings.from_env(
         {"TRACEAPP_INSTANCE_DIR": str(tmp_path), "TRACEAPP_PROXY_HOPS": "1"}
     )
-    app = create_app(settings)
+    app = make_app(settings)
     app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
     response = app.test_client().get(
         "/whoami",
@@ -60,7 +59,7 @@ def test_proxy_hops_must_be_a_whole_number():
         Settings.from_env({"TRACEAPP_PROXY_HOPS": "one"})
 
 
-def test_rate_limits_and_verification_knobs_come_from_the_environment(tmp_path):
+def test_rate_limits_and_verification_knobs_come_from_the_environment(make_app, tmp_path):
     settings = Settings.from_env(
         {
             "TRACEAPP_INSTANCE_DIR": str(tmp_path),
@@ -71,7 +70,7 @@ def test_rate_limits_and_verification_knobs_come_from_the_environment(tmp_path):
             "TRACEAPP_VERIFICATION_CACHE_SECONDS": "0",
         }
     )
-    app = create_app(settings)
+    app = make_app(settings)
 
     assert settings.rate_limit_public == "10/second;2000/hour"
     assert settings.scan_flush_seconds == 1 and settings.verification_cache_seconds == 0

@@ -10,6 +10,9 @@ if TYPE_CHECKING:
 
     from traceapp.config import Settings
 
+#: The engine create_app made itself (none when the caller passed its sessions).
+OWN_ENGINE = "traceapp.own_engine"
+
 
 def create_app(
     settings: Settings | None = None,
@@ -56,9 +59,10 @@ def create_app(
             settings.database_url, transaction_pooler=settings.database_pooler == "transaction"
         )
         session_factory = make_sessionmaker(engine)
+        app.extensions[OWN_ENGINE] = engine
     app.extensions["traceapp.sessions"] = session_factory
 
-    from traceapp.web import register_web
+    from traceapp.web.app import register_web
 
     register_web(app)
     if settings.proxy_hops:
@@ -71,3 +75,14 @@ def create_app(
             x_host=settings.proxy_hops,
         )
     return app
+
+
+def close_app(app: Flask, *, write_scans: bool = True) -> None:
+    """Release what `app` holds: write its buffered scans (or drop them), then close
+    its own database pool. At the end of a process (gunicorn's worker_exit) or a test."""
+    from traceapp.web.public import close_scans
+
+    close_scans(app, write=write_scans)
+    engine = app.extensions.pop(OWN_ENGINE, None)
+    if engine is not None:
+        engine.dispose()

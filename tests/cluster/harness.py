@@ -126,7 +126,7 @@ class Cluster:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(node.url + "/healthz")
+        wait_for(node.url + "/healthz", timeout=90.0)  # a busy 2-core machine starts slowly
 
     def stop_node(self, node: Node, timeout: float = 40.0) -> int:
         """SIGTERM to the master, as systemd sends it; its exit status."""

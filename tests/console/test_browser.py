@@ -101,7 +101,9 @@ def _operator_walkthrough(browser, base, world) -> bytes:
     page.click("main form button[type=submit] >> nth=0")
     # The job page shows progress and reloads itself until the file is ready.
     page.wait_for_selector("#job-status")
-    page.wait_for_selector("#download-file", timeout=180_000)
+    # Done (a download) or failed (the reason): a failure is reported as such, not as a timeout.
+    page.wait_for_selector("#download-file, main p.error", timeout=180_000)
+    assert page.locator("main p.error").count() == 0, page.inner_text("main")
     assert "100 %" in page.inner_text("main")
     with page.expect_download(timeout=60_000) as download_info:
         page.click("#download-file")

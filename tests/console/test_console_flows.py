@@ -10,7 +10,6 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.console.world import PASSWORD, bearer, sign_in_as
-from traceapp import create_app
 from traceapp.clock import today_local
 from traceapp.domain.print_jobs import claim_next_job, render_job
 from traceapp.domain.voiding import void_label
@@ -60,8 +59,8 @@ def test_session_cookie_is_http_only_and_same_site_lax(client, world):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_post_without_csrf_token_is_refused(test_settings, session_factory):
-    app = create_app(test_settings, {"TESTING": True}, session_factory=session_factory)
+def test_post_without_csrf_token_is_refused(make_app, test_settings, session_factory):
+    app = make_app(test_settings, {"TESTING": True}, session_factory=session_factory)
     response = app.test_client().post(
         "/console/sign-in",
         data={"email": "a@b.vn", "password": "whatever-long"},

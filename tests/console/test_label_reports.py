@@ -9,7 +9,6 @@ import re
 from sqlalchemy import func, select
 
 from tests.console.world import sign_in_as
-from traceapp import create_app
 from traceapp.models import LabelReport
 
 HOTLINE = "0206 3852 123"
@@ -33,15 +32,15 @@ def _reports(db_session) -> int:
     return db_session.scalar(select(func.count(LabelReport.id)))
 
 
-def _app_with_hotline(test_settings, session_factory, **settings):
+def _app_with_hotline(make_app, test_settings, session_factory, **settings):
     settings = dataclasses.replace(test_settings, union_hotline=HOTLINE, **settings)
-    return create_app(
+    return make_app(
         settings, {"TESTING": True, "WTF_CSRF_ENABLED": False}, session_factory=session_factory
     )
 
 
 def test_a_voided_label_page_gives_the_hotline_and_the_report_form(
-    client, world, test_settings, session_factory
+    make_app, client, world, test_settings, session_factory
 ):
     sign_in_as(client, world.users["union_officer"])
     serial_path = _code_path(client, world)
@@ -53,7 +52,7 @@ def test_a_voided_label_page_gives_the_hotline_and_the_report_form(
             "confirmed": "yes",
         },
     )
-    public = _app_with_hotline(test_settings, session_factory).test_client()
+    public = _app_with_hotline(make_app, test_settings, session_factory).test_client()
     page = public.get(serial_path).get_data(as_text=True)
     assert (
         'id="what-to-do"' in page and f'href="tel:02063852123" id="hotline">{HOTLINE}</a>' in page
@@ -107,8 +106,9 @@ def test_a_report_about_no_known_verdict_is_refused(client, db_session):
     assert _reports(db_session) == 0
 
 
-def test_reports_are_rate_limited_per_address(test_settings, session_factory):
+def test_reports_are_rate_limited_per_address(make_app, test_settings, session_factory):
     app = _app_with_hotline(
+        make_app,
         test_settings,
         session_factory,
         rate_limits=True,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import stat
+import threading
+import time
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -20,6 +24,7 @@ from traceapp.domain.print_jobs import (
 )
 from traceapp.models import PrintJob, PrintJobStatus
 from traceapp.models._columns import utcnow
+from traceapp.workers.print_worker import work
 
 
 def _render(session_factory, test_settings, job_id: int, worker: str = "w1") -> None:
@@ -136,3 +141,22 @@ def test_files_are_removed_after_a_week_and_then_said_to_be_gone(
     response = client.get(f"/console/print-jobs/{job_id}/file")
     assert response.status_code == 404
     assert "không còn được lưu" in response.get_data(as_text=True)
+
+
+def test_the_print_worker_outlives_a_database_that_does_not_answer(test_settings, caplog):
+    # A database restart must not leave the service with no print worker: it retries.
+    unreachable = replace(test_settings, database_url="postgresql+psycopg://x@127.0.0.1:9/none")
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=work, args=(unreachable,), kwargs={"stop": stop, "retry_seconds": 0.05}
+    )
+    with caplog.at_level(logging.ERROR, logger="traceapp.workers.print_worker"):
+        worker.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and caplog.text.count("retrying") < 2:
+            time.sleep(0.05)
+        alive = worker.is_alive()
+        stop.set()
+        worker.join(timeout=30)
+    assert alive and caplog.text.count("the database is unavailable; retrying") >= 2
+    assert not worker.is_alive()

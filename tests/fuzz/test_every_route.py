@@ -19,7 +19,6 @@ import pytest
 from flask_wtf import FlaskForm
 
 from tests.console.world import bearer, fill_rule, sign_in_as
-from traceapp import create_app
 from traceapp.forms import accounts, batches, inspections, registry
 from traceapp.models import User
 
@@ -95,10 +94,12 @@ def requests_for(rule, world, names, rng: random.Random):
 
 
 @pytest.mark.slow
-def test_fuzzing_every_route_finds_no_5xx(world, db_session, test_settings, session_factory):
+def test_fuzzing_every_route_finds_no_5xx(
+    make_app, world, db_session, test_settings, session_factory
+):
     # An app of its own: each request then has its own application context and
     # database session, as in production.
-    app = create_app(
+    app = make_app(
         test_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False}, session_factory=session_factory
     )
     client = app.test_client()

@@ -11,7 +11,6 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from tests.factories import Factory
-from traceapp import create_app
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.label_downloads import single_label
 from traceapp.domain.signing_keys import active_signer
@@ -20,7 +19,7 @@ from traceapp.models import WhereToBuyKind
 
 
 @pytest.fixture
-def printed(committed_engine, test_settings, keystore, serve):
+def printed(make_app, committed_engine, test_settings, keystore, serve):
     """A served app and the code read back from a rendered label of a certified batch."""
     with Session(committed_engine, expire_on_commit=False) as session:
         factory = Factory(session)
@@ -39,7 +38,7 @@ def printed(committed_engine, test_settings, keystore, serve):
         run = issue_labels(session, batch.id, 1, active_signer(test_settings), "test")
         session.commit()
         gtin, lot = batch.product.gtin, batch.lot_code
-    app = create_app(test_settings)
+    app = make_app(test_settings)
     base = serve(app)
     # The resolver's links are on the public base URL: this server's.
     app.extensions["traceapp.settings"] = dataclasses.replace(test_settings, public_base_url=base)

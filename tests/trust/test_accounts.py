@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceapp import create_app
 from traceapp.db import make_sessionmaker
 from traceapp.domain.accounts import (
     MAX_FAILED_SIGN_INS,
@@ -40,10 +39,12 @@ def sign_in(client, email: str = EMAIL, password: str = PASSWORD):
 # --- item 3: the lockout counted atomically -------------------------------------------
 
 
-def test_parallel_wrong_passwords_lock_the_account_after_five(committed_engine, test_settings):
+def test_parallel_wrong_passwords_lock_the_account_after_five(
+    make_app, committed_engine, test_settings
+):
     with Session(committed_engine) as session:
         user_id = make_user(session).id
-    app = create_app(test_settings, TEST_CONFIG, make_sessionmaker(committed_engine))
+    app = make_app(test_settings, TEST_CONFIG, make_sessionmaker(committed_engine))
     start = threading.Barrier(GUESSES)
     statuses: list[int] = []
 
@@ -69,7 +70,9 @@ def test_parallel_wrong_passwords_lock_the_account_after_five(committed_engine, 
     assert right.status_code == 401  # the right password too, until the lock ends
 
 
-def test_only_five_parallel_guesses_are_checked(committed_engine, test_settings, monkeypatch):
+def test_only_five_parallel_guesses_are_checked(
+    make_app, committed_engine, test_settings, monkeypatch
+):
     from traceapp.domain import accounts
 
     with Session(committed_engine) as session:
@@ -84,7 +87,7 @@ def test_only_five_parallel_guesses_are_checked(committed_engine, test_settings,
         return original(password_hash, password)
 
     monkeypatch.setattr(accounts, "_verify", counting_verify)
-    app = create_app(test_settings, TEST_CONFIG, make_sessionmaker(committed_engine))
+    app = make_app(test_settings, TEST_CONFIG, make_sessionmaker(committed_engine))
     start = threading.Barrier(GUESSES)
 
     def guess(n: int) -> None:
@@ -140,9 +143,9 @@ def test_locked_account_and_unknown_email_get_the_same_answer(client, db_session
 
 
 @pytest.fixture
-def device(test_settings, session_factory):
+def device(make_app, test_settings, session_factory):
     def new_device():
-        return create_app(test_settings, TEST_CONFIG, session_factory=session_factory).test_client()
+        return make_app(test_settings, TEST_CONFIG, session_factory=session_factory).test_client()
 
     return new_device
 

@@ -153,22 +153,3 @@ def test_key_rotation_through_the_cli_is_logged(run_cli, committed_engine, keyst
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "key.rotated")).one()
     assert rotated.exit_code == 0, rotated.output
     assert entry.subject_id == keystore.active().kid
-
-
-def test_checkpoints_do_not_import_the_verification_that_imports_them():
-    """Issue 14: no import loop, not even one hidden inside a function."""
-    import ast
-    from pathlib import Path
-
-    import traceapp.domain.checkpoints as checkpoints
-
-    tree = ast.parse(Path(checkpoints.__file__).read_text(encoding="utf-8"))
-    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    }
-
-    assert "traceapp.domain.audit_verification" not in imported
-    assert "traceapp.domain.audit_chain" in imported

@@ -8,7 +8,6 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from traceapp import create_app
 from traceapp.domain.accounts import create_user
 from traceapp.models import AuditEntry, User
 from traceapp.web.security import CONTENT_SECURITY_POLICY
@@ -18,7 +17,7 @@ PUBLIC_URL = "/transparency/checkpoints.json"
 
 
 @pytest.fixture
-def limited_client(test_settings, session_factory, unique_prefix):
+def limited_client(make_app, test_settings, session_factory, unique_prefix):
     """A client of an app with rate limits on (tight ones, so tests stay quick)."""
 
     def build(settings=None, **limits):
@@ -28,7 +27,7 @@ def limited_client(test_settings, session_factory, unique_prefix):
             rate_limit_key_prefix=unique_prefix,
             **limits,
         )
-        app = create_app(settings, TEST_CONFIG, session_factory=session_factory)
+        app = make_app(settings, TEST_CONFIG, session_factory=session_factory)
         return app.test_client()
 
     return build
@@ -78,9 +77,9 @@ def test_content_security_policy_allows_no_inline_script_or_style(client):
     assert "frame-ancestors 'none'" in policy
 
 
-def test_hsts_is_sent_in_production_only(client, test_settings, session_factory):
+def test_hsts_is_sent_in_production_only(make_app, client, test_settings, session_factory):
     production = dataclasses.replace(test_settings, env="production")
-    prod_client = create_app(production, TEST_CONFIG, session_factory=session_factory).test_client()
+    prod_client = make_app(production, TEST_CONFIG, session_factory=session_factory).test_client()
 
     assert "Strict-Transport-Security" not in client.get("/").headers
     assert prod_client.get("/").headers["Strict-Transport-Security"].startswith("max-age=")
@@ -180,9 +179,11 @@ def test_limits_are_shared_through_redis(limited_client, redis_url):
     assert "Retry-After" in refused.headers
 
 
-def test_redis_url_setting_selects_redis_storage(test_settings, session_factory, redis_url):
+def test_redis_url_setting_selects_redis_storage(
+    make_app, test_settings, session_factory, redis_url
+):
     settings = dataclasses.replace(test_settings, redis_url=redis_url, rate_limits=True)
-    app = create_app(settings, TEST_CONFIG, session_factory=session_factory)
+    app = make_app(settings, TEST_CONFIG, session_factory=session_factory)
 
     assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
     assert app.test_client().get(PUBLIC_URL).status_code == 200

@@ -18,7 +18,6 @@ from cryptography.hazmat.primitives.serialization import (
 from keys.keystore import KeyStore
 from keys.pkcs8 import PBKDF2_ROUNDS
 from tests.trust.conftest import TRACEAPP
-from traceapp import create_app
 from traceapp.config import ConfigError
 from traceapp.domain.accounts import create_user
 from traceapp.domain.signing_keys import key_store
@@ -84,20 +83,20 @@ def test_keys_written_with_the_old_2048_rounds_stay_readable(keystore, test_sett
 
 
 def test_app_refuses_to_start_when_the_passphrase_does_not_open_the_active_key(
-    keystore, test_settings, session_factory
+    make_app, keystore, test_settings, session_factory
 ):
     wrong = dataclasses.replace(test_settings, key_passphrase=WRONG)
 
     with pytest.raises(ConfigError, match="TRACEAPP_KEY_PASSPHRASE"):
-        create_app(wrong, TEST_CONFIG, session_factory=session_factory)
+        make_app(wrong, TEST_CONFIG, session_factory=session_factory)
 
 
 def test_app_starts_without_keys_and_with_the_right_passphrase(
-    keystore, test_settings, session_factory
+    make_app, keystore, test_settings, session_factory
 ):
-    create_app(test_settings, TEST_CONFIG, session_factory=session_factory)
+    make_app(test_settings, TEST_CONFIG, session_factory=session_factory)
     no_keys = dataclasses.replace(test_settings, keys_dir=test_settings.instance_dir / "none")
-    create_app(no_keys, TEST_CONFIG, session_factory=session_factory)
+    make_app(no_keys, TEST_CONFIG, session_factory=session_factory)
 
 
 def test_serve_refuses_to_start_with_a_wrong_passphrase(keystore, cli_env):
@@ -125,7 +124,7 @@ def test_rotate_with_a_wrong_passphrase_keeps_the_good_key(keystore, test_settin
 
 
 def test_console_rotate_with_a_wrong_passphrase_is_refused_and_keeps_the_good_key(
-    keystore, test_settings, session_factory, db_session
+    make_app, keystore, test_settings, session_factory, db_session
 ):
     create_user(
         db_session,
@@ -139,7 +138,7 @@ def test_console_rotate_with_a_wrong_passphrase_is_refused_and_keeps_the_good_ke
     before = (keystore.list(), key_files(test_settings.keys_dir))
     wrong = dataclasses.replace(test_settings, key_passphrase=WRONG)
     # As if the start check had been skipped: every key operation must still refuse.
-    client = create_app(
+    client = make_app(
         wrong, TEST_CONFIG, session_factory=session_factory, check_keys=False
     ).test_client()
     client.post(

@@ -4,7 +4,7 @@ value-chain tests, are in tests/conftest.py.)"""
 
 from __future__ import annotations
 
-from traceapp.domain.scans import NewScan, ScanPlace
+from traceapp.infrastructure.records import NewScan, ScanPlace
 from traceapp.infrastructure.scan_sinks import SessionScanSink
 from traceapp.models._columns import utcnow
 

@@ -12,7 +12,6 @@ from urllib.parse import unquote
 import pytest
 
 from keys.verdicts import EXIT_CODES
-from traceapp import create_app
 from traceapp.web.public import SCAN_BUFFER
 
 JSON = {"Accept": "application/json"}
@@ -211,12 +210,12 @@ def test_key_store_read_again_once_it_is_repaired(client, issued, test_settings,
 
 
 def test_a_database_that_cannot_be_reached_is_a_503_page_not_a_traceback(
-    test_settings, issued, caplog
+    make_app, test_settings, issued, caplog
 ):
     unreachable = test_settings.database_url.replace("127.0.0.1:5432", "127.0.0.1:9")
     if unreachable == test_settings.database_url:  # SQLite: a directory is no database file
         unreachable = f"sqlite:///{test_settings.instance_dir}"
-    app = create_app(replace(test_settings, database_url=unreachable))
+    app = make_app(replace(test_settings, database_url=unreachable))
     with caplog.at_level(logging.ERROR):
         response = app.test_client().get(issued.path(0))
     page = response.get_data(as_text=True)
@@ -225,9 +224,11 @@ def test_a_database_that_cannot_be_reached_is_a_503_page_not_a_traceback(
     assert "the database cannot be reached" in caplog.text
 
 
-def test_behind_a_proxy_each_client_has_its_own_limit(test_settings, session_factory, issued):
+def test_behind_a_proxy_each_client_has_its_own_limit(
+    make_app, test_settings, session_factory, issued
+):
     settings = replace(test_settings, proxy_hops=1, rate_limits=True, rate_limit_public="2/minute")
-    app = create_app(settings, session_factory=session_factory)
+    app = make_app(settings, session_factory=session_factory)
     client = app.test_client()
     statuses = [
         client.get(issued.path(n), headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code

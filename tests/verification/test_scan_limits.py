@@ -9,14 +9,12 @@ from dataclasses import replace
 
 import pytest
 
-from traceapp import create_app
-
 JSON = {"Accept": "application/json"}
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
-def limited(test_settings, session_factory, db_session, unique_prefix):
+def limited(make_app, test_settings, session_factory, db_session, unique_prefix):
     """An app with rate limits on, as in production (counters in memory unless given)."""
     apps = []
 
@@ -24,7 +22,7 @@ def limited(test_settings, session_factory, db_session, unique_prefix):
         settings = replace(
             test_settings, rate_limits=True, rate_limit_key_prefix=unique_prefix, **changes
         )
-        app = create_app(settings, session_factory=session_factory)
+        app = make_app(settings, session_factory=session_factory)
         apps.append(app)
         return app.test_client()
 

@@ -7,8 +7,9 @@ import pytest
 from tests.verification.conftest import record_scan
 from traceapp.clock import today_local
 from traceapp.domain.accounts import create_user
-from traceapp.domain.scans import ScanPlace, batch_scan_statistics, flagged_codes
+from traceapp.domain.scans import batch_scan_statistics, flagged_codes
 from traceapp.errors import NotFound
+from traceapp.infrastructure.records import ScanPlace
 
 
 def sign_in(client, db_session, role: str, cooperative_id: int | None = None):

@@ -9,13 +9,8 @@ from sqlalchemy import select
 
 from tests.verification.conftest import record_scan
 from traceapp.domain import scans
-from traceapp.domain.scans import (
-    ScanPlace,
-    client_hash,
-    coarse_place,
-    distance_km,
-    has_distant_pair,
-)
+from traceapp.domain.scans import client_hash, coarse_place, distance_km, has_distant_pair
+from traceapp.infrastructure.records import ScanPlace
 from traceapp.models import Scan
 from traceapp.models._columns import utcnow
 from traceapp.web.public import flush_scans

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
-from traceapp import create_app
 from traceapp.models import Scan
 from traceapp.web.public import SCAN_BUFFER, flush_scans
 
@@ -101,9 +100,9 @@ def test_recall_shows_at_once_despite_the_cache(server_app, committed_labels, co
 
 
 def test_new_certification_shows_once_the_batch_cache_expires(
-    test_settings, session_factory, issue, factory
+    make_app, test_settings, session_factory, issue, factory
 ):
-    app = create_app(
+    app = make_app(
         replace(test_settings, verification_cache_seconds=0), session_factory=session_factory
     )
     client = app.test_client()

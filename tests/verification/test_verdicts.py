@@ -10,8 +10,8 @@ from keys.signing import CodeSigner, new_serials
 from traceapp.clock import today_local
 from traceapp.domain.batches import recall_batch
 from traceapp.domain.signing_keys import active_signer
+from traceapp.domain.verification import session_verifier
 from traceapp.domain.voiding import void_label
-from traceapp.infrastructure.verifiers import session_verifier
 from traceapp.models import Certification
 
 EN = {"Accept-Language": "en"}

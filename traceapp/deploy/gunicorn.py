@@ -26,9 +26,9 @@ forwarded_allow_ips = "127.0.0.1"
 
 def worker_exit(server: Any, worker: Any) -> None:
     """Write the worker's buffered scans before the process goes (also on a restart)."""
-    from traceapp.web.public import flush_scans
+    from traceapp import close_app
 
-    flush_scans(worker.wsgi)
+    close_app(worker.wsgi)
 
 
 _print_workers: list[Any] = []

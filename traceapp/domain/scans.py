@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from traceapp.clock import LOCAL_TZ, to_local
 from traceapp.domain.batches import get_batch
+from traceapp.infrastructure.labels import located_scans
+from traceapp.infrastructure.records import NewScan, ScanPlace, StoredScans
 from traceapp.models import Batch, Label, Scan
 
 # One carton of eggs is opened by one household: a handful of phones, a few dozen
@@ -43,15 +45,6 @@ REGION_MAX_LENGTH = 100
 FLAG_TOO_MANY_CLIENTS = "too_many_clients"
 FLAG_TOO_MANY_SCANS = "too_many_scans"
 FLAG_DISTANT_PLACES = "distant_places"
-
-
-@dataclass(frozen=True)
-class ScanPlace:
-    """Where a scan came from, as coarse as we keep it; every part optional."""
-
-    latitude: float | None = None
-    longitude: float | None = None
-    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,24 +118,6 @@ def _coordinate(value: str | float | None, limit: float) -> float | None:
     return round(number, LOCATION_DECIMALS)
 
 
-@dataclass(frozen=True)
-class NewScan:
-    """One scan to record. A located scan that `completes` the same client's recent
-    scan without a location fills that scan in instead of counting as another."""
-
-    label_id: int | None
-    verdict: str
-    client: str
-    place: ScanPlace
-    scanned_at: datetime
-    completes: bool = False
-
-    @property
-    def follow_up_since(self) -> datetime:
-        """The earliest scan this one may complete."""
-        return self.scanned_at - LOCATION_FOLLOW_UP
-
-
 class ScanSink(Protocol):
     """Where scans go: straight into a transaction, or a write-behind buffer
     (traceapp/infrastructure/scan_sinks.py)."""
@@ -154,25 +129,11 @@ class ScanSink(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class StoredScans:
-    """A code's scans already stored, as read with its label (one query)."""
-
-    count: int
-    clients: int
-    first_scanned_at: datetime | None
-    located: int
-    # This view's client scanned the code before; and did so without a location
-    # within LOCATION_FOLLOW_UP.
-    client_seen: bool
-    client_recently_unlocated: bool = False
-
-
 def summarise_scans(
     stored: StoredScans | None,
     pending: list[NewScan],
     scan: NewScan,
-    located_scans: Callable[[int], list[tuple[datetime, float, float]]],
+    located_scans: Callable[[int, int], list[tuple[datetime, float, float]]],
 ) -> tuple[ScanSummary | None, NewScan]:
     """How often the code was scanned once `scan` is counted, and the scan to record.
 
@@ -187,7 +148,7 @@ def summarise_scans(
     label_id = scan.label_id
     if stored is None or label_id is None:
         return None, scan
-    since = scan.follow_up_since
+    since = scan.scanned_at - LOCATION_FOLLOW_UP
     completes = scan.place.latitude is not None and (
         stored.client_recently_unlocated
         or any(
@@ -195,8 +156,8 @@ def summarise_scans(
             for p in pending
         )
     )
-    scan = replace(scan, completes=completes)
-    counted = [p for p in pending if not p.completes]
+    scan = replace(scan, completes_since=since if completes else None)
+    counted = [p for p in pending if p.completes_since is None]
     count = stored.count + len(counted) + (0 if completes else 1)
     clients = stored.clients + len({p.client for p in counted} | {scan.client})
     clients -= 1 if stored.client_seen else 0
@@ -212,7 +173,7 @@ def summarise_scans(
     ]
     located: list[tuple[datetime, float, float]] = []
     if stored.located + len(unstored) >= 2:  # only the distance check needs them
-        located = located_scans(label_id) if stored.located else []
+        located = located_scans(label_id, DISTANCE_CHECK_LIMIT) if stored.located else []
         located += unstored
     summary = ScanSummary(
         scans=count,
@@ -234,20 +195,6 @@ def _flags(
     if has_distant_pair(located):
         flags.append(FLAG_DISTANT_PLACES)
     return tuple(flags)
-
-
-def located_scans(session: Session, label_id: int) -> list[tuple[datetime, float, float]]:
-    """A label's most recent located scans: (time, latitude, longitude)."""
-    return [
-        (t, la, lo)
-        for t, la, lo in session.execute(
-            select(Scan.scanned_at, Scan.latitude, Scan.longitude)
-            .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
-            .order_by(Scan.scanned_at.desc())
-            .limit(DISTANCE_CHECK_LIMIT)
-        )
-        if la is not None and lo is not None
-    ]
 
 
 def has_distant_pair(located: list[tuple[datetime, float, float]]) -> bool:
@@ -344,7 +291,7 @@ def flagged_codes(
         counts = counts.where(Label.batch_id == batch_id)
     flagged = []
     for label_id, serial, in_batch, lot_code, scans, clients, located in session.execute(counts):
-        places = located_scans(session, label_id) if located > 1 else []
+        places = located_scans(session, label_id, DISTANCE_CHECK_LIMIT) if located > 1 else []
         flags = _flags(scans, clients, places)
         if flags:
             flagged.append(

@@ -15,6 +15,8 @@ first that applies wins; the offline tools add "not in bundle" after revoked_key
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Protocol
@@ -29,17 +31,11 @@ from keys.verify import Verdict, verify_code
 from traceapp.clock import to_local
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
 from traceapp.domain.product_images import product_image_path
-from traceapp.domain.scans import (
-    LOCATION_FOLLOW_UP,
-    NewScan,
-    ScanPlace,
-    ScanSink,
-    ScanSummary,
-    StoredScans,
-    summarise_scans,
-)
+from traceapp.domain.scans import LOCATION_FOLLOW_UP, ScanSink, ScanSummary, summarise_scans
 from traceapp.domain.value_chain import TimelineEntry, batch_timeline
 from traceapp.domain.where_to_buy import WhereToBuyFacts, where_to_buy_facts
+from traceapp.infrastructure.labels import SessionLabelSource
+from traceapp.infrastructure.records import LabelState, NewScan, ScanPlace
 from traceapp.models import (
     AuditEntry,
     Batch,
@@ -289,23 +285,6 @@ class BatchRecords:
     descriptions: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class LabelState:
-    """A label's fresh state, read on every verification: its status, its batch's
-    status and recall, and the code's scans already stored."""
-
-    label_id: int
-    signature: str
-    label_status: str
-    voided_at: datetime | None
-    void_reason: str | None
-    batch_id: int
-    batch_status: str
-    recalled_at: datetime | None
-    recall_reason: str | None
-    stored_scans: StoredScans
-
-
 # --- ports: what verification needs from storage ----------------------------------
 
 
@@ -321,8 +300,8 @@ class LabelSource(Protocol):
         `follow_up_since`."""
         ...
 
-    def located_scans(self, label_id: int) -> list[tuple[datetime, float, float]]:
-        """The label's most recent located scans (time, latitude, longitude)."""
+    def located_scans(self, label_id: int, limit: int) -> list[tuple[datetime, float, float]]:
+        """The label's `limit` most recent located scans (time, latitude, longitude)."""
         ...
 
 
@@ -471,6 +450,25 @@ def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
         "where_to_buy": where_to_buy_facts(session, product.id),
     }
     return BatchRecords(certifications, history, timeline, descriptions)
+
+
+class _SessionBatchRecords:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def batch_records(self, batch_id: int, today: date) -> BatchRecords:
+        return batch_records(self._session, batch_id, today)
+
+
+def session_verifier(session: Session) -> Verifier:
+    """A Verifier reading in `session` (left open), for callers with a session of
+    their own (the console's look-up, the CLI, tests): nothing cached, no scan recorded."""
+
+    @contextmanager
+    def same_session() -> Iterator[Session]:
+        yield session
+
+    return Verifier(SessionLabelSource(same_session), _SessionBatchRecords(session))
 
 
 def _image_path(session: Session, product_id: int) -> str | None:

@@ -32,8 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import Table
 
 from traceapp.db import Base
-from traceapp.domain.audit_log import timestamp_text
-from traceapp.models._columns import utcnow
+from traceapp.models._columns import timestamp_text, utcnow
 
 BACKUP_FORMAT = "traceapp-backup/1"
 MANIFEST = "manifest.json"

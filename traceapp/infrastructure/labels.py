@@ -23,8 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from keys.codes import LabelCode
-from traceapp.domain.scans import StoredScans, located_scans
-from traceapp.domain.verification import LabelState
+from traceapp.infrastructure.records import LabelState, StoredScans
 from traceapp.models import Batch, Label, Product, Scan
 
 Sessions = Callable[[], AbstractContextManager[Session]]
@@ -71,6 +70,22 @@ def _statement(by_gtin: bool):
         .where(Label.serial == bindparam("serial"), Batch.lot_code == bindparam("lot"), item)
         .group_by(Label.id, Batch.id)
     )
+
+
+def located_scans(
+    session: Session, label_id: int, limit: int
+) -> list[tuple[datetime, float, float]]:
+    """A label's `limit` most recent located scans: (time, latitude, longitude)."""
+    return [
+        (t, la, lo)
+        for t, la, lo in session.execute(
+            select(Scan.scanned_at, Scan.latitude, Scan.longitude)
+            .where(Scan.label_id == label_id, Scan.latitude.is_not(None))
+            .order_by(Scan.scanned_at.desc())
+            .limit(limit)
+        )
+        if la is not None and lo is not None
+    ]
 
 
 # Built once: one of these runs on every view.
@@ -133,9 +148,9 @@ class SessionLabelSource:
             )
         return _state(row)
 
-    def located_scans(self, label_id: int) -> list[tuple[datetime, float, float]]:
+    def located_scans(self, label_id: int, limit: int) -> list[tuple[datetime, float, float]]:
         with self._sessions() as session:
-            return located_scans(session, label_id)
+            return located_scans(session, label_id, limit)
 
 
 class PreparedLabelSource(SessionLabelSource):

@@ -17,14 +17,15 @@ import threading
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from datetime import datetime
 
 import psycopg
 from sqlalchemy import select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from traceapp.domain.scans import NewScan
 from traceapp.infrastructure.bulk import copy_rows, relax_durability
+from traceapp.infrastructure.records import NewScan
 from traceapp.models import Scan
 
 FLUSH_INTERVAL = 0.2
@@ -43,7 +44,10 @@ def write_scans(session: Session, scans: Iterable[NewScan]) -> None:
     fills in that scan's place (if it is still there to fill)."""
     new: list[NewScan] = []
     for scan in scans:
-        if scan.completes and (_complete_among(new, scan) or _complete(session, scan)):
+        if scan.completes_since is not None and (
+            _complete_among(new, scan, scan.completes_since)
+            or _complete(session, scan, scan.completes_since)
+        ):
             continue
         new.append(scan)
     if not new:
@@ -65,7 +69,7 @@ def _row(scan: NewScan) -> tuple:
     )
 
 
-def _complete_among(scans: list[NewScan], scan: NewScan) -> bool:
+def _complete_among(scans: list[NewScan], scan: NewScan, since: datetime) -> bool:
     """Fill in the place of the latest scan in `scans` that `scan` completes, if any."""
     for index in range(len(scans) - 1, -1, -1):
         earlier = scans[index]
@@ -73,7 +77,7 @@ def _complete_among(scans: list[NewScan], scan: NewScan) -> bool:
             earlier.label_id == scan.label_id
             and earlier.client == scan.client
             and earlier.place.latitude is None
-            and earlier.scanned_at >= scan.follow_up_since
+            and earlier.scanned_at >= since
         ):
             region = earlier.place.region or scan.place.region
             scans[index] = replace(earlier, place=replace(scan.place, region=region))
@@ -81,14 +85,14 @@ def _complete_among(scans: list[NewScan], scan: NewScan) -> bool:
     return False
 
 
-def _complete(session: Session, scan: NewScan) -> bool:
+def _complete(session: Session, scan: NewScan, since: datetime) -> bool:
     earlier = session.scalar(
         select(Scan.id)
         .where(
             Scan.label_id == scan.label_id,
             Scan.client_hash == scan.client,
             Scan.latitude.is_(None),
-            Scan.scanned_at >= scan.follow_up_since,
+            Scan.scanned_at >= since,
         )
         .order_by(Scan.scanned_at.desc())
         .limit(1)
@@ -141,6 +145,7 @@ class ScanBuffer:
         self._by_label: dict[int | None, list[NewScan]] = {}
         self._in_flight_by_label: dict[int | None, list[NewScan]] = {}
         self._wake = threading.Event()
+        self._closed = threading.Event()
         self._owner_pid: int | None = None
         atexit.register(self.flush)
 
@@ -190,8 +195,10 @@ class ScanBuffer:
                     self._in_flight_by_label = {}
 
     def close(self, write: bool = True) -> None:
-        """Write what waits (unless `write` is False: dropped), and stop writing at exit
-        (the sessions are going away)."""
+        """Write what waits (unless `write` is False: dropped), stop the writer thread,
+        and stop writing at exit (the sessions are going away)."""
+        self._closed.set()
+        self._wake.set()
         if write:
             self.flush()
         else:
@@ -217,7 +224,7 @@ class ScanBuffer:
         threading.Thread(target=self._write_forever, name="scan-buffer", daemon=True).start()
 
     def _write_forever(self) -> None:
-        while True:
+        while not self._closed.is_set():
             self._wake.wait(self._interval)
             self._wake.clear()
             self.flush()

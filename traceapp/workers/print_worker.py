@@ -21,12 +21,16 @@ import threading
 import time
 from collections.abc import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from traceapp.config import Settings
 
 log = logging.getLogger(__name__)
 
 #: Seconds between looks for new jobs when there is nothing to do.
 POLL_SECONDS = 0.5
+#: Seconds to wait before looking again when the database did not answer.
+RETRY_SECONDS = 5.0
 #: Seconds between looks for finished files old enough to remove.
 CLEANUP_SECONDS = 3600
 #: Added to the worker's nice value: web workers get the CPU first.
@@ -39,6 +43,7 @@ def work(
     stop: threading.Event | None = None,
     once: bool = False,
     poll_seconds: float = POLL_SECONDS,
+    retry_seconds: float = RETRY_SECONDS,
     on_job: Callable[[int], None] | None = None,
     factory=None,
 ) -> int:
@@ -57,26 +62,34 @@ def work(
     next_cleanup = 0.0
     with app.app_context():
         while not stop.is_set():
-            if time.monotonic() >= next_cleanup:
-                removed = remove_old_files(factory, settings.instance_dir)
-                if removed:
-                    log.info("removed %d old print job file(s)", removed)
-                next_cleanup = time.monotonic() + CLEANUP_SECONDS
-            job_id = claim_next_job(factory, worker)
-            if job_id is None:
-                if once:
-                    break
-                stop.wait(poll_seconds)
+            try:
+                if time.monotonic() >= next_cleanup:
+                    removed = remove_old_files(factory, settings.instance_dir)
+                    if removed:
+                        log.info("removed %d old print job file(s)", removed)
+                    next_cleanup = time.monotonic() + CLEANUP_SECONDS
+                job_id = claim_next_job(factory, worker)
+                if job_id is None:
+                    if once:
+                        break
+                    stop.wait(poll_seconds)
+                    continue
+                log.info("print job %s: rendering", job_id)
+                render_job(
+                    factory,
+                    job_id,
+                    worker,
+                    settings.instance_dir,
+                    settings.public_base_url,
+                    settings.print_options(),
+                )
+            except SQLAlchemyError:
+                # The database is away (a restart, a failover): wait and look again
+                # rather than leave the service with no print worker. A job it held is
+                # taken over once its heartbeat is stale.
+                log.exception("print worker: the database is unavailable; retrying")
+                stop.wait(retry_seconds)
                 continue
-            log.info("print job %s: rendering", job_id)
-            render_job(
-                factory,
-                job_id,
-                worker,
-                settings.instance_dir,
-                settings.public_base_url,
-                settings.print_options(),
-            )
             handled += 1
             if on_job is not None:
                 on_job(job_id)

@@ -23,7 +23,7 @@ from traceapp.domain.listings import get_cooperative, list_batches, runs_of
 from traceapp.domain.voiding import void_label
 from traceapp.errors import NotFound, one_of
 from traceapp.models import BatchStatus
-from traceapp.web.api import blueprint
+from traceapp.web.api.base import blueprint
 from traceapp.web.api.bodies import (
     base64_field,
     date_field,
@@ -38,7 +38,7 @@ from traceapp.web.api.representations import (
     run_json,
 )
 from traceapp.web.auth import acting_user, actor_name, api_roles_required, cooperative_scope
-from traceapp.web.console import ALL_ROLES, INSPECTOR, OFFICER, OPERATOR
+from traceapp.web.console.base import ALL_ROLES, INSPECTOR, OFFICER, OPERATOR
 from traceapp.web.console.signing import signer_or_refusal
 from traceapp.web.ids import MAX_ID
 from traceapp.web.request_session import db

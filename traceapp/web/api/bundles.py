@@ -6,9 +6,9 @@ from flask import jsonify, request
 
 from traceapp.domain.offline_bundle import build_bundle, bundle_regions, find_region
 from traceapp.domain.signing_keys import key_store
-from traceapp.web.api import blueprint
+from traceapp.web.api.base import blueprint
 from traceapp.web.auth import actor_name, api_roles_required
-from traceapp.web.console import INSPECTOR, OFFICER
+from traceapp.web.console.base import INSPECTOR, OFFICER
 from traceapp.web.inspect import bundle_response
 from traceapp.web.request_session import db, settings
 

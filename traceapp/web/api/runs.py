@@ -10,11 +10,11 @@ from traceapp.domain.print_jobs import PrintRequest, get_print_job, job_file, re
 from traceapp.domain.printing import get_run
 from traceapp.domain.voiding import void_run_range
 from traceapp.models import PrintJobKind
-from traceapp.web.api import blueprint
+from traceapp.web.api.base import blueprint
 from traceapp.web.api.bodies import int_query, json_body
 from traceapp.web.api.representations import label_json, print_job_json, run_json
 from traceapp.web.auth import actor_name, api_roles_required, cooperative_scope
-from traceapp.web.console import OFFICER, OPERATOR
+from traceapp.web.console.base import OFFICER, OPERATOR
 from traceapp.web.ids import MAX_ID
 from traceapp.web.openapi import openapi_document
 from traceapp.web.request_session import db, settings

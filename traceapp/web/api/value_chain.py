@@ -17,11 +17,11 @@ from traceapp.domain.value_chain import (
     record_step,
     register_partner,
 )
-from traceapp.web.api import blueprint
+from traceapp.web.api.base import blueprint
 from traceapp.web.api.bodies import json_body
 from traceapp.web.api.representations import partner_json
 from traceapp.web.auth import actor_name, api_roles_required, cooperative_scope
-from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR
+from traceapp.web.console.base import ALL_ROLES, OFFICER, OPERATOR
 from traceapp.web.request_session import db
 
 JSONLD = "application/ld+json"

@@ -1,28 +1,6 @@
 """The working console for the Union's officers, cooperatives' operators and inspectors."""
 
-from __future__ import annotations
-
-from flask import Blueprint, request
-
-from traceapp.errors import InvalidInput
-from traceapp.models import Role
-
-blueprint = Blueprint("console", __name__, url_prefix="/console")
-
-OFFICER, OPERATOR, INSPECTOR = Role.UNION_OFFICER, Role.COOPERATIVE_OPERATOR, Role.INSPECTOR
-ALL_ROLES = tuple(Role)
-
-
-@blueprint.before_request
-def _no_nul_characters() -> None:
-    # PostgreSQL text cannot hold NUL; refuse it at the boundary rather than fail later.
-    for source in (request.args, request.form):
-        for name, value in source.items(multi=True):
-            if "\x00" in value or "\x00" in name:
-                raise InvalidInput("the input must not contain NUL characters", field=name)
-
-
-from traceapp.web.console import (  # noqa: E402,F401  (views register on the blueprint)
+from traceapp.web.console import (  # noqa: F401  (views register on the blueprint)
     accounts,
     batches,
     inspections,
@@ -35,3 +13,6 @@ from traceapp.web.console import (  # noqa: E402,F401  (views register on the bl
     union,
     value_chain,
 )
+from traceapp.web.console.base import blueprint
+
+__all__ = ["blueprint"]

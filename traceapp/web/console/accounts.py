@@ -16,7 +16,7 @@ from traceapp.domain.accounts import (
 )
 from traceapp.forms.accounts import NewPasswordForm, PasswordChangeForm, RoleForm
 from traceapp.web.auth import actor_name, roles_required, sign_in_session, signed_in_user
-from traceapp.web.console import ALL_ROLES, OFFICER, blueprint
+from traceapp.web.console.base import ALL_ROLES, OFFICER, blueprint
 from traceapp.web.console.form_errors import form_status, refused
 from traceapp.web.request_session import db
 

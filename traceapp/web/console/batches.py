@@ -52,7 +52,7 @@ from traceapp.web.auth import (
     roles_required,
     signed_in_user,
 )
-from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
+from traceapp.web.console.base import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import confirmed, form_status, refused
 from traceapp.web.console.products import passport_status
 from traceapp.web.console.signing import signer_or_refusal

@@ -14,7 +14,7 @@ from traceapp.domain.offline_bundle import build_bundle, bundle_regions, find_re
 from traceapp.domain.signing_keys import key_store
 from traceapp.forms.inspections import BundleForm, InspectionForm, LookupForm
 from traceapp.web.auth import acting_user, actor_name, roles_required
-from traceapp.web.console import INSPECTOR, OFFICER, blueprint
+from traceapp.web.console.base import INSPECTOR, OFFICER, blueprint
 from traceapp.web.console.form_errors import form_status, refused
 from traceapp.web.inspect import bundle_response
 from traceapp.web.public import current_keysets, current_verifier

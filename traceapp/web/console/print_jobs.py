@@ -24,7 +24,7 @@ from traceapp.domain.printing import get_run, label_language
 from traceapp.forms.batches import CalibrationForm, PrintForm
 from traceapp.models import PrintJobKind, PrintJobStatus
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required
-from traceapp.web.console import OFFICER, OPERATOR, blueprint
+from traceapp.web.console.base import OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_refusal, form_status, refused
 from traceapp.web.request_session import db, settings
 

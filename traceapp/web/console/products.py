@@ -28,7 +28,7 @@ from traceapp.forms.passport import (
     WhereToBuyForm,
 )
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required
-from traceapp.web.console import OFFICER, OPERATOR, blueprint
+from traceapp.web.console.base import OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_status, refused
 from traceapp.web.public.passport_wording import (
     PASSPORT_FIELD_NAMES,

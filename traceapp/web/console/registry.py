@@ -17,7 +17,7 @@ from traceapp.domain.registry import (
 )
 from traceapp.forms.registry import CooperativeForm, ProductForm
 from traceapp.web.auth import actor_name, roles_required
-from traceapp.web.console import OFFICER, blueprint
+from traceapp.web.console.base import OFFICER, blueprint
 from traceapp.web.console.form_errors import form_status, refused
 from traceapp.web.request_session import db, settings
 

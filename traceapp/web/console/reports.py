@@ -7,7 +7,7 @@ from flask_babel import gettext
 
 from traceapp.domain.reports import list_reports, mark_handled
 from traceapp.web.auth import actor_name, roles_required
-from traceapp.web.console import OFFICER, blueprint
+from traceapp.web.console.base import OFFICER, blueprint
 from traceapp.web.request_session import db
 
 

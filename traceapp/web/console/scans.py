@@ -8,7 +8,7 @@ from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.scans import batch_scan_statistics
 from traceapp.web.auth import cooperative_scope, roles_required
-from traceapp.web.console import OFFICER, OPERATOR, blueprint
+from traceapp.web.console.base import OFFICER, OPERATOR, blueprint
 from traceapp.web.console.charts import CHART_HEIGHT, CHART_WIDTH, day_bars
 from traceapp.web.request_session import db
 

@@ -18,7 +18,7 @@ from traceapp.domain.accounts import (
 from traceapp.domain.listings import tokens_of
 from traceapp.forms.accounts import SignInForm, TokenForm
 from traceapp.web.auth import actor_name, roles_required, sign_in_session, signed_in_user
-from traceapp.web.console import ALL_ROLES, blueprint
+from traceapp.web.console.base import ALL_ROLES, blueprint
 from traceapp.web.request_session import db
 from traceapp.web.security import require_attempt_counters
 

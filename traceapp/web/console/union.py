@@ -13,7 +13,7 @@ from traceapp.domain.scans import flagged_codes
 from traceapp.domain.signing_keys import key_store, key_store_refusal, rotate_key
 from traceapp.models import BatchStatus, Role
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required, signed_in_user
-from traceapp.web.console import ALL_ROLES, OFFICER, blueprint
+from traceapp.web.console.base import ALL_ROLES, OFFICER, blueprint
 from traceapp.web.request_session import db, settings
 
 

@@ -27,7 +27,7 @@ from traceapp.errors import InvalidInput
 from traceapp.forms.value_chain import BoxLabelsForm, ImportForm, PartnerForm, StepForm
 from traceapp.models import Batch
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required
-from traceapp.web.console import ALL_ROLES, OFFICER, OPERATOR, blueprint
+from traceapp.web.console.base import ALL_ROLES, OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_refusal, form_status, refused
 from traceapp.web.json_input import parse_json
 from traceapp.web.public.chain_wording import chain_step_name

@@ -4,24 +4,26 @@ to its storage (traceapp/infrastructure)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Flask, current_app, jsonify
 
 from traceapp.config import Settings
 from traceapp.domain.signing_keys import key_store
-from traceapp.domain.verification import Verifier
+from traceapp.domain.verification import Verifier, batch_records
 from traceapp.errors import NotFound
 from traceapp.infrastructure.batch_records import CachedBatchRecords
 from traceapp.infrastructure.keysets import KeysetCache
 from traceapp.infrastructure.labels import label_source
 from traceapp.infrastructure.read_sessions import read_sessions
 from traceapp.infrastructure.scan_sinks import ScanBuffer
-from traceapp.web.public import languages
+from traceapp.web.public import (
+    languages,
+    value_chain,  # noqa: F401  (the box page registers on the blueprint)
+)
+from traceapp.web.public.base import blueprint
 from traceapp.web.public.page import PageRenderer
 from traceapp.web.public.scan import ScanDesk, ScanFront
 from traceapp.web.resolver import item_answer
 from traceapp.web.security import ScanLimits
-
-blueprint = Blueprint("public", __name__)
 
 KEYS_MAX_AGE = 300
 SCAN_DESK = "traceapp.scan_desk"
@@ -39,7 +41,7 @@ def init_app(app: Flask) -> None:
     buffer = ScanBuffer(reading.writing, interval=settings.scan_flush_seconds)
     verifier = Verifier(
         label_source(reading.bind, reading.thread_session),
-        CachedBatchRecords(reading.session, settings.verification_cache_seconds),
+        CachedBatchRecords(reading.session, batch_records, settings.verification_cache_seconds),
         buffer,
     )
     keysets = KeysetCache(key_store(settings), settings.issuer)
@@ -66,6 +68,11 @@ def init_app(app: Flask) -> None:
 def flush_scans(app: Flask) -> None:
     """Write the app's buffered scans now."""
     app.extensions[SCAN_BUFFER].flush()
+
+
+def close_scans(app: Flask, *, write: bool = True) -> None:
+    """Write (or drop) the app's buffered scans, and stop writing them at exit."""
+    app.extensions[SCAN_BUFFER].close(write=write)
 
 
 def current_keysets() -> KeysetCache:
@@ -95,6 +102,3 @@ def public_keys():
     response.headers["Cache-Control"] = f"public, max-age={KEYS_MAX_AGE}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-from traceapp.web.public import value_chain  # noqa: E402,F401  (the box page registers on the blueprint)

@@ -8,7 +8,7 @@ from flask import render_template
 from traceapp.domain.value_chain import batch_timeline, box_contents
 from traceapp.epcis import BoxRef, box_url, parse_box_uri
 from traceapp.models import Batch
-from traceapp.web.public import blueprint
+from traceapp.web.public.base import blueprint
 from traceapp.web.public.chain_wording import chain_step_name, chain_word
 from traceapp.web.request_session import db, settings
 
