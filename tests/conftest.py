@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.cli import ScriptInfo
 from sqlalchemy import select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from keys.codes import label_uri
@@ -40,11 +40,29 @@ TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    """The session's database: SQLite in a temporary folder, or TRACEAPP_TEST_DATABASE_URL.
+
+    Under pytest-xdist each worker gets its own PostgreSQL database beside the one
+    named (`test_gw0`, `test_gw1`...), created if missing; SQLite's folder is per
+    worker already.
+    """
     url = os.environ.get(TEST_DATABASE_URL_ENV)
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'traceapp-test.db'}"
+    if worker_id == "master":
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'traceapp-test.db'}"
+    named = make_url(url)
+    own = f"{named.database}_{worker_id}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if (
+            connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own})
+            is None
+        ):
+            connection.execute(text(f'CREATE DATABASE "{own}"'))
+    admin.dispose()
+    return named.set(database=own).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,8 @@ def test_downgrade_to_base_and_back_up_again(empty_database_url: str):
 
 def test_models_and_migrations_describe_the_same_schema(engine):
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": schema.include_name}
+        )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []

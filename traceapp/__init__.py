@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from traceapp.config import Settings
+    from traceapp.infrastructure.reporting import ReportingSessions
 
 #: The engine create_app made itself (none when the caller passed its sessions).
 OWN_ENGINE = "traceapp.own_engine"
@@ -19,10 +20,13 @@ def create_app(
     config: dict[str, Any] | None = None,
     session_factory=None,
     check_keys: bool = True,
+    reporting_sessions: ReportingSessions | None = None,
 ) -> Flask:
     """Build the web app. Nothing touches the database until a request does.
 
     Tests pass their own `session_factory` bound to a connection that rolls back.
+    `reporting_sessions` serve the reads that may lag (statistics, the dashboard):
+    by default on TRACEAPP_DATABASE_REPLICA_URL's replica if set, else the primary.
     Unless `check_keys` is False (the command line, whose key commands check for
     themselves), a key passphrase that does not open the active key is a ConfigError.
     """
@@ -61,6 +65,14 @@ def create_app(
         session_factory = make_sessionmaker(engine)
         app.extensions[OWN_ENGINE] = engine
     app.extensions["traceapp.sessions"] = session_factory
+    if reporting_sessions is None:
+        from traceapp.infrastructure.reporting import reporting_sessions as on_replica
+
+        reporting_sessions = on_replica(
+            settings.database_replica_url,
+            transaction_pooler=settings.database_pooler == "transaction",
+        )
+    app.extensions["traceapp.reporting"] = reporting_sessions
 
     from traceapp.web.app import register_web
 
@@ -83,6 +95,7 @@ def close_app(app: Flask, *, write_scans: bool = True) -> None:
     from traceapp.web.public import close_scans
 
     close_scans(app, write=write_scans)
+    app.extensions["traceapp.reporting"].close()
     engine = app.extensions.pop(OWN_ENGINE, None)
     if engine is not None:
         engine.dispose()

@@ -70,6 +70,16 @@ def _pooler(text: str) -> str:
     return text.strip()
 
 
+def _replica_url(text: str) -> str | None:
+    url = text.strip()
+    if url and not url.startswith("postgresql"):
+        raise ConfigError(
+            "TRACEAPP_DATABASE_REPLICA_URL must be a PostgreSQL URL (a streaming standby of"
+            f" the primary), not {text!r}"
+        )
+    return url or None
+
+
 def _whole_number(text: str, name: str) -> int:
     if not text.strip().isdigit():
         raise ConfigError(f"{name} must be a whole number, not {text!r}")
@@ -82,6 +92,9 @@ class Settings:
     instance_dir: Path = field(default_factory=_default_instance_dir)
     database_url: str = ""
     database_pooler: str = ""
+    # A streaming standby for the reads that may lag (statistics, the Union dashboard):
+    # traceapp/infrastructure/reporting.py. None: every read goes to the primary.
+    database_replica_url: str | None = None
     keys_dir: Path = Path()
     key_passphrase: str = DEV_KEY_PASSPHRASE
     issuer: str = "VN-CB-LMHTX"
@@ -95,6 +108,9 @@ class Settings:
     # Seconds between writes of buffered scans; 0: written at 500 waiting, on flush
     # and at exit only (tests: their sessions share one connection, no thread may).
     scan_flush_seconds: float = 0.2
+    # Months of raw scans kept beside the current one (`traceapp scans maintain` drops
+    # older ones; their roll-ups stay); 0 keeps every raw scan.
+    scan_retention_months: int = 24
     # How long a batch's records and rendered page parts are kept per process.
     # The Cooperative Union's hotline, shown to consumers with every red or amber verdict.
     union_hotline: str | None = None
@@ -127,6 +143,7 @@ class Settings:
                 "TRACEAPP_DATABASE_URL", f"sqlite:///{instance_dir / 'traceapp.db'}"
             ),
             database_pooler=_pooler(env.get("TRACEAPP_DATABASE_POOLER", "")),
+            database_replica_url=_replica_url(env.get("TRACEAPP_DATABASE_REPLICA_URL", "")),
             keys_dir=Path(env.get("TRACEAPP_KEYS_DIR", instance_dir / "keys")),
             key_passphrase=env.get("TRACEAPP_KEY_PASSPHRASE", DEV_KEY_PASSPHRASE),
             issuer=env.get("TRACEAPP_ISSUER", "VN-CB-LMHTX"),
@@ -141,6 +158,9 @@ class Settings:
             proxy_hops=_whole_number(env.get("TRACEAPP_PROXY_HOPS", "0"), "TRACEAPP_PROXY_HOPS"),
             scan_flush_seconds=_seconds(
                 env.get("TRACEAPP_SCAN_FLUSH_SECONDS", "0.2"), "TRACEAPP_SCAN_FLUSH_SECONDS"
+            ),
+            scan_retention_months=_whole_number(
+                env.get("TRACEAPP_SCAN_RETENTION_MONTHS", "24"), "TRACEAPP_SCAN_RETENTION_MONTHS"
             ),
             union_hotline=env.get("TRACEAPP_UNION_HOTLINE", "").strip() or None,
             verification_cache_seconds=_seconds(

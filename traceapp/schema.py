@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 
+from traceapp.infrastructure.scan_partitions import is_partition_name
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -19,6 +21,12 @@ def alembic_config(database_url: str, connection: Connection | None = None) -> C
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What Alembic compares with the models: not the month partitions of scans,
+    which the maintenance creates and drops (traceapp/infrastructure/scan_partitions.py)."""
+    return not (type_ == "table" and name is not None and is_partition_name(name))
 
 
 def upgrade(

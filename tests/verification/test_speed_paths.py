@@ -8,8 +8,15 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
+from traceapp.clock import today_local
+from traceapp.domain.scans import coarse_place
+from traceapp.domain.verification import Verifier, batch_records
+from traceapp.infrastructure.batch_records import CachedBatchRecords
+from traceapp.infrastructure.labels import label_source
+from traceapp.infrastructure.read_sessions import read_sessions
+from traceapp.infrastructure.records import ScanPlace
 from traceapp.models import Scan
-from traceapp.web.public import SCAN_BUFFER, flush_scans
+from traceapp.web.public import KEYSETS, SCAN_BUFFER, flush_scans
 
 EN = {"Accept-Language": "en"}
 
@@ -84,6 +91,39 @@ def test_located_scan_completes_a_buffered_scan(server_app, committed_labels, co
     client.get(committed_labels.paths[0])
     client.get(committed_labels.paths[0] + "&lat=22.66&lon=106.25")
     flush_scans(server_app)
+    assert stored_scans(committed_engine, committed_labels.label_ids[0]) == 1
+
+
+def test_a_write_ending_between_the_two_reads_is_not_missed(
+    server_app, committed_labels, committed_engine
+):
+    """The writer thread may store a scan after the view read the database and before
+    it asked for pending scans: the view reads both again rather than miss it."""
+    buffer = server_app.extensions[SCAN_BUFFER]
+    reading = read_sessions(server_app.extensions["traceapp.sessions"])
+    real = label_source(reading.bind, reading.thread_session)
+
+    class WriterEndsAfterTheRead:
+        def label_state(self, *args):
+            state = real.label_state(*args)
+            buffer.flush()  # as the writer thread would, just now
+            return state
+
+        def located_scans(self, *args):
+            return real.located_scans(*args)
+
+    verifier = Verifier(
+        WriterEndsAfterTheRead(),
+        CachedBatchRecords(reading.session, batch_records, 0),
+        buffer,
+    )
+    keyset = server_app.extensions[KEYSETS].current()
+    uri = f"https://trace.example.vn{committed_labels.paths[0]}"
+    place = coarse_place("22.66", "106.25")
+    verifier.scan(uri, keyset, today_local(), client="phone", place=ScanPlace())
+    second = verifier.scan(uri, keyset, today_local(), client="phone", place=place)
+    buffer.flush()
+    assert second.scans is not None and second.scans.scans == 1
     assert stored_scans(committed_engine, committed_labels.label_ids[0]) == 1
 
 

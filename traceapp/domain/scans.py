@@ -12,17 +12,23 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, distinct, func, literal, select, union
 from sqlalchemy.orm import Session
 
 from traceapp.clock import LOCAL_TZ, to_local
 from traceapp.domain.batches import get_batch
 from traceapp.infrastructure.labels import located_scans
 from traceapp.infrastructure.records import NewScan, ScanPlace, StoredScans
-from traceapp.models import Batch, Label, Scan
+from traceapp.infrastructure.scan_rollups import (
+    label_scan_figures,
+    not_rolled_up,
+    rolled_up_to,
+    with_label_scans,
+)
+from traceapp.models import Batch, BatchScanTotal, Label, LabelScanTotal, Scan, ScanDay
 
 # One carton of eggs is opened by one household: a handful of phones, a few dozen
 # scans at most. More distinct phones than that means the code is printed elsewhere.
@@ -128,6 +134,12 @@ class ScanSink(Protocol):
         """The label's scans added but not yet stored (and so not in StoredScans)."""
         ...
 
+    @property
+    def writes(self) -> int:
+        """How many writes have ended: a scan stored between a reader's look at the
+        database and its look at pending() is in neither when this changed."""
+        ...
+
 
 def summarise_scans(
     stored: StoredScans | None,
@@ -172,27 +184,31 @@ def summarise_scans(
         if p.place.latitude is not None and p.place.longitude is not None
     ]
     located: list[tuple[datetime, float, float]] = []
-    if stored.located + len(unstored) >= 2:  # only the distance check needs them
+    if not stored.distant_places and stored.located + len(unstored) >= 2:  # distance check
         located = located_scans(label_id, DISTANCE_CHECK_LIMIT) if stored.located else []
         located += unstored
     summary = ScanSummary(
         scans=count,
         clients=clients,
         first_scanned_at=min(moments, key=to_local),
-        flags=_flags(count, clients, located),
+        flags=_flags(count, clients, located, distant=stored.distant_places),
     )
     return summary, scan
 
 
 def _flags(
-    scans: int, clients: int, located: list[tuple[datetime, float, float]]
+    scans: int,
+    clients: int,
+    located: list[tuple[datetime, float, float]],
+    *,
+    distant: bool = False,
 ) -> tuple[str, ...]:
     flags = []
     if clients > MAX_PLAUSIBLE_CLIENTS:
         flags.append(FLAG_TOO_MANY_CLIENTS)
     if scans > MAX_PLAUSIBLE_SCANS:
         flags.append(FLAG_TOO_MANY_SCANS)
-    if has_distant_pair(located):
+    if distant or has_distant_pair(located):
         flags.append(FLAG_DISTANT_PLACES)
     return tuple(flags)
 
@@ -225,26 +241,47 @@ def batch_scan_statistics(
     cooperative_id: int | None = None,
     days: int = 30,
 ) -> BatchScanStatistics:
-    """Scans per local day over the last `days` days, first-scan ratio and flagged codes.
+    """Scans per local day over the last `days` days, first-scan ratio and flagged codes:
+    the roll-ups, plus the raw scans since the roll-up.
 
     `cooperative_id` confines the lookup to one cooperative's batches (NotFound otherwise).
     """
     batch = get_batch(session, batch_id, cooperative_id)
     start = today - timedelta(days=days - 1)
+    since = rolled_up_to(session)
     per_day: dict[date, int] = defaultdict(int)
-    # Local days are cut in Python: SQLite and PostgreSQL disagree on time zones in SQL.
-    since = datetime.combine(start, datetime.min.time(), LOCAL_TZ)
-    for (moment,) in session.execute(
+    for day, count in session.execute(
+        select(ScanDay.day, ScanDay.scans).where(ScanDay.batch_id == batch.id, ScanDay.day >= start)
+    ):
+        per_day[day] += count
+    # Local days of raw scans are cut in Python: SQLite and PostgreSQL disagree on time
+    # zones in SQL (the roll-up's local_day renders each its own way).
+    first_moment = datetime.combine(start, datetime.min.time(), LOCAL_TZ).astimezone(UTC)
+    raw = (
         select(Scan.scanned_at)
         .join(Label, Label.id == Scan.label_id)
-        .where(Label.batch_id == batch.id, Scan.scanned_at >= since)
-    ):
+        .where(Label.batch_id == batch.id, not_rolled_up(since))
+    )
+    for (moment,) in session.execute(raw.where(Scan.scanned_at >= first_moment)):
         per_day[to_local(moment).date()] += 1
 
-    totals = session.execute(
-        select(func.count(Scan.id), func.count(func.distinct(Scan.label_id)))
+    rolled_scans = session.scalar(
+        select(func.coalesce(func.sum(BatchScanTotal.scans), 0)).where(
+            BatchScanTotal.batch_id == batch.id
+        )
+    )
+    rolled_labels = session.scalar(
+        select(func.count()).select_from(LabelScanTotal).where(LabelScanTotal.batch_id == batch.id)
+    )
+    raw_scans, raw_labels = session.execute(
+        select(
+            func.count(Scan.id),
+            # Labels first counted here: the roll-ups have none of their scans yet.
+            func.count(distinct(case((LabelScanTotal.label_id.is_(None), Scan.label_id)))),
+        )
         .join(Label, Label.id == Scan.label_id)
-        .where(Label.batch_id == batch.id)
+        .outerjoin(LabelScanTotal, LabelScanTotal.label_id == Scan.label_id)
+        .where(Label.batch_id == batch.id, not_rolled_up(since))
     ).one()
     return BatchScanStatistics(
         batch_id=batch.id,
@@ -253,9 +290,9 @@ def batch_scan_statistics(
             (start + timedelta(days=n), per_day.get(start + timedelta(days=n), 0))
             for n in range(days)
         ],
-        total_scans=totals[0],
+        total_scans=(rolled_scans or 0) + raw_scans,
         labels_issued=batch.labels_issued,
-        labels_scanned=totals[1],
+        labels_scanned=(rolled_labels or 0) + raw_labels,
         flagged=flagged_codes(session, batch_id=batch.id),
     )
 
@@ -264,41 +301,36 @@ def flagged_codes(
     session: Session, *, batch_id: int | None = None, limit: int = 100
 ) -> list[FlaggedCode]:
     """Codes that look copied, most scanned first: of one batch, or of every batch
-    (the Union's view). Candidates are codes over a count threshold or with located
-    scans; only those are checked for distant places."""
-    counts = (
-        select(
-            Label.id,
-            Label.serial,
-            Label.batch_id,
-            Batch.lot_code,
-            func.count(Scan.id),
-            func.count(func.distinct(Scan.client_hash)),
-            func.count(Scan.latitude),
-        )
-        .join(Scan, Scan.label_id == Label.id)
-        .join(Batch, Batch.id == Label.batch_id)
-        .group_by(Label.id, Label.serial, Label.batch_id, Batch.lot_code)
-        .having(
-            or_(
-                func.count(Scan.id) > MAX_PLAUSIBLE_SCANS,
-                func.count(func.distinct(Scan.client_hash)) > MAX_PLAUSIBLE_CLIENTS,
-                func.count(Scan.latitude) > 1,
-            )
-        )
-    )
+    (the Union's view). Candidates are the codes a roll-up found suspicious and those
+    scanned since the roll-up; each is counted as its page counts it (aggregates plus
+    raw scans) and judged by the same flags."""
+    since = rolled_up_to(session)
+    rolled = select(LabelScanTotal.label_id).where(LabelScanTotal.suspicious)
+    recent = select(Scan.label_id).where(not_rolled_up(since), Scan.label_id.is_not(None))
     if batch_id is not None:
-        counts = counts.where(Label.batch_id == batch_id)
+        rolled = rolled.where(LabelScanTotal.batch_id == batch_id)
+        recent = recent.join(Label, Label.id == Scan.label_id).where(Label.batch_id == batch_id)
+    candidates = union(rolled, recent).subquery()
+    figures = with_label_scans(
+        select(Label.id, Label.serial, Label.batch_id, Batch.lot_code)
+        .join(Batch, Batch.id == Label.batch_id)
+        .where(Label.id.in_(select(candidates.c[0])))
+        .group_by(Label.id, Label.serial, Label.batch_id, Batch.lot_code),
+        literal(""),
+    )
     flagged = []
-    for label_id, serial, in_batch, lot_code, scans, clients, located in session.execute(counts):
-        places = located_scans(session, label_id, DISTANCE_CHECK_LIMIT) if located > 1 else []
-        flags = _flags(scans, clients, places)
+    for row in session.execute(figures):
+        label_id, serial, in_batch, lot_code = row[:4]
+        scans = label_scan_figures(row[4:])
+        check_places = scans.located > 1 and scans.raw_located and not scans.distant_places
+        places = located_scans(session, label_id, DISTANCE_CHECK_LIMIT) if check_places else []
+        flags = _flags(scans.scans, scans.clients, places, distant=scans.distant_places)
         if flags:
             flagged.append(
                 FlaggedCode(
                     serial=serial,
-                    scans=scans,
-                    clients=clients,
+                    scans=scans.scans,
+                    clients=scans.clients,
                     flags=flags,
                     batch_id=in_batch,
                     lot_code=lot_code,

@@ -346,9 +346,13 @@ class Verifier:
         if self._scans is None:
             raise RuntimeError("this verifier records no scans")
         now = now or utcnow()
-        outcome, state = self._verify(uri, keyset, today, client, now)
-        label_id = state.label_id if state is not None else None
-        pending = self._scans.pending(label_id) if label_id is not None else []
+        for _attempt in (1, 2):
+            writes = self._scans.writes
+            outcome, state = self._verify(uri, keyset, today, client, now)
+            label_id = state.label_id if state is not None else None
+            pending = self._scans.pending(label_id) if label_id is not None else []
+            if self._scans.writes == writes:
+                break  # else a write ended in between: read both again
         summary, scan = summarise_scans(
             state.stored_scans if state is not None else None,
             pending,

@@ -1,5 +1,5 @@
 """The verification's LabelSource: one query reading a code's label, its batch and
-its stored scans, fresh on every view.
+its stored scans (rolled up, and raw since the roll-up), fresh on every view.
 
 On PostgreSQL with psycopg the query is compiled once to SQL and run straight on
 the driver as a prepared statement, on one cursor per thread (no ORM session, no
@@ -18,12 +18,13 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Engine, bindparam, case, distinct, func, select
+from sqlalchemy import Connection, Engine, bindparam, case, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from keys.codes import LabelCode
 from traceapp.infrastructure.records import LabelState, StoredScans
+from traceapp.infrastructure.scan_rollups import label_scan_figures, with_label_scans
 from traceapp.models import Batch, Label, Product, Scan
 
 Sessions = Callable[[], AbstractContextManager[Session]]
@@ -35,8 +36,7 @@ def _statement(by_gtin: bool):
         if by_gtin
         else (Product.ref == bindparam("item")) & Product.gtin.is_(None)
     )
-    client = Scan.client_hash == bindparam("client")
-    return (
+    statement = (
         select(
             Label.id,
             Label.signature,
@@ -47,15 +47,11 @@ def _statement(by_gtin: bool):
             Batch.status,
             Batch.recalled_at,
             Batch.recall_reason,
-            func.count(Scan.id),
-            func.count(distinct(Scan.client_hash)),
-            func.min(Scan.scanned_at),
-            func.count(Scan.latitude),
-            func.max(case((client, 1), else_=0)),
+            # Only raw scans are recent enough to be completed by a location.
             func.max(
                 case(
                     (
-                        client
+                        (Scan.client_hash == bindparam("client"))
                         & Scan.latitude.is_(None)
                         & (Scan.scanned_at >= bindparam("since", type_=Scan.scanned_at.type)),
                         1,
@@ -66,10 +62,10 @@ def _statement(by_gtin: bool):
         )
         .join(Batch, Batch.id == Label.batch_id)
         .join(Product, Product.id == Batch.product_id)
-        .outerjoin(Scan, Scan.label_id == Label.id)
         .where(Label.serial == bindparam("serial"), Batch.lot_code == bindparam("lot"), item)
         .group_by(Label.id, Batch.id)
     )
+    return with_label_scans(statement, bindparam("client"))
 
 
 def located_scans(
@@ -107,7 +103,8 @@ def _state(row: Any) -> LabelState | None:
     if row is None:
         return None
     (label_id, signature, label_status, voided_at, void_reason, batch_id, batch_status) = row[:7]
-    recalled_at, recall_reason, count, clients, first, located, seen, recent = row[7:]
+    recalled_at, recall_reason, recent = row[7:10]
+    scans = label_scan_figures(row[10:])
     return LabelState(
         label_id=label_id,
         signature=signature,
@@ -119,12 +116,13 @@ def _state(row: Any) -> LabelState | None:
         recalled_at=recalled_at,
         recall_reason=recall_reason,
         stored_scans=StoredScans(
-            count=count,
-            clients=clients,
-            first_scanned_at=first,
-            located=located,
-            client_seen=bool(seen),
+            count=scans.scans,
+            clients=scans.clients,
+            first_scanned_at=scans.first_scanned_at,
+            located=scans.located,
+            client_seen=scans.client_seen,
             client_recently_unlocated=bool(recent),
+            distant_places=scans.distant_places,
         ),
     )
 

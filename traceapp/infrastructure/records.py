@@ -45,6 +45,8 @@ class StoredScans:
     # since the follow-up moment the query was given.
     client_seen: bool
     client_recently_unlocated: bool = False
+    # A roll-up saw two located scans too far apart too soon (their raw rows may be gone).
+    distant_places: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,14 @@ from dataclasses import replace
 from datetime import datetime
 
 import psycopg
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from traceapp.infrastructure.bulk import copy_rows, relax_durability
 from traceapp.infrastructure.records import NewScan
-from traceapp.models import Scan
+from traceapp.infrastructure.scan_rollups import roll_up_rows, rolled_up_to
+from traceapp.models import LabelScanTotal, Scan
 
 FLUSH_INTERVAL = 0.2
 FLUSH_ROWS = 500
@@ -41,19 +42,57 @@ _COLUMNS = ("label_id", "scanned_at", "verdict", "client_hash", "latitude", "lon
 
 def write_scans(session: Session, scans: Iterable[NewScan]) -> None:
     """Store scans in the caller's transaction. A scan that completes an earlier one
-    fills in that scan's place (if it is still there to fill)."""
+    fills in that scan's place (if it is still there to fill, and not rolled up).
+
+    The roll-up's watermark is held (shared) until the transaction ends, so the
+    roll-up never counts a window while scans of it are being written. A scan older
+    than the watermark (kept through a long database outage) is added to the
+    aggregates here, by the roll-up's own statements.
+    """
+    scans = list(scans)
+    if not scans:
+        return
+    watermark = rolled_up_to(session, lock="share")
     new: list[NewScan] = []
     for scan in scans:
         if scan.completes_since is not None and (
             _complete_among(new, scan, scan.completes_since)
-            or _complete(session, scan, scan.completes_since)
+            # A scan already rolled up is not filled in: its place is counted.
+            or _complete(session, scan, max(scan.completes_since, watermark))
         ):
             continue
         new.append(scan)
     if not new:
         return
     relax_durability(session)
-    copy_rows(session, Scan.__table__, _COLUMNS, (_row(scan) for scan in new))  # type: ignore[arg-type]
+    late = [scan for scan in new if scan.scanned_at < watermark]
+    if late:
+        _write_late(session, late, watermark)
+    copy_rows(
+        session,
+        Scan.__table__,  # type: ignore[arg-type]
+        _COLUMNS,
+        (_row(scan) for scan in new if scan.scanned_at >= watermark),
+    )
+
+
+def _write_late(session: Session, late: list[NewScan], watermark: datetime) -> None:
+    ids = [
+        session.scalar(
+            insert(Scan).values(dict(zip(_COLUMNS, _row(scan), strict=True))).returning(Scan.id)
+        )
+        for scan in late
+    ]
+    log.warning("%d scans arrived after their time was rolled up; added to it", len(ids))
+    roll_up_rows(session, Scan.id.in_(ids) & (Scan.scanned_at < watermark))
+    # Their codes are judged again by the pages that list suspicious codes.
+    labels = {scan.label_id for scan in late if scan.label_id is not None}
+    if labels:
+        session.execute(
+            update(LabelScanTotal)
+            .where(LabelScanTotal.label_id.in_(labels))
+            .values(suspicious=True)
+        )
 
 
 def _row(scan: NewScan) -> tuple:
@@ -86,8 +125,8 @@ def _complete_among(scans: list[NewScan], scan: NewScan, since: datetime) -> boo
 
 
 def _complete(session: Session, scan: NewScan, since: datetime) -> bool:
-    earlier = session.scalar(
-        select(Scan.id)
+    found = session.execute(
+        select(Scan.id, Scan.scanned_at)
         .where(
             Scan.label_id == scan.label_id,
             Scan.client_hash == scan.client,
@@ -96,20 +135,26 @@ def _complete(session: Session, scan: NewScan, since: datetime) -> bool:
         )
         .order_by(Scan.scanned_at.desc())
         .limit(1)
-    )
-    if earlier is None:
+    ).first()
+    if found is None:
         return False
+    earlier, earlier_at = found
     place = scan.place
     values: dict[str, object] = {"latitude": place.latitude, "longitude": place.longitude}
     if place.region:
         values["region"] = place.region
     relax_durability(session)
-    session.execute(update(Scan).where(Scan.id == earlier).values(**values))
+    # With its time, so PostgreSQL looks in one partition only.
+    session.execute(
+        update(Scan).where(Scan.id == earlier, Scan.scanned_at == earlier_at).values(**values)
+    )
     return True
 
 
 class SessionScanSink:
     """Writes each scan at once in the given session: nothing is ever pending."""
+
+    writes = 0  # nothing moves from pending to stored behind a reader's back
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -147,6 +192,8 @@ class ScanBuffer:
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._owner_pid: int | None = None
+        #: Writes ended so far: scans move from pending() to the database at each.
+        self.writes = 0
         atexit.register(self.flush)
 
     def add(self, scan: NewScan) -> None:
@@ -193,6 +240,7 @@ class ScanBuffer:
             finally:
                 with self._lock:
                     self._in_flight_by_label = {}
+                    self.writes += 1
 
     def close(self, write: bool = True) -> None:
         """Write what waits (unless `write` is False: dropped), stop the writer thread,

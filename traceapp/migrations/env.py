@@ -4,6 +4,7 @@ from alembic import context
 
 import traceapp.models  # noqa: F401  (registers every table on Base.metadata)
 from traceapp.db import Base, make_engine
+from traceapp.schema import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -37,6 +38,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -11,7 +11,14 @@ from traceapp.models.print_jobs import PrintJob, PrintJobKind, PrintJobStatus
 from traceapp.models.product_images import ProductImage
 from traceapp.models.products import Product, ProductCategory
 from traceapp.models.reports import LabelReport
-from traceapp.models.scans import Scan
+from traceapp.models.scans import (
+    BatchScanTotal,
+    LabelScanClient,
+    LabelScanTotal,
+    Scan,
+    ScanDay,
+    ScanRollup,
+)
 from traceapp.models.value_chain import (
     ChainEvent,
     ChainEventBatch,
@@ -27,6 +34,7 @@ __all__ = [
     "AuditEntry",
     "AuditState",
     "Batch",
+    "BatchScanTotal",
     "BatchStatus",
     "Certification",
     "CertificationScheme",
@@ -39,6 +47,8 @@ __all__ = [
     "IssuanceRun",
     "Label",
     "LabelReport",
+    "LabelScanClient",
+    "LabelScanTotal",
     "LabelStatus",
     "Partner",
     "PartnerRole",
@@ -50,6 +60,8 @@ __all__ = [
     "ProductImage",
     "Role",
     "Scan",
+    "ScanDay",
+    "ScanRollup",
     "Union",
     "User",
     "WhereToBuyKind",

@@ -41,7 +41,7 @@ from traceapp.web.auth import acting_user, actor_name, api_roles_required, coope
 from traceapp.web.console.base import ALL_ROLES, INSPECTOR, OFFICER, OPERATOR
 from traceapp.web.console.signing import signer_or_refusal
 from traceapp.web.ids import MAX_ID
-from traceapp.web.request_session import db
+from traceapp.web.request_session import db, reporting_db
 
 
 @blueprint.get("/batches")
@@ -172,7 +172,7 @@ def runs(batch_id: int):
 @api_roles_required(*ALL_ROLES)
 def scans(batch_id: int):
     found = get_batch(db(), batch_id, cooperative_scope())
-    counts = scan_counts(db(), found.id)
+    counts = scan_counts(reporting_db(), found.id)
     return jsonify(batch_id=counts.batch_id, total=counts.total, by_verdict=counts.by_verdict)
 
 

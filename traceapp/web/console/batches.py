@@ -59,7 +59,7 @@ from traceapp.web.console.signing import signer_or_refusal
 from traceapp.web.errors import domain_message
 from traceapp.web.formatting import number_text
 from traceapp.web.public.passport_wording import PASSPORT_FIELD_NAMES
-from traceapp.web.request_session import db, settings
+from traceapp.web.request_session import db, reporting_db, settings
 from traceapp.web.vocabulary import term
 
 _ = gettext
@@ -146,7 +146,7 @@ def _batch_page(found: Batch, error: str | None = None, status: int = 200):
         runs=runs_of(db(), found.id),
         inspections=inspections_for(db(), found.id),
         voided=voided_count(db(), found.id),
-        scans=scan_counts(db(), found.id),
+        scans=scan_counts(reporting_db(), found.id),
         remaining=remaining_quota(found),
         role=signed_in_user().role,
         error=error,
@@ -226,7 +226,7 @@ def recall(batch_id: int):
     action = url_for("console.recall", batch_id=found.id)
     if form.validate_on_submit():
         if not confirmed(form):
-            scans = scan_counts(db(), found.id)
+            scans = scan_counts(reporting_db(), found.id)
             return render_template(
                 "console/confirm.html",
                 form=form,

@@ -14,15 +14,17 @@ from traceapp.domain.signing_keys import key_store, key_store_refusal, rotate_ke
 from traceapp.models import BatchStatus, Role
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required, signed_in_user
 from traceapp.web.console.base import ALL_ROLES, OFFICER, blueprint
-from traceapp.web.request_session import db, settings
+from traceapp.web.request_session import db, reporting_db, reporting_source, settings
 
 
 @blueprint.get("/")
 @roles_required(*ALL_ROLES)
 def index():
     user = signed_in_user()
-    figures = union_figures(db()) if user.role == OFFICER else None
-    flagged = flagged_codes(db(), limit=20) if user.role == OFFICER else []
+    # Figures may lag (read on the replica, if any); the work queues below are read
+    # on the primary: a batch just approved must not still show as waiting.
+    figures = union_figures(reporting_db()) if user.role == OFFICER else None
+    flagged = flagged_codes(reporting_db(), limit=20) if user.role == OFFICER else []
     drafts = list_batches(db(), status=BatchStatus.DRAFT, limit=20) if user.role == OFFICER else []
     mine = (
         list_batches(db(), cooperative_scope(), limit=20)
@@ -37,6 +39,7 @@ def index():
         mine=mine,
         flagged=flagged,
         open_reports=open_report_count(db()) if user.role == OFFICER else 0,
+        reporting=reporting_source() if user.role == OFFICER else None,
     )
 
 
