@@ -1,7 +1,7 @@
 """The label language of an issuance run (vi by default, en for export).
 
 Revision ID: 0016_run_label_language
-Revises: 0011_print_jobs
+Revises: 0016_scan_partitions
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_run_label_language"
-down_revision = "0011_print_jobs"
+down_revision = "0016_scan_partitions"
 branch_labels = None
 depends_on = None
 
