@@ -37,6 +37,19 @@ REQUIRE_BROWSER_ENV = "TRACEAPP_REQUIRE_BROWSER"
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
+def contrast_violations(page) -> list[str]:
+    """WCAG 2 AA colour-contrast failures on `page`, by axe-core (the engine browser
+    audits use), one line per element: its selector, the ratio found and the one due."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "rule", "values": ["color-contrast"]}})
+    return [
+        f"{', '.join(node['target'])}: {node['any'][0]['message'] if node['any'] else ''}"
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+    ]
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """A launched headless Chromium browser, shared by the whole test session."""

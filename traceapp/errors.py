@@ -9,6 +9,7 @@ through the catalogues (traceapp/web/errors.py ``domain_message``) with the same
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
@@ -39,6 +40,19 @@ class DomainError(Exception):
 
 def _words(value: object) -> object:
     return ", ".join(map(str, value)) if isinstance(value, tuple | list) else value
+
+
+@dataclass(frozen=True)
+class Term:
+    """A stored word that is not an enum member (a value-chain step): ``detail`` shows
+    the value, the console its wording from traceapp/web/vocabulary.py
+    ``VOCABULARIES[kind]``."""
+
+    kind: str
+    value: str
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class InvalidInput(DomainError):
@@ -78,9 +92,12 @@ def one_of(vocabulary: type[Word], value: object, field: str) -> Word:
     try:
         return vocabulary(str(value))
     except ValueError:
-        allowed = ", ".join(vocabulary)
+        # The console shows the field's name and each allowed word in the reader's language.
         raise InvalidInput(
-            "%(name)s must be one of: %(allowed)s", field=field, name=field, allowed=allowed
+            "%(name)s must be one of: %(allowed)s",
+            field=field,
+            name=Term("field_name", field),
+            allowed=tuple(vocabulary),
         ) from None
 
 

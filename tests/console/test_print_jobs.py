@@ -84,7 +84,7 @@ def test_a_job_the_stock_cannot_hold_fails_with_the_reason(
         _render(session_factory, test_settings, job_id)
     db_session.refresh(job)
     assert job.status == PrintJobStatus.FAILED
-    assert "too small" in job.error and "allowed" in job.error
+    assert "do not fit on the chosen label stock" in job.error
 
 
 def test_a_dead_workers_job_is_taken_over_and_the_dead_one_cannot_finish_it(
@@ -118,7 +118,7 @@ def test_a_failed_job_says_why_on_its_console_page(
         _render(session_factory, test_settings, job_id)
     sign_in_as(client, world.users["operator_own"])
     page = client.get(f"/console/print-jobs/{job.id}").get_data(as_text=True)
-    assert 'role="alert"' in page and "too small" in page and "refresh" not in page
+    assert 'role="alert"' in page and "hãy chọn loại tem lớn hơn" in page and "refresh" not in page
 
 
 def test_files_are_removed_after_a_week_and_then_said_to_be_gone(
@@ -140,7 +140,7 @@ def test_files_are_removed_after_a_week_and_then_said_to_be_gone(
     sign_in_as(client, world.users["operator_own"])
     response = client.get(f"/console/print-jobs/{job_id}/file")
     assert response.status_code == 404
-    assert "no longer stored" in response.get_data(as_text=True)
+    assert "không còn được lưu" in response.get_data(as_text=True)
 
 
 def test_the_print_worker_outlives_a_database_that_does_not_answer(test_settings, caplog):

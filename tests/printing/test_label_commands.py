@@ -103,7 +103,7 @@ def test_negative_offset_beyond_calibration_range_is_refused(run_cli, issued_run
         "labels", "sheet", str(issued_run), "--offset-x", "-25", "--out", str(tmp_path / "x.pdf")
     )
     assert result.exit_code == 2
-    assert "offset_x_mm" in result.output
+    assert "offsets are numbers of millimetres from -10 to 10" in result.output
 
 
 def test_issuing_without_a_signing_key_says_how_to_make_one(run_cli, committed_engine):
@@ -170,6 +170,24 @@ def test_glabels_stock_by_name_in_english(
     assert {code for page in _decoded(out) for code in page} == set(expected)
     text = " ".join(pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range().split())
     assert "Scan to verify" in text and "Lot:" in text and "Quét" not in text
+
+
+def test_a_run_issued_in_english_prints_its_sheets_in_english(
+    run_cli, committed_engine, test_settings, tmp_path
+):
+    KeyStore(test_settings.keys_dir, test_settings.key_passphrase.encode()).generate()
+    with Session(committed_engine) as session:
+        batch_id = Factory(session).batch(quantity=10, certified=True).id
+        session.commit()
+    assert run_cli("issue", str(batch_id), "-n", "2", "--language", "en").exit_code == 0
+    with Session(committed_engine) as session:
+        run = session.scalar(select(IssuanceRun).where(IssuanceRun.batch_id == batch_id))
+        assert run.label_language == "en"
+    out = tmp_path / "export.pdf"
+    result = run_cli("labels", "sheet", str(run.id), "--out", str(out))  # no --language
+    assert result.exit_code == 0, result.output
+    text = " ".join(pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range().split())
+    assert "Scan to verify" in text and "Quét" not in text
 
 
 def test_missing_output_folder_is_refused_before_any_work(run_cli, issued_run, tmp_path):

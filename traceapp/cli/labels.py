@@ -33,7 +33,7 @@ from traceapp.cli.support import (
     write_file,
 )
 from traceapp.clock import today_local
-from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE, LABEL_LANGUAGES
+from traceapp.domain.label_wording import LABEL_LANGUAGES
 from traceapp.domain.print_jobs import (
     PrintRequest,
     PrintSetup,
@@ -67,10 +67,10 @@ range_options = [
 
 language_option = click.option(
     "--language",
-    default=DEFAULT_LABEL_LANGUAGE,
-    show_default=True,
+    default=None,
     type=click.Choice(LABEL_LANGUAGES),
-    help="Language of the label's words and certification names (en for export).",
+    help="Language of the label's words and certification names (en for export) "
+    "[default: the run's, chosen at issuance].",
 )
 
 

@@ -56,14 +56,17 @@ def check_password(password: str, *about_the_user: str) -> None:
     (common, repetitive, a keyboard walk, or made of the user's own e-mail or name)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+            "password must have at least %(least)s characters",
+            field="password",
+            least=MIN_PASSWORD_LENGTH,
         )
     hints = [part for text in about_the_user for part in text.replace("@", " ").split()]
     estimate = zxcvbn(password[:PASSWORD_CHECKED_LENGTH], user_inputs=hints)
     if estimate["score"] < MIN_PASSWORD_SCORE:
-        warning = estimate["feedback"]["warning"] or "it is too easy to guess"
+        # zxcvbn's own reason is English only: the refusal says what works instead.
         raise InvalidInput(
-            f"choose a harder password: {warning.rstrip('.')}; a few unrelated words work well",
+            "choose a harder password: this one is too easy to guess; a few unrelated words "
+            "work well",
             field="password",
         )
 
@@ -264,7 +267,7 @@ def get_account(session: Session, user_id: int) -> User:
     """The account `user_id`, or NotFound."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no account {user_id}")
+        raise NotFound("no account %(id)s", id=str(user_id))
     return user
 
 

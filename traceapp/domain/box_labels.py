@@ -41,7 +41,9 @@ def box_labels(
     batch = get_batch(session, batch_id, cooperative_id)
     found = packings(session, batch_id, cooperative_id)
     if not found:
-        raise NotFound(f"lot {batch.lot_code} has not been packed into boxes yet", field="packing")
+        raise NotFound(
+            "lot %(lot)s has not been packed into boxes yet", field="packing", lot=batch.lot_code
+        )
     chosen = found if packing is None else [_packing(found, packing)]
     marks = tuple(
         filter(None, (mark(c) for c in valid_certifications(session, batch, on or today_local())))
@@ -86,5 +88,10 @@ def box_sheet_pdf(
 
 def _packing(found: list[Packing], number: int) -> Packing:
     if not 1 <= number <= len(found):
-        raise NotFound(f"no packing {number}; this lot has {len(found)}", field="packing")
+        raise NotFound(
+            "no packing %(number)s; this lot has %(count)s",
+            field="packing",
+            number=str(number),
+            count=len(found),
+        )
     return found[number - 1]

@@ -75,8 +75,9 @@ def create_checkpoint(
         findings = chain_findings(entries)
     if findings:
         raise Conflict(
-            f"the audit log does not verify ({findings[0]}); run `traceapp audit "
-            "verify` and investigate before signing a checkpoint"
+            "the audit log does not verify (%(finding)s); run `traceapp audit verify` and "
+            "investigate before signing a checkpoint",
+            finding=str(findings[0]),
         )
     head = entries[-1]
     if (
@@ -141,7 +142,7 @@ def inclusion_proof(session: Session, run_id: int, issuer: str) -> dict[str, Any
     """The proof (keys/log_proof.py) that run `run_id`'s issuance is in the log under
     the first checkpoint that covers it."""
     if session.get(IssuanceRun, run_id) is None:
-        raise NotFound(f"there is no issuance run {run_id}")
+        raise NotFound("there is no issuance run %(id)s", id=str(run_id))
     entry = session.scalar(
         select(AuditEntry)
         .where(
@@ -153,7 +154,7 @@ def inclusion_proof(session: Session, run_id: int, issuer: str) -> dict[str, Any
         .limit(1)
     )
     if entry is None:
-        raise NotFound(f"the audit log has no issuance entry for run {run_id}")
+        raise NotFound("the audit log has no issuance entry for run %(id)s", id=str(run_id))
     checkpoint = session.scalar(
         select(AuditCheckpoint)
         .where(AuditCheckpoint.last_entry_id >= entry.id)
@@ -162,8 +163,9 @@ def inclusion_proof(session: Session, run_id: int, issuer: str) -> dict[str, Any
     )
     if checkpoint is None:
         raise Conflict(
-            f"run {run_id} is not covered by a checkpoint yet: the next "
-            "`traceapp audit checkpoint` will cover it"
+            "run %(id)s is not covered by a checkpoint yet: the next "
+            "`traceapp audit checkpoint` will cover it",
+            id=str(run_id),
         )
     following = session.scalars(
         select(AuditEntry)

@@ -46,7 +46,9 @@ def record_inspection(
         len(details.photo) > MAX_PHOTO_BYTES or not details.photo.startswith(JPEG_START)
     ):
         raise InvalidInput(
-            f"the photo must be a JPEG of at most {MAX_PHOTO_BYTES // 1000} kB", field="photo"
+            "the photo must be a JPEG of at most %(most)s kB",
+            field="photo",
+            most=MAX_PHOTO_BYTES // 1000,
         )
     if details.client_id is not None and session.scalar(
         select(Inspection.id).where(Inspection.client_id == details.client_id)

@@ -19,6 +19,8 @@ from traceapp.db import rows_updated
 from traceapp.domain import audit_log
 from traceapp.domain.audit_facts import LabelDigest
 from traceapp.domain.batches import get_batch, is_certified
+from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE
+from traceapp.domain.printing import check_label_language
 from traceapp.errors import Conflict, InvalidInput
 from traceapp.infrastructure.bulk import copy_rows
 from traceapp.models import Batch, BatchStatus, IssuanceRun, Label
@@ -37,12 +39,17 @@ def issue_labels(
     *,
     cooperative_id: int | None = None,
     progress: Progress | None = None,
+    label_language: str | None = None,
 ) -> IssuanceRun:
     """Issue `count` signed labels for a certified batch, in the caller's transaction.
 
     `cooperative_id` limits the lookup to one cooperative's batches (an operator's).
     `progress` is called with the number of labels written after each chunk.
+    `label_language` is the run's printed language (vi by default, en for export):
+    its print jobs and downloads use it unless they ask for another.
     """
+    label_language = label_language or DEFAULT_LABEL_LANGUAGE
+    check_label_language(label_language)
     if not 1 <= count <= MAX_LABELS_PER_REQUEST:
         raise InvalidInput(
             "a request issues between 1 and %(most)s labels",
@@ -55,7 +62,13 @@ def issue_labels(
         raise refusal
     _take_quota(session, batch, count)
 
-    run = IssuanceRun(batch=batch, quantity=count, key_id=signer.key_id, requested_by=actor)
+    run = IssuanceRun(
+        batch=batch,
+        quantity=count,
+        key_id=signer.key_id,
+        requested_by=actor,
+        label_language=label_language,
+    )
     session.add(run)
     session.flush()
 

@@ -49,7 +49,7 @@ def portal_export(session: Session, batch_id: int, base_url: str, today: date) -
     """The batch's portal record: batch-level fields, certificates and every serial."""
     batch = get_batch(session, batch_id)
     if batch.status == BatchStatus.DRAFT:
-        raise Conflict(f"batch {batch_id} is not certified: nothing to publish yet")
+        raise Conflict("batch %(id)s is not certified: nothing to publish yet", id=str(batch_id))
     missing = [
         field
         for field in missing_passport_fields(session, batch, today)
@@ -57,8 +57,8 @@ def portal_export(session: Session, batch_id: int, base_url: str, today: date) -
     ]
     if missing:
         raise Conflict(
-            "the digital product passport is incomplete; missing: "
-            + ", ".join(field.value for field in missing),
+            "the digital product passport is incomplete; missing: %(missing)s",
+            missing=tuple(missing),
             field=missing[0].value,
         )
     passport = passport_of(session, batch.product, batch, base_url, today)

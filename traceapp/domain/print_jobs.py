@@ -36,17 +36,19 @@ from labels import (
     render_sheet_pdf,
     render_zpl,
 )
-from labels.thermal import check_roll_size
+from labels.thermal import MAX_ROLL_HEIGHT_MM, MAX_ROLL_WIDTH_MM, check_roll_size
 from labels.zpl import ALLOWED_DPI
 from traceapp.clock import today_local
 from traceapp.db import rows_updated
-from traceapp.domain.label_wording import DEFAULT_LABEL_LANGUAGE
 from traceapp.domain.printing import (
     check_label_language,
     check_range,
     get_run,
+    label_language,
     label_rows,
     label_template,
+    layout_refusal,
+    option_refusal,
     sheet_setup,
 )
 from traceapp.errors import Conflict, InvalidInput, NotFound
@@ -91,7 +93,8 @@ class PrintRequest:
     width_mm: float = DEFAULT_ROLL_MM[0]
     height_mm: float = DEFAULT_ROLL_MM[1]
     dpi: int = 203
-    language: str = DEFAULT_LABEL_LANGUAGE
+    # None: the run's label language (printing.label_language), filled in when queued.
+    language: str | None = None
     first: int = 1
     last: int | None = None
 
@@ -127,7 +130,8 @@ def check_request(
     ``base_options`` carries the instance's fonts (``Settings.print_options``).
     Raises InvalidInput naming the field (stock, start position, offsets, size, dpi, language).
     """
-    check_label_language(request.language)
+    if request.language is not None:
+        check_label_language(request.language)
     if request.kind == PrintJobKind.SHEET:
         layout, options = sheet_setup(
             request.preset,
@@ -138,15 +142,23 @@ def check_request(
             cut_outlines=request.cut_outlines,
         )
         return PrintSetup(request, layout, options)
-    field = "size"
     try:
         check_roll_size(request.width_mm, request.height_mm)
-        if request.kind == PrintJobKind.ZPL and request.dpi not in ALLOWED_DPI:
-            field = "dpi"
-            raise LayoutError(
-                f"dpi {request.dpi!r} is not a Zebra print head resolution; allowed: "
-                f"{', '.join(map(str, ALLOWED_DPI))}"
-            )
+    except LayoutError as exc:
+        raise InvalidInput(
+            "a roll label is at most %(width)s × %(height)s mm",
+            field="size",
+            width=f"{MAX_ROLL_WIDTH_MM:g}",
+            height=f"{MAX_ROLL_HEIGHT_MM:g}",
+        ) from exc
+    if request.kind == PrintJobKind.ZPL and request.dpi not in ALLOWED_DPI:
+        raise InvalidInput(
+            "%(dpi)s dpi is not a Zebra print head resolution; allowed: %(allowed)s",
+            field="dpi",
+            dpi=repr(request.dpi),
+            allowed=tuple(map(str, ALLOWED_DPI)),
+        )
+    try:
         options = replace(
             base_options,
             start_position=1,
@@ -155,9 +167,7 @@ def check_request(
             cut_outlines=request.cut_outlines,
         )
     except LayoutError as exc:
-        if "offset" in str(exc):
-            field = "offset"
-        raise InvalidInput(str(exc), field=field) from exc
+        raise option_refusal("offset") from exc
     return PrintSetup(request, None, options)
 
 
@@ -186,7 +196,7 @@ def render(setup: PrintSetup, labels: Iterable[LabelData]) -> bytes:
             font_path=setup.options.font_path,
         )
     except LayoutError as exc:
-        raise InvalidInput(str(exc), field="preset") from exc
+        raise layout_refusal() from exc
 
 
 def pages(job: PrintJob) -> int | None:
@@ -211,6 +221,7 @@ def request_print(
     something no form could know (a label text too long for the stock).
     """
     run = get_run(session, run_id, cooperative_id)
+    request = replace(request, language=label_language(run, request.language))
     check_request(request, base_options)
     first, last = label_range(run, request)
     job = PrintJob(
@@ -233,7 +244,7 @@ def get_print_job(session: Session, job_id: int, cooperative_id: int | None = No
     if job is None or (
         cooperative_id is not None and job.run.batch.cooperative_id != cooperative_id
     ):
-        raise NotFound(f"no print job {job_id}")
+        raise NotFound("no print job %(id)s", id=str(job_id))
     return job
 
 
@@ -249,12 +260,18 @@ def job_file(instance_dir: Path, job: PrintJob) -> tuple[Path, str, str]:
     """(path, media type, download name) of a finished job; Conflict while it is not done,
     NotFound once its file was removed (after ``KEEP_FILES``)."""
     if job.status != PrintJobStatus.DONE:
-        raise Conflict(f"print job {job.id} is {job.status}, not ready to download")
+        raise Conflict(
+            "print job %(id)s is not ready to download: %(status)s",
+            id=str(job.id),
+            status=PrintJobStatus(job.status),
+        )
     path = instance_dir / OUTPUT_DIR / (job.output_name or "")
     if not job.output_name or not path.is_file():
         raise NotFound(
-            f"the file of print job {job.id} is no longer stored (files are kept"
-            f" {KEEP_FILES.days} days): ask for the labels again"
+            "the file of print job %(id)s is no longer stored (files are kept %(days)s days): "
+            "ask for the labels again",
+            id=str(job.id),
+            days=KEEP_FILES.days,
         )
     media_type, suffix = MEDIA_TYPES[PrintJobKind(job.kind)]
     request = PrintRequest.from_parameters(job.parameters)
@@ -352,7 +369,7 @@ def chunked_labels(
     base_url: str,
     first: int,
     last: int,
-    language: str,
+    language: str | None,
     on: date,
     progress: Callable[[int], None],
 ) -> Iterator[LabelData]:
@@ -362,7 +379,7 @@ def chunked_labels(
     with factory() as session:
         run = session.get(IssuanceRun, run_id)
         if run is None:
-            raise NotFound(f"no issuance run {run_id}")
+            raise NotFound("no issuance run %(id)s", id=str(run_id))
         template = label_template(session, run, base_url, on=on, language=language)
         session.rollback()
     for start in range(first, last + 1, CHUNK):
@@ -428,6 +445,9 @@ def render_job(
     except JobLost:
         log.warning("print job %s was taken over by another worker", job_id)
     except (InvalidInput, NotFound, Conflict) as exc:
+        # The refusal in English (the console translates it); the labels package's own
+        # reason, when there is one, goes to the worker's log.
+        log.info("print job %s refused: %s (%s)", job_id, exc.detail, exc.__cause__ or "-")
         _fail(factory, job_id, worker, exc.detail)
     except Exception:  # noqa: BLE001 - a worker must outlive one bad job
         log.exception("print job %s failed", job_id)

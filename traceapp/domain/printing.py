@@ -21,6 +21,7 @@ from labels import (
     preset_names,
     render_sheet_pdf,
 )
+from labels.options import MAX_OFFSET_MM
 from traceapp.clock import today_local
 from traceapp.domain.batches import get_batch
 from traceapp.domain.certifications import mark, valid_certifications
@@ -85,14 +86,15 @@ def label_template(
     base_url: str,
     *,
     on: date | None = None,
-    language: str = DEFAULT_LABEL_LANGUAGE,
+    language: str | None = None,
 ) -> RunLabelTemplate:
-    """The run's shared label content in `language` (one of LABEL_LANGUAGES).
+    """The run's shared label content in `language` (one of LABEL_LANGUAGES; None: the
+    run's own, see `label_language`).
 
     The certification names and the label's fixed words come in that language;
     the issuer is the cooperative's Union; the marks are the certifications valid `on`.
     """
-    check_label_language(language)
+    language = label_language(run, language)
     batch = get_batch(session, run.batch_id)
     product = batch.product
     marks = tuple(
@@ -118,6 +120,27 @@ def label_template(
     )
 
 
+def option_refusal(field: str) -> InvalidInput:
+    """What a print option (offsets, start position) allows, in words the console
+    translates: the labels package's own reasons are English."""
+    if field == "offset":
+        return InvalidInput(
+            "the offsets are numbers of millimetres from -%(most)s to %(most)s",
+            field="offset",
+            most=f"{MAX_OFFSET_MM:g}",
+        )
+    return InvalidInput("the start position is a whole number from 1", field="start_position")
+
+
+def layout_refusal() -> InvalidInput:
+    """A label that cannot be drawn on the chosen stock (its code or text would be too
+    small to read)."""
+    return InvalidInput(
+        "these labels do not fit on the chosen label stock: choose a larger stock",
+        field="preset",
+    )
+
+
 def sheet_setup(
     preset: str, base_options: PrintOptions, **choices: Any
 ) -> tuple[SheetLayout, PrintOptions]:
@@ -135,8 +158,7 @@ def sheet_setup(
     try:
         options = replace(base_options, **choices)
     except LayoutError as exc:
-        field = "offset" if "offset" in str(exc) else "start_position"
-        raise InvalidInput(str(exc), field=field) from exc
+        raise option_refusal("offset" if "offset" in str(exc) else "start_position") from exc
     if options.start_position > layout.labels_per_sheet:
         raise InvalidInput(
             "start at a position from 1 to %(most)s: a sheet of this stock has %(most)s labels",
@@ -177,7 +199,7 @@ def run_labels(
     first: int = 1,
     last: int | None = None,
     on: date | None = None,
-    language: str = DEFAULT_LABEL_LANGUAGE,
+    language: str | None = None,
 ) -> Iterator[LabelData]:
     """The run's labels from position `first` to `last` (1-based, inclusive), in print order.
 
@@ -188,6 +210,14 @@ def run_labels(
     template = label_template(session, run, base_url, on=on, language=language)
     for serial, signature in label_rows(session, run, first, last):
         yield template.label(serial, signature)
+
+
+def label_language(run: IssuanceRun, asked: str | None = None) -> str:
+    """The language a print of `run` is in: the one asked for, else the run's own
+    (chosen at issuance, Vietnamese by default). The one place that decides it."""
+    language = asked or run.label_language or DEFAULT_LABEL_LANGUAGE
+    check_label_language(language)
+    return language
 
 
 def check_label_language(language: str) -> None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from keys.fields import InvalidField, check_product_ref
+from keys.fields import PRODUCT_REF_MAX_LENGTH, InvalidField, check_product_ref
 from keys.gtin import InvalidGTIN, normalize_gtin
 from traceapp.domain import audit_log
+from traceapp.domain.resolver import gtin_refusal
 from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
 from traceapp.models import Batch, Cooperative, Label, Product, ProductCategory, Union
 
@@ -80,7 +81,13 @@ def register_product(
     try:
         check_product_ref(details.ref)
     except InvalidField as exc:
-        raise InvalidInput(str(exc), field="ref") from exc
+        raise InvalidInput(
+            "product reference %(ref)s must be 1 to %(most)s characters from A-Z a-z 0-9 . _ - "
+            "and not '.' or '..'",
+            field="ref",
+            ref=repr(str(details.ref)[:40]),
+            most=PRODUCT_REF_MAX_LENGTH,
+        ) from exc
     gtin = _new_gtin(session, details.gtin) if details.gtin else None
     if session.scalar(select(Product.id).where(Product.ref == details.ref)) is not None:
         raise Conflict("product reference %(ref)s is already used", field="ref", ref=details.ref)
@@ -115,7 +122,7 @@ def get_product(session: Session, product_id: int, cooperative_id: int | None = 
     """The product, or NotFound; an operator only ever finds their cooperative's products."""
     product = session.get(Product, product_id)
     if product is None or (cooperative_id is not None and product.cooperative_id != cooperative_id):
-        raise NotFound(f"no product {product_id}", field="product_id")
+        raise NotFound("no product %(id)s", field="product_id", id=str(product_id))
     return product
 
 
@@ -159,7 +166,7 @@ def normalize_gtin_or_refuse(text: str) -> str:
     try:
         return normalize_gtin(text)
     except InvalidGTIN as exc:
-        raise InvalidInput(str(exc), field="gtin") from exc
+        raise gtin_refusal(text, InvalidInput) from exc
 
 
 def _new_gtin(session: Session, text: str) -> str:

@@ -12,15 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keys.gtin import InvalidGTIN, normalize_gtin
-from traceapp.errors import DomainError, NotFound
+from traceapp.errors import N_, DomainError, NotFound
 from traceapp.models import Batch, BatchStatus, Label, Product, WhereToBuyLink
+
+E = TypeVar("E", bound=DomainError)
 
 GS1_VOCABULARY = "https://gs1.org/voc/"
 # GS1's JSON-LD context for linksets (resolver standard 1.2, section 2.10).
@@ -122,12 +124,22 @@ def parse_link_type(text: str) -> LinkType | None:
 
 def canonical_gtin(text: str) -> str:
     """The 14-digit GTIN of a request path segment; MalformedIdentifier (400) if not one."""
-    if not text.isascii() or not text.isdigit():
-        raise MalformedIdentifier(f"{text!r} is not a GTIN (8, 12, 13 or 14 digits)", field="gtin")
     try:
+        if not text.isascii() or not text.isdigit():
+            raise InvalidGTIN(text)
         return normalize_gtin(text)
     except InvalidGTIN as exc:
-        raise MalformedIdentifier(str(exc), field="gtin") from exc
+        raise gtin_refusal(text, MalformedIdentifier) from exc
+
+
+def gtin_refusal(text: str, refusal: type[E]) -> E:
+    """Why `text` is not a GTIN, in words the console translates (keys/gtin.py's own
+    reasons are English)."""
+    return refusal(
+        N_("%(text)s is not a GTIN: 8, 12, 13 or 14 digits ending in a correct check digit"),
+        field="gtin",
+        text=repr(text[:40]),
+    )
 
 
 def product_uri(base_url: str, gtin: str) -> str:
@@ -154,7 +166,7 @@ def epcis_uri(base_url: str, gtin: str, lot: str) -> str:
 def find_product(session: Session, gtin: str) -> Product:
     product = session.scalar(select(Product).where(Product.gtin == gtin))
     if product is None:
-        raise NotFound(f"no product with GTIN {gtin} here")
+        raise NotFound("no product with GTIN %(gtin)s here", gtin=gtin)
     return product
 
 
@@ -167,7 +179,9 @@ def find_public_batch(session: Session, product: Product, lot: str) -> Batch:
         )
     )
     if batch is None:
-        raise NotFound(f"no certified lot {lot!r} of GTIN {product.gtin}")
+        raise NotFound(
+            "no certified lot %(lot)s of GTIN %(gtin)s", lot=repr(lot), gtin=product.gtin
+        )
     return batch
 
 
@@ -185,7 +199,7 @@ def resolve(
     for ai, value in (("10", lot), ("21", serial)):
         if value is not None and not _CSET82_VALUE.fullmatch(value):
             raise MalformedIdentifier(
-                f"AI {ai} takes 1 to 20 characters of GS1's character set 82", field=ai
+                "AI %(ai)s takes 1 to 20 characters of GS1's character set 82", field=ai, ai=ai
             )
     names = titles or {}
 
@@ -253,7 +267,9 @@ def resolve(
         select(Label.id).where(Label.batch_id == batch.id, Label.serial == serial)
     )
     if issued is None:
-        raise NotFound(f"serial {serial!r} was not issued for lot {lot!r}")
+        raise NotFound(
+            "serial %(serial)s was not issued for lot %(lot)s", serial=repr(serial), lot=repr(lot)
+        )
     verification = link(LinkType.VERIFICATION_SERVICE, item_uri(base_url, gtin, lot, serial))
     return Resolution(
         Level.ITEM,

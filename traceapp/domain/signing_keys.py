@@ -83,8 +83,8 @@ def _require_audit_log(session: Session) -> None:
             session.execute(select(AuditEntry.id).limit(1))
     except DBAPIError as exc:
         raise Conflict(
-            "the database is not ready for key changes (has `traceapp db upgrade` run?): "
-            f"{exc.orig.__class__.__name__}"
+            "the database is not ready for key changes (has `traceapp db upgrade` run?): %(error)s",
+            error=exc.orig.__class__.__name__,
         ) from None
 
 
@@ -92,4 +92,14 @@ def _change(action: Callable[[KeyStore], T], settings: Settings) -> T:
     try:
         return action(key_store(settings))
     except (KeyStoreError, ValueError) as exc:
-        raise Conflict(str(exc)) from exc
+        raise key_store_refusal(exc) from exc
+
+
+def key_store_refusal(exc: Exception) -> Conflict:
+    """The key store refused: its reason (keys/keystore.py, English, naming files and
+    key ids) is for the operator's log and the CLI; the console says what to do."""
+    return Conflict(
+        "the signing keys cannot be changed or read now: %(reason)s; run `traceapp keys list` "
+        "on the server to see why",
+        reason=str(exc),
+    )

@@ -44,7 +44,7 @@ from traceapp.epcis.identifiers import (
     identifier_of,
     partner_uri,
 )
-from traceapp.errors import Conflict, InvalidInput, NotFound, one_of
+from traceapp.errors import Conflict, InvalidInput, NotFound, Term, one_of
 from traceapp.models import Batch, ChainEvent, ChainEventBatch, Cooperative, Partner, Product
 from traceapp.models._columns import MAX_ID, utcnow
 from traceapp.models.value_chain import PartnerRole
@@ -81,9 +81,9 @@ def register_partner(session: Session, details: PartnerDetails, actor: str) -> P
     if gln is not None and not (_GLN.match(gln) and check_digit_is_valid(gln)):
         raise InvalidInput("a GLN has 13 digits with a valid check digit", field="gln")
     if session.scalar(select(Partner).where(Partner.name == name)) is not None:
-        raise Conflict(f"a partner named {name!r} is already registered", field="name")
+        raise Conflict("a partner named %(name)s is already registered", field="name", name=name)
     if gln and session.scalar(select(Partner).where(Partner.gln == gln)) is not None:
-        raise Conflict(f"a partner with GLN {gln} is already registered", field="gln")
+        raise Conflict("a partner with GLN %(gln)s is already registered", field="gln", gln=gln)
     partner = Partner(
         name=name,
         role=details.role,
@@ -111,7 +111,7 @@ def list_partners(session: Session) -> list[Partner]:
 def get_partner(session: Session, partner_id: int) -> Partner:
     partner = session.get(Partner, partner_id)
     if partner is None:
-        raise NotFound(f"no partner {partner_id}", field="partner_id")
+        raise NotFound("no partner %(id)s", field="partner_id", id=str(partner_id))
     return partner
 
 
@@ -140,7 +140,7 @@ class StepDetails:
 # One input of a transformation as people type it: ASCII digits only, because int()
 # would also take "١٢" and str.isdigit() passes "²", which int() then refuses.
 _INPUT = re.compile(r"([0-9]{1,10})\s*:\s*([0-9]{1,10})")
-INPUT_FORMAT = "BATCH_ID:QUANTITY (e.g. 12:1200)"
+INPUT_FORMAT = "12:1200"
 
 
 def parse_inputs(texts: Iterable[str]) -> tuple[tuple[int, int], ...]:
@@ -158,9 +158,11 @@ def parse_inputs(texts: Iterable[str]) -> tuple[tuple[int, int], ...]:
             match = _INPUT.fullmatch(item)
             if match is None or not all(1 <= int(n) <= MAX_ID for n in match.groups()):
                 raise InvalidInput(
-                    f"input {item[:40]!r} is not {INPUT_FORMAT}: a batch number and a "
-                    "quantity above 0, in digits 0-9",
+                    "input %(item)s is not %(format)s: a batch number and a quantity above 0, "
+                    "in digits 0-9",
                     field="inputs",
+                    item=repr(item[:40]),
+                    format=INPUT_FORMAT,
                 )
             pairs.append((int(match[1]), int(match[2])))
     return tuple(pairs)
@@ -177,8 +179,9 @@ def parse_moment(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"{text[:40]!r} is not an ISO 8601 date and time, e.g. 2026-11-26T08:00",
+            "%(text)s is not a date and time such as 2026-11-26T08:00",
             field="at",
+            text=repr(text[:40]),
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
 
@@ -197,14 +200,21 @@ def record_step(
     """
     batch = get_batch(session, batch_id, cooperative_id)
     if details.step not in STEPS:
-        raise InvalidInput(f"step must be one of: {', '.join(STEPS)}", field="step")
+        raise InvalidInput(
+            "%(name)s must be one of: %(allowed)s",
+            field="step",
+            name=Term("field_name", "step"),
+            allowed=tuple(Term("step", step) for step in STEPS),
+        )
     at = details.at or utcnow()
     if at.tzinfo is None:
         raise InvalidInput("the time needs a time zone offset", field="at")
     if not 2000 <= at.year <= 2999:
         raise InvalidInput("the time must lie between the years 2000 and 2999", field="at")
     if details.reference is not None and len(details.reference) > MAX_REFERENCE:
-        raise InvalidInput(f"a reference has at most {MAX_REFERENCE} characters", field="reference")
+        raise InvalidInput(
+            "a reference has at most %(most)s characters", field="reference", most=MAX_REFERENCE
+        )
     builder = _Builder(session, batch, at, cooperative_id)
     events = getattr(builder, details.step)(details)
     audit_log.record(
@@ -237,7 +247,9 @@ class _Builder:
 
     def commissioning(self, details: StepDetails) -> list[ChainEvent]:
         if self._events_with_step("commissioning"):
-            raise Conflict(f"lot {self.batch.lot_code} is already commissioned", field="step")
+            raise Conflict(
+                "lot %(lot)s is already commissioned", field="step", lot=self.batch.lot_code
+            )
         document = self._event(
             "ObjectEvent",
             "commissioning",
@@ -261,16 +273,24 @@ class _Builder:
     def packing(self, details: StepDetails) -> list[ChainEvent]:
         boxes, per_box = details.boxes or 0, details.per_box or 0
         if not 1 <= boxes <= MAX_BOXES:
-            raise InvalidInput(f"boxes must be between 1 and {MAX_BOXES}", field="boxes")
+            raise InvalidInput(
+                "the number of boxes must be between 1 and %(most)s", field="boxes", most=MAX_BOXES
+            )
         if per_box < 1:
             raise InvalidInput("each box holds at least one item", field="per_box")
         packed = packed_boxes(self.session, self.batch)
         already = sum(count for _, count in packed)
         if already + boxes * per_box > self.batch.quantity:
             raise InvalidInput(
-                f"{boxes} boxes of {per_box} need {boxes * per_box} {self.batch.unit}, but only "
-                f"{self.batch.quantity - already} of lot {self.batch.lot_code} are unpacked",
+                "%(boxes)s boxes of %(per_box)s need %(needed)s %(unit)s, but only %(left)s of "
+                "lot %(lot)s are unpacked",
                 field="boxes",
+                boxes=boxes,
+                per_box=per_box,
+                needed=boxes * per_box,
+                unit=self.batch.unit,
+                left=self.batch.quantity - already,
+                lot=self.batch.lot_code,
             )
         key = _product_key(self.batch.product)
         events = []
@@ -306,7 +326,10 @@ class _Builder:
         shipped = [e for e in self._events_with_step("shipping") if e.partner_id == partner.id]
         if not shipped:
             raise Conflict(
-                f"lot {self.batch.lot_code} was never shipped to {partner.name}", field="partner_id"
+                "lot %(lot)s was never shipped to %(partner)s",
+                field="partner_id",
+                lot=self.batch.lot_code,
+                partner=partner.name,
             )
         there = partner_id_uri(partner)
         document = self._event(
@@ -329,18 +352,26 @@ class _Builder:
         for index, (input_id, quantity) in enumerate(details.inputs):
             source = visible_batch(self.session, input_id, self.cooperative_id)
             if source is None or source.id == self.batch.id:
-                raise InvalidInput(f"input {index + 1}: no other batch {input_id}", field="inputs")
+                raise InvalidInput(
+                    "input %(index)s: there is no other batch %(id)s",
+                    field="inputs",
+                    index=index + 1,
+                    id=str(input_id),
+                )
             if not 1 <= quantity <= source.quantity:
                 raise InvalidInput(
-                    f"input {index + 1}: between 1 and {source.quantity} "
-                    f"{source.unit} of lot {source.lot_code}",
+                    "input %(index)s: between 1 and %(most)s %(unit)s of lot %(lot)s",
                     field="inputs",
+                    index=index + 1,
+                    most=source.quantity,
+                    unit=source.unit,
+                    lot=source.lot_code,
                 )
             inputs.append(_quantity(source, quantity))
             links.append((source.id, "input"))
         partner = self.session.get(Partner, details.partner_id) if details.partner_id else None
         if details.partner_id and partner is None:
-            raise NotFound(f"no partner {details.partner_id}", field="partner_id")
+            raise NotFound("no partner %(id)s", field="partner_id", id=str(details.partner_id))
         there = partner_id_uri(partner) if partner else self.here
         # CBV 2.0 has no "transforming" step: the output is commissioned by the event.
         document = self._event(
@@ -409,7 +440,9 @@ class _Builder:
 
     def _partner(self, details: StepDetails) -> Partner:
         if details.partner_id is None:
-            raise InvalidInput(f"{details.step} needs a partner", field="partner_id")
+            raise InvalidInput(
+                "%(step)s needs a partner", field="partner_id", step=Term("step", details.step)
+            )
         return get_partner(self.session, details.partner_id)
 
     def _what(self) -> dict[str, Any]:
@@ -753,9 +786,12 @@ def import_document(
     try:
         events = validate_document(document)
     except EpcisDocumentError as exc:
+        # The schema's reason (jsonschema's words) is for the document's author: kept as is.
         raise InvalidInput(
-            f"not a valid EPCIS 2.0 document at {exc.pointer or '/'}: {exc.message}",
+            "not a valid EPCIS 2.0 document at %(pointer)s: %(reason)s",
             field=exc.pointer or "/",
+            pointer=exc.pointer or "/",
+            reason=exc.message,
         ) from None
     resolver = _BatchResolver(session)
     partners = {
@@ -770,9 +806,11 @@ def import_document(
         links = _links(event, resolver)
         if not links:
             raise InvalidInput(
-                f"event {index} ({pointer}) names no batch registered here: "
-                f"{', '.join(_all_uris(event)) or 'no EPCs'}",
+                "event %(index)s (%(pointer)s) names no batch registered here: %(epcs)s",
                 field=pointer,
+                index=str(index),
+                pointer=pointer,
+                epcs=tuple(_all_uris(event)) or "—",
             )
         event = dict(event)
         event.pop("@context", None)

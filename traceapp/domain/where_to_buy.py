@@ -76,7 +76,7 @@ def get_link(session: Session, link_id: int, cooperative_id: int | None = None) 
     if link is None or (
         cooperative_id is not None and link.product.cooperative_id != cooperative_id
     ):
-        raise NotFound(f"no where-to-buy link {link_id}")
+        raise NotFound("no where-to-buy link %(id)s", id=str(link_id))
     return link
 
 

@@ -59,10 +59,22 @@ class RecallForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
+# The languages a label is printed in, as the issuance and print forms offer them.
+LABEL_LANGUAGE_CHOICES = [
+    SelectChoice("vi", _l("Vietnamese")),
+    SelectChoice("en", _l("English (export)")),
+    SelectChoice("fr", _l("French (export)")),
+]
+
+
 class IssuanceForm(Form):
     count = IntegerField(
         _l("Number of labels"),
         validators=[DataRequired(), NumberRange(min=1, max=MAX_LABELS_PER_REQUEST)],
+    )
+    # The run's language: its print jobs and downloads use it unless they ask otherwise.
+    label_language = SelectField(
+        _l("Label language"), default=DEFAULT_LABEL_LANGUAGE, choices=LABEL_LANGUAGE_CHOICES
     )
 
 
@@ -123,14 +135,9 @@ class PrintForm(Form):
         places=1,
         validators=[Optional(), NumberRange(min=-MAX_OFFSET_MM, max=MAX_OFFSET_MM)],
     )
+    # Its default is the run's language (the view passes it).
     language = SelectField(
-        _l("Label language"),
-        default=DEFAULT_LABEL_LANGUAGE,
-        choices=[
-            SelectChoice("vi", _l("Vietnamese")),
-            SelectChoice("en", _l("English (export)")),
-            SelectChoice("fr", _l("French (export)")),
-        ],
+        _l("Label language"), default=DEFAULT_LABEL_LANGUAGE, choices=LABEL_LANGUAGE_CHOICES
     )
 
 

@@ -41,6 +41,9 @@ class IssuanceRun(Base):
     key_id: Mapped[str] = mapped_column(String(8))
     requested_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[Timestamp]
+    # The language of the run's printed words (vi, or en for export), chosen at
+    # issuance: its print jobs and downloads use it unless one asks for another.
+    label_language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
 
     batch: Mapped[Batch] = relationship()
 

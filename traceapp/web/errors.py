@@ -7,6 +7,7 @@ reader's language, and inside the console keeps its navigation (console/error.ht
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import get_locale, gettext
@@ -15,9 +16,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from traceapp.errors import DomainError
+from traceapp.errors import DomainError, Term
 from traceapp.web.formatting import date_text, number_text
-from traceapp.web.vocabulary import wording
+from traceapp.web.vocabulary import term, wording
 
 # What an error page calls each status, and what it tells the reader to do.
 STATUS_TITLES = {
@@ -72,7 +73,11 @@ def domain_message(exc: DomainError) -> str:
 
 def _local(value: object, language: str) -> object:
     if isinstance(value, tuple | list):
-        return ", ".join(str(wording(v)) for v in value)
+        return ", ".join(str(_local(v, language)) for v in value)
+    if isinstance(value, Term):
+        return term(value.kind, value.value)
+    if isinstance(value, StrEnum):
+        return wording(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from traceapp.errors import NotFound
+from traceapp.errors import NotFound, Term
 from traceapp.models._columns import MAX_ID
 
 __all__ = ["MAX_ID", "init_app"]
@@ -15,4 +15,8 @@ def init_app(app: Flask) -> None:
     def _ids_in_range(_endpoint: str | None, values: dict | None) -> None:
         for name, value in (values or {}).items():
             if isinstance(value, int) and not 1 <= value <= MAX_ID:
-                raise NotFound(f"no {name.removesuffix('_id')} {value}")
+                raise NotFound(
+                    "there is no %(record)s %(id)s",
+                    record=Term("record_name", name.removesuffix("_id")),
+                    id=str(value),
+                )

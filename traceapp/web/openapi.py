@@ -194,7 +194,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "additionalProperties": False,
         "required": ["count"],
         "properties": {
-            "count": {"type": "integer", "minimum": 1, "maximum": MAX_LABELS_PER_REQUEST}
+            "count": {"type": "integer", "minimum": 1, "maximum": MAX_LABELS_PER_REQUEST},
+            # The run's printed language; its print jobs use it unless they ask otherwise.
+            "label_language": {"enum": list(LABEL_LANGUAGES)},
         },
     },
     "Run": {
@@ -206,6 +208,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "key_id",
             "requested_by",
             "created_at",
+            "label_language",
             "labels_url",
             "print_jobs_url",
         ],

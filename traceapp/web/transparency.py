@@ -20,7 +20,7 @@ from traceapp.domain.checkpoints import (
     published_entries,
     recent_checkpoints,
 )
-from traceapp.errors import InvalidInput
+from traceapp.errors import InvalidInput, Term
 from traceapp.web.ids import MAX_ID
 from traceapp.web.request_session import db, settings
 
@@ -31,10 +31,15 @@ def _int_arg(name: str, *, required: bool = False) -> int | None:
     value = request.args.get(name)
     if value is None or value == "":
         if required:
-            raise InvalidInput(f"{name} is required", field=name)
+            raise InvalidInput("%(name)s is required", field=name, name=Term("field_name", name))
         return None
     if not value.isascii() or not value.isdigit() or not int(value[:12]) <= MAX_ID:
-        raise InvalidInput(f"{name} must be a whole number up to {MAX_ID}", field=name)
+        raise InvalidInput(
+            "%(name)s must be a whole number up to %(most)s",
+            field=name,
+            name=Term("field_name", name),
+            most=MAX_ID,
+        )
     return int(value)
 
 

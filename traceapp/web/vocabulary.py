@@ -121,6 +121,42 @@ PASSPORT_FIELD = {
     PassportField.CERTIFICATES: _l("Certification valid today"),
 }
 
+# Names of the fields and records a refusal speaks of (traceapp.errors.Term): the
+# form or the API names the field itself; a name missing here is shown as it is.
+FIELD = {
+    "role": _l("role"),
+    "category": _l("category"),
+    "scheme": _l("scheme"),
+    "result": _l("result"),
+    "kind": _l("kind"),
+    "status": _l("status"),
+    "step": _l("step"),
+    "from": _l("from"),
+    "to": _l("to"),
+    "run": _l("run"),
+    "limit": _l("limit"),
+    "offset": _l("offset"),
+    "produced_on": _l("produced on"),
+    "best_before": _l("best before"),
+    "valid_from": _l("valid from"),
+    "valid_to": _l("valid to"),
+    "inspected_on": _l("inspection date"),
+    "photo": _l("photo"),
+}
+RECORD = {
+    "batch": _l("batch"),
+    "cooperative": _l("cooperative"),
+    "job": _l("print job"),
+    "link": _l("where-to-buy link"),
+    "number": _l("packing"),
+    "product": _l("product"),
+    "report": _l("report"),
+    "run": _l("issuance run"),
+    "sequence": _l("checkpoint"),
+    "token": _l("token"),
+    "user": _l("account"),
+}
+
 PRINT_JOB_STATUS = {
     PrintJobStatus.QUEUED: _l("Waiting for the print worker"),
     PrintJobStatus.RENDERING: _l("Rendering"),
@@ -142,6 +178,8 @@ VOCABULARIES: Mapping[str, Mapping[Any, object]] = {
     "verdict": VERDICT,
     "passport_field": PASSPORT_FIELD,
     "print_job_status": PRINT_JOB_STATUS,
+    "field_name": FIELD,
+    "record_name": RECORD,
 }
 # The vocabulary of each enumeration, for values that carry their type.
 BY_ENUM: Mapping[type, str] = {

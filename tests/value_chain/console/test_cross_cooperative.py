@@ -46,7 +46,7 @@ def test_console_form_input_from_another_cooperative_stores_nothing(client, worl
         data={"step": "transforming", "inputs": f"{world.batch_b.id}:1"},
     )
     assert response.status_code == 422
-    assert f"no other batch {world.batch_b.id}" in response.get_data(as_text=True)
+    assert f"không có lô hàng khác số {world.batch_b.id}" in response.get_data(as_text=True)
     assert events(connection) == 0
 
 

@@ -42,10 +42,11 @@ def test_an_input_without_a_quantity_is_refused_alike_by_console_and_cli(
         app, "chain", "record", str(world.batch_a.id), "--step", "transforming",
         "--input", f"{world.batch_b.id}:",
     )  # fmt: skip
-    message = f"input '{world.batch_b.id}:' is not BATCH_ID:QUANTITY (e.g. 12:1200)"
     assert (page.status_code, command.exit_code) == (422, 2)
-    assert message.lower() in field_errors(page)[0].lower()  # the page starts a sentence
-    assert message in command.output
+    # One refusal: in the reader's language on the page, in English on the command line.
+    typed = f"'{world.batch_b.id}:'"
+    assert f"Nguyên liệu {typed} không đúng dạng 12:1200" in field_errors(page)[0]
+    assert f"input {typed} is not 12:1200" in command.output
     assert events(connection) == 0
 
 

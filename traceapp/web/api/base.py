@@ -23,7 +23,9 @@ def _only_documented_query_parameters() -> None:
     allowed = _query_parameters(request.url_rule.rule, request.method.lower())
     for name, value in request.args.items(multi=True):
         if name not in allowed:
-            raise InvalidInput(f"unknown query parameter {name[:40]!r}", field=name[:40])
+            raise InvalidInput(
+                "unknown query parameter %(name)s", field=name[:40], name=repr(name[:40])
+            )
         if "\x00" in value:
             raise InvalidInput("query parameters must not contain NUL characters", field=name)
 

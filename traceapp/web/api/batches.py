@@ -67,7 +67,7 @@ def create_batch_view():
     scope = cooperative_scope()
     cooperative_id = data["cooperative_id"]
     if scope is not None and cooperative_id != scope:
-        raise NotFound(f"no cooperative {cooperative_id}", field="cooperative_id")
+        raise NotFound("no cooperative %(id)s", field="cooperative_id", id=str(cooperative_id))
     batch = create_batch(
         db(),
         get_cooperative(db(), cooperative_id),
@@ -156,6 +156,7 @@ def issuance(batch_id: int):
         signer_or_refusal(),
         actor_name(),
         cooperative_id=cooperative_scope(),
+        label_language=data.get("label_language"),
     )
     db().commit()
     return jsonify(run_json(run)), 201

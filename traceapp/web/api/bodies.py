@@ -11,7 +11,7 @@ from typing import Any
 from flask import request
 from jsonschema import Draft202012Validator, FormatChecker
 
-from traceapp.errors import DomainError, InvalidInput
+from traceapp.errors import DomainError, InvalidInput, Term
 from traceapp.web.json_input import parse_json
 from traceapp.web.openapi import SCHEMAS
 
@@ -33,7 +33,9 @@ def json_body(schema_name: str) -> dict[str, Any]:
     try:
         data = parse_json(request.get_data())
     except ValueError as exc:  # not JSON, or refused by web/json_input.py
-        raise InvalidInput(f"the body is not usable JSON: {exc}", field="body") from None
+        raise InvalidInput(
+            "the body is not usable JSON: %(reason)s", field="body", reason=str(exc)
+        ) from None
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object", field="body")
     error = next(
@@ -43,7 +45,7 @@ def json_body(schema_name: str) -> dict[str, Any]:
         None,
     )
     if error is not None:
-        raise InvalidInput(_message(error), field=_field(error))
+        raise _refusal(error)
     return _whole_numbers(SCHEMAS[schema_name], data)
 
 
@@ -71,7 +73,9 @@ def base64_field(data: dict[str, Any], name: str) -> bytes | None:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InvalidInput(f"{name} must be base64", field=name) from exc
+        raise InvalidInput(
+            "%(name)s must be base64", field=name, name=Term("field_name", name)
+        ) from exc
 
 
 def date_field(data: dict[str, Any], name: str) -> date | None:
@@ -88,7 +92,9 @@ def required_date_field(data: dict[str, Any], name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise InvalidInput(f"{name} must be a date as YYYY-MM-DD", field=name) from exc
+        raise InvalidInput(
+            "%(name)s must be a date as YYYY-MM-DD", field=name, name=Term("field_name", name)
+        ) from exc
 
 
 def _field(error) -> str:
@@ -103,13 +109,15 @@ def _field(error) -> str:
     return "body"
 
 
-def _message(error) -> str:
+def _refusal(error) -> InvalidInput:
     field = _field(error)
+    name = Term("field_name", field)
     if error.validator == "required":
-        return f"{field} is required"
+        return InvalidInput("%(name)s is required", field=field, name=name)
     if error.validator == "additionalProperties":
-        return f"{field} is not a known field"
-    return f"{field}: {error.message[:300]}"
+        return InvalidInput("%(name)s is not a known field", field=field, name=name)
+    # The schema's reason (jsonschema's words) is for the API client's developer.
+    return InvalidInput("%(name)s: %(reason)s", field=field, name=name, reason=error.message[:300])
 
 
 def int_query(name: str, default: int, low: int, high: int) -> int:
@@ -120,7 +128,15 @@ def int_query(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidInput(f"{name} must be a whole number", field=name) from None
+        raise InvalidInput(
+            "%(name)s must be a whole number", field=name, name=Term("field_name", name)
+        ) from None
     if not low <= value <= high:
-        raise InvalidInput(f"{name} must be between {low} and {high}", field=name)
+        raise InvalidInput(
+            "%(name)s must be between %(low)s and %(high)s",
+            field=name,
+            name=Term("field_name", name),
+            low=low,
+            high=high,
+        )
     return value

@@ -79,6 +79,7 @@ def run_json(run: IssuanceRun) -> dict[str, Any]:
         "key_id": run.key_id,
         "requested_by": run.requested_by,
         "created_at": _when(run.created_at),
+        "label_language": run.label_language,
         "labels_url": url_for("api.labels", run_id=run.id),
         "print_jobs_url": url_for("api.print_job_new", run_id=run.id),
     }

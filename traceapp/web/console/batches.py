@@ -294,6 +294,7 @@ def issuance(batch_id: int):
                 signer_or_refusal(),
                 actor_name(),
                 cooperative_id=cooperative_scope(),
+                label_language=form.label_language.data,
             )
             db().commit()
             flash(

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from flask import request
 
-from traceapp.errors import DomainError
+from traceapp.errors import DomainError, InvalidInput
 from traceapp.forms import Form
 from traceapp.web.errors import domain_message
 from traceapp.web.request_session import db
@@ -33,6 +33,18 @@ def refused(form: Form) -> Iterator[None]:
             field.errors = [*field.errors, message]
         else:
             form.form_errors.append(message)
+
+
+def form_refusal(form: Form) -> InvalidInput:
+    """A form's first invalid field as a refusal: its label and WTForms' reasons, both
+    already in the reader's language."""
+    name, errors = next(iter(form.errors.items()))
+    return InvalidInput(
+        "%(label)s: %(reasons)s",
+        field=name,
+        label=str(form[name].label.text),
+        reasons=tuple(str(e) for e in errors),
+    )
 
 
 def form_status(form: Form) -> int:

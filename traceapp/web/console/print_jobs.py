@@ -20,13 +20,12 @@ from traceapp.domain.print_jobs import (
     pages,
     request_print,
 )
-from traceapp.domain.printing import get_run
-from traceapp.errors import InvalidInput
+from traceapp.domain.printing import get_run, label_language
 from traceapp.forms.batches import CalibrationForm, PrintForm
 from traceapp.models import PrintJobKind, PrintJobStatus
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required
 from traceapp.web.console.base import OFFICER, OPERATOR, blueprint
-from traceapp.web.console.form_errors import form_status, refused
+from traceapp.web.console.form_errors import form_refusal, form_status, refused
 from traceapp.web.request_session import db, settings
 
 #: Seconds between reloads of a job's page while it renders (no script needed).
@@ -37,7 +36,7 @@ REFRESH_SECONDS = 2
 @roles_required(OFFICER, OPERATOR)
 def run(run_id: int):
     found = get_run(db(), run_id, cooperative_scope())
-    form = PrintForm()
+    form = PrintForm(language=label_language(found))
     if form.validate_on_submit():
         with refused(form):
             job = request_print(
@@ -80,6 +79,8 @@ def print_job(job_id: int):
         job=job,
         request=PrintRequest.from_parameters(job.parameters),
         pages=pages(job),
+        # A refusal without values is stored as its template: shown in the reader's words.
+        reason=_(job.error) if job.error else None,
         running=running,
         refresh_seconds=REFRESH_SECONDS if running else None,
     )
@@ -100,8 +101,7 @@ def print_job_file(job_id: int):
 def calibration():
     form = CalibrationForm(request.args)
     if not form.validate():
-        field, errors = next(iter(form.errors.items()))
-        raise InvalidInput(f"{form[field].label.text}: {', '.join(errors)}", field=field)
+        raise form_refusal(form)
     setup = check_request(
         PrintRequest(
             preset=(form.preset.data or "").strip() or PrintRequest.preset,

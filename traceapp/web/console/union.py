@@ -10,8 +10,7 @@ from traceapp.domain.dashboard import union_figures
 from traceapp.domain.listings import list_batches
 from traceapp.domain.reports import open_report_count
 from traceapp.domain.scans import flagged_codes
-from traceapp.domain.signing_keys import key_store, rotate_key
-from traceapp.errors import Conflict
+from traceapp.domain.signing_keys import key_store, key_store_refusal, rotate_key
 from traceapp.models import BatchStatus, Role
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required, signed_in_user
 from traceapp.web.console.base import ALL_ROLES, OFFICER, blueprint
@@ -50,7 +49,7 @@ def keys():
     try:
         infos = key_store(settings()).list()
     except KeyStoreError as exc:
-        raise Conflict(str(exc)) from exc
+        raise key_store_refusal(exc) from exc
     return render_template("console/keys.html", keys=infos)
 
 

@@ -28,7 +28,7 @@ from traceapp.forms.value_chain import BoxLabelsForm, ImportForm, PartnerForm, S
 from traceapp.models import Batch
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required
 from traceapp.web.console.base import ALL_ROLES, OFFICER, OPERATOR, blueprint
-from traceapp.web.console.form_errors import form_status, refused
+from traceapp.web.console.form_errors import form_refusal, form_status, refused
 from traceapp.web.json_input import parse_json
 from traceapp.web.public.chain_wording import chain_step_name
 from traceapp.web.request_session import db, settings
@@ -122,8 +122,7 @@ def chain_export(batch_id: int):
 def chain_box_labels(batch_id: int):
     form = BoxLabelsForm(request.args, preset=DEFAULT_PRESET)
     if not form.validate():
-        field, errors = next(iter(form.errors.items()))
-        raise InvalidInput(f"{field}: {', '.join(errors)}", field=field)
+        raise form_refusal(form)
     packing = form.packing.data
     pdf, pages = box_sheet_pdf(
         db(),
@@ -198,4 +197,6 @@ def _json_file(raw: bytes) -> Any:
     try:
         return parse_json(raw)
     except ValueError as exc:  # not UTF-8 or JSON, or refused by web/json_input.py
-        raise InvalidInput(f"the document is not usable JSON: {exc}", field="document") from None
+        raise InvalidInput(
+            "the document is not usable JSON: %(reason)s", field="document", reason=str(exc)
+        ) from None
