@@ -45,9 +45,10 @@ def write_audit_log(
 ) -> int:
     """Copy the province's log into audit_entries; returns the number of entries."""
     items = sorted(_items(records, key_id, digests), key=lambda item: item[0])
-    with connection.cursor() as cursor, cursor.copy(
-        f"COPY audit_entries ({', '.join(COLUMNS)}) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY audit_entries ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+    ):
         for row in _chained(items):
             copy.write_row(row)
     return len(items)
@@ -100,4 +101,3 @@ def _issued(row: Row, digests: RunDigests) -> dict[str, Any]:
         "serials_sha256": digests.serials_sha256,
         "labels_sha256": digests.labels_sha256,
     }
-

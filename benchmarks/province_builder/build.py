@@ -65,8 +65,10 @@ def build_province(
     key_id = _fresh_key(instance)
     records = plan_records(plan, today_local())
     url = instance.driver_url()
-    log(f"records: {plan.cooperatives:,} cooperatives, {len(records.batches):,} batches, "
-        f"{len(records.runs):,} issuance runs ({time.perf_counter() - started:.1f} s)")
+    log(
+        f"records: {plan.cooperatives:,} cooperatives, {len(records.batches):,} batches, "
+        f"{len(records.runs):,} issuance runs ({time.perf_counter() - started:.1f} s)"
+    )
     with psycopg.connect(url) as connection:
         _copy_records(connection, records, key_id)
     signing = Signing(str(instance.keys_dir), KEY_PASSPHRASE, ISSUER, PUBLIC_BASE_URL)
@@ -74,7 +76,9 @@ def build_province(
     for run in write_labels(url, signing, _run_tasks(records), workers):
         digests[run.run_id] = run
     signed = sum(run.signed for run in digests.values())
-    log(f"labels: {plan.labels:,} written, {signed:,} signed ({time.perf_counter() - started:.1f} s)")
+    log(
+        f"labels: {plan.labels:,} written, {signed:,} signed ({time.perf_counter() - started:.1f} s)"
+    )
     with psycopg.connect(url) as connection:
         entries = write_audit_log(connection, records, key_id, digests)
         _reset_sequences(connection, records, key_id)
@@ -103,9 +107,10 @@ def _copy_records(connection: psycopg.Connection, records: Records, key_id: str)
         if not rows:
             continue
         columns = list(rows[0])
-        with connection.cursor() as cursor, cursor.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row([row[name] for name in columns])
 
@@ -142,8 +147,9 @@ def _reset_sequences(connection: psycopg.Connection, records: Records, key_id: s
         )
 
 
-def _scans(url: str, records: Records, plan: Plan, key_id: str, workers: int, log: Log,
-           started: float) -> None:
+def _scans(
+    url: str, records: Records, plan: Plan, key_id: str, workers: int, log: Log, started: float
+) -> None:
     last_label = records.runs[-1].first_label_id + records.runs[-1].count - 1
     first_labels = {run.id: run.first_label_id for run in records.runs}
     hot_labels = sum(run.count for run in records.runs if run.batch_id == records.hot_batch_id)

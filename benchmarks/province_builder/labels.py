@@ -80,7 +80,9 @@ def write_labels(
             yield from _write_group(driver_url, signing, group)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for digests in pool.map(_write_group, [driver_url] * len(groups), [signing] * len(groups), groups):
+        for digests in pool.map(
+            _write_group, [driver_url] * len(groups), [signing] * len(groups), groups
+        ):
             yield from digests
 
 
@@ -103,7 +105,10 @@ def _write_group(driver_url: str, signing: Signing, group: list[RunTask]) -> lis
     results = []
     with psycopg.connect(driver_url) as connection:
         connection.execute("SET session_replication_role = replica")
-        with connection.cursor() as cursor, cursor.copy(f"COPY labels ({COLUMNS}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY labels ({COLUMNS}) FROM STDIN") as copy,
+        ):
             for task in group:
                 buffer = io.StringIO()
                 digests = _run_rows(task, signer, buffer)

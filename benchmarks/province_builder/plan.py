@@ -363,9 +363,7 @@ def _labels_per_batch(records: Records, plan: Plan, rng: random.Random) -> None:
         for run in records.runs
         if run.batch_id != hot["id"] and (records.today - run.created_at.date()).days > 150
     ]
-    records.copied_run_ids = sorted(
-        rng.sample(old_enough, min(plan.copied_codes, len(old_enough)))
-    )
+    records.copied_run_ids = sorted(rng.sample(old_enough, min(plan.copied_codes, len(old_enough))))
 
 
 def _chain_events(records: Records, plan: Plan, rng: random.Random) -> None:
