@@ -11,8 +11,13 @@ from dataclasses import dataclass
 import psycopg
 
 from benchmarks.province_builder.audit import write_audit_log
-from benchmarks.province_builder.instance import ISSUER, KEY_PASSPHRASE, PUBLIC_BASE_URL
-from benchmarks.province_builder.instance import Instance, NotOurs
+from benchmarks.province_builder.instance import (
+    ISSUER,
+    KEY_PASSPHRASE,
+    PUBLIC_BASE_URL,
+    Instance,
+    NotOurs,
+)
 from benchmarks.province_builder.labels import RunTask, Signing, placeholder, write_labels
 from benchmarks.province_builder.plan import Plan, Records, plan_records
 from benchmarks.province_builder.scans import FORGED_SHARE, write_scans
@@ -67,7 +72,7 @@ def build_province(
     url = instance.driver_url()
     log(
         f"records: {plan.cooperatives:,} cooperatives, {len(records.batches):,} batches, "
-        f"{len(records.runs):,} issuance runs ({time.perf_counter() - started:.1f} s)"
+        f"{len(records.runs):,} issuance runs ({_since(started)})"
     )
     with psycopg.connect(url) as connection:
         _copy_records(connection, records, key_id)
@@ -76,19 +81,21 @@ def build_province(
     for run in write_labels(url, signing, _run_tasks(records), workers):
         digests[run.run_id] = run
     signed = sum(run.signed for run in digests.values())
-    log(
-        f"labels: {plan.labels:,} written, {signed:,} signed ({time.perf_counter() - started:.1f} s)"
-    )
+    log(f"labels: {plan.labels:,} written, {signed:,} signed ({_since(started)})")
     with psycopg.connect(url) as connection:
         entries = write_audit_log(connection, records, key_id, digests)
         _reset_sequences(connection, records, key_id)
-    log(f"audit log: {entries:,} entries ({time.perf_counter() - started:.1f} s)")
+    log(f"audit log: {entries:,} entries ({_since(started)})")
     _scans(url, records, plan, key_id, workers, log, started)
     _vacuum(url)
     _checkpoint(instance, key_id)
     report = _report(url, plan, records, time.perf_counter() - started, signed, entries)
     instance.mark(f"complete scale={scale}")
     return report
+
+
+def _since(started: float) -> str:
+    return f"{time.perf_counter() - started:.1f} s"
 
 
 def _fresh_key(instance: Instance) -> str:
@@ -162,7 +169,7 @@ def _scans(
         placeholder=placeholder(key_id),
         forged=round(plan.scans * FORGED_SHARE),
         workers=workers,
-        progress=lambda name: log(f"scans: {name} ({time.perf_counter() - started:.1f} s)"),
+        progress=lambda name: log(f"scans: {name} ({_since(started)})"),
     )
 
 
