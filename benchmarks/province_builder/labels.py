@@ -27,7 +27,7 @@ from keys.serials import new_serials
 from traceapp.domain.audit_facts import LabelDigest
 from traceapp.domain.issuance import serials_digest
 
-NEVER_SCANNED = 0.3
+NEVER_SCANNED = 0.6
 PLACEHOLDER_CHARS = "A" * SIGNATURE_CHARS  # an all-zero signature: verifies under no key
 LABELS_PER_TASK = 50_000
 COLUMNS = "id, batch_id, run_id, sequence, serial, key_id, signature, status"

@@ -1,14 +1,15 @@
 """Five years of scans, generated inside PostgreSQL (INSERT ... SELECT over the
 labels): no row crosses the wire, and several connections share the label ranges.
 
-The shape (issue 18): a signed label is scanned once (29 %), twice (21 %) or a few
-times more (half of them: 3 plus an exponential tail of mean 10, at most 50), from
-one to three phones, mostly in the months after its batch was produced, 45 % of
-scans with a coarse location near the province; with the never-scanned labels,
-about four labels in five are scanned 0-2 times. The hot batch's labels are
-scanned 50 times each (a batch with a million scans at S = 1). A few thousand
-copied codes are scanned 200-700 times each from all over the country within four
-months, and a few scans in a thousand come from codes that match no label.
+The shape (issue 18): 60 % of labels are never scanned (labels.py). A signed label
+is scanned once (25 %), twice (15 %) or more (60 %: 3 plus an exponential tail of
+mean 18, at most 50), from one to three phones, mostly in the months after its batch
+was produced; one scan in twenty carries a coarse location near the province
+(sharing it is the consumer's choice). So about three labels in four are scanned 0-2
+times, and the mean is five scans per label. The hot batch's labels are scanned 50
+times each (a batch with a million scans at S = 1). A few thousand copied codes are
+scanned 200-700 times each from all over the country within four months, and a few
+scans in a thousand come from codes that match no label.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ COLUMNS = "label_id, scanned_at, verdict, client_hash, latitude, longitude, regi
 ORDINARY = f"""
 WITH picked AS (
   SELECT l.id, b.produced_on,
-         CASE WHEN l.u < 0.286 THEN 1 WHEN l.u < 0.5 THEN 2
-              ELSE LEAST(50, 3 + floor(-ln(1 - l.v) * 10)::int) END AS scans,
+         CASE WHEN l.u < 0.25 THEN 1 WHEN l.u < 0.4 THEN 2
+              ELSE LEAST(50, 3 + floor(-ln(1 - l.v) * 18)::int) END AS scans,
          1 + ((hashint8extended(l.id, 3) & 255) %% 3)::int AS phones
   FROM (SELECT id, batch_id,
                (hashint8extended(id, 1) & 1048575) / 1048576.0 AS u,
@@ -49,7 +50,7 @@ SELECT p.id,
        CASE WHEN s.located THEN ({REGIONS})[1 + (p.id %% 3)] END
 FROM picked p
 CROSS JOIN LATERAL (
-  SELECT n, (hashint8extended(p.id * 64 + n, 4) & 127) < 58 AS located
+  SELECT n, (hashint8extended(p.id * 64 + n, 4) & 1023) < 51 AS located
   FROM generate_series(1, p.scans) AS n
 ) s
 """
