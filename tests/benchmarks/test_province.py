@@ -66,7 +66,9 @@ def test_scans_are_near_the_plan_and_the_hot_batch_has_its_share(province):
         "SELECT count(*) FROM scans s JOIN labels l ON l.id = s.label_id "
         f"WHERE l.batch_id = {report.hot_batch_id}",
     )
-    assert 0.8 * report.plan.scans < report.scans < 1.2 * report.plan.scans
+    # Drawn at random, and at this size the floors (1,000 hot-batch scans, 3 copied
+    # codes) weigh more than they do at S = 1.
+    assert 0.7 * report.plan.scans < report.scans < 1.3 * report.plan.scans
     assert hot == report.plan.hot_batch_scans
 
 
