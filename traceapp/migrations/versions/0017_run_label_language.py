@@ -1,6 +1,6 @@
 """The label language of an issuance run (vi by default, en for export).
 
-Revision ID: 0016_run_label_language
+Revision ID: 0017_run_label_language
 Revises: 0016_scan_partitions
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_run_label_language"
+revision = "0017_run_label_language"
 down_revision = "0016_scan_partitions"
 branch_labels = None
 depends_on = None
