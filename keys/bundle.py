@@ -22,13 +22,13 @@ but "signature" (keys.statements).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from keys import json_text
 from keys.codes import LabelCode
 from keys.keyset import InvalidKeySet, KeyStatus, PublicKeySet
 from keys.statements import verify_statement
@@ -176,8 +176,8 @@ class OfflineBundle:
         """
         if isinstance(document, str | bytes):
             try:
-                document = json.loads(document)
-            except (ValueError, RecursionError) as exc:
+                document = json_text.loads(document)
+            except ValueError as exc:
                 raise InvalidBundle(f"the bundle is not valid JSON: {exc}") from None
         if not isinstance(document, Mapping) or document.get("format") != BUNDLE_FORMAT:
             raise InvalidBundle(f"not an offline bundle (format {BUNDLE_FORMAT} expected)")

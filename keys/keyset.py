@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from nacl.exceptions import CryptoError
 from nacl.signing import VerifyKey
 
+from keys import json_text
 from keys.fields import InvalidField, check_issuer, check_key_id
 
 _X_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -204,7 +205,7 @@ class PublicKeySet:
     def from_json(cls, text: str | bytes) -> PublicKeySet:
         """Read the document from JSON text; raises InvalidKeySet for bad JSON too."""
         try:
-            document = json.loads(text)
-        except (ValueError, RecursionError) as exc:
+            document = json_text.loads(text)
+        except ValueError as exc:
             raise InvalidKeySet(f"the key document is not valid JSON: {exc}") from None
         return cls.from_dict(document)

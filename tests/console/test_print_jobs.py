@@ -18,6 +18,7 @@ from traceapp.domain.print_jobs import (
     PrintRequest,
     chunked_labels,
     claim_next_job,
+    job_refusal,
     remove_old_files,
     render_job,
     request_print,
@@ -84,7 +85,10 @@ def test_a_job_the_stock_cannot_hold_fails_with_the_reason(
         _render(session_factory, test_settings, job_id)
     db_session.refresh(job)
     assert job.status == PrintJobStatus.FAILED
-    assert "do not fit on the chosen label stock" in job.error
+    refusal = job_refusal(job)
+    assert refusal is not None and refusal.detail.startswith(
+        "these labels do not fit on the chosen label stock"
+    )
 
 
 def test_a_dead_workers_job_is_taken_over_and_the_dead_one_cannot_finish_it(
@@ -160,3 +164,19 @@ def test_the_print_worker_outlives_a_database_that_does_not_answer(test_settings
         worker.join(timeout=30)
     assert alive and caplog.text.count("the database is unavailable; retrying") >= 2
     assert not worker.is_alive()
+
+
+def test_a_refusal_with_values_is_shown_in_the_readers_language(
+    client, world, db_session, session_factory, test_settings
+):
+    from tests.console.world import sign_in_as
+
+    job = request_print(db_session, world.run_a.id, PrintRequest(), "test")
+    # Queued before an upgrade that no longer knows its stock.
+    job.parameters = {**job.parameters, "preset": "a4-40"}
+    db_session.commit()
+    while (job_id := claim_next_job(session_factory, "w1")) is not None:
+        _render(session_factory, test_settings, job_id)
+    sign_in_as(client, world.users["operator_own"])
+    page = client.get(f"/console/print-jobs/{job.id}").get_data(as_text=True)
+    assert "Không có loại giấy tem a4-40; nên dùng: a4-24, a4-21" in page

@@ -10,6 +10,7 @@ The CLI renders the same `PrintRequest` in its own process (`render_request`).
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -51,7 +52,7 @@ from traceapp.domain.printing import (
     option_refusal,
     sheet_setup,
 )
-from traceapp.errors import Conflict, InvalidInput, NotFound
+from traceapp.errors import N_, Conflict, DomainError, InvalidInput, NotFound, Term
 from traceapp.models import IssuanceRun, PrintJob, PrintJobKind, PrintJobStatus
 from traceapp.models._columns import utcnow
 
@@ -63,6 +64,7 @@ CHUNK = 1000
 #: A worker that has not reported for this long is taken to be dead; its job is
 #: claimed again by another worker.
 STALE_AFTER = timedelta(seconds=90)
+RENDERING_FAILED = N_("internal error while rendering; see the worker's log")
 #: Where finished files go, under the instance directory.
 OUTPUT_DIR = "print-jobs"
 #: How long a finished file is kept: long enough to print it, short enough that
@@ -200,7 +202,9 @@ def render(setup: PrintSetup, labels: Iterable[LabelData]) -> bytes:
 
 
 def pages(job: PrintJob) -> int | None:
-    """How many sheets (or roll labels) the job's file has."""
+    """How many sheets (or roll labels) the job's file has; None for a job with no file."""
+    if job.status != PrintJobStatus.DONE:
+        return None
     request = PrintRequest.from_parameters(job.parameters)
     if request.kind == PrintJobKind.SHEET:
         return page_count(job.labels_total, get_preset(request.preset), request.start_position)
@@ -445,22 +449,58 @@ def render_job(
     except JobLost:
         log.warning("print job %s was taken over by another worker", job_id)
     except (InvalidInput, NotFound, Conflict) as exc:
-        # The refusal in English (the console translates it); the labels package's own
-        # reason, when there is one, goes to the worker's log.
+        # The labels package's own reason, when there is one, goes to the worker's log.
         log.info("print job %s refused: %s (%s)", job_id, exc.detail, exc.__cause__ or "-")
-        _fail(factory, job_id, worker, exc.detail)
+        _fail(factory, job_id, worker, exc)
     except Exception:  # noqa: BLE001 - a worker must outlive one bad job
         log.exception("print job %s failed", job_id)
-        _fail(factory, job_id, worker, "internal error while rendering; see the worker's log")
+        _fail(factory, job_id, worker, DomainError(RENDERING_FAILED))
 
 
-def _fail(factory: sessionmaker[Session], job_id: int, worker: str, message: str) -> None:
+def _fail(factory: sessionmaker[Session], job_id: int, worker: str, why: DomainError) -> None:
     with contextlib.suppress(JobLost):
         _record(
             factory,
             job_id,
             worker,
             status=PrintJobStatus.FAILED,
-            error=message,
+            error=_stored_refusal(why),
             finished_at=utcnow(),
         )
+
+
+def _stored_refusal(why: DomainError) -> str:
+    """A refusal as a failed job keeps it: its template and values, as JSON, so the
+    console can say it in the reader's language (job_refusal)."""
+    values = {name: _stored_value(value) for name, value in why.values.items()}
+    return json.dumps({"message": why.message, "values": values}, ensure_ascii=False)
+
+
+def _stored_value(value: object) -> object:
+    if isinstance(value, Term):
+        return {"term": value.kind, "value": value.value}
+    if isinstance(value, tuple | list):
+        return [_stored_value(item) for item in value]
+    return value if isinstance(value, int | float | bool) else str(value)
+
+
+def job_refusal(job: PrintJob) -> DomainError | None:
+    """Why a failed job failed, as the refusal it was (None for a job that did not fail)."""
+    if not job.error:
+        return None
+    try:
+        stored = json.loads(job.error)
+        values: dict[str, Any] = {
+            name: _restored_value(value) for name, value in stored["values"].items()
+        }
+        return DomainError(stored["message"], **values)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return DomainError(job.error)  # a reason stored as plain text
+
+
+def _restored_value(value: Any) -> object:
+    if isinstance(value, dict):
+        return Term(value["term"], value["value"])
+    if isinstance(value, list):
+        return tuple(_restored_value(item) for item in value)
+    return value

@@ -8,7 +8,7 @@ from typing import Any
 from flask import url_for
 
 from keys.codes import label_uri
-from traceapp.domain.print_jobs import pages
+from traceapp.domain.print_jobs import job_refusal, pages
 from traceapp.models import (
     Batch,
     Certification,
@@ -100,7 +100,7 @@ def print_job_json(job: PrintJob) -> dict[str, Any]:
         "created_at": _when(job.created_at),
         "started_at": _when(job.started_at),
         "finished_at": _when(job.finished_at),
-        "error": job.error,
+        "error": refusal.detail if (refusal := job_refusal(job)) else None,
         "pages": pages(job) if done else None,
         "file_url": url_for("api.print_job_file", job_id=job.id) if done else None,
     }

@@ -16,6 +16,7 @@ from traceapp.domain.print_jobs import (
     check_request,
     get_print_job,
     job_file,
+    job_refusal,
     jobs_of_run,
     pages,
     request_print,
@@ -26,6 +27,7 @@ from traceapp.models import PrintJobKind, PrintJobStatus
 from traceapp.web.auth import actor_name, cooperative_scope, roles_required
 from traceapp.web.console.base import OFFICER, OPERATOR, blueprint
 from traceapp.web.console.form_errors import form_refusal, form_status, refused
+from traceapp.web.errors import domain_message
 from traceapp.web.request_session import db, settings
 
 #: Seconds between reloads of a job's page while it renders (no script needed).
@@ -79,8 +81,7 @@ def print_job(job_id: int):
         job=job,
         request=PrintRequest.from_parameters(job.parameters),
         pages=pages(job),
-        # A refusal without values is stored as its template: shown in the reader's words.
-        reason=_(job.error) if job.error else None,
+        reason=domain_message(refusal) if (refusal := job_refusal(job)) else None,
         running=running,
         refresh_seconds=REFRESH_SECONDS if running else None,
     )
