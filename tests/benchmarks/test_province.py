@@ -19,7 +19,7 @@ from benchmarks.province_builder.labels import PLACEHOLDER_CHARS
 from traceapp.clock import today_local
 from traceapp.db import make_engine
 from traceapp.domain.scans import FLAG_DISTANT_PLACES, flagged_codes
-from traceapp.infrastructure.verifiers import session_verifier
+from traceapp.domain.verification import session_verifier
 
 pytestmark = pytest.mark.postgres_only
 SCALE = 0.0001
