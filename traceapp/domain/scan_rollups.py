@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, SQLColumnExpression, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from traceapp.db import unit_of_work
@@ -124,7 +124,9 @@ def roll_up_window(session: Session, start: datetime, end: datetime) -> int:
 
 
 def judge_totals(
-    scans: ColumnElement[int], clients: ColumnElement[int], distant: ColumnElement[bool]
+    scans: SQLColumnExpression[int],
+    clients: SQLColumnExpression[int],
+    distant: SQLColumnExpression[bool],
 ) -> ColumnElement[bool]:
     """The clone flags of traceapp/domain/scans.py (_flags) over a code's totals, in SQL."""
     return or_(scans > MAX_PLAUSIBLE_SCANS, clients > MAX_PLAUSIBLE_CLIENTS, distant)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Select,
+    SQLColumnExpression,
     case,
     distinct,
     func,
@@ -114,7 +115,10 @@ def _insert(session: Session, table):
 
 
 #: The domain's clone rule in SQL: (scans, clients, distant_places) -> suspicious.
-Judge = Callable[[ColumnElement[int], ColumnElement[int], ColumnElement[bool]], ColumnElement[bool]]
+Judge = Callable[
+    [SQLColumnExpression[int], SQLColumnExpression[int], SQLColumnExpression[bool]],
+    ColumnElement[bool],
+]
 
 
 def roll_up_rows(
