@@ -7,6 +7,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import psycopg
 
@@ -25,9 +26,13 @@ from traceapp import schema
 from traceapp.clock import today_local
 from traceapp.db import make_engine, make_sessionmaker, unit_of_work
 from traceapp.domain.checkpoints import create_checkpoint
+from traceapp.domain.scan_rollups import roll_up_scans
+from traceapp.infrastructure.scan_partitions import ensure_partitions, partitions
 
 KEYS_MARKER = ".traceapp-province"
 Log = Callable[[str], None]
+SCANS_SPAN = timedelta(days=1826)
+ROLLUP_TABLES = ("label_scan_clients", "label_scan_totals", "scan_days", "batch_scan_totals")
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,14 @@ class BuildReport:
     scans_bytes: int
     hot_batch_id: int
     reserve_batch_id: int
+    rollup_seconds: float = 0.0
 
     def lines(self) -> list[str]:
         return [
             f"built in {self.seconds:,.1f} s: {self.labels:,} labels ({self.signed_labels:,} "
             f"signed), {self.scans:,} scans, {self.audit_entries:,} audit entries",
+            f"roll-up of the scans: {self.rollup_seconds:,.1f} s "
+            f"({self.scans / max(self.rollup_seconds, 1e-9):,.0f} scans/s), in the build time",
             f"database {self.database_bytes / 2**20:,.0f} MB in all: "
             f"{self.database_bytes / max(1, self.labels):,.0f} bytes per label, "
             f"{self.database_bytes / max(1, self.scans):,.0f} per scan",
@@ -69,10 +77,12 @@ def build_province(
     schema.upgrade(instance.database_url)
     key_id = _fresh_key(instance)
     records = plan_records(plan, today_local())
+    months = _partitions(instance, records)
     url = instance.driver_url()
     log(
         f"records: {plan.cooperatives:,} cooperatives, {len(records.batches):,} batches, "
-        f"{len(records.runs):,} issuance runs ({_since(started)})"
+        f"{len(records.runs):,} issuance runs, {months} month partitions of scans "
+        f"({_since(started)})"
     )
     with psycopg.connect(url) as connection:
         _copy_records(connection, records, key_id)
@@ -88,8 +98,12 @@ def build_province(
     log(f"audit log: {entries:,} entries ({_since(started)})")
     _scans(url, records, plan, key_id, workers, log, started)
     _vacuum(url)
+    rollup_seconds = _roll_up(instance, log)
+    _vacuum(url, ROLLUP_TABLES)
     _checkpoint(instance, key_id)
-    report = _report(url, plan, records, time.perf_counter() - started, signed, entries)
+    report = _report(
+        url, plan, records, time.perf_counter() - started, signed, entries, rollup_seconds
+    )
     instance.mark(f"complete scale={scale}")
     return report
 
@@ -173,11 +187,41 @@ def _scans(
     )
 
 
-def _vacuum(url: str) -> None:
+def _partitions(instance: Instance, records: Records) -> int:
+    """Every month the scans will fill gets its partition before they are written
+    (none lands in the default partition); returns how many months there are."""
+    # Scans start the day after production, forged ones up to five years back.
+    since = min([records.today - SCANS_SPAN, *(b["produced_on"] for b in records.batches)])
+    engine = make_engine(instance.database_url)
+    try:
+        with engine.begin() as connection:
+            ensure_partitions(connection, records.today, since=since)
+            return sum(1 for p in partitions(connection) if p.start is not None)
+    finally:
+        engine.dispose()
+
+
+def _roll_up(instance: Instance, log: Log) -> float:
+    """The roll-ups brought up to date as `traceapp scans maintain` does; its seconds."""
+    engine = make_engine(instance.database_url)
+    started = time.perf_counter()
+    try:
+        report = roll_up_scans(make_sessionmaker(engine))
+    finally:
+        engine.dispose()
+    seconds = time.perf_counter() - started
+    log(
+        f"roll-up: {report.scans:,} scans in {report.windows} windows, {seconds:.1f} s "
+        f"({report.scans / max(seconds, 1e-9):,.0f} scans/s)"
+    )
+    return seconds
+
+
+def _vacuum(url: str, tables: tuple[str, ...] = ()) -> None:
     # As autovacuum would leave them: statistics for the planner, a visibility map
     # for index-only scans.
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("VACUUM (ANALYZE)")
+        connection.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
 def _checkpoint(instance: Instance, key_id: str) -> None:
@@ -198,7 +242,13 @@ _TABLE_SIZE = (
 
 
 def _report(
-    url: str, plan: Plan, records: Records, seconds: float, signed: int, entries: int
+    url: str,
+    plan: Plan,
+    records: Records,
+    seconds: float,
+    signed: int,
+    entries: int,
+    rollup_seconds: float,
 ) -> BuildReport:
     with psycopg.connect(url) as connection:
         labels, scans, database, labels_bytes, scans_bytes = connection.execute(
@@ -218,4 +268,5 @@ def _report(
         scans_bytes=int(scans_bytes),
         hot_batch_id=records.hot_batch_id,
         reserve_batch_id=records.reserve_batch_id,
+        rollup_seconds=rollup_seconds,
     )

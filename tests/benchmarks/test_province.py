@@ -72,6 +72,18 @@ def test_scans_are_near_the_plan_and_the_hot_batch_has_its_share(province):
     assert hot == report.plan.hot_batch_scans
 
 
+def test_every_scan_lies_in_its_month_partition_and_is_rolled_up(province):
+    instance, report = province
+    outside, rolled_up, behind = _one(
+        instance,
+        "SELECT count(*) FILTER (WHERE tableoid::regclass::text !~ '^scans_y[0-9]{4}m[0-9]{2}$'),"
+        " (SELECT coalesce(sum(scans), 0) FROM batch_scan_totals),"
+        " count(*) FILTER (WHERE scanned_at < (SELECT rolled_up_to FROM scan_rollup))"
+        " FROM scans",
+    )
+    assert outside == 0 and rolled_up == behind and behind > 0.9 * report.scans
+
+
 def test_every_scanned_label_carries_a_real_signature(province):
     instance, _report = province
     (placeholders_scanned,) = _one(

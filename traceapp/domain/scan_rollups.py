@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, SQLColumnExpression, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from traceapp.db import unit_of_work
@@ -52,7 +52,7 @@ from traceapp.models._columns import timestamp_text, utcnow
 ROLLUP_LAG = LOCATION_FOLLOW_UP + timedelta(minutes=5)
 # The first window; it grows while windows hold few scans, shrinks over this many.
 ROLLUP_WINDOW = timedelta(days=1)
-WINDOW_MAX_SCANS = 500_000
+WINDOW_MAX_SCANS = 2_000_000
 PRUNED = "scans.pruned"
 
 
@@ -108,9 +108,34 @@ def roll_up_window(session: Session, start: datetime, end: datetime) -> int:
     """Add the scans of [start, end) to the aggregates and flag the codes they make
     suspicious; the caller moves the watermark to `end` in the same transaction."""
     window = (Scan.scanned_at >= start) & (Scan.scanned_at < end)
-    counted = roll_up_rows(session, window)
+    # The upserts judge every code they touch by its counts; the few with a distant
+    # pair are then marked (sticky), which makes them suspicious whatever the counts.
+    counted = roll_up_rows(session, window, judge=judge_totals)
     if not counted:
         return 0
+    distant = _distant_labels(session, start, end, window)
+    for chunk in range(0, len(distant), 1000):
+        session.execute(
+            update(LabelScanTotal)
+            .where(LabelScanTotal.label_id.in_(distant[chunk : chunk + 1000]))
+            .values(distant_places=True, suspicious=True)
+        )
+    return counted
+
+
+def judge_totals(
+    scans: SQLColumnExpression[int],
+    clients: SQLColumnExpression[int],
+    distant: SQLColumnExpression[bool],
+) -> ColumnElement[bool]:
+    """The clone flags of traceapp/domain/scans.py (_flags) over a code's totals, in SQL."""
+    return or_(scans > MAX_PLAUSIBLE_SCANS, clients > MAX_PLAUSIBLE_CLIENTS, distant)
+
+
+def _distant_labels(
+    session: Session, start: datetime, end: datetime, window: ColumnElement[bool]
+) -> list[int]:
+    """Codes with a located scan in the window that makes a distant pair."""
     # A distant pair with a scan of this window lies within [start - 6 h, end).
     located = (
         select(Scan.label_id, Scan.scanned_at, Scan.latitude, Scan.longitude)
@@ -123,33 +148,11 @@ def roll_up_window(session: Session, start: datetime, end: datetime) -> int:
         )
         .order_by(Scan.label_id)
     )
-    distant = [
+    return [
         label_id
         for label_id, rows in groupby(session.execute(located), key=lambda row: row[0])
         if has_distant_pair([(when, lat, lon) for _, when, lat, lon in rows])  # type: ignore[misc]
     ]
-    for chunk in range(0, len(distant), 1000):
-        session.execute(
-            update(LabelScanTotal)
-            .where(LabelScanTotal.label_id.in_(distant[chunk : chunk + 1000]))
-            .values(distant_places=True)
-        )
-    session.execute(
-        update(LabelScanTotal)
-        .where(
-            LabelScanTotal.label_id.in_(
-                select(Scan.label_id).where(window, Scan.label_id.is_not(None))
-            )
-        )
-        .values(
-            suspicious=or_(
-                LabelScanTotal.scans > MAX_PLAUSIBLE_SCANS,
-                LabelScanTotal.clients > MAX_PLAUSIBLE_CLIENTS,
-                LabelScanTotal.distant_places,
-            )
-        )
-    )
-    return counted
 
 
 def retention_cutoff(today: date, months: int) -> datetime:

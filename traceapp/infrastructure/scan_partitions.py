@@ -112,14 +112,22 @@ def set_lock_timeout(connection: Connection) -> None:
 
 
 def ensure_partitions(
-    connection: Connection, today: date, ahead: int = PARTITIONS_AHEAD
+    connection: Connection,
+    today: date,
+    ahead: int = PARTITIONS_AHEAD,
+    *,
+    since: date | None = None,
 ) -> list[str]:
-    """Create the month partitions of today's month and `ahead` months on, and of any
-    later month whose rows wait in the default partition; returns the names created.
+    """Create the month partitions of today's month and `ahead` months on, of every
+    month from `since` (a load of past scans) on, and of any later month whose rows
+    wait in the default partition; returns the names created.
 
     A new month is created standalone and attached (ATTACH takes a lock that lets
     reads and writes of scans go on, unlike CREATE TABLE ... PARTITION OF); rows of
-    that month found in the default partition are moved into it first.
+    that month found in the default partition are moved into it first. The table
+    migration 0016 attached holds every month before its bound; when `since` asks
+    for months inside it and it is empty (a new database), it is dropped so those
+    months get partitions of their own; holding rows, it keeps them.
     """
     if not is_partitioned(connection):
         return []
@@ -128,10 +136,16 @@ def ensure_partitions(
     # the partitions made.
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PARTITION_LOCK_KEY})
     existing = partitions(connection)
-    taken = [p for p in existing if p.end is not None]
-    floor = max((p.end for p in taken if p.start is None and p.end is not None), default=None)
     first = month_start(today)
     wanted = {add_months(first, n) for n in range(ahead + 1)}
+    if since is not None:
+        month = month_start(since)
+        while month < first:
+            wanted.add(month)
+            month = add_months(month, 1)
+        existing = _drop_empty_before(connection, existing, month_start(since))
+    taken = [p for p in existing if p.end is not None]
+    floor = max((p.end for p in taken if p.start is None and p.end is not None), default=None)
     if any(p.name == DEFAULT_PARTITION for p in existing):
         oldest = connection.scalar(text(f"SELECT min(scanned_at) FROM {DEFAULT_PARTITION}"))
         newest = connection.scalar(text(f"SELECT max(scanned_at) FROM {DEFAULT_PARTITION}"))
@@ -149,6 +163,19 @@ def ensure_partitions(
             continue
         created.append(_attach_month(connection, start, end))
     return created
+
+
+def _drop_empty_before(
+    connection: Connection, existing: list[ScanPartition], since: datetime
+) -> list[ScanPartition]:
+    kept = []
+    for partition in existing:
+        older = partition.start is None and partition.end is not None and since < partition.end
+        if older and connection.scalar(text(f"SELECT NOT EXISTS (SELECT FROM {partition.name})")):
+            connection.execute(text(f"DROP TABLE {partition.name}"))
+            continue
+        kept.append(partition)
+    return kept
 
 
 def _attach_month(connection: Connection, start: datetime, end: datetime) -> str:

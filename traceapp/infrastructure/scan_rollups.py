@@ -10,13 +10,16 @@ traceapp/domain/scan_rollups.py decides the windows and the clone rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Date,
     Select,
+    SQLColumnExpression,
     case,
     distinct,
     func,
@@ -111,11 +114,25 @@ def _insert(session: Session, table):
     return dialect.insert(table)
 
 
-def roll_up_rows(session: Session, which: ColumnElement[bool]) -> int:
+#: The domain's clone rule in SQL: (scans, clients, distant_places) -> suspicious.
+Judge = Callable[
+    [SQLColumnExpression[int], SQLColumnExpression[int], SQLColumnExpression[bool]],
+    ColumnElement[bool],
+]
+
+
+def roll_up_rows(
+    session: Session,
+    which: ColumnElement[bool],
+    *,
+    judge: Judge | None = None,
+) -> int:
     """Add the raw scans matching `which` to every aggregate; returns how many.
 
     The caller makes sure no scan is added twice (the watermark: `which` is a window
-    of scanned_at beyond it, or scans written behind it).
+    of scanned_at beyond it, or scans written behind it). With `judge`, each code the
+    scans touch has `suspicious` set from its new totals in the same upsert (no second
+    pass over them); without, it is left as it was (false if new).
     """
     count = session.scalar(select(func.count()).select_from(Scan).where(which)) or 0
     if not count:
@@ -151,16 +168,18 @@ def roll_up_rows(session: Session, which: ColumnElement[bool]) -> int:
         )
     )
     touched = select(Scan.label_id).where(which, Scan.label_id.is_not(None))
+    new_scans, new_clients = func.sum(LabelScanClient.scans), func.count()
+    not_distant: ColumnElement[bool] = literal_column("false")
     per_label: Select = (
         select(
             LabelScanClient.label_id,
             Label.batch_id,
-            func.sum(LabelScanClient.scans),
-            func.count(),
+            new_scans,
+            new_clients,
             func.sum(LabelScanClient.located),
             func.min(LabelScanClient.first_scanned_at),
-            literal_column("false"),
-            literal_column("false"),
+            not_distant,
+            judge(new_scans, new_clients, not_distant) if judge else literal_column("false"),
         )
         .join(Label, Label.id == LabelScanClient.label_id)
         .where(LabelScanClient.label_id.in_(touched))
@@ -179,15 +198,15 @@ def roll_up_rows(session: Session, which: ColumnElement[bool]) -> int:
         ],
         per_label,
     )
-    session.execute(
-        totals.on_conflict_do_update(
-            index_elements=["label_id"],
-            set_={
-                name: getattr(totals.excluded, name)
-                for name in ("scans", "clients", "located", "first_scanned_at")
-            },
+    updated: dict[str, Any] = {
+        name: getattr(totals.excluded, name)
+        for name in ("scans", "clients", "located", "first_scanned_at")
+    }
+    if judge is not None:
+        updated["suspicious"] = judge(
+            totals.excluded.scans, totals.excluded.clients, LabelScanTotal.distant_places
         )
-    )
+    session.execute(totals.on_conflict_do_update(index_elements=["label_id"], set_=updated))
     batch = func.coalesce(Label.batch_id, literal_column("0"))
     day = local_day(Scan.scanned_at)
     days = _insert(session, ScanDay).from_select(
