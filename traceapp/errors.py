@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Word = TypeVar("Word", bound=StrEnum)
 
@@ -36,6 +36,12 @@ class DomainError(Exception):
         self.message = detail
         self.values = values
         self.field = field
+
+    @classmethod
+    def restored(cls, message: str, values: dict[str, Any]) -> DomainError:
+        """A refusal kept earlier as its template and values (a failed print job's):
+        the template is one of the literal ones, already in the catalogues."""
+        return cls(message, **values)
 
 
 def _words(value: object) -> object:

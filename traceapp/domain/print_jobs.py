@@ -52,7 +52,7 @@ from traceapp.domain.printing import (
     option_refusal,
     sheet_setup,
 )
-from traceapp.errors import N_, Conflict, DomainError, InvalidInput, NotFound, Term
+from traceapp.errors import Conflict, DomainError, InvalidInput, NotFound, Term
 from traceapp.models import IssuanceRun, PrintJob, PrintJobKind, PrintJobStatus
 from traceapp.models._columns import utcnow
 
@@ -64,7 +64,6 @@ CHUNK = 1000
 #: A worker that has not reported for this long is taken to be dead; its job is
 #: claimed again by another worker.
 STALE_AFTER = timedelta(seconds=90)
-RENDERING_FAILED = N_("internal error while rendering; see the worker's log")
 #: Where finished files go, under the instance directory.
 OUTPUT_DIR = "print-jobs"
 #: How long a finished file is kept: long enough to print it, short enough that
@@ -454,7 +453,12 @@ def render_job(
         _fail(factory, job_id, worker, exc)
     except Exception:  # noqa: BLE001 - a worker must outlive one bad job
         log.exception("print job %s failed", job_id)
-        _fail(factory, job_id, worker, DomainError(RENDERING_FAILED))
+        _fail(
+            factory,
+            job_id,
+            worker,
+            DomainError("internal error while rendering; see the worker's log"),
+        )
 
 
 def _fail(factory: sessionmaker[Session], job_id: int, worker: str, why: DomainError) -> None:
@@ -493,9 +497,9 @@ def job_refusal(job: PrintJob) -> DomainError | None:
         values: dict[str, Any] = {
             name: _restored_value(value) for name, value in stored["values"].items()
         }
-        return DomainError(stored["message"], **values)
+        return DomainError.restored(stored["message"], values)
     except (ValueError, KeyError, TypeError, AttributeError):
-        return DomainError(job.error)  # a reason stored as plain text
+        return DomainError.restored(job.error, {})  # a reason stored as plain text
 
 
 def _restored_value(value: Any) -> object:
