@@ -57,3 +57,17 @@ def test_dropped_connection_is_replaced(
         )
     response = client.get(committed_labels.paths[1], headers=JSON)
     assert response.get_json()["verdict"] == "genuine"
+
+
+def test_a_view_leaves_no_transaction_open(
+    postgres_only, server_app, committed_labels, committed_engine
+):
+    # An idle transaction would hold its locks on labels and scans for ever: partition
+    # upkeep, pruning and migrations would wait on every web worker.
+    server_app.test_client().get(committed_labels.paths[0], headers=JSON)
+    with committed_engine.connect() as connection:
+        idle = connection.exec_driver_sql(
+            "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+        ).all()
+    assert idle == []

@@ -202,7 +202,12 @@ class PreparedLabelSource(SessionLabelSource):
         if pooled is None or self._local.pid != os.getpid():
             # First use in this thread (or in a process forked after it): gunicorn forks
             # after the app is built, and a connection must not cross a fork.
-            pooled = self._bind.raw_connection()
+            # Checked out through the engine so that its isolation level applies: the
+            # reading engine's autocommit. A raw connection would leave each view's
+            # SELECT in a transaction, idle and holding its locks on labels and scans
+            # (partition upkeep, pruning and migrations would then wait on every worker).
+            self._local.connection = self._bind.connect()
+            pooled = self._local.connection.connection
             self._local.pooled, self._local.pid = pooled, os.getpid()
             driver = pooled.driver_connection
             assert driver is not None
