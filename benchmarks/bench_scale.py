@@ -58,6 +58,7 @@ from benchmarks.bench_verification import (  # noqa: E402
 )
 from benchmarks.province import SERVER, default_database_url  # noqa: E402
 from benchmarks.province_builder import Instance, Plan, build_province  # noqa: E402
+from benchmarks.province_builder.build import complete_marker  # noqa: E402
 from benchmarks.province_builder.codes import sample_codes  # noqa: E402
 from benchmarks.province_builder.instance import ISSUER, MARKER, PUBLIC_BASE_URL  # noqa: E402
 from traceapp import schema  # noqa: E402
@@ -93,7 +94,7 @@ class Figures:
 def province(scale: float, workers: int) -> Instance:
     """The province at `scale`, built unless a previous run left it complete."""
     instance = Instance.for_database(default_database_url(scale))
-    if instance.marker() == f"{MARKER} complete scale={scale}" and instance.keys_dir.exists():
+    if instance.marker() == f"{MARKER} {complete_marker(scale)}" and instance.keys_dir.exists():
         print(f"S = {scale:g}: reusing {instance.name}", flush=True)
         return instance
     print(f"S = {scale:g}: building {instance.name}", flush=True)

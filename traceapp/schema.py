@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from traceapp.infrastructure.scan_partitions import is_partition_name
@@ -21,6 +22,13 @@ def alembic_config(database_url: str, connection: Connection | None = None) -> C
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+def head() -> str:
+    """The revision a database reaches with `upgrade`: the migrations' head."""
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    assert head is not None
+    return head
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

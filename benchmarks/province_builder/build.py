@@ -66,6 +66,12 @@ class BuildReport:
         ]
 
 
+def complete_marker(scale: float) -> str:
+    """What a finished province says of itself: its scale and its schema's revision
+    (a province built before a migration is built again, not reused)."""
+    return f"complete scale={scale} schema={schema.head()}"
+
+
 def build_province(
     instance: Instance, scale: float, *, workers: int = 2, log: Log = print
 ) -> BuildReport:
@@ -104,7 +110,7 @@ def build_province(
     report = _report(
         url, plan, records, time.perf_counter() - started, signed, entries, rollup_seconds
     )
-    instance.mark(f"complete scale={scale}")
+    instance.mark(complete_marker(scale))
     return report
 
 
