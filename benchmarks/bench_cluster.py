@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 
+from benchmarks.bench_verification import WRK_SCRIPT  # noqa: E402
 from tests.cluster.harness import Cluster, missing_tools  # noqa: E402
 from tests.cluster.standby import Primary, Standby, replication_refusal  # noqa: E402
 from traceapp import schema  # noqa: E402
@@ -52,15 +53,6 @@ SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 DATABASE = "bench_cluster"
 REDIS_URL = "redis://127.0.0.1:6379/11"
 LABELS = 200
-WRK_SCRIPT = """
-paths = {}
-for line in io.lines("%s") do paths[#paths + 1] = line end
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1], {["Accept-Language"] = "vi"})
-end
-"""
 
 
 def fresh_database(server: str) -> str:
