@@ -20,12 +20,13 @@ import io
 import json
 import os
 import tarfile
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Date, DateTime, LargeBinary, Numeric, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -37,6 +38,7 @@ from traceapp.models._columns import timestamp_text, utcnow
 BACKUP_FORMAT = "traceapp-backup/1"
 MANIFEST = "manifest.json"
 INSERT_CHUNK = 2_000
+COPY_BLOCK = 1 << 20
 KEY_INDEX = "keys.json"
 
 
@@ -65,74 +67,106 @@ def create_backup(
     (REPEATABLE READ on PostgreSQL). `progress(n)` is called after each of the
     `len(Base.metadata.sorted_tables)` tables is read.
     """
-    files: dict[str, bytes] = {}
     tables: dict[str, dict[str, Any]] = {}
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection.begin():
-            revisions = _revisions(connection)
-            for table in Base.metadata.sorted_tables:
-                data, rows = _dump_table(connection, table)
-                name = f"tables/{table.name}.jsonl"
-                files[name] = data
-                tables[table.name] = {"file": name, "rows": rows}
-                if progress is not None:
-                    progress(len(tables))
-    files.update(_key_files(keys_dir, issuer, include_private_keys))
-    manifest = {
-        "format": BACKUP_FORMAT,
-        "created_at": timestamp_text(utcnow()),
-        "issuer": issuer,
-        "schema_revisions": revisions,
-        "tables": tables,
-        "private_keys_included": include_private_keys,
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # Owner-only from the first byte: the rows hold password hashes and token hashes.
-    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
-    with (
-        os.fdopen(descriptor, "wb") as file,
-        tarfile.open(fileobj=file, mode="w:gz") as archive,
-    ):
-        _add(archive, MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
-        for name, data in files.items():
-            _add(archive, name, data, private=name.endswith(".pem"))
+    digests: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="traceapp-backup-") as scratch:
+        # Each table goes to a file of its own as it is read, so memory does not grow
+        # with the data; the archive is then written from those files.
+        staged: dict[str, Path] = {}
+        with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                revisions = _revisions(connection)
+                for table in Base.metadata.sorted_tables:
+                    name = f"tables/{table.name}.jsonl"
+                    staged[name] = Path(scratch) / f"{len(staged)}.jsonl"
+                    rows, digests[name] = _dump_table(connection, table, staged[name])
+                    tables[table.name] = {"file": name, "rows": rows}
+                    if progress is not None:
+                        progress(len(tables))
+        key_files = _key_files(keys_dir, issuer, include_private_keys)
+        digests.update({name: hashlib.sha256(data).hexdigest() for name, data in key_files.items()})
+        manifest = {
+            "format": BACKUP_FORMAT,
+            "created_at": timestamp_text(utcnow()),
+            "issuer": issuer,
+            "schema_revisions": revisions,
+            "tables": tables,
+            "private_keys_included": include_private_keys,
+            "files": dict(sorted(digests.items())),
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only from the first byte: the rows hold password hashes and token hashes.
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
+        with (
+            os.fdopen(descriptor, "wb") as file,
+            tarfile.open(fileobj=file, mode="w:gz") as archive,
+        ):
+            _add(archive, MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+            for name, path in staged.items():
+                with path.open("rb") as data:
+                    _add(archive, name, data, size=path.stat().st_size)
+            for name, content in key_files.items():
+                _add(archive, name, content, private=name.endswith(".pem"))
     return manifest
 
 
-def read_backup(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """The manifest and files of an archive, every file checked against its SHA-256."""
+def unpack_backup(path: Path, scratch: Path) -> tuple[dict[str, Any], dict[str, Path]]:
+    """The manifest of an archive, and its files unpacked under `scratch` (member by
+    member, each checked against its SHA-256 as it is copied: memory does not grow
+    with the archive)."""
+    manifest: dict[str, Any] | None = None
+    located: dict[str, Path] = {}
+    digests: dict[str, str] = {}
     try:
         with tarfile.open(path, "r:gz") as archive:
-            contents = {}
-            for member in archive.getmembers():
-                if not member.isfile():
+            for member in archive:
+                extracted = archive.extractfile(member) if member.isfile() else None
+                if extracted is None:
                     continue
-                extracted = archive.extractfile(member)
-                contents[member.name] = extracted.read() if extracted else b""
+                if member.name == MANIFEST:
+                    manifest = _manifest(path, extracted.read())
+                    continue
+                # Stored under a name of our own: a member's name never becomes a path.
+                located[member.name] = scratch / str(len(located))
+                digests[member.name] = _copy_hashing(extracted, located[member.name])
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"cannot read {path}: {exc}") from None
-    try:
-        manifest = json.loads(contents.pop(MANIFEST))
-    except (KeyError, ValueError):
-        raise BackupError(f"{path} has no readable {MANIFEST}: not a TraceApp backup") from None
-    if manifest.get("format") != BACKUP_FORMAT:
-        raise BackupError(f"{path} is not in format {BACKUP_FORMAT}")
+    if manifest is None:
+        raise BackupError(f"{path} has no readable {MANIFEST}: not a TraceApp backup")
     for name, digest in manifest["files"].items():
-        if name not in contents:
+        if name not in digests:
             raise BackupError(f"{name} is listed in the manifest but missing from {path}")
-        if hashlib.sha256(contents[name]).hexdigest() != digest:
+        if digests[name] != digest:
             raise BackupError(
                 f"{name} does not match its SHA-256 in the manifest: "
                 "the archive is damaged or was altered"
             )
-    extra = set(contents) - set(manifest["files"])
+    extra = set(digests) - set(manifest["files"])
     if extra:
         raise BackupError(f"{path} holds files the manifest does not list: {sorted(extra)}")
-    return manifest, contents
+    return manifest, located
+
+
+def _manifest(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        manifest = json.loads(data)
+    except ValueError:
+        raise BackupError(f"{path} has no readable {MANIFEST}: not a TraceApp backup") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+        raise BackupError(f"{path} is not in format {BACKUP_FORMAT}")
+    return manifest
+
+
+def _copy_hashing(source: IO[bytes], target: Path) -> str:
+    digest = hashlib.sha256()
+    with target.open("wb") as out:
+        while block := source.read(COPY_BLOCK):
+            digest.update(block)
+            out.write(block)
+    return digest.hexdigest()
 
 
 def restore_backup(
@@ -141,10 +175,21 @@ def restore_backup(
     """Load the archive into an empty, migrated database (one transaction) and its
     keys into an empty key directory. Refuses anything else. `progress(n)` is
     called after each table is loaded (n tables of `Base.metadata.sorted_tables`)."""
-    manifest, contents = read_backup(path)
+    with tempfile.TemporaryDirectory(prefix="traceapp-restore-") as scratch:
+        manifest, located = unpack_backup(path, Path(scratch))
+        return _restore(engine, keys_dir, manifest, located, progress)
+
+
+def _restore(
+    engine: Engine,
+    keys_dir: Path,
+    manifest: dict[str, Any],
+    located: dict[str, Path],
+    progress: Callable[[int], None] | None,
+) -> RestoreSummary:
     key_files = {
-        name.removeprefix("keys/"): data
-        for name, data in contents.items()
+        name.removeprefix("keys/"): file.read_bytes()
+        for name, file in located.items()
         if name.startswith("keys/") and name != "keys/jwks.json"
     }
     if (
@@ -175,7 +220,7 @@ def restore_backup(
             if entry is None:
                 counts[table.name] = 0
                 continue
-            counts[table.name] = _load_table(connection, table, contents[entry["file"]])
+            counts[table.name] = _load_table(connection, table, located[entry["file"]])
             if counts[table.name] != entry["rows"]:
                 raise BackupError(
                     f"{table.name}: {counts[table.name]} rows read, manifest says {entry['rows']}"
@@ -194,17 +239,19 @@ def _revisions(connection: Connection) -> list[str]:
     return sorted(connection.scalars(text("SELECT version_num FROM alembic_version")))
 
 
-def _dump_table(connection: Connection, table: Table) -> tuple[bytes, int]:
-    buffer = io.BytesIO()
+def _dump_table(connection: Connection, table: Table, target: Path) -> tuple[int, str]:
+    """Write the table's rows to `target` as JSON lines; the row count and SHA-256."""
     rows = 0
+    digest = hashlib.sha256()
     stmt = select(table).order_by(*table.primary_key.columns)
-    for row in connection.execution_options(yield_per=INSERT_CHUNK).execute(stmt).mappings():
-        record = {name: _to_json(value) for name, value in row.items()}
-        buffer.write(
-            json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-        )
-        rows += 1
-    return buffer.getvalue(), rows
+    with target.open("wb") as out:
+        for row in connection.execution_options(yield_per=INSERT_CHUNK).execute(stmt).mappings():
+            record = {name: _to_json(value) for name, value in row.items()}
+            line = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            digest.update(line)
+            out.write(line)
+            rows += 1
+    return rows, digest.hexdigest()
 
 
 def _to_json(value: Any) -> Any:
@@ -220,7 +267,7 @@ def _to_json(value: Any) -> Any:
     return value
 
 
-def _load_table(connection: Connection, table: Table, data: bytes) -> int:
+def _load_table(connection: Connection, table: Table, data: Path) -> int:
     converters = {column.name: _converter(column.type) for column in table.columns}
     total = 0
     for chunk in _chunks(data):
@@ -236,14 +283,15 @@ def _load_table(connection: Connection, table: Table, data: bytes) -> int:
     return total
 
 
-def _chunks(data: bytes) -> Iterator[list[dict[str, Any]]]:
+def _chunks(data: Path) -> Iterator[list[dict[str, Any]]]:
     chunk: list[dict[str, Any]] = []
-    for line in data.splitlines():
-        if line.strip():
-            chunk.append(json.loads(line))
-        if len(chunk) >= INSERT_CHUNK:
-            yield chunk
-            chunk = []
+    with data.open("rb") as lines:
+        for line in lines:
+            if line.strip():
+                chunk.append(json.loads(line))
+            if len(chunk) >= INSERT_CHUNK:
+                yield chunk
+                chunk = []
     if chunk:
         yield chunk
 
@@ -317,9 +365,16 @@ def _restore_keys(keys_dir: Path, key_files: dict[str, bytes]) -> list[str]:
     return written
 
 
-def _add(archive: tarfile.TarFile, name: str, data: bytes, *, private: bool = False) -> None:
+def _add(
+    archive: tarfile.TarFile,
+    name: str,
+    data: bytes | IO[bytes],
+    *,
+    size: int | None = None,
+    private: bool = False,
+) -> None:
     info = tarfile.TarInfo(name)
-    info.size = len(data)
+    info.size = len(data) if isinstance(data, bytes) else (size or 0)
     info.mode = 0o600 if private else 0o644
     info.mtime = int(utcnow().timestamp())
-    archive.addfile(info, io.BytesIO(data))
+    archive.addfile(info, io.BytesIO(data) if isinstance(data, bytes) else data)
