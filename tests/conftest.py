@@ -287,7 +287,7 @@ def code_uri(base_url: str, batch: Batch, label: Label) -> str:
     return label_uri(
         base_url,
         gtin=product.gtin,
-        product_ref=None if product.gtin else product.ref,
+        product_ref=product.code_ref,
         lot=batch.lot_code,
         serial=label.serial,
         signature_field=label.signature,

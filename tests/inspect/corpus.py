@@ -54,7 +54,7 @@ def _uris(session: Session, settings: Settings, batch: Batch, run_id: int) -> li
         label_uri(
             settings.public_base_url,
             gtin=product.gtin,
-            product_ref=None if product.gtin else product.ref,
+            product_ref=product.code_ref,
             lot=batch.lot_code,
             serial=label.serial,
             signature_field=label.signature,

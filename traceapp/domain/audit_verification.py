@@ -465,7 +465,7 @@ def _bad_signatures(
                 signing_payload(
                     keyset.issuer,
                     gtin=product.gtin,
-                    product_ref=None if product.gtin else product.ref,
+                    product_ref=product.code_ref,
                     lot=batch.lot_code,
                     serial=label.serial,
                     key_id=kid,

@@ -76,7 +76,7 @@ def issue_labels(
     serials = new_serials(count)
     signed = signer.sign_many(
         gtin=product.gtin,
-        product_ref=None if product.gtin else product.ref,
+        product_ref=product.code_ref,
         lot=batch.lot_code,
         serials=serials,
     )

@@ -156,7 +156,7 @@ def _summary(
     return {
         "batch_id": batch.id,
         "gtin": product.gtin,
-        "product_ref": None if product.gtin else product.ref,
+        "product_ref": product.code_ref,
         "lot": batch.lot_code,
         "product": product.name,
         "cooperative": cooperative.name,

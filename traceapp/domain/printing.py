@@ -109,7 +109,7 @@ def label_template(
     return RunLabelTemplate(
         base_url=base_url,
         gtin=product.gtin,
-        product_ref=None if product.gtin else product.ref,
+        product_ref=product.code_ref,
         cooperative=batch.cooperative.name,
         product=product.name,
         lot=batch.lot_code,

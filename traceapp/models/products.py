@@ -48,3 +48,8 @@ class Product(Base):
     created_at: Mapped[Timestamp]
 
     cooperative: Mapped[Cooperative] = relationship()
+
+    @property
+    def code_ref(self) -> str | None:
+        """The ref a label code carries: only for a product without a GTIN."""
+        return None if self.gtin else self.ref

@@ -114,7 +114,7 @@ def label_json(label: Label, batch: Batch, base_url: str) -> dict[str, Any]:
         "code": label_uri(
             base_url,
             gtin=product.gtin,
-            product_ref=None if product.gtin else product.ref,
+            product_ref=product.code_ref,
             lot=batch.lot_code,
             serial=label.serial,
             signature_field=label.signature,
