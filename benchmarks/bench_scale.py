@@ -1,7 +1,7 @@
 """How the costs grow with the province: the same measures at each scale, in one run.
 
     .venv/bin/python benchmarks/bench_scale.py [--scales 0.01,0.1] [--seconds 10]
-        [--no-backup] [--smoke]
+        [--no-backup | --backup-up-to S] [--smoke]
 
 For each scale S it builds the province of benchmarks/province.py in
 `bench_province_<S>`, or reuses it when a previous run built it complete, then measures:
@@ -17,13 +17,15 @@ For each scale S it builds the province of benchmarks/province.py in
   has 1,000,000 scans at S = 1 (these two: the median of 3 calls after a warm-up
   call, stopped after --budget seconds: then the calls done count, or the warm-up);
 - `traceapp audit verify --full`, then, after the issuance above and a new
-  checkpoint, `traceapp audit verify` (from the last verified checkpoint);
+  checkpoint, `traceapp audit verify` (from the last verified checkpoint), and
+  `traceapp audit verify --skip-labels` (the log and the facts without the labels);
 - `traceapp backup create` and `traceapp backup restore` (onto the fresh database
   `bench_province_restore`, restore runs its own full verify): time and the peak
-  resident memory of the child process.
+  resident memory of the child process (at every scale, or those up to
+  --backup-up-to).
 
-Prints one table, a column per scale and the ratio of the largest scale to the
-smallest. docs/performance.md describes the province and the targets of issue 18.
+Prints one table, a column per scale and the ratio of the largest scale measured to
+the smallest. docs/performance.md describes the province and the targets of issue 18.
 
 --smoke: S = 0.0001 only, 2-second load runs (what .ci/run runs).
 """
@@ -116,8 +118,13 @@ def measure(scale: float, args: argparse.Namespace) -> Figures:
     _issuance(instance, plan, figures)
     _timed_cli(instance, "audit", "checkpoint")
     figures.add("audit verify (since checkpoint)", _timed_cli(instance, "audit", "verify")[0], "s")
+    figures.add(
+        "audit verify --skip-labels (since checkpoint)",
+        _timed_cli(instance, "audit", "verify", "--skip-labels")[0],
+        "s",
+    )
     _console(instance, plan, args.budget, figures)
-    if not args.no_backup:
+    if not args.no_backup and scale <= args.backup_up_to:
         _backup(instance, figures)
     return figures
 
@@ -277,14 +284,21 @@ def empty_issuance_rate(instance: Instance) -> float:
 
 
 def print_table(results: list[Figures], empty_rate: float) -> None:
-    names = list(results[0].values)
-    first, last = results[0], results[-1]
+    names = list(dict.fromkeys(name for figures in results for name in figures.values))
+    last = results[-1]
     header = f"{'what':38}" + "".join(f"{'S = ' + format(f.scale, 'g'):>16}" for f in results)
     print("\n" + header + f"{'ratio':>10}")
     for name in names:
-        cells = "".join(f"{_shown(f.values[name]):>16}" for f in results)
-        base, top = first.values[name][0], last.values[name][0]
-        ratio = f"{top / base:.2f}x" if base and math.isfinite(top / base) else "-"
+        cells = "".join(
+            f"{_shown(f.values[name]) if name in f.values else 'not run':>16}" for f in results
+        )
+        measured = [f.values[name][0] for f in results if name in f.values]
+        base, top = measured[0], measured[-1]
+        ratio = (
+            f"{top / base:.2f}x"
+            if len(measured) > 1 and base and math.isfinite(top / base)
+            else "-"
+        )
         print(f"{name:38}{cells}{ratio:>10}")
     rate = last.values["issuance of 10,000 labels"][0]
     print(
@@ -312,6 +326,13 @@ def main() -> int:
         "--budget", type=float, default=300, help="seconds a console measure may take"
     )
     parser.add_argument("--no-backup", action="store_true", help="skip backup create/restore")
+    parser.add_argument(
+        "--backup-up-to",
+        type=float,
+        default=math.inf,
+        metavar="S",
+        help="measure backup create/restore only at scales up to S",
+    )
     parser.add_argument("--smoke", action="store_true", help="S = 0.0001, 2-second loads (CI)")
     args = parser.parse_args()
     scales = [float(s) for s in args.scales.split(",")]
