@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,8 +33,13 @@ PASSWORD_CHECKED_LENGTH = 100
 TOKEN_PREFIX = "tat_"
 
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so timing doesn't reveal accounts.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so timing doesn't reveal accounts;
+    made on first use, not at import (every CLI command imports this module)."""
+    return _hasher.hash("not-a-real-password")
 
 
 # One wording for every refusal: whether an e-mail has an account, is deactivated or
@@ -121,7 +127,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
     """
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         raise SignInRefused()
     now = utcnow()
     lock_over = and_(User.locked_until.is_not(None), User.locked_until <= now)
@@ -136,7 +142,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
     if attempt is None:  # locked, or every try already claimed
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         raise SignInRefused()
     if not _verify(user.password_hash, password):
         if attempt >= MAX_FAILED_SIGN_INS:
