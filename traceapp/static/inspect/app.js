@@ -128,6 +128,9 @@ function api(path, options = {}) {
   return fetch(`${body.dataset.api}${path}`, { ...options, headers, cache: "no-store" });
 }
 
+// The list of provinces and communes is asked for only when the inspector opens the
+// download section (open by itself while no bundle is stored) or saves the settings,
+// so an app with its bundle opens with no request at all (docs/offline-bundle.md, 6).
 async function loadRegions() {
   if (!state.settings.token) {
     show($("bundle-status"), t("token_missing"));
@@ -359,13 +362,17 @@ async function start() {
   $("inspection-form").addEventListener("submit", recordInspection);
   $("send-now").addEventListener("click", sendQueued);
   $("scan").addEventListener("click", toggleScan);
+  const downloadSection = $("bundle-download");
+  downloadSection.addEventListener("toggle", () => {
+    if (downloadSection.open) loadRegions();
+  });
+  downloadSection.open = !state.bundle;
   window.addEventListener("online", () => {
     updateNetwork();
-    loadRegions();
+    if (downloadSection.open) loadRegions();
     sendQueued();
   });
   window.addEventListener("offline", updateNetwork);
-  loadRegions();
   sendQueued();
   body.dataset.ready = "true";
 }
