@@ -1,6 +1,7 @@
 // The label verifier of the inspectors' app: docs/code-format.md section 5, step by
 // step, and the offline bundle of docs/offline-bundle.md. The verdict order is the
-// one of keys/verdicts.py; tests/inspect/test_parity.py keeps the two equal.
+// one of keys/verdicts.py; tests/inspect/test_offline_browser.py (the parity test)
+// keeps the two equal.
 import { ed25519Verify } from "./ed25519.js";
 
 export const VERDICT_ORDER = [
