@@ -33,10 +33,14 @@ function translatePage() {
   if (state.lastCheck) renderVerdict(state.lastCheck);
 }
 
+const timeFormats = new Map();
+
 function formatTime(iso) {
-  return new Intl.DateTimeFormat(state.language, {
-    dateStyle: "short", timeStyle: "short", timeZone: state.bundle?.timeZone || "Asia/Ho_Chi_Minh",
-  }).format(new Date(iso));
+  const timeZone = state.bundle?.timeZone || "Asia/Ho_Chi_Minh";
+  const id = `${state.language} ${timeZone}`;
+  // One formatter per language and zone: a new one costs half as much as a check.
+  if (!timeFormats.has(id)) timeFormats.set(id, new Intl.DateTimeFormat(state.language, { dateStyle: "short", timeStyle: "short", timeZone }));
+  return timeFormats.get(id).format(new Date(iso));
 }
 
 function maxAgeDays() {
