@@ -1,4 +1,4 @@
-"""Offline bundles: a district's batches, signed, for inspectors with no signal.
+"""Offline bundles: a province's or commune's batches, signed, for inspectors with no signal.
 
 docs/offline-bundle.md describes the format and the steps a verifier takes, well
 enough to write another one; the inspectors' app (traceapp/static/inspect/) is

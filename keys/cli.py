@@ -205,7 +205,7 @@ def _verdict_words(verdict: str, reason: str) -> str:
     "--bundle",
     "bundle_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="An offline bundle of a district (console or /inspect/): the verdict then "
+    help="An offline bundle of a province or commune (console or /inspect/): the verdict then "
     "says whether the label is voided, its batch recalled or its certification expired.",
 )
 @click.option(

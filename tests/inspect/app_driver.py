@@ -45,6 +45,9 @@ def open_app(page, base: str, token: str, query: str = "", worker: bool = True) 
 
 
 def download(page) -> str:
+    if not page.locator("#bundle-download").evaluate("section => section.open"):
+        page.click("#bundle-download > summary")
+    page.wait_for_selector(f"#region option[value='{REGION}']", state="attached")
     page.select_option("#region", REGION)
     page.click("#bundle-form button[type=submit]")
     status = page.locator("#bundle-status")

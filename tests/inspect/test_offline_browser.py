@@ -128,6 +128,28 @@ def test_inspection_recorded_offline_is_stored_once_when_back_online(field, chro
     assert Image.open(io.BytesIO(kept)).size == (1280, 960)
 
 
+@pytest.mark.browser
+def test_an_app_with_its_bundle_asks_for_the_regions_only_when_the_download_is_opened(
+    field, chromium
+):
+    base, _corpus, token, _engine = field
+    context = chromium.new_context(locale="vi-VN", service_workers="block")
+    page = context.new_page()
+    open_app(page, base, token, worker=False)
+    download(page)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_timeout(500)
+    on_opening = ([url for url in asked if "/api/" in url], page.locator("#region").is_visible())
+    page.click("#bundle-download > summary")
+    page.wait_for_selector(f"#region option[value='{REGION}']", state="attached")
+    context.close()
+    assert on_opening == ([], False)
+    assert [url for url in asked if "/api/" in url] == [f"{base}/api/v1/bundle/regions"]
+
+
 def _serve_bundle_instead(page, text: str) -> None:
     page.route(
         "**/api/v1/bundle?*",

@@ -33,10 +33,14 @@ function translatePage() {
   if (state.lastCheck) renderVerdict(state.lastCheck);
 }
 
+const timeFormats = new Map();
+
 function formatTime(iso) {
-  return new Intl.DateTimeFormat(state.language, {
-    dateStyle: "short", timeStyle: "short", timeZone: state.bundle?.timeZone || "Asia/Ho_Chi_Minh",
-  }).format(new Date(iso));
+  const timeZone = state.bundle?.timeZone || "Asia/Ho_Chi_Minh";
+  const id = `${state.language} ${timeZone}`;
+  // One formatter per language and zone: a new one costs half as much as a check.
+  if (!timeFormats.has(id)) timeFormats.set(id, new Intl.DateTimeFormat(state.language, { dateStyle: "short", timeStyle: "short", timeZone }));
+  return timeFormats.get(id).format(new Date(iso));
 }
 
 function maxAgeDays() {
@@ -128,6 +132,9 @@ function api(path, options = {}) {
   return fetch(`${body.dataset.api}${path}`, { ...options, headers, cache: "no-store" });
 }
 
+// The list of provinces and communes is asked for only when the inspector opens the
+// download section (open by itself while no bundle is stored) or saves the settings,
+// so an app with its bundle opens with no request at all (docs/offline-bundle.md, 6).
 async function loadRegions() {
   if (!state.settings.token) {
     show($("bundle-status"), t("token_missing"));
@@ -359,13 +366,17 @@ async function start() {
   $("inspection-form").addEventListener("submit", recordInspection);
   $("send-now").addEventListener("click", sendQueued);
   $("scan").addEventListener("click", toggleScan);
+  const downloadSection = $("bundle-download");
+  downloadSection.addEventListener("toggle", () => {
+    if (downloadSection.open) loadRegions();
+  });
+  downloadSection.open = !state.bundle;
   window.addEventListener("online", () => {
     updateNetwork();
-    loadRegions();
+    if (downloadSection.open) loadRegions();
     sendQueued();
   });
   window.addEventListener("offline", updateNetwork);
-  loadRegions();
   sendQueued();
   body.dataset.ready = "true";
 }

@@ -27,16 +27,25 @@ export async function ed25519Engine() {
   return (await hasWebCrypto()) ? "webcrypto" : "noble";
 }
 
+function webCryptoKey(publicKey) {
+  const id = publicKey.join(",");
+  let key = imported.get(id);
+  if (key === undefined) {
+    key = crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]).catch(() => null);
+    imported.set(id, key);
+  }
+  return key;
+}
+
+/** Get `publicKey` ready for ed25519Verify ahead of the first check (imported into WebCrypto). */
+export async function ed25519Prepare(publicKey) {
+  if (await hasWebCrypto()) await webCryptoKey(publicKey);
+}
+
 /** True if `signature` is `publicKey`'s Ed25519 signature of `message` (all Uint8Array). */
 export async function ed25519Verify(publicKey, signature, message) {
   if (await hasWebCrypto()) {
-    const id = publicKey.join(",");
-    let key = imported.get(id);
-    if (key === undefined) {
-      key = crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]).catch(() => null);
-      imported.set(id, key);
-    }
-    const cryptoKey = await key;
+    const cryptoKey = await webCryptoKey(publicKey);
     if (cryptoKey === null) return false;
     try {
       return await crypto.subtle.verify({ name: "Ed25519" }, cryptoKey, signature, message);

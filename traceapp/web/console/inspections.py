@@ -1,4 +1,5 @@
-"""Inspectors: find a batch, record an inspection, take a district's batches offline."""
+"""Inspectors: find a batch, record an inspection, take a province's or commune's
+batches offline."""
 
 from __future__ import annotations
 

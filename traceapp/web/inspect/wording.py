@@ -27,6 +27,7 @@ APP_TEXTS = {
     ),
     "no_bundle": _l("No bundle on this phone yet: download your province or commune below."),
     "bundle_heading": _l("Data for offline checks"),
+    "bundle_download": _l("Download or update the data"),
     "region_label": _l("Province or commune"),
     "download": _l("Download"),
     "downloading": _l("Downloading…"),
