@@ -9,7 +9,7 @@ import biip
 import pytest
 
 from traceapp.domain.resolver import LinkType
-from traceapp.web.resolver import resolver_request
+from traceapp.web.resolver_requests import resolver_request
 
 BASE = "https://trace.example.vn"
 LINKSET = "application/linkset+json"
