@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -160,6 +161,41 @@ def test_where_to_buy_refuses_a_script_address(client, world):
         },
     )
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "https://chợ.vn:port/", "https://💩.la/", "https://chợ.vn/\u202egà"]
+)
+def test_where_to_buy_refuses_a_malformed_web_address_clearly(client, world, url):
+    sign_in_as(client, world.users["operator_own"])
+    data = {"kind": "online_market", "name": "Chợ", "url": url, "languages": "vi"}
+    for path in (
+        f"/console/products/{world.product_a.id}/where-to-buy/new",
+        f"/console/where-to-buy/{world.link_a.id}/edit",
+    ):
+        response = client.post(path, data=data)
+        assert response.status_code == 422, path
+        assert "Địa chỉ trang web không hợp lệ." in response.get_data(as_text=True)
+
+
+def test_where_to_buy_stores_a_vietnamese_host_in_its_ascii_form(client, world, db_session):
+    sign_in_as(client, world.users["operator_own"])
+    response = client.post(
+        f"/console/products/{world.product_a.id}/where-to-buy/new",
+        data={
+            "kind": "cooperative_shop",
+            "name": "Cửa hàng đặc sản",
+            "url": "https://ĐặcSản.vn/trứng-gà?loại=thảo dược".replace(" ", "+"),
+            "languages": "vi",
+        },
+    )
+    assert response.status_code == 302
+    stored = db_session.scalar(
+        select(WhereToBuyLink.url).where(WhereToBuyLink.name == "Cửa hàng đặc sản")
+    )
+    assert stored == (
+        "https://xn--csn-uqa6698amda.vn/tr%E1%BB%A9ng-g%C3%A0?lo%E1%BA%A1i=th%E1%BA%A3o+d%C6%B0%E1%BB%A3c"
+    )
 
 
 def test_gtin_cannot_be_added_once_labels_were_issued_under_the_reference(

@@ -9,6 +9,8 @@ import biip
 import pytest
 
 from traceapp.domain.resolver import LinkType
+from traceapp.domain.where_to_buy import WhereToBuyDetails, add_link
+from traceapp.models import WhereToBuyKind
 from traceapp.web.resolver_requests import resolver_request
 
 BASE = "https://trace.example.vn"
@@ -144,6 +146,28 @@ def test_every_level_link_type_and_accept_answers_as_the_standard_says(
                 assert any(
                     base_target == t or location.startswith(t.split("#")[0]) for t in targets
                 ), f"{where}: {location} not in {targets}"
+
+
+def test_a_shop_with_a_vietnamese_host_is_published_as_a_valid_uri(
+    labelled, client, db_session, linkset_schema
+):
+    add_link(
+        db_session,
+        labelled.batch.product,
+        WhereToBuyDetails(
+            WhereToBuyKind.COOPERATIVE_SHOP,
+            "Cửa hàng đặc sản Cao Bằng",
+            url="https://đặcsản-caobằng.vn/trứng-gà",
+            languages=("vi",),
+        ),
+        "test",
+    )
+    db_session.flush()
+    path, _ = level_paths(labelled)["batch"]
+    document = client.get(f"{path}?linkType=linkset").get_json(force=True)
+    linkset_schema.validate(document)
+    shops = document["linkset"][0]["https://gs1.org/voc/hasRetailers"]
+    assert shops[-1]["href"] == ("https://xn--csn-caobng-ukb6591gnfawc.vn/tr%E1%BB%A9ng-g%C3%A0")
 
 
 def test_redirect_passes_the_query_string_on_exactly_once(labelled, client):
