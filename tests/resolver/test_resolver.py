@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import biip
 import pytest
 
-from traceapp.domain.resolver import LinkType
+from traceapp.domain.resolver import LINK_TYPE_ALIASES, LinkType
 from traceapp.domain.where_to_buy import WhereToBuyDetails, add_link
 from traceapp.models import WhereToBuyKind
 from traceapp.web.resolver_requests import resolver_request
@@ -18,7 +18,9 @@ LINKSET = "application/linkset+json"
 JSON_LD = "application/ld+json"
 ACCEPTS = (None, "text/html", LINKSET, JSON_LD, "application/json")
 LEVELS = ("product", "batch", "item", "item_signed")
-REQUESTED = (None, *LinkType, "linkset", "all", "gs1:allergenInfo", "nonsense")
+REQUESTED = (
+    None, *LinkType, *LINK_TYPE_ALIASES, "linkset", "all", "gs1:allergenInfo", "nonsense",
+)  # fmt: skip
 
 
 def level_paths(labels) -> dict[str, tuple[str, str]]:
@@ -54,7 +56,7 @@ def expected_links(labels, level: str) -> dict[str, list[str]]:
             "gs1:traceability": [batch_page],
             "gs1:certificationInfo": [f"{batch_page}#certifications"],
             "gs1:epcis": [f"{BASE}/epcis/01/{gtin}/10/{lot}"],
-            "gs1:productPassport": [f"{BASE}/passport/01/{gtin}/10/{lot}"],
+            "gs1:dpp": [f"{BASE}/passport/01/{gtin}/10/{lot}"],
             "gs1:defaultLink": [batch_page],
         }
     )
@@ -126,7 +128,8 @@ def test_every_level_link_type_and_accept_answers_as_the_standard_says(
                         assert response.mimetype == "text/html", where
                         assert product_name in response.get_data(as_text=True)
                     continue
-                targets = expected.get(str(requested))
+                published = LINK_TYPE_ALIASES.get(str(requested), requested)
+                targets = expected.get(str(published))
                 if not targets:
                     assert response.status_code == 404, where
                     continue

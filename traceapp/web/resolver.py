@@ -19,7 +19,13 @@ from sqlalchemy import select
 
 from traceapp.clock import today_local
 from traceapp.domain import resolver
-from traceapp.domain.passport_content import Passport, passport_jsonld, passport_of
+from traceapp.domain.passport_content import (
+    VOCABULARY_PATH,
+    Passport,
+    passport_jsonld,
+    passport_of,
+    vocabulary_document,
+)
 from traceapp.domain.product_images import image_of
 from traceapp.domain.resolver import (
     JSON_LD_MEDIA_TYPE,
@@ -139,6 +145,18 @@ def item_level(gtin: str, lot: str, serial: str):
     return _answer(_resolution(gtin, lot, serial))
 
 
+@blueprint.get(VOCABULARY_PATH)
+def passport_vocabulary():
+    """The passport's own terms (domain/passport_content.py OWN_TERMS), so that their
+    IRIs, {base}/passport/vocab#term, answer with what they mean."""
+    response = current_app.response_class(
+        json.dumps(vocabulary_document(settings().public_base_url), ensure_ascii=False),
+        mimetype=JSON_LD_MEDIA_TYPE,
+    )
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return _cors(response)
+
+
 @blueprint.get("/passport/01/<gtin>", strict_slashes=False)
 def product_passport(gtin: str):
     resolution = _resolution(gtin)
@@ -239,7 +257,8 @@ def _linkset_response(resolution: Resolution) -> Response:
 def _passport_response(resolution: Resolution) -> Response:
     passport = _passport(resolution)
     response = current_app.response_class(
-        json.dumps(passport_jsonld(passport), ensure_ascii=False), mimetype=JSON_LD_MEDIA_TYPE
+        json.dumps(passport_jsonld(passport, settings().public_base_url), ensure_ascii=False),
+        mimetype=JSON_LD_MEDIA_TYPE,
     )
     response.headers["Cache-Control"] = PAGE_CACHE
     response.headers["Vary"] = "Accept, Accept-Language"
