@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote_plus
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 from sqlalchemy import select
 
+from keys.codes import SIGNATURE_AI
 from traceapp.clock import today_local
 from traceapp.domain import resolver
 from traceapp.domain.passport_content import (
@@ -48,6 +49,7 @@ from traceapp.web.public.passport_wording import (
     WHERE_TO_BUY_KIND_NAMES,
     language_names,
 )
+from traceapp.web.public.scan import LOCATION_PARAMETERS
 from traceapp.web.public.wording import EVENT_NAMES, SCHEME_NAMES
 from traceapp.web.request_session import db, settings
 from traceapp.web.resolver_requests import (
@@ -63,6 +65,11 @@ DESCRIPTION_PATH = Path(__file__).with_name("gs1resolver.json")
 IMAGE_MAX_AGE = 365 * 24 * 3600
 PAGE_CACHE = "no-cache, max-age=0, must-revalidate"
 _READ_ONLY = "resolver_read_only"
+# What a redirect to another site (a shop's) does not pass on: the label's signature,
+# which would let that site print copies of this very label, and where the scan was
+# made. Targets on this service get the whole query string (the verification page
+# needs the signature).
+NOT_FOR_OTHER_SITES = (SIGNATURE_AI, *LOCATION_PARAMETERS)
 _RESOLVER_PATHS = ("/01/", "/.well-known/gs1resolver", "/passport/", "/epcis/")
 
 
@@ -224,7 +231,9 @@ def _redirect(resolution: Resolution, asked: str) -> Response:
     else:
         candidates = resolution.links_of(link_type) if link_type is not None else []
     if not candidates:
-        # Resolver standard 1.2, 2.6.2: no link of the requested type -> 404.
+        # "SHALL return a 404 Not Found message if a link of the requested type is not
+        # available" (GS1's conformance statements for the resolver standard; the
+        # wording and its source are quoted in docs/resolver.md).
         available = ", ".join(sorted({link.link_type.value for link in resolution.links}))
         response = problem(
             404,
@@ -233,8 +242,11 @@ def _redirect(resolution: Resolution, asked: str) -> Response:
         )
         return _with_links(_cors(response), resolution)
     target = _by_language(candidates)
+    here = target.href.startswith(f"{settings().public_base_url}/")
     response = current_app.response_class(status=307)
-    response.headers["Location"] = _with_query(target.href, _passed_query())
+    response.headers["Location"] = _with_query(
+        target.href, _passed_query(() if here else NOT_FOR_OTHER_SITES)
+    )
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Vary"] = "Accept, Accept-Language"
     return _with_links(_cors(response), resolution)
@@ -323,12 +335,16 @@ def _by_language(links: list[Link]) -> Link:
     return next((link for link in links if language in link.languages), links[0])
 
 
-def _passed_query() -> str:
+def _passed_query(withheld: tuple[str, ...]) -> str:
     """The request's query string as sent, without `linkType` (the resolver's own
-    instruction: a target on this resolver would otherwise answer it again)."""
+    instruction: a target on this resolver would otherwise answer it again) and the
+    `withheld` parameters."""
     raw = request.query_string.decode("latin-1")
+    dropped = (LINK_TYPE, *withheld)
     kept = [
-        part for part in raw.split("&") if part and unquote_plus(part.split("=", 1)[0]) != LINK_TYPE
+        part
+        for part in raw.split("&")
+        if part and unquote_plus(part.split("=", 1)[0]) not in dropped
     ]
     # Bytes a client sent unescaped are escaped; what it escaped stays as it was.
     return quote("&".join(kept), safe="!$&'()*+,/:;=?@~%-._")

@@ -50,7 +50,9 @@ API_PATH = "/api/v1/verify"
 # Everything under the code routes is a scan, well formed or not (/P/..., //01/...).
 CODE_PATH = re.compile(r"/+(?:01|[pP])(?:/|$)")
 # The service's own parameters on a code's URL; every other one is part of the code.
-OWN_PARAMETERS = ("lang", "lat", "lon")
+# Where the scan was made, if the phone said (docs/verification.md).
+LOCATION_PARAMETERS = ("lat", "lon")
+OWN_PARAMETERS = ("lang", *LOCATION_PARAMETERS)
 MAX_CODE_PARAMETER = 2048
 # A genuine page must turn "recalled" at once: every view asks the server again.
 CACHE_HEADERS = (
