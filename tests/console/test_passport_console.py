@@ -103,6 +103,20 @@ def test_a_file_that_is_not_a_picture_is_refused_on_the_form(client, world):
     assert "không phải là ảnh" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("kind", ["GIF", "BMP", "TIFF"])
+def test_a_picture_in_another_format_than_jpeg_png_or_webp_is_refused(client, world, kind):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (222, 196, 120)).save(buffer, kind)
+    sign_in_as(client, world.users["operator_own"])
+    response = client.post(
+        f"/console/products/{world.product_a.id}/image",
+        data={"image": (io.BytesIO(buffer.getvalue()), f"anh.{kind.lower()}")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "không phải là ảnh" in response.get_data(as_text=True)
+
+
 def test_where_to_buy_changes_are_each_in_the_audit_log(client, world, db_session):
     sign_in_as(client, world.users["operator_own"])
     product_id = world.product_a.id
