@@ -8,9 +8,11 @@ import io
 import json
 from datetime import datetime, timedelta, timezone
 
+from PIL import Image
 from pyld import jsonld
 
-from traceapp.domain.product_images import MAX_BYTES
+from tests.resolver.conftest import page_weight
+from traceapp.domain.product_images import MAX_BYTES, store_product_image
 from traceapp.domain.value_chain import StepDetails, record_step
 from traceapp.domain.voiding import void_label
 
@@ -77,14 +79,27 @@ def test_genuine_page_shows_every_passport_field(labelled, client):
 
 
 def test_page_stays_in_its_weight_budget_and_the_image_in_its_own(labelled, client):
-    page = client.get(labelled.path(0), headers=EN)
-    assert len(page.data) < PAGE_BUDGET
-    html = page.get_data(as_text=True)
-    image_path = html.split('class="product-image" src="')[1].split('"')[0]
-    image = client.get(image_path)
-    assert image.status_code == 200
+    weight = page_weight(client, labelled.path(0), headers=EN)
+    assert weight.css > 0 and weight.js > 0  # the stylesheets and the script are counted
+    assert weight.page < PAGE_BUDGET
+    assert 0 < weight.image <= MAX_BYTES
+    html = client.get(labelled.path(0), headers=EN).get_data(as_text=True)
+    image = client.get(html.split('class="product-image" src="')[1].split('"')[0])
     assert image.mimetype == "image/jpeg"
-    assert len(image.data) <= MAX_BYTES
+
+
+def test_a_photo_is_drawn_at_its_own_proportions(labelled, client, db_session):
+    wide = io.BytesIO()
+    Image.new("RGB", (1200, 400), (222, 196, 120)).save(wide, "PNG")
+    store_product_image(db_session, labelled.batch.product, wide.getvalue(), "test")
+    db_session.flush()
+    batch, product = labelled.batch, labelled.batch.product
+    for path in (labelled.path(0), f"/01/{product.gtin}/10/{batch.lot_code}"):
+        html = client.get(path, headers=EN).get_data(as_text=True)
+        tag = html.split('<img class="product-image"')[1].split(">")[0]
+        width = int(tag.split('width="')[1].split('"')[0])
+        height = int(tag.split('height="')[1].split('"')[0])
+        assert (width, height) == (240, 80), path
 
 
 def test_image_is_served_for_caching_and_revalidation(labelled, client):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from traceapp.domain import resolver
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
-from traceapp.domain.product_images import product_image_path
+from traceapp.domain.product_images import display_size, product_image_path
 from traceapp.domain.verification import HistoryEvent, batch_history
 from traceapp.models import (
     Batch,
@@ -58,6 +58,7 @@ class Passport:
     product_category: str
     unit: str
     image_url: str | None
+    image_size: tuple[int, int] | None  # as the pages draw it
     safety_warnings: str | None
     producer_name: str
     producer_address: str
@@ -110,6 +111,7 @@ def passport_of(
         "product_category": product.category,
         "unit": product.unit,
         "image_url": f"{base_url}{product_image_path(image)}" if image else None,
+        "image_size": display_size(image) if image else None,
         "safety_warnings": product.safety_warnings,
         "producer_name": cooperative.name,
         "producer_address": f"{cooperative.commune}, {cooperative.province}",

@@ -20,6 +20,9 @@ from traceapp.models._columns import utcnow
 
 MAX_SIDE = 480
 MAX_BYTES = 30_000
+# How large the public pages draw a picture: its longer side, in CSS pixels (a stored
+# picture has twice as many pixels, for sharp phone screens).
+DISPLAY_SIDE = 240
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 # Refuse pictures that would take hundreds of megabytes to decode.
 MAX_SOURCE_PIXELS = 40_000_000
@@ -57,6 +60,13 @@ def store_product_image(
 def product_image_path(image: ProductImage) -> str:
     """Where the web serves a stored image: its digest in the name, so it never changes."""
     return f"/media/products/{image.product_id}/{image.digest[:16]}.jpg"
+
+
+def display_size(image: ProductImage) -> tuple[int, int]:
+    """(width, height) to draw `image` at on the public pages: its own proportions,
+    the longer side DISPLAY_SIDE at most."""
+    scale = min(1.0, DISPLAY_SIDE / max(image.width, image.height))
+    return max(1, round(image.width * scale)), max(1, round(image.height * scale))
 
 
 def image_of(session: Session, product_id: int) -> ProductImage | None:

@@ -297,6 +297,7 @@ def _page(resolution: Resolution) -> Response:
         page_facts={
             "product_name": passport.product_name,
             "image_path": _path_of(passport.image_url),
+            "image_size": passport.image_size,
             "gtin": passport.gtin,
             "cooperative_registration_number": passport.producer_identifier,
             "safety_warnings": passport.safety_warnings,
