@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from PIL import Image
 from pyld import jsonld
 
 from tests.resolver.conftest import page_weight
+from traceapp.domain.portal_export import CSV_COLUMNS
 from traceapp.domain.product_images import MAX_BYTES, store_product_image
 from traceapp.domain.value_chain import StepDetails, record_step
 from traceapp.domain.voiding import void_label
@@ -259,6 +262,13 @@ def test_portal_export_writes_json_and_csv(run_cli, committed_engine, keystore, 
     assert len(rows) == len(record["serials"])
     assert {row["lot"] for row in rows} == {BAO_HUNG_LOT}
     assert all(row["serial"] and row["expiry_date"] for row in rows)
+
+
+def test_docs_list_the_csv_columns_in_the_order_the_export_writes_them():
+    text = (Path(__file__).parents[2] / "docs" / "passport.md").read_text(encoding="utf-8")
+    paragraph = text.split("**CSV**:")[1].split("Then **one row per")[0]
+    listed = re.findall(r"`([a-z_]+)`", paragraph.split("):", 1)[1])
+    assert tuple(listed) == CSV_COLUMNS
 
 
 def test_portal_export_of_an_unknown_batch_is_a_clear_error(run_cli, tmp_path):
