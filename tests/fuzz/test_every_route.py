@@ -152,6 +152,10 @@ def known_path_values(world, db_session) -> dict[str, object]:
         "gtin": product.gtin,
         "lot": world.batch_a.lot_code,
         "serial": serial,
+        "cooperative_id": world.coop_a.id,
+        # Another user's account and token: the officer fuzzing stays signed in.
+        "user_id": world.users["operator_other"].id,
+        "token_id": world.token_ids["operator_other"],
     }
     if image is not None:
         values["name"] = image.digest[:16]
