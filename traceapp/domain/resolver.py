@@ -25,7 +25,8 @@ from traceapp.models import Batch, BatchStatus, Label, Product, WhereToBuyLink
 E = TypeVar("E", bound=DomainError)
 
 GS1_VOCABULARY = "https://gs1.org/voc/"
-# GS1's JSON-LD context for linksets (resolver standard 1.2, section 2.10).
+# GS1's JSON-LD context for linksets (an artefact of resolver standard 1.2.0,
+# https://ref.gs1.org/standards/resolver/artefacts).
 LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 LINKSET_MEDIA_TYPE = "application/linkset+json"
 JSON_LD_MEDIA_TYPE = "application/ld+json"
