@@ -93,7 +93,7 @@ def flask_front(app: Flask) -> None:
     for rule in ("/01/<path:rest>", "/p/<path:rest>", "/api/v1/verify"):
         app.add_url_rule(rule, f"bench_scan_{rule[1:3]}", scan_view)
     # The GS1 resolver's item-level rule is more specific than /01/<path:rest>.
-    app.view_functions["public.item_resolver"] = scan_view
+    app.view_functions["resolver.item_level"] = scan_view
     app.extensions["traceapp.limiter"].exempt(scan_view)
 
 

@@ -2,7 +2,10 @@
 
 web (and cli, forms) -> domain -> infrastructure / models -> keys / labels. Every
 import counts, including those inside functions: a loop hidden in a function is
-still a loop for the next engineer.
+still a loop for the next engineer. Importing a submodule first runs its packages'
+__init__, so `from traceapp.web.public import languages` is an import of
+traceapp.web.public too (the importer's own packages excepted: they are already
+running).
 """
 
 from __future__ import annotations
@@ -43,8 +46,16 @@ def _modules() -> dict[str, Path]:
 
 
 def _imported(name: str, path: Path) -> Iterator[str]:
-    """What module `name` imports: a `from package import submodule` names the submodule."""
+    """What module `name` imports: a `from package import submodule` names the
+    submodule, and every import names the packages whose __init__ it runs."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    running = set(_packages_of(name)) | {name}
+    for target in _named_imports(package, path):
+        yield target
+        yield from (p for p in _packages_of(target) if p not in running)
+
+
+def _named_imports(package: str, path: Path) -> Iterator[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
@@ -56,6 +67,12 @@ def _imported(name: str, path: Path) -> Iterator[str]:
             for alias in node.names:
                 submodule = f"{base}.{alias.name}"
                 yield submodule if submodule in _modules() else base
+
+
+def _packages_of(module: str) -> list[str]:
+    """'a.b.c' -> ['a', 'a.b']: the packages Python imports before a.b.c."""
+    parts = module.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts))]
 
 
 @cache

@@ -4,7 +4,10 @@ refusal to certify it, the product photo, and where-to-buy links in the audit lo
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -102,6 +105,60 @@ def test_a_file_that_is_not_a_picture_is_refused_on_the_form(client, world):
     assert "không phải là ảnh" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("kind", ["GIF", "BMP", "TIFF"])
+def test_a_picture_in_another_format_than_jpeg_png_or_webp_is_refused(client, world, kind):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (222, 196, 120)).save(buffer, kind)
+    sign_in_as(client, world.users["operator_own"])
+    response = client.post(
+        f"/console/products/{world.product_a.id}/image",
+        data={"image": (io.BytesIO(buffer.getvalue()), f"anh.{kind.lower()}")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "không phải là ảnh" in response.get_data(as_text=True)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG header announcing a picture of that size, and no pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def test_a_picture_of_too_many_pixels_is_refused_before_it_is_decoded(client, world):
+    sign_in_as(client, world.users["operator_own"])
+    response = client.post(
+        f"/console/products/{world.product_a.id}/image",
+        data={"image": (io.BytesIO(png_claiming(8_000, 6_000)), "bom.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "quá nhiều điểm ảnh" in response.get_data(as_text=True)
+
+
+def test_a_stored_photo_keeps_none_of_the_uploads_metadata(client, world, db_session):
+    exif = Image.Exif()
+    exif[0x010F] = "Máy ảnh của chị Hoa"  # Make
+    exif[0x8825] = {2: (22.0, 40.0, 0.0)}  # GPSInfo: a latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (222, 196, 120)).save(buffer, "JPEG", exif=exif.tobytes())
+    assert Image.open(io.BytesIO(buffer.getvalue())).getexif()  # the upload has it
+    sign_in_as(client, world.users["operator_own"])
+    client.post(
+        f"/console/products/{world.product_a.id}/image",
+        data={"image": (io.BytesIO(buffer.getvalue()), "anh.jpg")},
+        content_type="multipart/form-data",
+    )
+    stored = db_session.get(ProductImage, world.product_a.id)
+    db_session.refresh(stored)
+    assert not Image.open(io.BytesIO(stored.data)).getexif()
+
+
 def test_where_to_buy_changes_are_each_in_the_audit_log(client, world, db_session):
     sign_in_as(client, world.users["operator_own"])
     product_id = world.product_a.id
@@ -160,6 +217,41 @@ def test_where_to_buy_refuses_a_script_address(client, world):
         },
     )
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "https://chợ.vn:port/", "https://💩.la/", "https://chợ.vn/\u202egà"]
+)
+def test_where_to_buy_refuses_a_malformed_web_address_clearly(client, world, url):
+    sign_in_as(client, world.users["operator_own"])
+    data = {"kind": "online_market", "name": "Chợ", "url": url, "languages": "vi"}
+    for path in (
+        f"/console/products/{world.product_a.id}/where-to-buy/new",
+        f"/console/where-to-buy/{world.link_a.id}/edit",
+    ):
+        response = client.post(path, data=data)
+        assert response.status_code == 422, path
+        assert "Địa chỉ trang web không hợp lệ." in response.get_data(as_text=True)
+
+
+def test_where_to_buy_stores_a_vietnamese_host_in_its_ascii_form(client, world, db_session):
+    sign_in_as(client, world.users["operator_own"])
+    response = client.post(
+        f"/console/products/{world.product_a.id}/where-to-buy/new",
+        data={
+            "kind": "cooperative_shop",
+            "name": "Cửa hàng đặc sản",
+            "url": "https://ĐặcSản.vn/trứng-gà?loại=thảo dược".replace(" ", "+"),
+            "languages": "vi",
+        },
+    )
+    assert response.status_code == 302
+    stored = db_session.scalar(
+        select(WhereToBuyLink.url).where(WhereToBuyLink.name == "Cửa hàng đặc sản")
+    )
+    assert stored == (
+        "https://xn--csn-uqa6698amda.vn/tr%E1%BB%A9ng-g%C3%A0?lo%E1%BA%A1i=th%E1%BA%A3o+d%C6%B0%E1%BB%A3c"
+    )
 
 
 def test_gtin_cannot_be_added_once_labels_were_issued_under_the_reference(

@@ -155,18 +155,17 @@ def bearer(world: World, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def fill_rule(rule, world: World) -> str:
-    """The rule's URL with Bao Hung's batch and run, and 1 or 'x' for anything else."""
-    values = {"batch_id": world.batch_a.id, "run_id": world.run_a.id}
+def fill_rule(rule, world: World, known: dict[str, object] | None = None) -> str:
+    """The rule's URL with Bao Hung's batch and run, the `known` values given, and 1
+    or 'x' for anything else."""
+    values: dict[str, object] = {"batch_id": world.batch_a.id, "run_id": world.run_a.id}
     if world.job_a is not None:
         values["job_id"] = world.job_a.id
+    values |= known or {}
     url = rule.rule
     for name in rule.arguments:
-        url = re.sub(
-            rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>",
-            str(values.get(name, 1) if name.endswith("_id") or name == "number" else "x"),
-            url,
-        )
+        default = 1 if name.endswith("_id") or name == "number" else "x"
+        url = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", str(values.get(name, default)), url)
     return url
 
 

@@ -4,6 +4,8 @@ schemas the resolver's documents must satisfy."""
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,39 @@ def labelled(issue, factory, db_session) -> IssuedLabels:
         add_link(db_session, product, details, "test")
     db_session.flush()
     return labels
+
+
+@dataclass(frozen=True)
+class PageWeight:
+    """What a public page costs a phone, in bytes as served (before any compression)."""
+
+    html: int
+    css: int
+    js: int
+    image: int  # the lazy-loaded product photo, fetched only when scrolled to
+
+    @property
+    def page(self) -> int:
+        """The page without its photo: the HTML and every stylesheet and script it loads."""
+        return self.html + self.css + self.js
+
+
+_STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
+_SCRIPT = re.compile(r'<script[^>]* src="([^"]+)"')
+_LAZY_IMAGE = re.compile(r'<img[^>]* src="([^"]+)"[^>]* loading="lazy"')
+
+
+def page_weight(client, path: str, headers: dict[str, str] | None = None) -> PageWeight:
+    response = client.get(path, headers=headers or {})
+    assert response.status_code == 200, path
+    html = response.get_data(as_text=True)
+
+    def size(urls: list[str]) -> int:
+        return sum(len(client.get(url).data) for url in dict.fromkeys(urls))
+
+    return PageWeight(
+        len(response.data),
+        size(_STYLESHEET.findall(html)),
+        size(_SCRIPT.findall(html)),
+        size(_LAZY_IMAGE.findall(html)),
+    )

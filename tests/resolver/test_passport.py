@@ -6,12 +6,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+from PIL import Image
 from pyld import jsonld
 
-from traceapp.domain.product_images import MAX_BYTES
+from tests.resolver.conftest import page_weight
+from traceapp.domain.portal_export import CSV_COLUMNS
+from traceapp.domain.product_images import MAX_BYTES, store_product_image
+from traceapp.domain.value_chain import StepDetails, record_step
 from traceapp.domain.voiding import void_label
 
+BASE = "https://trace.example.vn"
+OWN = f"{BASE}/passport/vocab#"  # the passport's own terms (docs/passport.md)
+EPCIS_NS = "https://ref.gs1.org/epcis/"
+XSD_DATE_TIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+MORNING = datetime(2026, 11, 26, 7, 30, tzinfo=timezone(timedelta(hours=7)))
 EN = {"Accept-Language": "en"}
 PAGE_BUDGET = 50 * 1024
 
@@ -70,14 +82,27 @@ def test_genuine_page_shows_every_passport_field(labelled, client):
 
 
 def test_page_stays_in_its_weight_budget_and_the_image_in_its_own(labelled, client):
-    page = client.get(labelled.path(0), headers=EN)
-    assert len(page.data) < PAGE_BUDGET
-    html = page.get_data(as_text=True)
-    image_path = html.split('class="product-image" src="')[1].split('"')[0]
-    image = client.get(image_path)
-    assert image.status_code == 200
+    weight = page_weight(client, labelled.path(0), headers=EN)
+    assert weight.css > 0 and weight.js > 0  # the stylesheets and the script are counted
+    assert weight.page < PAGE_BUDGET
+    assert 0 < weight.image <= MAX_BYTES
+    html = client.get(labelled.path(0), headers=EN).get_data(as_text=True)
+    image = client.get(html.split('class="product-image" src="')[1].split('"')[0])
     assert image.mimetype == "image/jpeg"
-    assert len(image.data) <= MAX_BYTES
+
+
+def test_a_photo_is_drawn_at_its_own_proportions(labelled, client, db_session):
+    wide = io.BytesIO()
+    Image.new("RGB", (1200, 400), (222, 196, 120)).save(wide, "PNG")
+    store_product_image(db_session, labelled.batch.product, wide.getvalue(), "test")
+    db_session.flush()
+    batch, product = labelled.batch, labelled.batch.product
+    for path in (labelled.path(0), f"/01/{product.gtin}/10/{batch.lot_code}"):
+        html = client.get(path, headers=EN).get_data(as_text=True)
+        tag = html.split('<img class="product-image"')[1].split(">")[0]
+        width = int(tag.split('width="')[1].split('"')[0])
+        height = int(tag.split('height="')[1].split('"')[0])
+        assert (width, height) == (240, 80), path
 
 
 def test_image_is_served_for_caching_and_revalidation(labelled, client):
@@ -116,17 +141,28 @@ def test_batch_page_shows_every_mandatory_field_in_three_languages(labelled, cli
             assert expected in page, (language, expected)
 
 
-def test_passport_round_trips_through_json_ld_expansion(labelled, client):
+def test_passport_round_trips_through_json_ld_expansion(labelled, client, db_session):
     batch, product = labelled.batch, labelled.batch.product
-    response = client.get(f"/01/{product.gtin}/10/{batch.lot_code}?linkType=gs1:productPassport")
+    recorded = [
+        event.event_id
+        for hour, step in enumerate(("commissioning", "packing"))
+        for event in record_step(
+            db_session,
+            batch.id,
+            StepDetails(step, at=MORNING + timedelta(hours=hour), boxes=2, per_box=10),
+            "test",
+        )
+    ]
+    db_session.flush()
+    response = client.get(f"/01/{product.gtin}/10/{batch.lot_code}?linkType=gs1:dpp")
     assert response.status_code == 307
-    target = response.headers["Location"].removeprefix("https://trace.example.vn")
+    target = response.headers["Location"].removeprefix(BASE)
     document = client.get(target).get_json(force=True)
     expanded = jsonld.expand(document)
     compacted = jsonld.compact(expanded, {"@context": document["@context"]})
     assert jsonld.expand(compacted) == expanded
     node = expanded[0]
-    assert node["@id"] == f"https://trace.example.vn/01/{product.gtin}/10/{batch.lot_code}"
+    assert node["@id"] == f"{BASE}/01/{product.gtin}/10/{batch.lot_code}"
     assert node["https://gs1.org/voc/gtin"][0]["@value"] == product.gtin
     for term in (
         "https://gs1.org/voc/productName",
@@ -137,8 +173,61 @@ def test_passport_round_trips_through_json_ld_expansion(labelled, client):
         "https://schema.org/productionDate",
         "https://schema.org/image",
         "https://gs1.org/voc/epcis",
+        "https://gs1.org/voc/dpp",
     ):
         assert term in node, term
+    # The EPCIS events, expanded: the ones recorded, in time order, each with its type,
+    # time and business step.
+    [events] = node[f"{OWN}traceabilityEvent"]
+    assert sorted(event["@id"] for event in events["@list"]) == sorted(recorded)
+    times = [event["https://ref.gs1.org/epcis/eventTime"][0]["@value"] for event in events["@list"]]
+    assert times == sorted(times)
+    for event in events["@list"]:
+        assert event["https://ref.gs1.org/epcis/eventType"][0]["@id"].endswith("Event")
+        assert event["https://ref.gs1.org/epcis/eventTime"][0]["@type"] == XSD_DATE_TIME
+        assert event["https://ref.gs1.org/epcis/bizStep"][0]["@id"].startswith(
+            "https://ref.gs1.org/cbv/BizStep-"
+        )
+    epcis = client.get(node["https://gs1.org/voc/epcis"][0]["@id"].removeprefix(BASE))
+    assert set(recorded) <= {
+        event["eventID"] for event in epcis.get_json(force=True)["epcisBody"]["eventList"]
+    }
+
+
+def test_passport_coins_terms_only_in_its_own_vocabulary(labelled, client):
+    batch, product = labelled.batch, labelled.batch.product
+    document = client.get(f"/passport/01/{product.gtin}/10/{batch.lot_code}").get_json(force=True)
+    used = {predicate for predicate in _predicates(jsonld.expand(document))}
+    assert not [iri for iri in used if iri.startswith("https://ref.gs1.org/voc/")]
+    own = {iri for iri in used if iri.startswith(OWN)}
+    assert own >= {f"{OWN}shelfLifeDays", f"{OWN}serialsIssued", f"{OWN}batchStatus"}
+    assert used - own <= {
+        iri
+        for iri in used
+        if iri.startswith(("https://gs1.org/voc/", "https://schema.org/", EPCIS_NS))
+    }
+    # The vocabulary's own address says what each of them means.
+    vocabulary = client.get("/passport/vocab")
+    assert vocabulary.mimetype == "application/ld+json"
+    defined = {
+        node["@id"]: node
+        for node in jsonld.expand(vocabulary.get_json(force=True))
+        if "@type" in node
+    }
+    for iri in own:
+        assert defined[iri]["@type"] == ["http://www.w3.org/1999/02/22-rdf-syntax-ns#Property"]
+        assert defined[iri]["http://www.w3.org/2000/01/rdf-schema#comment"][0]["@value"]
+
+
+def _predicates(nodes) -> set[str]:
+    found: set[str] = set()
+    for node in nodes if isinstance(nodes, list) else [nodes]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not key.startswith("@"):
+                    found.add(key)
+                found |= _predicates(value)
+    return found
 
 
 def test_ld_json_accept_on_the_printed_code_gives_the_batch_passport(labelled, client):
@@ -173,6 +262,13 @@ def test_portal_export_writes_json_and_csv(run_cli, committed_engine, keystore, 
     assert len(rows) == len(record["serials"])
     assert {row["lot"] for row in rows} == {BAO_HUNG_LOT}
     assert all(row["serial"] and row["expiry_date"] for row in rows)
+
+
+def test_docs_list_the_csv_columns_in_the_order_the_export_writes_them():
+    text = (Path(__file__).parents[2] / "docs" / "passport.md").read_text(encoding="utf-8")
+    paragraph = text.split("**CSV**:")[1].split("Then **one row per")[0]
+    listed = re.findall(r"`([a-z_]+)`", paragraph.split("):", 1)[1])
+    assert tuple(listed) == CSV_COLUMNS
 
 
 def test_portal_export_of_an_unknown_batch_is_a_clear_error(run_cli, tmp_path):

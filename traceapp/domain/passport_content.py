@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from traceapp.domain import resolver
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for
-from traceapp.domain.product_images import product_image_path
+from traceapp.domain.product_images import display_size, product_image_path
 from traceapp.domain.verification import HistoryEvent, batch_history
 from traceapp.models import (
     Batch,
@@ -58,6 +58,7 @@ class Passport:
     product_category: str
     unit: str
     image_url: str | None
+    image_size: tuple[int, int] | None  # as the pages draw it
     safety_warnings: str | None
     producer_name: str
     producer_address: str
@@ -110,6 +111,7 @@ def passport_of(
         "product_category": product.category,
         "unit": product.unit,
         "image_url": f"{base_url}{product_image_path(image)}" if image else None,
+        "image_size": display_size(image) if image else None,
         "safety_warnings": product.safety_warnings,
         "producer_name": cooperative.name,
         "producer_address": f"{cooperative.commune}, {cooperative.province}",
@@ -162,7 +164,7 @@ def passport_of(
             "traceability": anchor,
             "certificationInfo": f"{anchor}#certifications",
             "epcis": resolver.epcis_uri(base_url, product.gtin, batch.lot_code),
-            "productPassport": resolver.passport_uri(base_url, product.gtin, batch.lot_code),
+            "dpp": resolver.passport_uri(base_url, product.gtin, batch.lot_code),
         }
     return Passport(
         **common,
@@ -189,70 +191,123 @@ def passport_of(
 
 # --- JSON-LD ---------------------------------------------------------------------------
 
-# The context is inline so a reader needs no network to expand the document; its terms
-# are the GS1 Web Vocabulary's where it has one, schema.org's otherwise.
-PASSPORT_CONTEXT: dict[str, Any] = {
-    "gs1": "https://gs1.org/voc/",
-    "schema": "https://schema.org/",
-    "epcis": "https://ref.gs1.org/epcis/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dpp": "https://ref.gs1.org/voc/dpp#",
-    "id": "@id",
-    "type": "@type",
-    "Product": "gs1:Product",
-    "Organization": "gs1:Organization",
-    "PostalAddress": "gs1:PostalAddress",
-    "CertificationDetails": "gs1:CertificationDetails",
-    "productName": {"@id": "gs1:productName", "@container": "@language"},
-    "gtin": "gs1:gtin",
-    "lot": "schema:identifier",
-    "image": {"@id": "schema:image", "@type": "@id"},
-    "category": "schema:category",
-    "consumerSafetyInformation": {"@id": "gs1:consumerSafetyInformation", "@language": "vi"},
-    "manufacturer": "gs1:manufacturer",
-    "organizationName": "gs1:organizationName",
-    "organizationID": "schema:identifier",
-    "address": "gs1:address",
-    "addressLocality": "gs1:addressLocality",
-    "addressRegion": "gs1:addressRegion",
-    "countryCode": "gs1:countryCode",
-    "countryOfOrigin": "schema:countryOfOrigin",
-    "countryOfOriginStatement": {"@id": "gs1:countryOfOriginStatement", "@language": "vi"},
-    "productionDate": {"@id": "schema:productionDate", "@type": "xsd:date"},
-    "bestBeforeDate": {"@id": "gs1:bestBeforeDate", "@type": "xsd:date"},
-    "shelfLifeDays": {"@id": "dpp:shelfLifeDays", "@type": "xsd:integer"},
-    "serialsIssued": {"@id": "dpp:serialsIssued", "@type": "xsd:integer"},
-    "firstSerial": "dpp:firstSerial",
-    "lastSerial": "dpp:lastSerial",
-    "status": "dpp:batchStatus",
-    "recallReason": {"@id": "dpp:recallReason", "@language": "vi"},
-    "certification": {"@id": "gs1:certification", "@container": "@set"},
-    "certificationStandard": "gs1:certificationStandard",
-    "certificationIdentification": "gs1:certificationIdentification",
-    "certificationAgency": "gs1:certificationAgency",
-    "certificationValue": "gs1:certificationValue",
-    "certificationStartDate": {"@id": "gs1:certificationStartDate", "@type": "xsd:date"},
-    "certificationEndDate": {"@id": "gs1:certificationEndDate", "@type": "xsd:date"},
-    "certificationStatement": {"@id": "gs1:certificationStatement", "@language": "vi"},
-    "pip": {"@id": "gs1:pip", "@type": "@id"},
-    "traceability": {"@id": "gs1:traceability", "@type": "@id"},
-    "certificationInfo": {"@id": "gs1:certificationInfo", "@type": "@id"},
-    "epcisDocument": {"@id": "gs1:epcis", "@type": "@id"},
-    "productPassport": {"@id": "gs1:productPassport", "@type": "@id"},
-    "traceabilityEvents": {"@id": "dpp:traceabilityEvent", "@container": "@list"},
-    "eventType": {"@id": "epcis:eventType", "@type": "@vocab"},
-    "bizStep": {"@id": "epcis:bizStep", "@type": "@id"},
-    "eventTime": {"@id": "epcis:eventTime", "@type": "xsd:dateTime"},
-    "ObjectEvent": "epcis:ObjectEvent",
-    "AggregationEvent": "epcis:AggregationEvent",
-    "TransformationEvent": "epcis:TransformationEvent",
+# The few facts with no term in GS1's Web Vocabulary or schema.org are named by this
+# service, under its own address (never under GS1's namespace): {base}/passport/vocab#.
+# That address answers with the vocabulary_document below.
+VOCABULARY_PATH = "/passport/vocab"
+OWN_TERMS: dict[str, str] = {
+    "shelfLifeDays": "Days from the production date to the best-before date.",
+    "serialsIssued": "How many labels (serial numbers) were issued for the batch.",
+    "firstSerial": "The lowest serial number issued for the batch.",
+    "lastSerial": "The highest serial number issued for the batch.",
+    "batchStatus": "The batch's status: certified or recalled.",
+    "recallReason": "Why the batch was recalled.",
+    "traceabilityEvent": "The batch's EPCIS events, in time order.",
 }
 
 
-def passport_jsonld(passport: Passport) -> dict[str, Any]:
-    """The passport as a JSON-LD document (GS1 Web Vocabulary and schema.org terms)."""
+def vocabulary_uri(base_url: str) -> str:
+    return f"{base_url}{VOCABULARY_PATH}"
+
+
+def passport_context(base_url: str) -> dict[str, Any]:
+    """The passport's JSON-LD context. It is inline so a reader needs no network to
+    expand the document; its terms are the GS1 Web Vocabulary's where it has one,
+    schema.org's otherwise, and this service's own (OWN_TERMS) for the rest."""
+    return {
+        "gs1": "https://gs1.org/voc/",
+        "schema": "https://schema.org/",
+        "epcis": "https://ref.gs1.org/epcis/",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "trace": f"{vocabulary_uri(base_url)}#",
+        "id": "@id",
+        "type": "@type",
+        "Product": "gs1:Product",
+        "Organization": "gs1:Organization",
+        "PostalAddress": "gs1:PostalAddress",
+        "CertificationDetails": "gs1:CertificationDetails",
+        "productName": {"@id": "gs1:productName", "@container": "@language"},
+        "gtin": "gs1:gtin",
+        "lot": "schema:identifier",
+        "image": {"@id": "schema:image", "@type": "@id"},
+        "category": "schema:category",
+        "consumerSafetyInformation": {"@id": "gs1:consumerSafetyInformation", "@language": "vi"},
+        "manufacturer": "gs1:manufacturer",
+        "organizationName": "gs1:organizationName",
+        "organizationID": "schema:identifier",
+        "address": "gs1:address",
+        "addressLocality": "gs1:addressLocality",
+        "addressRegion": "gs1:addressRegion",
+        "countryCode": "gs1:countryCode",
+        "countryOfOrigin": "schema:countryOfOrigin",
+        "countryOfOriginStatement": {"@id": "gs1:countryOfOriginStatement", "@language": "vi"},
+        "productionDate": {"@id": "schema:productionDate", "@type": "xsd:date"},
+        "bestBeforeDate": {"@id": "gs1:bestBeforeDate", "@type": "xsd:date"},
+        "shelfLifeDays": {"@id": "trace:shelfLifeDays", "@type": "xsd:integer"},
+        "serialsIssued": {"@id": "trace:serialsIssued", "@type": "xsd:integer"},
+        "firstSerial": "trace:firstSerial",
+        "lastSerial": "trace:lastSerial",
+        "status": "trace:batchStatus",
+        "recallReason": {"@id": "trace:recallReason", "@language": "vi"},
+        "certification": {"@id": "gs1:certification", "@container": "@set"},
+        "certificationStandard": "gs1:certificationStandard",
+        "certificationIdentification": "gs1:certificationIdentification",
+        "certificationAgency": "gs1:certificationAgency",
+        "certificationValue": "gs1:certificationValue",
+        "certificationStartDate": {"@id": "gs1:certificationStartDate", "@type": "xsd:date"},
+        "certificationEndDate": {"@id": "gs1:certificationEndDate", "@type": "xsd:date"},
+        "certificationStatement": {"@id": "gs1:certificationStatement", "@language": "vi"},
+        "pip": {"@id": "gs1:pip", "@type": "@id"},
+        "traceability": {"@id": "gs1:traceability", "@type": "@id"},
+        "certificationInfo": {"@id": "gs1:certificationInfo", "@type": "@id"},
+        "epcisDocument": {"@id": "gs1:epcis", "@type": "@id"},
+        "dpp": {"@id": "gs1:dpp", "@type": "@id"},
+        "traceabilityEvents": {"@id": "trace:traceabilityEvent", "@container": "@list"},
+        "eventType": {"@id": "epcis:eventType", "@type": "@vocab"},
+        "bizStep": {"@id": "epcis:bizStep", "@type": "@id"},
+        "eventTime": {"@id": "epcis:eventTime", "@type": "xsd:dateTime"},
+        "ObjectEvent": "epcis:ObjectEvent",
+        "AggregationEvent": "epcis:AggregationEvent",
+        "TransformationEvent": "epcis:TransformationEvent",
+    }
+
+
+def vocabulary_document(base_url: str) -> dict[str, Any]:
+    """What {base}/passport/vocab answers: each of OWN_TERMS as an RDF property."""
+    vocabulary = vocabulary_uri(base_url)
+    return {
+        "@context": {
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        },
+        "@graph": [
+            {
+                "@id": vocabulary,
+                "rdfs:comment": {
+                    "@value": "Terms of the TraceApp digital product passport that neither "
+                    "the GS1 Web Vocabulary nor schema.org has.",
+                    "@language": "en",
+                },
+            },
+            *(
+                {
+                    "@id": f"{vocabulary}#{term}",
+                    "@type": "rdf:Property",
+                    "rdfs:label": term,
+                    "rdfs:comment": {"@value": comment, "@language": "en"},
+                    "rdfs:isDefinedBy": {"@id": vocabulary},
+                }
+                for term, comment in OWN_TERMS.items()
+            ),
+        ],
+    }
+
+
+def passport_jsonld(passport: Passport, base_url: str) -> dict[str, Any]:
+    """The passport as a JSON-LD document (GS1 Web Vocabulary and schema.org terms,
+    and this service's own for the rest)."""
     document: dict[str, Any] = {
-        "@context": PASSPORT_CONTEXT,
+        "@context": passport_context(base_url),
         "type": "Product",
     }
     if passport.anchor:

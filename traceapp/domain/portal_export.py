@@ -100,7 +100,7 @@ def portal_export(session: Session, batch_id: int, base_url: str, today: date) -
         "traceability": {
             "traceability_url": passport.links.get("traceability"),
             "epcis_url": passport.links.get("epcis"),
-            "passport_url": passport.links.get("productPassport"),
+            "passport_url": passport.links.get("dpp"),
             "epcis_event_ids": [event.event_id for event in passport.events],
         },
         "certificates": [

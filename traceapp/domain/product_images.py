@@ -20,17 +20,23 @@ from traceapp.models._columns import utcnow
 
 MAX_SIDE = 480
 MAX_BYTES = 30_000
+# How large the public pages draw a picture: its longer side, in CSS pixels (a stored
+# picture has twice as many pixels, for sharp phone screens).
+DISPLAY_SIDE = 240
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 # Refuse pictures that would take hundreds of megabytes to decode.
 MAX_SOURCE_PIXELS = 40_000_000
 MEDIA_TYPE = "image/jpeg"
+# What the form asks for, and all Pillow is let to parse: not its dozens of other
+# decoders (nor EPS, which it hands to Ghostscript).
+UPLOAD_FORMATS = ("JPEG", "PNG", "WEBP")
 _QUALITIES = (82, 72, 62, 52, 42, 34)
 
 
 def store_product_image(
     session: Session, product: Product, upload: bytes, actor: str
 ) -> ProductImage:
-    """Resize `upload` (any format Pillow reads) and keep it as the product's picture."""
+    """Resize `upload` (JPEG, PNG or WebP) and keep it as the product's picture."""
     data, width, height = prepare_image(upload)
     digest = hashlib.sha256(data).hexdigest()
     image = session.get(ProductImage, product.id)
@@ -56,6 +62,13 @@ def product_image_path(image: ProductImage) -> str:
     return f"/media/products/{image.product_id}/{image.digest[:16]}.jpg"
 
 
+def display_size(image: ProductImage) -> tuple[int, int]:
+    """(width, height) to draw `image` at on the public pages: its own proportions,
+    the longer side DISPLAY_SIDE at most."""
+    scale = min(1.0, DISPLAY_SIDE / max(image.width, image.height))
+    return max(1, round(image.width * scale)), max(1, round(image.height * scale))
+
+
 def image_of(session: Session, product_id: int) -> ProductImage | None:
     return session.get(ProductImage, product_id)
 
@@ -69,7 +82,7 @@ def prepare_image(upload: bytes) -> tuple[bytes, int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            source = Image.open(io.BytesIO(upload))
+            source = Image.open(io.BytesIO(upload), formats=UPLOAD_FORMATS)
             if source.width * source.height > MAX_SOURCE_PIXELS:
                 raise InvalidInput("the picture has too many pixels", field="image")
             source.load()

@@ -25,7 +25,8 @@ from traceapp.models import Batch, BatchStatus, Label, Product, WhereToBuyLink
 E = TypeVar("E", bound=DomainError)
 
 GS1_VOCABULARY = "https://gs1.org/voc/"
-# GS1's JSON-LD context for linksets (resolver standard 1.2, section 2.10).
+# GS1's JSON-LD context for linksets (an artefact of resolver standard 1.2.0,
+# https://ref.gs1.org/standards/resolver/artefacts).
 LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 LINKSET_MEDIA_TYPE = "application/linkset+json"
 JSON_LD_MEDIA_TYPE = "application/ld+json"
@@ -56,7 +57,9 @@ class LinkType(StrEnum):
     TRACEABILITY = "gs1:traceability"
     CERTIFICATION_INFO = "gs1:certificationInfo"
     EPCIS = "gs1:epcis"
-    PRODUCT_PASSPORT = "gs1:productPassport"
+    # GS1's link type for a digital product passport (schema.org's
+    # hasDigitalProductPassport is its equivalent).
+    DPP = "gs1:dpp"
     VERIFICATION_SERVICE = "gs1:verificationService"
     HAS_RETAILERS = "gs1:hasRetailers"
 
@@ -70,6 +73,9 @@ _CSET82_VALUE = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}")
 
 # `?linkType=linkset` (and the deprecated `all`) asks for the linkset itself.
 LINKSET_REQUESTS = ("linkset", "all")
+# Accepted in a request, never published: the name issue 17 gave the passport link
+# before GS1's gs1:dpp was adopted here.
+LINK_TYPE_ALIASES = {"gs1:productPassport": LinkType.DPP}
 
 
 @dataclass(frozen=True)
@@ -111,11 +117,14 @@ class Resolution:
 
 
 def parse_link_type(text: str) -> LinkType | None:
-    """`gs1:pip` or `https://gs1.org/voc/pip` -> LinkType.PIP; anything else None."""
+    """`gs1:pip` or `https://gs1.org/voc/pip` -> LinkType.PIP, `gs1:productPassport`
+    -> LinkType.DPP (LINK_TYPE_ALIASES); anything else None."""
     value = text.strip()
     for prefix in (GS1_VOCABULARY, "http://gs1.org/voc/", "https://ref.gs1.org/voc/"):
         if value.startswith(prefix):
             value = "gs1:" + value.removeprefix(prefix)
+    if value in LINK_TYPE_ALIASES:
+        return LINK_TYPE_ALIASES[value]
     try:
         return LinkType(value)
     except ValueError:
@@ -245,7 +254,7 @@ def resolve(
             languages=(),
         ),
         link(
-            LinkType.PRODUCT_PASSPORT,
+            LinkType.DPP,
             passport_uri(base_url, gtin, lot),
             media_type=JSON_LD_MEDIA_TYPE,
             languages=(),

@@ -30,7 +30,7 @@ from keys.verdicts import LabelRecord, LabelVerdict, decide_verdict
 from keys.verify import Verdict, verify_code
 from traceapp.clock import to_local
 from traceapp.domain.certifications import SCHEME_NAMES, certifications_for, valid_on
-from traceapp.domain.product_images import product_image_path
+from traceapp.domain.product_images import display_size, product_image_path
 from traceapp.domain.scans import LOCATION_FOLLOW_UP, ScanSink, ScanSummary, summarise_scans
 from traceapp.domain.value_chain import TimelineEntry, batch_timeline
 from traceapp.domain.where_to_buy import WhereToBuyFacts, where_to_buy_facts
@@ -118,6 +118,7 @@ class LabelFacts:
     cooperative_registration_number: str | None = None
     safety_warnings: str | None = None
     image_path: str | None = None
+    image_size: tuple[int, int] | None = None  # as the page draws it
     where_to_buy: tuple[WhereToBuyFacts, ...] = ()
 
     @property
@@ -450,7 +451,7 @@ def batch_records(session: Session, batch_id: int, today: date) -> BatchRecords:
         "origin_province": batch.origin_province,
         "cooperative_registration_number": cooperative.registration_number,
         "safety_warnings": product.safety_warnings,
-        "image_path": _image_path(session, product.id),
+        **_image_facts(session, product.id),
         "where_to_buy": where_to_buy_facts(session, product.id),
     }
     return BatchRecords(certifications, history, timeline, descriptions)
@@ -475,9 +476,11 @@ def session_verifier(session: Session) -> Verifier:
     return Verifier(SessionLabelSource(same_session), _SessionBatchRecords(session))
 
 
-def _image_path(session: Session, product_id: int) -> str | None:
+def _image_facts(session: Session, product_id: int) -> dict[str, Any]:
     image = session.get(ProductImage, product_id)
-    return product_image_path(image) if image is not None else None
+    if image is None:
+        return {"image_path": None, "image_size": None}
+    return {"image_path": product_image_path(image), "image_size": display_size(image)}
 
 
 def _facts(state: LabelState, records: BatchRecords) -> LabelFacts:

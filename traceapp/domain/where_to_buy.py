@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
+import idna
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from traceapp.models import Product, WhereToBuyKind, WhereToBuyLink
 # Two-letter ISO 639-1 codes: what GS1's linkset schema takes as hreflang.
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 MAX_LANGUAGES = 10
+MAX_URL = 500  # the column's length
 
 
 @dataclass(frozen=True)
@@ -130,11 +132,7 @@ def _checked(details: WhereToBuyDetails) -> WhereToBuyDetails:
     if url is None and address is None:
         raise InvalidInput("give a web address or a street address", field="url")
     if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InvalidInput("the web address must start with https:// or http://", field="url")
-        if len(url) > 500 or any(ch.isspace() for ch in url):
-            raise InvalidInput("the web address is not valid", field="url")
+        url = web_address(url)
     if address is not None and len(address) > 300:
         raise InvalidInput("the address has at most 300 characters", field="address")
     languages = tuple(dict.fromkeys(code.strip().lower() for code in details.languages))
@@ -147,6 +145,41 @@ def _checked(details: WhereToBuyDetails) -> WhereToBuyDetails:
             field="languages",
         )
     return WhereToBuyDetails(kind, name, url, address, languages)
+
+
+def web_address(text: str) -> str:
+    """A shop's web address as the URI the linkset, the page and the JSON publish:
+    the host in its ASCII form (IDNA 2008 with the UTS #46 mapping browsers apply:
+    `đặcsản.vn` -> `xn--csn-uqa6698amda.vn`), other non-ASCII characters percent-encoded
+    as UTF-8 (RFC 3987, 3.1). InvalidInput for anything that is not an http(s)
+    address with a host."""
+    invalid = InvalidInput("the web address is not valid", field="url")
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise invalid
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # "http://[::1", "http://host:port"
+        raise invalid from exc
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise InvalidInput("the web address must start with https:// or http://", field="url")
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise invalid from exc
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal
+    userinfo = _ascii(parts.netloc.rpartition("@")[0])
+    netloc = (f"{userinfo}@" if userinfo else "") + host + (f":{port}" if port else "")
+    uri = urlunsplit((parts.scheme.lower(), netloc, *(_ascii(part) for part in parts[2:])))
+    if len(uri) > MAX_URL:
+        raise invalid
+    return uri
+
+
+def _ascii(text: str) -> str:
+    return "".join(ch if ch.isascii() else quote(ch, safe="") for ch in text)
 
 
 def _columns(details: WhereToBuyDetails) -> dict[str, object]:

@@ -9,20 +9,24 @@ docs/resolver.md describes every answer; docs/passport.md the passport.
 from __future__ import annotations
 
 import json
-import re
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote_plus
+from urllib.parse import quote, unquote_plus
 
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 from sqlalchemy import select
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 
+from keys.codes import SIGNATURE_AI
 from traceapp.clock import today_local
 from traceapp.domain import resolver
-from traceapp.domain.passport_content import Passport, passport_jsonld, passport_of
+from traceapp.domain.passport_content import (
+    VOCABULARY_PATH,
+    Passport,
+    passport_jsonld,
+    passport_of,
+    vocabulary_document,
+)
 from traceapp.domain.product_images import image_of
 from traceapp.domain.resolver import (
     JSON_LD_MEDIA_TYPE,
@@ -45,18 +49,27 @@ from traceapp.web.public.passport_wording import (
     WHERE_TO_BUY_KIND_NAMES,
     language_names,
 )
+from traceapp.web.public.scan import LOCATION_PARAMETERS
 from traceapp.web.public.wording import EVENT_NAMES, SCHEME_NAMES
 from traceapp.web.request_session import db, settings
+from traceapp.web.resolver_requests import (
+    LINK_TYPE,
+    best_media,
+    linkset_link_header,
+    resolver_request,
+)
 
 blueprint = Blueprint("resolver", __name__)
 
 DESCRIPTION_PATH = Path(__file__).with_name("gs1resolver.json")
 IMAGE_MAX_AGE = 365 * 24 * 3600
 PAGE_CACHE = "no-cache, max-age=0, must-revalidate"
-# What each level answers in HTML, a linkset or JSON-LD, by the request's Accept header.
-_OFFERS = ["text/html", LINKSET_MEDIA_TYPE, JSON_LD_MEDIA_TYPE, "application/json"]
-_LINKTYPE = "linkType"
 _READ_ONLY = "resolver_read_only"
+# What a redirect to another site (a shop's) does not pass on: the label's signature,
+# which would let that site print copies of this very label, and where the scan was
+# made. Targets on this service get the whole query string (the verification page
+# needs the signature).
+NOT_FOR_OTHER_SITES = (SIGNATURE_AI, *LOCATION_PARAMETERS)
 _RESOLVER_PATHS = ("/01/", "/.well-known/gs1resolver", "/passport/", "/epcis/")
 
 
@@ -126,18 +139,29 @@ def batch_level(gtin: str, lot: str):
     return _answer(_resolution(gtin, lot))
 
 
-def item_answer(gtin: str, lot: str, serial: str) -> Response | None:
-    """The resolver's answer for a printed code's URI, or None when the request is a
-    plain scan for the verification page (no `linkType`, no linkset or JSON-LD Accept).
-
-    The verification view calls this first; everything else about the item URI stays
-    the verification page's.
-    """
+@blueprint.get("/01/<gtin>/10/<lot>/21/<serial>", strict_slashes=False)
+def item_level(gtin: str, lot: str, serial: str):
+    """The resolver's answers for a printed code (?linkType=, a linkset or JSON-LD
+    Accept). The scan front (web/public/scan.py) answers every other request for the
+    code itself and sends only these here; anything else reaching this view is not
+    the resolver's."""
     if not resolver_request(
         request.path, request.query_string.decode("latin-1"), request.headers.get("Accept")
     ):
-        return None
+        raise NotFound("no resolver answer was asked for")
     return _answer(_resolution(gtin, lot, serial))
+
+
+@blueprint.get(VOCABULARY_PATH)
+def passport_vocabulary():
+    """The passport's own terms (domain/passport_content.py OWN_TERMS), so that their
+    IRIs, {base}/passport/vocab#term, answer with what they mean."""
+    response = current_app.response_class(
+        json.dumps(vocabulary_document(settings().public_base_url), ensure_ascii=False),
+        mimetype=JSON_LD_MEDIA_TYPE,
+    )
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return _cors(response)
 
 
 @blueprint.get("/passport/01/<gtin>", strict_slashes=False)
@@ -187,7 +211,7 @@ def _resolution(gtin: str, lot: str | None = None, serial: str | None = None) ->
 
 
 def _answer(resolution: Resolution) -> Response:
-    asked = request.args.get(_LINKTYPE, "").strip()
+    asked = request.args.get(LINK_TYPE, "").strip()
     if asked:
         if asked in LINKSET_REQUESTS:
             return _linkset_response(resolution)
@@ -207,7 +231,9 @@ def _redirect(resolution: Resolution, asked: str) -> Response:
     else:
         candidates = resolution.links_of(link_type) if link_type is not None else []
     if not candidates:
-        # Resolver standard 1.2, 2.6.2: no link of the requested type -> 404.
+        # "SHALL return a 404 Not Found message if a link of the requested type is not
+        # available" (GS1's conformance statements for the resolver standard; the
+        # wording and its source are quoted in docs/resolver.md).
         available = ", ".join(sorted({link.link_type.value for link in resolution.links}))
         response = problem(
             404,
@@ -216,8 +242,11 @@ def _redirect(resolution: Resolution, asked: str) -> Response:
         )
         return _with_links(_cors(response), resolution)
     target = _by_language(candidates)
+    here = target.href.startswith(f"{settings().public_base_url}/")
     response = current_app.response_class(status=307)
-    response.headers["Location"] = _with_query(target.href, _passed_query())
+    response.headers["Location"] = _with_query(
+        target.href, _passed_query(() if here else NOT_FOR_OTHER_SITES)
+    )
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Vary"] = "Accept, Accept-Language"
     return _with_links(_cors(response), resolution)
@@ -240,7 +269,8 @@ def _linkset_response(resolution: Resolution) -> Response:
 def _passport_response(resolution: Resolution) -> Response:
     passport = _passport(resolution)
     response = current_app.response_class(
-        json.dumps(passport_jsonld(passport), ensure_ascii=False), mimetype=JSON_LD_MEDIA_TYPE
+        json.dumps(passport_jsonld(passport, settings().public_base_url), ensure_ascii=False),
+        mimetype=JSON_LD_MEDIA_TYPE,
     )
     response.headers["Cache-Control"] = PAGE_CACHE
     response.headers["Vary"] = "Accept, Accept-Language"
@@ -267,6 +297,7 @@ def _page(resolution: Resolution) -> Response:
         page_facts={
             "product_name": passport.product_name,
             "image_path": _path_of(passport.image_url),
+            "image_size": passport.image_size,
             "gtin": passport.gtin,
             "cooperative_registration_number": passport.producer_identifier,
             "safety_warnings": passport.safety_warnings,
@@ -296,42 +327,7 @@ def _path_of(url: str | None) -> str | None:
 
 
 def _wanted_media() -> str | None:
-    return _best_media(request.headers.get("Accept"))
-
-
-@lru_cache(maxsize=256)
-def _best_media(accept: str | None) -> str | None:
-    if not accept:
-        return None
-    return parse_accept_header(accept, MIMEAccept).best_match(_OFFERS)
-
-
-# The product and batch levels: always the resolver's. The item level (a printed code)
-# is the verification page's unless resolver_request() says otherwise.
-_PRODUCT_OR_BATCH = re.compile(r"/01/[^/]+(?:/10/[^/]+)?/?")
-_ITEM = re.compile(r"/01/[^/]+/10/[^/]+/21/[^/]+/?")
-
-
-def resolver_request(path: str, query: str, accept: str | None) -> bool:
-    """True if a request for `path` (as sent) is the GS1 resolver's to answer rather
-    than the verification page's: a product or batch URI, or a printed code's URI with
-    `linkType` or an Accept header preferring a linkset or JSON-LD. Needs no Flask: a
-    WSGI front for scans asks it before answering a scan itself."""
-    if _PRODUCT_OR_BATCH.fullmatch(path):
-        return True
-    if not _ITEM.fullmatch(path):
-        return False
-    if any(
-        name == _LINKTYPE and value.strip()
-        for name, value in parse_qsl(query, keep_blank_values=True)
-    ):
-        return True
-    return wants_resolver_document(accept)
-
-
-def wants_resolver_document(accept: str | None) -> bool:
-    """True if an Accept header prefers a GS1 linkset or a JSON-LD passport to the page."""
-    return _best_media(accept) in (LINKSET_MEDIA_TYPE, JSON_LD_MEDIA_TYPE)
+    return best_media(request.headers.get("Accept"))
 
 
 def _by_language(links: list[Link]) -> Link:
@@ -340,12 +336,16 @@ def _by_language(links: list[Link]) -> Link:
     return next((link for link in links if language in link.languages), links[0])
 
 
-def _passed_query() -> str:
+def _passed_query(withheld: tuple[str, ...]) -> str:
     """The request's query string as sent, without `linkType` (the resolver's own
-    instruction: a target on this resolver would otherwise answer it again)."""
+    instruction: a target on this resolver would otherwise answer it again) and the
+    `withheld` parameters."""
     raw = request.query_string.decode("latin-1")
+    dropped = (LINK_TYPE, *withheld)
     kept = [
-        part for part in raw.split("&") if part and unquote_plus(part.split("=", 1)[0]) != _LINKTYPE
+        part
+        for part in raw.split("&")
+        if part and unquote_plus(part.split("=", 1)[0]) not in dropped
     ]
     # Bytes a client sent unescaped are escaped; what it escaped stays as it was.
     return quote("&".join(kept), safe="!$&'()*+,/:;=?@~%-._")
@@ -366,28 +366,10 @@ def _with_links(response: Response, resolution: Resolution) -> Response:
     return response
 
 
-def linkset_link_header(anchor: str) -> str:
-    """The `Link` header naming an identifier's linkset (resolver standard 1.2, 2.10)."""
-    return f'<{anchor}?linkType=linkset>; rel="linkset"; type="{LINKSET_MEDIA_TYPE}"'
-
-
-def item_link_header(base_url: str, path: str) -> str:
-    """The `Link` header of a printed code's verification page (its path as requested)."""
-    return linkset_link_header(f"{base_url}{path.rstrip('/')}")
-
-
 def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "Link, Location"
     return response
 
 
-__all__ = [
-    "Level",
-    "blueprint",
-    "init_app",
-    "item_answer",
-    "item_link_header",
-    "linkset_link_header",
-    "wants_resolver_document",
-]
+__all__ = ["Level", "blueprint", "init_app"]

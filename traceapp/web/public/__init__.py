@@ -9,7 +9,6 @@ from flask import Flask, current_app, jsonify
 from traceapp.config import Settings
 from traceapp.domain.signing_keys import key_store
 from traceapp.domain.verification import Verifier, batch_records
-from traceapp.errors import NotFound
 from traceapp.infrastructure.batch_records import CachedBatchRecords
 from traceapp.infrastructure.keysets import KeysetCache
 from traceapp.infrastructure.labels import label_source
@@ -22,7 +21,6 @@ from traceapp.web.public import (
 from traceapp.web.public.base import blueprint
 from traceapp.web.public.page import PageRenderer
 from traceapp.web.public.scan import ScanDesk, ScanFront
-from traceapp.web.resolver import item_answer
 from traceapp.web.security import ScanLimits
 
 KEYS_MAX_AGE = 300
@@ -77,17 +75,6 @@ def close_scans(app: Flask, *, write: bool = True) -> None:
 
 def current_keysets() -> KeysetCache:
     return current_app.extensions[KEYSETS]
-
-
-@blueprint.get("/01/<gtin>/10/<lot>/21/<serial>")
-def item_resolver(gtin: str, lot: str, serial: str):
-    """The GS1 resolver's answers for a printed code (?linkType=, a linkset or JSON-LD
-    Accept): ScanFront sends only those here (scan.py, resolver_request); a scan of the
-    code is answer_scan's."""
-    answer = item_answer(gtin, lot, serial)
-    if answer is None:
-        raise NotFound("no resolver answer was asked for")
-    return answer
 
 
 def current_verifier() -> Verifier:

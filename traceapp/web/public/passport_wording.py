@@ -28,7 +28,7 @@ LINK_TITLES = {
     LinkType.TRACEABILITY: _l("Batch traceability"),
     LinkType.CERTIFICATION_INFO: _l("Certifications"),
     LinkType.EPCIS: _l("EPCIS events of the batch"),
-    LinkType.PRODUCT_PASSPORT: _l("Digital product passport"),
+    LinkType.DPP: _l("Digital product passport"),
     LinkType.VERIFICATION_SERVICE: _l("Label verification"),
     LinkType.HAS_RETAILERS: _l("Where to buy"),
 }

@@ -41,7 +41,7 @@ from traceapp.infrastructure.keysets import KeysetCache, KeysUnavailable
 from traceapp.web.public import languages
 from traceapp.web.public.page import PageRenderer
 from traceapp.web.public.wording import N_, reason_text, translated, verdict_title
-from traceapp.web.resolver import item_link_header, resolver_request
+from traceapp.web.resolver_requests import item_link_header, resolver_request
 from traceapp.web.security import ScanLimits, security_headers
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ API_PATH = "/api/v1/verify"
 # Everything under the code routes is a scan, well formed or not (/P/..., //01/...).
 CODE_PATH = re.compile(r"/+(?:01|[pP])(?:/|$)")
 # The service's own parameters on a code's URL; every other one is part of the code.
-OWN_PARAMETERS = ("lang", "lat", "lon")
+# Where the scan was made, if the phone said (docs/verification.md).
+LOCATION_PARAMETERS = ("lat", "lon")
+OWN_PARAMETERS = ("lang", *LOCATION_PARAMETERS)
 MAX_CODE_PARAMETER = 2048
 # A genuine page must turn "recalled" at once: every view asks the server again.
 CACHE_HEADERS = (
@@ -185,7 +187,7 @@ class ScanDesk:
         )
         headers = list(self._every_answer)
         if route == "code" and request.path.startswith("/01/"):
-            # The GS1 resolver's Link header: where the code's linkset is (web/resolver.py).
+            # The GS1 resolver's Link header: where the code's linkset is.
             headers.append(("Link", item_link_header(self._settings.public_base_url, request.path)))
         cookie = languages.language_cookie(
             parameters.get("lang"),
