@@ -46,6 +46,19 @@ def test_log_entries_from_an_id_past_integer_is_a_422(client, world):
     assert response.status_code == 422
 
 
+def test_issuing_more_labels_than_a_number_can_be_written_is_a_422(client, world):
+    # The fuzz run's find: the refused count went on the button, and Babel cannot
+    # format a 40-digit number.
+    sign_in_as(client, world.users["union_officer"])
+
+    response = client.post(
+        f"/console/batches/{world.batch_a.id}/issuance",
+        data={"count": "9" * 40, "label_language": "vi"},
+    )
+
+    assert response.status_code == 422
+
+
 def json_post_urls(app, world) -> list[str]:
     """Every POST that reads a JSON body (the OpenAPI document says which do)."""
     with_body = {

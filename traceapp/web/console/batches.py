@@ -311,7 +311,9 @@ def issuance(batch_id: int):
     if refusal is not None and not form.form_errors:
         form.form_errors.append(domain_message(refusal))
     language = str(get_locale())
-    count = form.count.data if isinstance(form.count.data, int) and form.count.data > 0 else None
+    # The button counts only a number the form accepts (not 10**40 labels).
+    count = form.count.data if not form.count.errors else None
+    count = count if isinstance(count, int) and count > 0 else None
     return render_template(
         "console/issuance.html",
         form=form,
