@@ -60,6 +60,14 @@ class KeyStoreError(Exception):
     """A key store operation cannot be done; the message says why and what to do."""
 
 
+class KeyIndexMissing(KeyStoreError):
+    """The store has no index: no keys.json, or no key directory at all.
+
+    A new store looks like this, and so does a lost, unmounted or misplaced one (a
+    wrong directory); only a caller that knows whether keys must exist can tell which.
+    """
+
+
 def utc_now() -> str:
     """The current UTC time as ISO 8601 to the second, e.g. 2025-01-31T08:00:00Z."""
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -241,9 +249,14 @@ class KeyStore:
             raise KeyStoreError(f"{info.kid}.pem does not hold the key listed in {INDEX_FILE}")
         return private_key
 
-    def public_keyset(self, issuer: str) -> PublicKeySet:
-        """The public key document for verifiers: every key, with its status."""
-        return PublicKeySet(issuer, [info.to_public_key() for info in self._read_index()])
+    def public_keyset(self, issuer: str, *, missing_ok: bool = True) -> PublicKeySet:
+        """The public key document for verifiers: every key, with its status.
+
+        A store with no index is a new store with no key yet, unless `missing_ok` is
+        False: then KeyIndexMissing, for a caller that knows keys must exist.
+        """
+        infos = self._read_index(missing_ok=missing_ok)
+        return PublicKeySet(issuer, [info.to_public_key() for info in infos])
 
     def _require_passphrase(self, new_key: bool = False) -> bytes:
         if not self._passphrase:
@@ -278,12 +291,15 @@ class KeyStore:
             raise KeyStoreError("all 1,024 key ids are used up")
         return secrets.choice(free)
 
-    def _read_index(self) -> builtins.list[KeyInfo]:
+    def _read_index(self, missing_ok: bool = True) -> builtins.list[KeyInfo]:
         path = self.directory / INDEX_FILE
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return []
+            if missing_ok:
+                return []
+            no_directory = "" if self.directory.is_dir() else ", nor does its directory"
+            raise KeyIndexMissing(f"{path} does not exist{no_directory}") from None
         except OSError as exc:
             raise KeyStoreError(f"cannot read {path}: {exc.strerror}") from None
         try:

@@ -8,6 +8,7 @@ file); `.ci/run` runs the suite once on SQLite and once on PostgreSQL.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -292,6 +293,14 @@ def code_uri(base_url: str, batch: Batch, label: Label) -> str:
         serial=label.serial,
         signature_field=label.signature,
     )
+
+
+def lose_the_key_index(keys_dir, what: str) -> None:
+    """The key store as a wrong TRACEAPP_KEYS_DIR or an unmounted volume leaves it."""
+    if what == "index file":
+        (keys_dir / "keys.json").unlink()
+    else:
+        shutil.rmtree(keys_dir)
 
 
 @pytest.fixture

@@ -28,7 +28,9 @@ def create_app(
     `reporting_sessions` serve the reads that may lag (statistics, the dashboard):
     by default on TRACEAPP_DATABASE_REPLICA_URL's replica if set, else the primary.
     Unless `check_keys` is False (the command line, whose key commands check for
-    themselves), a key passphrase that does not open the active key is a ConfigError.
+    themselves), signing keys the app cannot use are a ConfigError
+    (signing_keys.check_signing_keys: in production, a key store that has no index
+    is the one case that asks the database, whether labels were issued).
     """
     # Imported here, not at the top: `traceapp verify` imports this package and
     # must not pay for Flask, SQLAlchemy and the rest (traceapp/launcher.py).
@@ -40,10 +42,6 @@ def create_app(
 
     settings = settings or Settings.from_env()
     settings.check_safe()
-    if check_keys:
-        from traceapp.domain.signing_keys import check_key_passphrase
-
-        check_key_passphrase(settings)
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -65,6 +63,10 @@ def create_app(
         session_factory = make_sessionmaker(engine)
         app.extensions[OWN_ENGINE] = engine
     app.extensions["traceapp.sessions"] = session_factory
+    if check_keys:
+        from traceapp.domain.signing_keys import check_signing_keys
+
+        check_signing_keys(settings, session_factory)
     if reporting_sessions is None:
         from traceapp.infrastructure.reporting import reporting_sessions as on_replica
 

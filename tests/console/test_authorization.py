@@ -196,8 +196,8 @@ CASES = [
     # Bao Hung's batch is not packed yet: a 404 for those who may print its box labels.
     RouteCase(
         "console.chain_box_labels",
-        "GET",
-        lambda w: f"/console/chain/batches/{w.batch_a.id}/boxes.pdf",
+        "POST",
+        lambda w: f"/console/chain/batches/{w.batch_a.id}/box-labels",
         (302, 404, 404, 404, 403),
     ),
     RouteCase("console.chain_import", "GET", lambda w: "/console/chain/import", OFFICER_ONLY),

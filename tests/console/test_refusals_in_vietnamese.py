@@ -146,7 +146,7 @@ CASES = {
     ),
     "box-labels-before-packing": (
         "union_officer",
-        lambda w: ("get", f"/console/chain/batches/{w.batch_a.id}/boxes.pdf", None),
+        lambda w: ("post", f"/console/chain/batches/{w.batch_a.id}/box-labels", {}),
         "chưa được đóng thùng",
     ),
     "unknown-label-stock": (

@@ -3,6 +3,7 @@ clear 4xx, never a 500, with or without a session cookie."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -101,3 +102,64 @@ def test_a_document_nested_64_levels_is_still_read(client, world):
     response = client.post("/api/v1/partners", json=body, headers=bearer(world, "union_officer"))
 
     assert response.status_code != 422 or "nested" not in response.get_json()["detail"]
+
+
+BODY_CAP = 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize("size", [BODY_CAP - 1024, BODY_CAP + 1], ids=["under-8-MB", "over-8-MB"])
+def test_a_request_body_over_8_mb_is_a_413_problem(client, world, size):
+    body = b'{"name": "' + b"x" * (size - 12) + b'"}'
+
+    response = client.post(
+        "/api/v1/partners",
+        data=body,
+        content_type="application/json",
+        headers=bearer(world, "union_officer"),
+    )
+
+    if size <= BODY_CAP:
+        assert response.status_code != 413
+    else:
+        assert response.status_code == 413
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["status"] == 413
+
+
+def test_an_upload_over_8_mb_is_a_413_page(client, world):
+    sign_in_as(client, world.users["union_officer"])
+    document = io.BytesIO(b"[" + b" " * BODY_CAP + b"]")
+
+    response = client.post(
+        "/console/chain/import",
+        data={"document": (document, "events.jsonld")},
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 413 and response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (DEEP.encode(), "nested"),
+        (DEEP_OBJECT.encode(), "nested"),
+        (b'{"type": "EPCISDocument", "x": "\\ud800"}', "surrogate"),
+        (b'{"type": "EPCISDocument", ', "Expecting"),
+        (b'{"type": "EPCISDocument", "x": "\xff\xfe"}', "utf-8"),
+    ],
+    ids=["deep-array", "deep-object", "lone-surrogate", "cut-short", "not-utf-8"],
+)
+def test_an_uploaded_epcis_document_nested_too_deep_or_broken_is_a_422(
+    client, world, document, reason
+):
+    sign_in_as(client, world.users["union_officer"])
+
+    response = client.post(
+        "/console/chain/import",
+        data={"document": (io.BytesIO(document), "events.jsonld")},
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 422
+    assert reason in response.get_data(as_text=True)

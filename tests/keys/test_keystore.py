@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from keys.keyset import KeyStatus
-from keys.keystore import PASSPHRASE_ENV, KeyStore, KeyStoreError
+from keys.keystore import PASSPHRASE_ENV, KeyIndexMissing, KeyStore, KeyStoreError
 from keys.signing import new_serials
 from keys.verify import Verdict, verify_code
 from tests.keys.conftest import BASE_URL, GTIN, ISSUER, LOT, PASSPHRASE
@@ -100,6 +100,18 @@ def test_key_ids_are_never_reused(store: KeyStore) -> None:
     # Even a key file orphaned by a crash before the index was written keeps its id.
     (store.directory / "keys.json").unlink()
     assert store.generate().kid not in kids
+
+
+def test_a_store_with_no_index_is_empty_unless_the_caller_says_keys_must_exist(
+    store: KeyStore,
+) -> None:
+    assert store.public_keyset(ISSUER).keys == ()
+    with pytest.raises(KeyIndexMissing, match="nor does its directory"):
+        store.public_keyset(ISSUER, missing_ok=False)
+    store.generate()
+    (store.directory / "keys.json").unlink()
+    with pytest.raises(KeyIndexMissing, match="keys.json does not exist$"):
+        store.public_keyset(ISSUER, missing_ok=False)
 
 
 def test_key_ids_can_run_out(store: KeyStore, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from keys.keystore import KeyStore
 from keys.pkcs8 import PBKDF2_ROUNDS
+from tests.conftest import lose_the_key_index
 from tests.trust.conftest import TRACEAPP
 from traceapp.config import ConfigError
 from traceapp.domain.accounts import create_user
@@ -97,6 +98,27 @@ def test_app_starts_without_keys_and_with_the_right_passphrase(
     make_app(test_settings, TEST_CONFIG, session_factory=session_factory)
     no_keys = dataclasses.replace(test_settings, keys_dir=test_settings.instance_dir / "none")
     make_app(no_keys, TEST_CONFIG, session_factory=session_factory)
+
+
+@pytest.mark.parametrize("what", ["index file", "key directory"])
+def test_app_refuses_to_start_in_production_when_labels_exist_but_the_key_store_is_missing(
+    make_app, issued, test_settings, session_factory, what
+):
+    lose_the_key_index(test_settings.keys_dir, what)
+    production = dataclasses.replace(test_settings, env="production")
+
+    with pytest.raises(ConfigError, match="TRACEAPP_KEYS_DIR"):
+        make_app(production, TEST_CONFIG, session_factory=session_factory)
+
+
+def test_app_starts_in_production_with_no_key_store_while_no_label_is_issued(
+    make_app, test_settings, session_factory
+):
+    production = dataclasses.replace(test_settings, env="production")
+
+    client = make_app(production, TEST_CONFIG, session_factory=session_factory).test_client()
+
+    assert client.get("/keys.json").get_json()["keys"] == []
 
 
 def test_serve_refuses_to_start_with_a_wrong_passphrase(keystore, cli_env):

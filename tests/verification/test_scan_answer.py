@@ -12,6 +12,7 @@ from urllib.parse import unquote
 import pytest
 
 from keys.verdicts import EXIT_CODES
+from tests.conftest import lose_the_key_index
 from traceapp.web.public import SCAN_BUFFER
 
 JSON = {"Accept": "application/json"}
@@ -198,6 +199,30 @@ def test_unreadable_key_store_answers_503_never_not_genuine(client, issued, test
     assert "not_genuine" not in page.get_data(as_text=True)
     assert document.mimetype == "application/problem+json"
     assert "key store cannot be read" in caplog.text
+
+
+@pytest.mark.parametrize("what", ["index file", "key directory"])
+def test_a_missing_key_store_once_labels_exist_answers_503_never_not_genuine(
+    client, issued, test_settings, caplog, what
+):
+    lose_the_key_index(test_settings.keys_dir, what)
+    with caplog.at_level(logging.ERROR):
+        page = client.get(issued.path(0), headers=EN)
+        document = twin(client, issued.path(0))
+        by_api = api(client, issued.uris[0])
+        keys = client.get("/keys.json")
+    assert [r.status_code for r in (page, document, by_api, keys)] == [503] * 4
+    assert "Verification temporarily unavailable" in page.get_data(as_text=True)
+    assert document.mimetype == "application/problem+json"
+    assert "key store cannot be read" in caplog.text and "keys.json" in caplog.text
+
+
+def test_a_fresh_instance_with_no_label_and_no_key_store_publishes_an_empty_key_set(
+    client, test_settings
+):
+    assert not test_settings.keys_dir.exists()
+    response = client.get("/keys.json")
+    assert (response.status_code, response.get_json()["keys"]) == (200, [])
 
 
 def test_key_store_read_again_once_it_is_repaired(client, issued, test_settings, keystore):

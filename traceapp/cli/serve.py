@@ -9,7 +9,7 @@ from werkzeug.serving import run_simple
 
 from traceapp.cli.support import CommandError, settings
 from traceapp.config import ConfigError
-from traceapp.domain.signing_keys import check_key_passphrase
+from traceapp.domain.signing_keys import check_signing_keys
 from traceapp.workers.print_worker import start_processes, stop_processes
 
 
@@ -29,7 +29,9 @@ from traceapp.workers.print_worker import start_processes, stop_processes
 @with_appcontext
 def serve(host: str, port: int, print_worker: bool = True) -> None:
     try:
-        check_key_passphrase(current_app.extensions["traceapp.settings"])
+        check_signing_keys(
+            current_app.extensions["traceapp.settings"], current_app.extensions["traceapp.sessions"]
+        )
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
     workers = start_processes(settings(), 1) if print_worker else []

@@ -1,6 +1,10 @@
 """Printable labels for the boxes a batch was packed into: one QR code per box, whose
 content is the address of the box's public page (built from the box's identifier and
-the service's base URL), on the same sheet stock as item labels."""
+the service's base URL), on the same sheet stock as item labels.
+
+The console asks for them as a print job (domain/print_jobs.py, request_box_print),
+rendered by a print worker like a run's sheets; the CLI renders them in its own
+process (`box_sheet_pdf`)."""
 
 from __future__ import annotations
 
@@ -23,6 +27,15 @@ from traceapp.domain.printing import sheet_setup
 from traceapp.domain.value_chain import Packing, packings
 from traceapp.epcis import box_url, parse_box_uri
 from traceapp.errors import NotFound
+from traceapp.models import Batch
+
+
+def box_count(
+    session: Session, batch_id: int, packing: int | None = None, cooperative_id: int | None = None
+) -> int:
+    """How many boxes `box_labels` would print; NotFound as it would refuse."""
+    _batch, _found, chosen = _chosen(session, batch_id, packing, cooperative_id)
+    return sum(len(group.boxes) for group in chosen)
 
 
 def box_labels(
@@ -38,13 +51,7 @@ def box_labels(
     Each says "Box n/N": n is the box's number within the batch, N the boxes packed from
     the batch up to and including that packing (all of them for a single packing).
     """
-    batch = get_batch(session, batch_id, cooperative_id)
-    found = packings(session, batch_id, cooperative_id)
-    if not found:
-        raise NotFound(
-            "lot %(lot)s has not been packed into boxes yet", field="packing", lot=batch.lot_code
-        )
-    chosen = found if packing is None else [_packing(found, packing)]
+    batch, found, chosen = _chosen(session, batch_id, packing, cooperative_id)
     marks = tuple(
         filter(None, (mark(c) for c in valid_certifications(session, batch, on or today_local())))
     )
@@ -84,6 +91,20 @@ def box_sheet_pdf(
     labels = box_labels(session, batch_id, base_url, packing, cooperative_id)
     pdf = render_sheet_pdf(labels, layout, options)
     return pdf, page_count(len(labels), layout, start_position)
+
+
+def _chosen(
+    session: Session, batch_id: int, packing: int | None, cooperative_id: int | None
+) -> tuple[Batch, list[Packing], list[Packing]]:
+    """The batch, its packings and those to print; NotFound for a batch the caller may
+    not see, one not packed yet, or a packing it does not have."""
+    batch = get_batch(session, batch_id, cooperative_id)
+    found = packings(session, batch_id, cooperative_id)
+    if not found:
+        raise NotFound(
+            "lot %(lot)s has not been packed into boxes yet", field="packing", lot=batch.lot_code
+        )
+    return batch, found, found if packing is None else [_packing(found, packing)]
 
 
 def _packing(found: list[Packing], number: int) -> Packing:

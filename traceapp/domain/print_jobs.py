@@ -1,6 +1,8 @@
-"""Print jobs: label sheets and rolls rendered by a print worker, never by a web request.
+"""Print jobs: label sheets and rolls, and box labels, rendered by a print worker, never
+by a web request.
 
-A cooperative asks for a rendering (`request_print`); a print worker claims
+A cooperative asks for a rendering of a run's labels (`request_print`) or of the labels
+of the boxes a batch was packed into (`request_box_print`); a print worker claims
 the job (`claim_next_job`), renders it in chunks while recording its progress
 in the database (`render_job`), and stores the file under the instance
 directory. Any web worker or node shows the progress and serves the file.
@@ -14,7 +16,7 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -41,6 +43,7 @@ from labels.thermal import MAX_ROLL_HEIGHT_MM, MAX_ROLL_WIDTH_MM, check_roll_siz
 from labels.zpl import ALLOWED_DPI
 from traceapp.clock import today_local
 from traceapp.db import rows_updated
+from traceapp.domain.box_labels import box_count, box_labels
 from traceapp.domain.printing import (
     check_label_language,
     check_range,
@@ -82,7 +85,8 @@ class PrintRequest:
     """What to render: the format, the stock and options, the label language, the range.
 
     ``preset``, ``start_position`` and the offsets apply to sheets;
-    ``width_mm``/``height_mm`` to rolls and ZPL; ``dpi`` to ZPL.
+    ``width_mm``/``height_mm`` to rolls and ZPL; ``dpi`` to ZPL; ``packing`` to box
+    labels (numbered from 1; None: every box of the batch), which are sheets.
     """
 
     kind: PrintJobKind = PrintJobKind.SHEET
@@ -98,6 +102,7 @@ class PrintRequest:
     language: str | None = None
     first: int = 1
     last: int | None = None
+    packing: int | None = None
 
     @classmethod
     def from_parameters(cls, parameters: dict[str, Any]) -> PrintRequest:
@@ -241,11 +246,39 @@ def request_print(
     return job
 
 
+def request_box_print(
+    session: Session,
+    batch_id: int,
+    request: PrintRequest,
+    actor: str,
+    cooperative_id: int | None = None,
+    base_options: PrintOptions = DEFAULT_OPTIONS,
+) -> PrintJob:
+    """Queue the labels of the batch's boxes (of ``request.packing``, or every box) on
+    sheets for the print workers; the caller commits. NotFound for a batch the caller
+    may not see, not packed yet, or without that packing; InvalidInput for the stock."""
+    boxes = box_count(session, batch_id, request.packing, cooperative_id)
+    request = replace(request, kind=PrintJobKind.SHEET)  # box labels go on sheets
+    check_request(request, base_options)
+    job = PrintJob(
+        batch_id=batch_id,
+        kind=request.kind,
+        parameters=request.parameters(),
+        status=PrintJobStatus.QUEUED,
+        labels_total=boxes,
+        labels_done=0,
+        requested_by=actor,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
 def get_print_job(session: Session, job_id: int, cooperative_id: int | None = None) -> PrintJob:
-    """The print job, or NotFound; a cooperative only finds jobs of its own runs."""
+    """The print job, or NotFound; a cooperative only finds jobs of its own batches."""
     job = session.get(PrintJob, job_id)
     if job is None or (
-        cooperative_id is not None and job.run.batch.cooperative_id != cooperative_id
+        cooperative_id is not None and job.printed_batch.cooperative_id != cooperative_id
     ):
         raise NotFound("no print job %(id)s", id=str(job_id))
     return job
@@ -255,6 +288,17 @@ def jobs_of_run(session: Session, run_id: int, limit: int = 10) -> list[PrintJob
     """The run's latest print jobs, newest first."""
     stmt = (
         select(PrintJob).where(PrintJob.run_id == run_id).order_by(PrintJob.id.desc()).limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def box_jobs_of_batch(session: Session, batch_id: int, limit: int = 10) -> list[PrintJob]:
+    """The latest print jobs of the batch's box labels, newest first."""
+    stmt = (
+        select(PrintJob)
+        .where(PrintJob.batch_id == batch_id)
+        .order_by(PrintJob.id.desc())
+        .limit(limit)
     )
     return list(session.scalars(stmt))
 
@@ -278,6 +322,9 @@ def job_file(instance_dir: Path, job: PrintJob) -> tuple[Path, str, str]:
         )
     media_type, suffix = MEDIA_TYPES[PrintJobKind(job.kind)]
     request = PrintRequest.from_parameters(job.parameters)
+    if job.run_id is None:
+        packing = f"-packing-{request.packing}" if request.packing else ""
+        return path, media_type, f"boxes-batch-{job.batch_id}{packing}.{suffix}"
     name = request.preset if job.kind == PrintJobKind.SHEET else job.kind
     return path, media_type, f"labels-run-{job.run_id}-{name}-{request.language}.{suffix}"
 
@@ -396,6 +443,24 @@ def chunked_labels(
         progress(end - first + 1)
 
 
+def box_labels_of_job(
+    factory: sessionmaker[Session], batch_id: int, base_url: str, packing: int | None, on: date
+) -> list[LabelData]:
+    """The labels of the batch's boxes (of ``packing``, or every box), read in one short
+    transaction (a batch's boxes are far fewer than a run's labels)."""
+    with factory() as session:
+        labels = box_labels(session, batch_id, base_url, packing, on=on)
+        session.rollback()
+    return labels
+
+
+def reporting(labels: Sequence[LabelData], progress: Callable[[int], None]) -> Iterator[LabelData]:
+    """``labels``, with ``progress(n)`` after every ``CHUNK`` of them handed on."""
+    for start in range(0, len(labels), CHUNK):
+        yield from labels[start : start + CHUNK]
+        progress(min(len(labels), start + CHUNK))
+
+
 def render_job(
     factory: sessionmaker[Session],
     job_id: int,
@@ -410,22 +475,34 @@ def render_job(
         if job is None:
             return
         request = PrintRequest.from_parameters(job.parameters)
-        run_id, total = job.run_id, job.labels_total
+        run_id, batch_id, total = job.run_id, job.batch_id, job.labels_total
     try:
         setup = check_request(request, base_options)
-        first = request.first
-        last = first + total - 1
-        labels = chunked_labels(
-            factory,
-            run_id,
-            base_url,
-            first,
-            last,
-            request.language,
-            today_local(),
+
+        def progress(done: int) -> None:
             # The file is not there until the end: the bar stops just short of full.
-            lambda done: _record(factory, job_id, worker, labels_done=min(done, total - 1)),
-        )
+            _record(factory, job_id, worker, labels_done=min(done, total - 1))
+
+        labels: Iterable[LabelData]
+        if run_id is not None:
+            first = request.first
+            labels = chunked_labels(
+                factory,
+                run_id,
+                base_url,
+                first,
+                first + total - 1,
+                request.language,
+                today_local(),
+                progress,
+            )
+        else:
+            assert batch_id is not None  # the "source" constraint
+            boxes = box_labels_of_job(factory, batch_id, base_url, request.packing, today_local())
+            if len(boxes) != total:  # every box, and packed again since it was asked for
+                total = len(boxes)
+                _record(factory, job_id, worker, labels_total=total)
+            labels = reporting(boxes, progress)
         data = render(setup, labels)
         out_dir = instance_dir / OUTPUT_DIR
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -7,21 +7,27 @@ caller's transaction.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from keys.keystore import KeyInfo, KeyStore, KeyStoreError
+from keys.keyset import PublicKeySet
+from keys.keystore import KeyIndexMissing, KeyInfo, KeyStore, KeyStoreError
 from keys.signing import CodeSigner
 from traceapp.config import ConfigError, Settings
 from traceapp.domain.audit_log import record_key_event
 from traceapp.errors import Conflict
-from traceapp.models import AuditEntry
+from traceapp.models import AuditEntry, Label
 
 T = TypeVar("T")
+Sessions = Callable[[], AbstractContextManager[Session]]
+
+log = logging.getLogger(__name__)
 
 
 def key_store(settings: Settings) -> KeyStore:
@@ -33,9 +39,31 @@ def active_signer(settings: Settings) -> CodeSigner:
     return key_store(settings).active_signer(settings.issuer, settings.public_base_url)
 
 
-def check_key_passphrase(settings: Settings) -> None:
-    """ConfigError unless TRACEAPP_KEY_PASSPHRASE opens the active signing key (the web
-    app refuses to start rather than serve a console whose key operations all fail)."""
+def public_keyset(settings: Settings, sessions: Sessions) -> PublicKeySet:
+    """The issuer's public key set, as verifiers get it.
+
+    A key store with no index (no keys.json, or no key directory) is a new instance's
+    only while no label has been issued: an empty set is then the truth. Once labels
+    exist it is lost or misplaced (a wrong TRACEAPP_KEYS_DIR, an unmounted volume), and
+    an empty set would call every genuine label "not genuine": KeyIndexMissing.
+    """
+    try:
+        return key_store(settings).public_keyset(settings.issuer, missing_ok=False)
+    except KeyIndexMissing:
+        with sessions() as session:
+            if session.scalar(select(Label.id).limit(1)) is not None:
+                raise
+        return PublicKeySet(settings.issuer, [])
+
+
+def check_signing_keys(settings: Settings, sessions: Sessions) -> None:
+    """ConfigError unless the web app can use its signing keys; it refuses to start
+    rather than serve a console whose key operations all fail, or a public page that
+    can only answer 503.
+
+    TRACEAPP_KEY_PASSPHRASE must open the active signing key. In production, the key
+    store must also be found once labels have been issued (`public_keyset`).
+    """
     try:
         key_store(settings).check_passphrase()
     except KeyStoreError as exc:
@@ -43,6 +71,19 @@ def check_key_passphrase(settings: Settings) -> None:
             f"the signing keys in {settings.keys_dir} cannot be used: {exc} "
             "(set TRACEAPP_KEY_PASSPHRASE to the passphrase the keys were made with)"
         ) from None
+    if not settings.is_production:
+        return
+    try:
+        public_keyset(settings, sessions)
+    except KeyIndexMissing as exc:
+        raise ConfigError(
+            f"labels have been issued but the key store cannot be found: {exc} "
+            "(set TRACEAPP_KEYS_DIR, or TRACEAPP_INSTANCE_DIR, to where the keys are, "
+            "or restore them from a backup)"
+        ) from None
+    except SQLAlchemyError as exc:
+        # No database yet (not migrated, not up): the public page still fails closed.
+        log.warning("cannot tell whether labels were issued: %s", exc.__class__.__name__)
 
 
 def generate_key(session: Session, settings: Settings, actor: str) -> KeyInfo:

@@ -4,9 +4,12 @@ per process: the verification page must not re-read key files on every scan."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from keys.keyset import InvalidKeySet, PublicKeySet
-from keys.keystore import KeyStore, KeyStoreError
+from keys.keystore import KeyStoreError
 from traceapp.errors import Unavailable
 from traceapp.infrastructure.caches import ExpiringCache
 
@@ -22,17 +25,19 @@ class KeysUnavailable(Unavailable):
 
 
 class KeysetCache:
-    """The current public key set of one key store and issuer, kept KEYSET_TTL_SECONDS."""
+    """The current public key set, as `read` gives it (signing_keys.public_keyset),
+    kept KEYSET_TTL_SECONDS."""
 
-    def __init__(self, store: KeyStore, issuer: str, seconds: float = KEYSET_TTL_SECONDS) -> None:
-        self._store = store
-        self._issuer = issuer
+    def __init__(
+        self, read: Callable[[], PublicKeySet], seconds: float = KEYSET_TTL_SECONDS
+    ) -> None:
+        self._read_keyset = read
         self._cache: ExpiringCache[PublicKeySet] = ExpiringCache(seconds, maxsize=1)
 
     def current(self) -> PublicKeySet:
         """The key set; raises KeysUnavailable if the store cannot be read (nothing is
         kept then, so the next request tries again)."""
-        return self._cache.get(self._issuer, self._read)
+        return self._cache.get("keyset", self._read)
 
     def forget(self) -> None:
         """Read the store again on the next request (after a rotation or revocation)."""
@@ -40,9 +45,10 @@ class KeysetCache:
 
     def _read(self) -> PublicKeySet:
         try:
-            return self._store.public_keyset(self._issuer)
-        except (KeyStoreError, InvalidKeySet, OSError) as exc:
-            # An empty set would call every genuine label "not genuine": fail closed.
+            return self._read_keyset()
+        except (KeyStoreError, InvalidKeySet, OSError, SQLAlchemyError) as exc:
+            # A damaged, unreadable or missing store (or none that can be told from a
+            # new one): an empty set would call every genuine label "not genuine".
             log.error("the key store cannot be read: %s", exc)
             raise KeysUnavailable(
                 "verification is temporarily unavailable: the issuer's keys cannot be read"

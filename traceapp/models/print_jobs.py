@@ -1,4 +1,5 @@
-"""Print jobs: a label sheet or roll rendered in the background, with its progress."""
+"""Print jobs: a label sheet or roll, or box labels, rendered in the background, with
+its progress."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
 from traceapp.models._columns import Timestamp, sql_in, vocabulary_column
+from traceapp.models.batches import Batch
 from traceapp.models.labels import IssuanceRun
 
 
@@ -32,7 +34,8 @@ class PrintJobKind(StrEnum):
 
 
 class PrintJob(Base):
-    """One rendering of an issuance run's labels, done by a print worker.
+    """One rendering of an issuance run's labels (``run_id``), or of the labels of the
+    boxes a batch was packed into (``batch_id``), done by a print worker.
 
     Any web worker or node reads the progress from here; the file is written
     under the instance directory (``output_name``) when the job is done.
@@ -43,10 +46,13 @@ class PrintJob(Base):
         CheckConstraint(sql_in("status", PrintJobStatus), name="status"),
         CheckConstraint(sql_in("kind", PrintJobKind), name="kind"),
         CheckConstraint("labels_done >= 0 AND labels_done <= labels_total", name="progress"),
+        # A run's labels or a batch's boxes, never both.
+        CheckConstraint("(run_id IS NULL) <> (batch_id IS NULL)", name="source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("issuance_runs.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("issuance_runs.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
     kind: Mapped[PrintJobKind] = vocabulary_column(PrintJobKind, 10)
     # The rendering choices (stock, start position, offsets, language, range...).
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -67,4 +73,12 @@ class PrintJob(Base):
     output_size: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
 
-    run: Mapped[IssuanceRun] = relationship()
+    run: Mapped[IssuanceRun | None] = relationship()
+    batch: Mapped[Batch | None] = relationship()
+
+    @property
+    def printed_batch(self) -> Batch:
+        """The batch whose labels or boxes the job prints (whose cooperative may see it)."""
+        batch = self.run.batch if self.run is not None else self.batch
+        assert batch is not None  # the "source" constraint
+        return batch

@@ -296,6 +296,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "required": [
             "id",
             "run_id",
+            "batch_id",
             "kind",
             "status",
             "labels_done",
@@ -307,7 +308,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         ],
         "properties": {
             "id": ID,
-            "run_id": ID,
+            # A run's labels, or (asked for in the console) the labels of a batch's boxes.
+            "run_id": {**ID, "type": ["integer", "null"]},
+            "batch_id": {**ID, "type": ["integer", "null"]},
             "kind": {"enum": [str(k) for k in PrintJobKind]},
             "status": {"enum": [str(s) for s in PrintJobStatus]},
             "labels_done": {"type": "integer"},

@@ -91,8 +91,8 @@ def test_box_labels_of_a_packing_not_in_digits_is_a_422(client, world, db_sessio
     record_step(db_session, world.batch_a.id, StepDetails("packing", boxes=2, per_box=5), "test")
     db_session.commit()
     sign_in_as(client, world.users["union_officer"])
-    response = client.get(
-        f"/console/chain/batches/{world.batch_a.id}/boxes.pdf", query_string={"packing": packing}
+    response = client.post(
+        f"/console/chain/batches/{world.batch_a.id}/box-labels", data={"packing": packing}
     )
     assert response.status_code == 422
 

@@ -90,6 +90,7 @@ def print_job_json(job: PrintJob) -> dict[str, Any]:
     return {
         "id": job.id,
         "run_id": job.run_id,
+        "batch_id": job.batch_id,
         "kind": job.kind,
         "status": job.status,
         "labels_done": job.labels_done,

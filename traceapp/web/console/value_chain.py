@@ -1,17 +1,19 @@
 """The value chain in the console: partners, a batch's chain with the form to record a
-step, its EPCIS export and box labels, and importing an EPCIS document."""
+step, its EPCIS export and box labels (a print job, like a run's sheets), and
+importing an EPCIS document."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from wtforms import SelectChoice
 
 from traceapp.domain.batches import get_batch
-from traceapp.domain.box_labels import DEFAULT_PRESET, box_sheet_pdf
+from traceapp.domain.box_labels import DEFAULT_PRESET
+from traceapp.domain.print_jobs import PrintRequest, box_jobs_of_batch, request_box_print
 from traceapp.domain.value_chain import (
     STEPS,
     PartnerDetails,
@@ -117,33 +119,28 @@ def chain_export(batch_id: int):
     return response
 
 
-@blueprint.get("/chain/batches/<int:batch_id>/boxes.pdf")
+@blueprint.post("/chain/batches/<int:batch_id>/box-labels")
 @roles_required(OFFICER, OPERATOR)
 def chain_box_labels(batch_id: int):
-    form = BoxLabelsForm(request.args, preset=DEFAULT_PRESET)
+    # A packing holds up to 10,000 boxes: the sheets are a print job, never rendered here.
+    form = BoxLabelsForm(preset=DEFAULT_PRESET)
     if not form.validate():
         raise form_refusal(form)
-    packing = form.packing.data
-    pdf, pages = box_sheet_pdf(
+    job = request_box_print(
         db(),
         batch_id,
-        settings().public_base_url,
-        packing,
-        form.preset.data,
-        form.start_position.data,
+        PrintRequest(
+            preset=form.preset.data,
+            start_position=form.start_position.data,
+            packing=form.packing.data,
+        ),
+        actor_name(),
         cooperative_scope(),
         settings().print_options(),
     )
-    name = f"boxes-batch-{batch_id}{f'-packing-{packing}' if packing else ''}.pdf"
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-            "X-Page-Count": str(pages),
-        },
-    )
+    db().commit()
+    flash(gettext("Print job %(id)d is queued: the file is being prepared.", id=job.id))
+    return redirect(url_for("console.print_job", job_id=job.id))
 
 
 @blueprint.route("/chain/import", methods=["GET", "POST"])
@@ -189,7 +186,8 @@ def _batch_page(found: Batch, form: StepForm, status: int = 200):
         batch=found,
         form=form,
         packings=packings(db(), found.id),
-        sheet_form=BoxLabelsForm(request.args, preset=DEFAULT_PRESET),
+        sheet_form=BoxLabelsForm(formdata=None, preset=DEFAULT_PRESET),
+        jobs=box_jobs_of_batch(db(), found.id),
     ), status
 
 

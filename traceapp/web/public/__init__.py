@@ -4,10 +4,12 @@ to its storage (traceapp/infrastructure)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Flask, current_app, jsonify
 
 from traceapp.config import Settings
-from traceapp.domain.signing_keys import key_store
+from traceapp.domain.signing_keys import public_keyset
 from traceapp.domain.verification import Verifier, batch_records
 from traceapp.infrastructure.batch_records import CachedBatchRecords
 from traceapp.infrastructure.keysets import KeysetCache
@@ -42,7 +44,7 @@ def init_app(app: Flask) -> None:
         CachedBatchRecords(reading.session, batch_records, settings.verification_cache_seconds),
         buffer,
     )
-    keysets = KeysetCache(key_store(settings), settings.issuer)
+    keysets = KeysetCache(partial(public_keyset, settings, reading.session))
     desk = ScanDesk(
         settings=settings,
         verifier=verifier,
