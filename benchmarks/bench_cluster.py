@@ -38,15 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
 from benchmarks.bench_verification import WRK_SCRIPT  # noqa: E402
+from tests.cluster.client import issue_codes  # noqa: E402
 from tests.cluster.harness import Cluster, missing_tools  # noqa: E402
 from tests.cluster.standby import Primary, Standby, replication_refusal  # noqa: E402
 from traceapp import schema  # noqa: E402
-from traceapp.config import Settings  # noqa: E402
-from traceapp.db import make_engine, make_sessionmaker, unit_of_work  # noqa: E402
-from traceapp.demo.data import load_demo_data  # noqa: E402
-from traceapp.domain.issuance import issue_labels  # noqa: E402
-from traceapp.domain.printing import get_run, run_labels  # noqa: E402
-from traceapp.domain.signing_keys import active_signer, key_store  # noqa: E402
+from traceapp.db import make_engine  # noqa: E402
 from traceapp.infrastructure.reporting import LAG_SQL  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -65,22 +61,6 @@ def fresh_database(server: str) -> str:
     url = f"{server}/{DATABASE}"
     schema.upgrade(url)
     return url
-
-
-def issue_codes(cluster: Cluster) -> list[str]:
-    settings = Settings.from_env(cluster.env())
-    key_store(settings).generate()
-    factory = make_sessionmaker(make_engine(cluster.database_url))
-    with unit_of_work(factory) as session:
-        summary = load_demo_data(session)
-        run_id = issue_labels(
-            session, summary.bao_hung_batch_id, LABELS, active_signer(settings), "benchmark"
-        ).id
-    with unit_of_work(factory) as session:
-        base = settings.public_base_url
-        return [
-            label.code[len(base) :] for label in run_labels(session, get_run(session, run_id), base)
-        ]
 
 
 def milliseconds(value: str) -> float:
@@ -164,7 +144,7 @@ def measure(
             },
         )
         try:
-            codes = codes or issue_codes(cluster)
+            codes = codes or issue_codes(cluster, LABELS, "benchmark")
             if nodes == 2:  # the same key for the second cluster's nodes
                 shutil.copytree(workdir / "instance", cluster.workdir / "instance")
             else:

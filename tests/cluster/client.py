@@ -19,18 +19,17 @@ from traceapp.domain.signing_keys import active_signer, key_store
 LABELS = 40
 
 
-def issue_codes(cluster: Cluster) -> list[str]:
+def issue_codes(cluster: Cluster, count: int = LABELS, note: str = "cluster test") -> list[str]:
     """Demo data, a signing key in the nodes' shared instance directory, and the
-    paths of LABELS issued codes (migrations and writes go to PostgreSQL directly)."""
+    paths of `count` issued codes (migrations and writes go to PostgreSQL directly).
+    benchmarks/bench_cluster.py issues its codes with it too."""
     schema.upgrade(cluster.database_url)
     settings = Settings.from_env(cluster.env())
     key_store(settings).generate()
     factory = make_sessionmaker(make_engine(cluster.database_url))
     with unit_of_work(factory) as session:
         summary = load_demo_data(session)
-        run = issue_labels(
-            session, summary.bao_hung_batch_id, LABELS, active_signer(settings), "cluster test"
-        )
+        run = issue_labels(session, summary.bao_hung_batch_id, count, active_signer(settings), note)
         run_id = run.id
     with unit_of_work(factory) as session:
         base = settings.public_base_url

@@ -29,11 +29,15 @@ def live(committed_engine, test_settings, serve):
     with Session(committed_engine, expire_on_commit=False) as session:
         world = build_world(session, test_settings)
         session.commit()
-    # A print worker beside the server, as `traceapp serve` runs one.
+    app = create_app(test_settings)
+    # A print worker beside the server, as `traceapp serve` runs one. Started once the
+    # served app is built: werkzeug compiles URL rules with ast.parse, which CPython
+    # 3.11 cannot run in two threads at once (python/cpython#106905: "AST constructor
+    # recursion depth mismatch" killed the worker's thread as it built its own app).
     stop = threading.Event()
     worker = threading.Thread(target=work, args=(test_settings,), kwargs={"stop": stop})
     worker.start()
-    yield serve(create_app(test_settings)), world
+    yield serve(app), world
     stop.set()
     worker.join(timeout=60)
 
