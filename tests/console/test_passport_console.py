@@ -19,6 +19,15 @@ from traceapp.domain.signing_keys import active_signer
 from traceapp.models import AuditEntry, ProductImage, WhereToBuyLink
 
 
+def upload_photo(client, product_id: int, data: bytes, filename: str):
+    """The console's product-photo form, as a browser posts it."""
+    return client.post(
+        f"/console/products/{product_id}/image",
+        data={"image": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
 def bare_draft(db_session, world):
     """A draft of a product with no photo and no safety warnings, with a certification."""
     factory = Factory(db_session)
@@ -66,11 +75,7 @@ def test_completed_passport_lets_the_batch_be_certified(client, world, db_sessio
         f"/console/products/{product_id}/passport",
         data={"safety_warnings": "Nấu chín trước khi ăn."},
     )
-    upload = client.post(
-        f"/console/products/{product_id}/image",
-        data={"image": (io.BytesIO(product_photo()), "trung.png")},
-        content_type="multipart/form-data",
-    )
+    upload = upload_photo(client, product_id, product_photo(), "trung.png")
     assert upload.status_code == 302
     assert client.post(f"/console/batches/{batch.id}/certify").status_code == 302
     db_session.refresh(batch)
@@ -82,11 +87,7 @@ def test_uploaded_photo_is_resized_to_a_small_jpeg(client, world, db_session):
     buffer = io.BytesIO()
     big.save(buffer, "PNG")
     sign_in_as(client, world.users["operator_own"])
-    client.post(
-        f"/console/products/{world.product_a.id}/image",
-        data={"image": (io.BytesIO(buffer.getvalue()), "photo.png")},
-        content_type="multipart/form-data",
-    )
+    upload_photo(client, world.product_a.id, buffer.getvalue(), "photo.png")
     stored = db_session.get(ProductImage, world.product_a.id)
     db_session.refresh(stored)
     assert len(stored.data) <= MAX_BYTES
@@ -96,11 +97,7 @@ def test_uploaded_photo_is_resized_to_a_small_jpeg(client, world, db_session):
 
 def test_a_file_that_is_not_a_picture_is_refused_on_the_form(client, world):
     sign_in_as(client, world.users["operator_own"])
-    response = client.post(
-        f"/console/products/{world.product_a.id}/image",
-        data={"image": (io.BytesIO(b"%PDF-1.4 not a picture"), "giay.pdf")},
-        content_type="multipart/form-data",
-    )
+    response = upload_photo(client, world.product_a.id, b"%PDF-1.4 not a picture", "giay.pdf")
     assert response.status_code == 422
     assert "không phải là ảnh" in response.get_data(as_text=True)
 
@@ -110,11 +107,7 @@ def test_a_picture_in_another_format_than_jpeg_png_or_webp_is_refused(client, wo
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (222, 196, 120)).save(buffer, kind)
     sign_in_as(client, world.users["operator_own"])
-    response = client.post(
-        f"/console/products/{world.product_a.id}/image",
-        data={"image": (io.BytesIO(buffer.getvalue()), f"anh.{kind.lower()}")},
-        content_type="multipart/form-data",
-    )
+    response = upload_photo(client, world.product_a.id, buffer.getvalue(), f"anh.{kind.lower()}")
     assert response.status_code == 422
     assert "không phải là ảnh" in response.get_data(as_text=True)
 
@@ -132,11 +125,7 @@ def png_claiming(width: int, height: int) -> bytes:
 
 def test_a_picture_of_too_many_pixels_is_refused_before_it_is_decoded(client, world):
     sign_in_as(client, world.users["operator_own"])
-    response = client.post(
-        f"/console/products/{world.product_a.id}/image",
-        data={"image": (io.BytesIO(png_claiming(8_000, 6_000)), "bom.png")},
-        content_type="multipart/form-data",
-    )
+    response = upload_photo(client, world.product_a.id, png_claiming(8_000, 6_000), "bom.png")
     assert response.status_code == 422
     assert "quá nhiều điểm ảnh" in response.get_data(as_text=True)
 
@@ -149,11 +138,7 @@ def test_a_stored_photo_keeps_none_of_the_uploads_metadata(client, world, db_ses
     Image.new("RGB", (640, 480), (222, 196, 120)).save(buffer, "JPEG", exif=exif.tobytes())
     assert Image.open(io.BytesIO(buffer.getvalue())).getexif()  # the upload has it
     sign_in_as(client, world.users["operator_own"])
-    client.post(
-        f"/console/products/{world.product_a.id}/image",
-        data={"image": (io.BytesIO(buffer.getvalue()), "anh.jpg")},
-        content_type="multipart/form-data",
-    )
+    upload_photo(client, world.product_a.id, buffer.getvalue(), "anh.jpg")
     stored = db_session.get(ProductImage, world.product_a.id)
     db_session.refresh(stored)
     assert not Image.open(io.BytesIO(stored.data)).getexif()
