@@ -35,7 +35,7 @@ from traceapp.db import Base, make_engine
 from traceapp.domain.issuance import issue_labels
 from traceapp.domain.signing_keys import active_signer, key_store
 from traceapp.infrastructure.scan_sinks import FLUSH_INTERVAL
-from traceapp.models import Batch, Label
+from traceapp.models import Batch, Label, LabelWrite
 
 TEST_DATABASE_URL_ENV = "TRACEAPP_TEST_DATABASE_URL"
 
@@ -172,6 +172,8 @@ def committed_engine(engine: Engine) -> Iterator[Engine]:
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+        # Deleting labels noted their batches (traceapp/infrastructure/label_writes.py).
+        connection.execute(LabelWrite.__table__.delete())
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from tests.factories import Factory
@@ -13,7 +13,7 @@ from traceapp.domain.accounts import create_user
 from traceapp.domain.audit_verification import record_verification, verify_records
 from traceapp.domain.checkpoints import create_checkpoint
 from traceapp.domain.issuance import issue_labels
-from traceapp.models import AuditEntry, AuditState, Batch
+from traceapp.models import AuditEntry, AuditState, Batch, Label, LabelWrite
 
 
 def _checkpoint(session, keystore, keyset):
@@ -121,3 +121,75 @@ def test_cli_verify_full_shows_progress_and_time_then_the_next_starts_at_the_che
     assert " s\n" in full.output.splitlines(keepends=True)[-1]
     assert since.exit_code == 0, since.output
     assert f"since checkpoint {first_id}" in since.output
+
+
+def _label_notes(session) -> int:
+    return session.scalar(select(func.count()).select_from(LabelWrite))
+
+
+def test_verify_from_a_checkpoint_reads_only_the_labels_written_since(
+    db_session, factory, signer, keystore, keyset
+):
+    _verified_once(db_session, factory, signer, keystore, keyset)
+    assert _label_notes(db_session) == 0  # the recorded verify read them all
+    other = factory.batch(quantity=100, certified=True)
+    issue_labels(db_session, other.id, 30, signer, "test")
+    _checkpoint(db_session, keystore, keyset)
+
+    since = verify_records(db_session, keyset, full=False)
+    assert record_verification(db_session, since, "test")
+    create_user(db_session, "lan@htx.vn", "Hà Thị Lan", "mật khẩu rất dài", "inspector", "test")
+    _checkpoint(db_session, keystore, keyset)
+    nothing_written = verify_records(db_session, keyset, full=False)
+    full = verify_records(db_session, keyset, full=True)
+
+    assert since.clean, since.findings
+    assert (since.noted_batches_only, since.runs, since.labels) == (True, 1, 30)
+    assert nothing_written.clean, nothing_written.findings
+    assert (nothing_written.runs, nothing_written.labels) == (0, 0)
+    assert (full.noted_batches_only, full.runs, full.labels) == (False, 2, 50)
+
+
+def test_labels_edited_in_the_database_are_named_from_a_checkpoint(
+    db_session, factory, signer, keystore, keyset
+):
+    batch, checkpoint = _verified_once(db_session, factory, signer, keystore, keyset)
+    label = db_session.scalars(select(Label).where(Label.batch_id == batch.id)).first()
+    # As typed into psql: the triggers note the batch, the service is not involved.
+    db_session.execute(
+        text("UPDATE labels SET serial = 'FORGED0001' WHERE id = :id"), {"id": label.id}
+    )
+    db_session.execute(
+        text("UPDATE batches SET labels_issued = 5 WHERE id = :id"), {"id": batch.id}
+    )
+
+    report = verify_records(db_session, keyset, full=False)
+
+    assert report.since_checkpoint == checkpoint.id
+    assert report.noted_batches_only and report.labels == 20
+    problems = [str(f) for f in report.findings]
+    assert f"labels row {label.id}: altered or forged: serial 'FORGED0001'" in problems[0]
+    assert f"batches row {batch.id}: labels_issued is 5 but the batch has 20 labels" in problems
+
+
+def test_a_missing_note_trigger_is_named_and_every_label_read(
+    db_session, factory, signer, keystore, keyset, is_postgres
+):
+    _verified_once(db_session, factory, signer, keystore, keyset)
+    label = db_session.scalars(select(Label)).first()
+    drop = "DROP TRIGGER labels_updated" + (" ON labels" if is_postgres else "")
+    db_session.execute(text(drop))  # rolled back with the test's transaction
+    db_session.execute(text("DELETE FROM label_writes"))
+    db_session.execute(
+        text("UPDATE labels SET serial = 'FORGED0001' WHERE id = :id"), {"id": label.id}
+    )
+
+    report = verify_records(db_session, keyset, full=False)
+
+    problems = [str(f) for f in report.findings]
+    assert problems[0] == (
+        "labels: trigger(s) labels_updated missing or disabled: label writes are not "
+        "noted, so every label was read"
+    )
+    assert not report.noted_batches_only and report.labels == 20
+    assert any(p.startswith(f"labels row {label.id}: altered or forged") for p in problems)

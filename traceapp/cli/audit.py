@@ -76,7 +76,9 @@ def verify(skip_labels: bool, full: bool) -> None:
     )
     summary = (
         f"{report.entries:,} log entries {scope}, {report.checkpoints:,} checkpoints, "
-        f"{report.runs:,} issuance runs, {report.labels:,} labels checked in {elapsed:.2f} s"
+        f"{report.runs:,} issuance runs, {report.labels:,} labels checked"
+        + (" (of the batches written since the last verify)" if report.noted_batches_only else "")
+        + f" in {elapsed:.2f} s"
     )
     if report.clean:
         click.echo(f"audit log verified: {summary}")

@@ -10,8 +10,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from traceapp.cli.support import CommandError, Progress, settings
-from traceapp.db import Base
-from traceapp.infrastructure.backup import BackupError, create_backup, restore_backup
+from traceapp.infrastructure.backup import (
+    BackupError,
+    backed_up_tables,
+    create_backup,
+    restore_backup,
+)
 
 
 def _engine():
@@ -39,7 +43,7 @@ def backup_group() -> None:
 def create(out: Path, include_private_keys: bool) -> None:
     config = settings()
     try:
-        with Progress(len(Base.metadata.sorted_tables), "reading tables") as progress:
+        with Progress(len(backed_up_tables()), "reading tables") as progress:
             manifest = create_backup(
                 _engine(),
                 config.keys_dir,
@@ -69,7 +73,7 @@ def restore(archive: Path) -> None:
     from traceapp.cli.audit import run_verification
 
     try:
-        with Progress(len(Base.metadata.sorted_tables), "restoring tables") as progress:
+        with Progress(len(backed_up_tables()), "restoring tables") as progress:
             summary = restore_backup(_engine(), settings().keys_dir, archive, progress=progress)
     except BackupError as exc:
         raise CommandError(str(exc)) from exc

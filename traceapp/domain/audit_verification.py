@@ -14,7 +14,9 @@ Four things are checked, each finding naming the row it is about:
   labels digest (serial, batch, key id, signature) the log pinned, each batch's
   labels_issued equals its number of labels, and voided labels match the void
   entries. Where a run no longer matches, each of its labels' signatures is
-  checked to find the rows that were changed.
+  checked to find the rows that were changed. From a verified checkpoint, only the
+  labels of the batches that database triggers noted in label_writes are read
+  (traceapp/infrastructure/label_writes.py); from the first entry, all of them.
 
 A verify that finds everything clean up to a checkpoint newer than the last
 verified one records that (`record_verification`): the replayed state goes into
@@ -30,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select, true
 from sqlalchemy.orm import Session
 
 from keys.codes import MalformedCode, decode_signature_field
@@ -48,6 +50,7 @@ from traceapp.domain.audit_facts import (
 )
 from traceapp.domain.audit_log import GENESIS_HASH, hash_of_entry
 from traceapp.domain.checkpoints import checkpoint_document
+from traceapp.infrastructure.label_writes import missing_triggers
 from traceapp.models import (
     AuditCheckpoint,
     AuditEntry,
@@ -56,6 +59,7 @@ from traceapp.models import (
     IssuanceRun,
     Label,
     LabelStatus,
+    LabelWrite,
 )
 
 __all__ = ["AuditReport", "Finding", "record_verification", "verify_records"]
@@ -94,6 +98,10 @@ class AuditReport:
     findings: list[Finding] = field(default_factory=list)
     # Incremental: the checkpoint the entries were checked from (None: from the start).
     since_checkpoint: int | None = None
+    # The label_writes rows read: once the verify is recorded, their batches are done.
+    label_notes: list[int] = field(default_factory=list)
+    # True when only the noted batches' labels were read, not every label.
+    noted_batches_only: bool = False
     # The state as of the newest checkpoint, for record_verification.
     snapshot: tuple[AuditCheckpoint, dict[tuple[str, str], str]] | None = None
 
@@ -161,6 +169,7 @@ def verify_records(
     )
     report.findings += fact_findings(session, state)
     if labels:
+        report.noted_batches_only = _read_label_notes(session, report, incremental=base is not None)
         report.findings += _label_findings(session, keyset, state, report)
     if snapshot is not None and latest is not None:
         report.snapshot = (latest, snapshot)
@@ -191,6 +200,9 @@ def record_verification(session: Session, report: AuditReport, actor: str) -> bo
     ]
     for start in range(0, len(fresh), CHUNK):
         session.execute(insert(AuditState), fresh[start : start + CHUNK])
+    for start in range(0, len(report.label_notes), CHUNK):
+        done = report.label_notes[start : start + CHUNK]
+        session.execute(delete(LabelWrite).where(LabelWrite.id.in_(done)))
     audit_log.append(
         session,
         actor,
@@ -349,11 +361,37 @@ def _checkpoint_findings(
             )
 
 
+def _read_label_notes(session: Session, report: AuditReport, *, incremental: bool) -> bool:
+    """Read the batches noted in label_writes; True if only their labels are to be
+    checked (incremental, with every note-taking trigger in place)."""
+    report.label_notes = list(session.scalars(select(LabelWrite.id)))
+    missing = missing_triggers(session.connection())
+    if missing:
+        report.findings.append(
+            Finding(
+                "labels",
+                None,
+                f"trigger(s) {', '.join(missing)} missing or disabled: label writes are "
+                "not noted, so every label was read",
+            )
+        )
+        return False
+    return incremental
+
+
 def _label_findings(
     session: Session, keyset: PublicKeySet | None, state: LoggedState, report: AuditReport
 ) -> Iterator[Finding]:
+    def in_scope(batch_id: ColumnElement[int]) -> ColumnElement[bool]:
+        if not report.noted_batches_only:
+            return true()
+        return batch_id.in_(select(LabelWrite.batch_id))
+
     runs = session.scalars(
-        select(IssuanceRun).order_by(IssuanceRun.id).execution_options(populate_existing=True)
+        select(IssuanceRun)
+        .where(in_scope(IssuanceRun.batch_id))
+        .order_by(IssuanceRun.id)
+        .execution_options(populate_existing=True)
     ).all()
     report.runs = len(runs)
     for run in runs:
@@ -361,16 +399,22 @@ def _label_findings(
     orphans = session.execute(
         select(Label.id, Label.run_id)
         .outerjoin(IssuanceRun, Label.run_id == IssuanceRun.id)
-        .where(IssuanceRun.id.is_(None))
+        .where(IssuanceRun.id.is_(None), in_scope(Label.batch_id))
     ).all()
     for label_id, run_id in orphans:
         yield Finding("labels", label_id, f"belongs to issuance run {run_id}, which is not there")
-    yield from _void_findings(session, state)
+    yield from _void_findings(session, state, {run.id for run in runs}, in_scope(Label.batch_id))
     counts = dict(
-        session.execute(select(Label.batch_id, func.count()).group_by(Label.batch_id)).all()
+        session.execute(
+            select(Label.batch_id, func.count())
+            .where(in_scope(Label.batch_id))
+            .group_by(Label.batch_id)
+        ).all()
     )
     report.labels = sum(counts.values())
-    for batch_id, labels_issued in session.execute(select(Batch.id, Batch.labels_issued)):
+    for batch_id, labels_issued in session.execute(
+        select(Batch.id, Batch.labels_issued).where(in_scope(Batch.id))
+    ):
         stored = counts.get(batch_id, 0)
         if stored != labels_issued:
             yield Finding(
@@ -482,25 +526,32 @@ def _bad_signatures(
             )
 
 
-def _void_findings(session: Session, state: LoggedState) -> Iterator[Finding]:
-    """Voided labels must match the void entries of the log, both ways."""
+def _void_findings(
+    session: Session, state: LoggedState, run_ids: set[int], in_scope: ColumnElement[bool]
+) -> Iterator[Finding]:
+    """Voided labels of the runs checked (in `run_ids`, whose labels are `in_scope`)
+    must match the void entries of the log, both ways."""
     expected = {int(label_id): entry_id for label_id, entry_id in state.voided_labels.items()}
     for entry_id, (run_id, first, last) in sorted(
         state.void_ranges.items(), key=lambda item: int(item[0])
     ):
+        if run_id not in run_ids:
+            continue
         label_ids = session.scalars(
             select(Label.id).where(Label.run_id == run_id, Label.sequence.between(first, last))
         )
         for label_id in label_ids:
             expected.setdefault(label_id, int(entry_id))
-    voided = set(session.scalars(select(Label.id).where(Label.status == LabelStatus.VOIDED)))
+    voided = set(
+        session.scalars(select(Label.id).where(Label.status == LabelStatus.VOIDED, in_scope))
+    )
     for label_id in sorted(voided - expected.keys()):
         yield Finding("labels", label_id, "voided, but no audit entry voids it")
     active = (
         set(
             session.scalars(
                 select(Label.id).where(
-                    Label.id.in_(list(expected)), Label.status != LabelStatus.VOIDED
+                    Label.id.in_(list(expected)), Label.status != LabelStatus.VOIDED, in_scope
                 )
             )
         )

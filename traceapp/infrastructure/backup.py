@@ -42,6 +42,12 @@ COPY_BLOCK = 1 << 20
 KEY_INDEX = "keys.json"
 
 
+def backed_up_tables() -> list[Table]:
+    """Every table but those marked `info={"backed_up": False}`: label_writes, which
+    the restore's own label inserts fill again."""
+    return [table for table in Base.metadata.sorted_tables if table.info.get("backed_up", True)]
+
+
 class BackupError(Exception):
     """The backup cannot be made or restored; the message says why."""
 
@@ -65,7 +71,7 @@ def create_backup(
 
     Reads every table in one transaction, so the rows are a consistent snapshot
     (REPEATABLE READ on PostgreSQL). `progress(n)` is called after each of the
-    `len(Base.metadata.sorted_tables)` tables is read.
+    `len(backed_up_tables())` tables is read.
     """
     tables: dict[str, dict[str, Any]] = {}
     digests: dict[str, str] = {}
@@ -78,7 +84,7 @@ def create_backup(
                 connection = connection.execution_options(isolation_level="REPEATABLE READ")
             with connection.begin():
                 revisions = _revisions(connection)
-                for table in Base.metadata.sorted_tables:
+                for table in backed_up_tables():
                     name = f"tables/{table.name}.jsonl"
                     staged[name] = Path(scratch) / f"{len(staged)}.jsonl"
                     rows, digests[name] = _dump_table(connection, table, staged[name])
@@ -174,7 +180,7 @@ def restore_backup(
 ) -> RestoreSummary:
     """Load the archive into an empty, migrated database (one transaction) and its
     keys into an empty key directory. Refuses anything else. `progress(n)` is
-    called after each table is loaded (n tables of `Base.metadata.sorted_tables`)."""
+    called after each table is loaded (n tables of `backed_up_tables()`)."""
     with tempfile.TemporaryDirectory(prefix="traceapp-restore-") as scratch:
         manifest, located = unpack_backup(path, Path(scratch))
         return _restore(engine, keys_dir, manifest, located, progress)
@@ -209,13 +215,13 @@ def _restore(
                 f"is from {manifest['schema_revisions']}: run `traceapp db "
                 "upgrade` (to the same version) first"
             )
-        for table in Base.metadata.sorted_tables:
+        for table in backed_up_tables():
             if connection.scalar(select(func.count()).select_from(table)):
                 raise BackupError(
                     f"the database is not empty (table {table.name} has rows): "
                     "restore only onto a fresh instance"
                 )
-        for table in Base.metadata.sorted_tables:
+        for table in backed_up_tables():
             entry = manifest["tables"].get(table.name)
             if entry is None:
                 counts[table.name] = 0

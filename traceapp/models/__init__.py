@@ -1,7 +1,7 @@
 """All models, importable from one place so Alembic sees every table."""
 
 from traceapp.models.accounts import ApiToken, Role, User
-from traceapp.models.audit import AuditCheckpoint, AuditEntry, AuditState
+from traceapp.models.audit import AuditCheckpoint, AuditEntry, AuditState, LabelWrite
 from traceapp.models.batches import Batch, BatchStatus
 from traceapp.models.certifications import Certification, CertificationScheme
 from traceapp.models.inspections import Inspection, InspectionResult
@@ -50,6 +50,7 @@ __all__ = [
     "LabelScanClient",
     "LabelScanTotal",
     "LabelStatus",
+    "LabelWrite",
     "Partner",
     "PartnerRole",
     "PrintJob",

@@ -57,3 +57,19 @@ class AuditState(Base):
     subject_id: Mapped[str] = mapped_column(String(60), primary_key=True)
     # Canonical JSON of what the log says about the subject.
     value: Mapped[str] = mapped_column(Text)
+
+
+class LabelWrite(Base):
+    """A batch whose labels (or labels_issued) were written since the last verify.
+
+    Database triggers add the rows (traceapp/infrastructure/label_writes.py), for the
+    service's writes and a direct edit alike, so `audit verify` reads the labels of
+    these batches only; a verify that records a verified checkpoint deletes the notes
+    it read. Not backed up: a restore's label inserts note every batch again.
+    """
+
+    __tablename__ = "label_writes"
+    __table_args__ = {"info": {"backed_up": False}}
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(index=True)
