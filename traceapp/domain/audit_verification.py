@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from keys.codes import MalformedCode, decode_signature_field
 from keys.keyset import PublicKeySet
@@ -382,7 +382,7 @@ def _read_label_notes(session: Session, report: AuditReport, *, incremental: boo
 def _label_findings(
     session: Session, keyset: PublicKeySet | None, state: LoggedState, report: AuditReport
 ) -> Iterator[Finding]:
-    def in_scope(batch_id: ColumnElement[int]) -> ColumnElement[bool]:
+    def in_scope(batch_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
         if not report.noted_batches_only:
             return true()
         return batch_id.in_(select(LabelWrite.batch_id))

@@ -111,6 +111,7 @@ def note_every_batch(connection: Connection) -> None:
 
 def missing_triggers(connection: Connection) -> list[str]:
     """The note-taking triggers that are not there, or are disabled (PostgreSQL)."""
+    expected: tuple[str, ...]
     if connection.dialect.name == "postgresql":
         expected = POSTGRESQL_TRIGGERS
         present = set(
