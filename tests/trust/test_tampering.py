@@ -12,7 +12,7 @@ from traceapp.domain.audit_verification import verify_records
 from traceapp.domain.batches import recall_batch
 from traceapp.domain.checkpoints import create_checkpoint
 from traceapp.domain.issuance import issue_labels
-from traceapp.domain.voiding import void_label
+from traceapp.domain.voiding import void_label, void_run_range
 from traceapp.models import AuditEntry, Batch, Label
 from traceapp.models._columns import utcnow
 
@@ -238,6 +238,22 @@ def test_label_un_voided_directly_is_named(db_session, factory, signer, keyset):
 
     assert len(problems) == 1
     assert problems[0].startswith(f"labels row {label.id}: not voided, but audit entry")
+
+
+def test_a_label_un_voided_in_a_range_of_6000_voided_labels_is_named(
+    db_session, factory, signer, keyset
+):
+    # More voided labels than verify puts in one query (CHUNK): the last chunk counts.
+    batch = factory.batch(quantity=6000, certified=True)
+    run = issue_labels(db_session, batch.id, 6000, signer, "test")
+    void_run_range(db_session, run.id, 1, 6000, "cuộn nhãn in hỏng", "test")
+    last = db_session.scalar(select(Label).where(Label.run_id == run.id, Label.sequence == 6000))
+    db_session.execute(update(Label).where(Label.id == last.id).values(status="active"))
+
+    problems = _problems(db_session, keyset)
+
+    assert len(problems) == 1
+    assert problems[0].startswith(f"labels row {last.id}: not voided, but audit entry")
 
 
 def test_recall_undone_directly_is_named(db_session, factory, signer, keyset):
