@@ -18,8 +18,9 @@ For each scale S it builds the province of benchmarks/province.py in
   has 1,000,000 scans at S = 1 (these two: the median of 3 calls after a warm-up
   call, stopped after --budget seconds: then the calls done count, or the warm-up);
 - `traceapp audit verify --full`, then, after the issuance above and a new
-  checkpoint, `traceapp audit verify` (from the last verified checkpoint), and
-  `traceapp audit verify --skip-labels` (the log and the facts without the labels);
+  checkpoint, `traceapp audit verify` (from the last verified checkpoint: the new
+  entries, the watched rows, and the labels of the batches written since, which are
+  the issuance's), and `traceapp audit verify --skip-labels` (no label read);
 - `traceapp backup create` and `traceapp backup restore` (onto the fresh database
   `bench_province_restore`, restore runs its own full verify): time and the peak
   resident memory of the child process (at every scale, or those up to
