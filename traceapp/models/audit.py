@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from traceapp.db import Base
@@ -13,6 +13,8 @@ class AuditEntry(Base):
     """One state change: who did what to which record, hash-chained to the entry before."""
 
     __tablename__ = "audit_entries"
+    # The public page's batch history and inclusion proofs look entries up by subject.
+    __table_args__ = (Index("ix_audit_entries_subject", "subject_type", "subject_id", "action"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     occurred_at: Mapped[Timestamp]
