@@ -317,6 +317,7 @@ def flagged_codes(
         .where(Label.id.in_(select(candidates.c[0])))
         .group_by(Label.id, Label.serial, Label.batch_id, Batch.lot_code),
         literal(""),
+        since,
     )
     flagged = []
     for row in session.execute(figures):

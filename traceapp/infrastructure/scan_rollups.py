@@ -240,10 +240,14 @@ def roll_up_rows(
     return count
 
 
-def with_label_scans(statement: Select, client: ColumnElement[str]) -> Select:
+def with_label_scans(
+    statement: Select, client: ColumnElement[str], since: datetime | None = None
+) -> Select:
     """`statement` (selecting from labels, grouped by Label.id and whatever else it
     groups by) with LABEL_SCAN_COLUMNS added: a code's rolled-up and raw scans, and
-    whether `client` scanned it before."""
+    whether `client` scanned it before. `since`: the watermark, as for not_rolled_up;
+    a query over many codes needs it, or the planner counts every month of scans (and
+    PostgreSQL then spends seconds compiling it with JIT)."""
     # Its own alias: the statement also joins label_scan_clients, to the raw scans.
     seen = aliased(LabelScanClient)
     rolled = (
@@ -268,7 +272,7 @@ def with_label_scans(statement: Select, client: ColumnElement[str]) -> Select:
             rolled,
         )
         .outerjoin(LabelScanTotal, LabelScanTotal.label_id == Label.id)
-        .outerjoin(Scan, (Scan.label_id == Label.id) & not_rolled_up())
+        .outerjoin(Scan, (Scan.label_id == Label.id) & not_rolled_up(since))
         .outerjoin(
             LabelScanClient,
             (LabelScanClient.label_id == Scan.label_id)
