@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from traceapp.db import Base
@@ -26,6 +35,8 @@ class Batch(Base):
     __tablename__ = "batches"
     __table_args__ = (
         UniqueConstraint("cooperative_id", "lot_code", name="uq_batches_lot_per_cooperative"),
+        # A scanned code names its product and lot: the page finds the batch by both.
+        Index("ix_batches_product_lot", "product_id", "lot_code"),
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         CheckConstraint(
             "labels_issued >= 0 AND labels_issued <= quantity", name="labels_within_quantity"
