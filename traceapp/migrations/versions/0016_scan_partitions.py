@@ -40,6 +40,7 @@ from traceapp.infrastructure.scan_partitions import (
     month_name,
     month_start,
 )
+from traceapp.migrations.online import run_concurrently
 
 revision = "0016_scan_partitions"
 down_revision = "0011_print_jobs"
@@ -63,23 +64,15 @@ def _partition_scans() -> None:
     now = datetime.now(UTC)
     bound = add_months(month_start(now.date()), 1)
     old = month_name(bound, before=True)
-    with op.get_context().autocommit_block():
-        op.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-        op.execute(
-            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS scans_id_scanned_at_key"
-            " ON scans (id, scanned_at)"
-        )
-        op.execute(
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_scans_scanned_at"
-            " ON scans (scanned_at)"
-        )
-        op.execute(f"ALTER TABLE scans DROP CONSTRAINT IF EXISTS {BOUND_CHECK}")
-        op.execute(
-            f"ALTER TABLE scans ADD CONSTRAINT {BOUND_CHECK}"
-            f" CHECK (scanned_at IS NOT NULL AND scanned_at < '{bound.isoformat()}') NOT VALID"
-        )
-        op.execute(f"ALTER TABLE scans VALIDATE CONSTRAINT {BOUND_CHECK}")
-        op.execute("RESET lock_timeout")
+    run_concurrently(
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS scans_id_scanned_at_key"
+        " ON scans (id, scanned_at)",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_scans_scanned_at ON scans (scanned_at)",
+        f"ALTER TABLE scans DROP CONSTRAINT IF EXISTS {BOUND_CHECK}",
+        f"ALTER TABLE scans ADD CONSTRAINT {BOUND_CHECK}"
+        f" CHECK (scanned_at IS NOT NULL AND scanned_at < '{bound.isoformat()}') NOT VALID",
+        f"ALTER TABLE scans VALIDATE CONSTRAINT {BOUND_CHECK}",
+    )
     # Alembic's transaction again: the swap, all of it catalogue changes.
     op.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
     op.execute(f"ALTER TABLE scans RENAME TO {old}")

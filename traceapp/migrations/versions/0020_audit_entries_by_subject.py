@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from traceapp.infrastructure.scan_partitions import LOCK_TIMEOUT
+from traceapp.migrations.online import run_concurrently
 
 revision = "0020_audit_entries_by_subject"
 down_revision = "0019_label_writes"
@@ -26,13 +26,10 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         op.create_index("ix_audit_entries_subject", "audit_entries", COLUMNS)
         return
-    with op.get_context().autocommit_block():
-        op.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-        op.execute(
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_audit_entries_subject"
-            " ON audit_entries (subject_type, subject_id, action)"
-        )
-        op.execute("RESET lock_timeout")
+    run_concurrently(
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_audit_entries_subject"
+        " ON audit_entries (subject_type, subject_id, action)"
+    )
 
 
 def downgrade() -> None:

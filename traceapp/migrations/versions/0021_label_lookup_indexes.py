@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from traceapp.infrastructure.scan_partitions import LOCK_TIMEOUT
+from traceapp.migrations.online import run_concurrently
 
 revision = "0021_label_lookup_indexes"
 down_revision = "0020_audit_entries_by_subject"
@@ -31,14 +31,11 @@ def upgrade() -> None:
         op.drop_index("ix_labels_serial", table_name="labels")
         op.create_index("ix_batches_product_lot", "batches", ["product_id", "lot_code"])
         return
-    with op.get_context().autocommit_block():
-        op.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-        op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_labels_serial")
-        op.execute(
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_batches_product_lot"
-            " ON batches (product_id, lot_code)"
-        )
-        op.execute("RESET lock_timeout")
+    run_concurrently(
+        "DROP INDEX CONCURRENTLY IF EXISTS ix_labels_serial",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_batches_product_lot"
+        " ON batches (product_id, lot_code)",
+    )
 
 
 def downgrade() -> None:
